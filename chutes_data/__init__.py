@@ -1,0 +1,16 @@
+"""Chutes catalog data: fetch both APIs, cache them, merge them, export them.
+
+A pure package (it never imports streamlit), shared by the dashboard and `python -m chutes_data`.
+The usual entry point is `load_catalog(Settings.from_env())`.
+"""
+
+from .catalog import Catalog, SourceData, SourceStatus, load_catalog, load_source
+from .config import Settings
+from .errors import (AuthError, ChutesDataError, ConfigError, FetchError, NetworkError,
+                     NoDataError, NotFoundError, PayloadError, UpstreamError)
+
+__all__ = [
+    "AuthError", "Catalog", "ChutesDataError", "ConfigError", "FetchError", "NetworkError",
+    "NoDataError", "NotFoundError", "PayloadError", "Settings", "SourceData", "SourceStatus",
+    "UpstreamError", "load_catalog", "load_source",
+]

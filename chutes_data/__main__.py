@@ -1,0 +1,8 @@
+"""`python -m chutes_data` (see chutes_data/cli.py)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

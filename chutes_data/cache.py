@@ -1,0 +1,134 @@
+"""The disk cache: one JSON file per source holding the last good complete payload.
+
+`cache/<source>.json` = `{"source", "fetched_at", "complete": true, "payload"}`, written atomically
+(temp file in the same folder, fsync, `os.replace`), so a crash mid-write leaves the old file.
+Only complete, successful fetches are ever written: a failed or partial fetch cannot replace the
+last good snapshot. The last failure is kept beside it in `<source>.error.json` for `status`.
+A file that cannot be read or parsed is ignored with a warning (and refetched), never a crash.
+Payloads come from the servers' responses, never from request headers, so no key is written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CachedPayload:
+    """A payload read back from disk, with when it was fetched."""
+
+    source: str
+    payload: Any
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class LastError:
+    """The last failed refresh of a source."""
+
+    message: str
+    at: datetime
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An aware UTC datetime from an ISO string (with `Z` or an offset), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+
+
+def iso(stamp: datetime | None) -> str | None:
+    return None if stamp is None else stamp.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class DiskCache:
+    """Last good payload per source, in `directory`."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+
+    def path(self, source: str) -> Path:
+        return self.directory / f"{source}.json"
+
+    def _error_path(self, source: str) -> Path:
+        return self.directory / f"{source}.error.json"
+
+    def read(self, source: str) -> CachedPayload | None:
+        """The cached payload, or None when absent, unreadable or malformed (with a warning)."""
+        path = self.path(source)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("cache file %s is unreadable (%s); ignoring it", path, exc.strerror or exc)
+            return None
+        try:
+            doc = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            log.warning("cache file %s is corrupt (not JSON); ignoring it and refetching", path)
+            return None
+        fetched_at = parse_time(doc.get("fetched_at")) if isinstance(doc, dict) else None
+        if fetched_at is None or doc.get("source") != source or doc.get("complete") is not True \
+                or "payload" not in doc:
+            log.warning("cache file %s has an unexpected shape; ignoring it and refetching", path)
+            return None
+        return CachedPayload(source=source, payload=doc["payload"], fetched_at=fetched_at)
+
+    def write(self, source: str, payload: Any, fetched_at: datetime) -> bool:
+        """Atomically replace the cached payload; False (with a warning) when the disk refuses."""
+        doc = {"source": source, "fetched_at": iso(fetched_at), "complete": True, "payload": payload}
+        ok = _atomic_write(self.path(source), json.dumps(doc, ensure_ascii=False).encode())
+        if ok:
+            self.clear_error(source)
+        return ok
+
+    def read_error(self, source: str) -> LastError | None:
+        try:
+            doc = json.loads(self._error_path(source).read_bytes())
+            at = parse_time(doc["at"])
+            return LastError(str(doc["message"]), at) if at else None
+        except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError):
+            return None
+
+    def write_error(self, source: str, message: str, at: datetime) -> None:
+        doc = {"message": message, "at": iso(at)}
+        _atomic_write(self._error_path(source), json.dumps(doc).encode())
+
+    def clear_error(self, source: str) -> None:
+        try:
+            self._error_path(source).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _atomic_write(path: Path, data: bytes) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.warning("cannot write cache file %s (%s)", path, exc.strerror or exc)
+        return False
+    return True

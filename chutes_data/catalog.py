@@ -1,0 +1,269 @@
+"""Where data comes from: cache first, then upstream, then the last good snapshot, then nothing.
+
+`load_catalog()` is the one call the CLI and the dashboard make. For each source it decides the
+origin (live / cache / sample / file / none), keeps the last good snapshot when a refresh fails
+(marked stale, with the reason), records successful fetches in the history database, and merges
+the two frames. The bundled sample is used only when asked for (`offline`), or by the dashboard
+when neither source has any data at all; it is never mixed with live data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from . import normalize
+from .cache import DiskCache, iso
+from .client import ChutesClient
+from .config import Settings, redact
+from .errors import ChutesDataError, FetchError, NoDataError, PayloadError
+from .merge import merge_catalogs
+
+log = logging.getLogger(__name__)
+
+Source = Literal["chutes", "v1"]
+Origin = Literal["live", "cache", "sample", "file", "none"]
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+SAMPLE_FILES = {"chutes": "chutes.json", "v1": "v1_models.json"}
+_FRAMES = {"chutes": normalize.chutes_frame, "v1": normalize.v1_frame}
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """What the UI and `status` say about one source."""
+
+    source: str
+    origin: str
+    fetched_at: datetime | None
+    count: int
+    stale: bool
+    complete: bool
+    error: str | None
+    ttl_seconds: float
+
+    def age_seconds(self, now: datetime | None = None) -> float | None:
+        if self.fetched_at is None:
+            return None
+        return max(0.0, ((now or datetime.now(UTC)) - self.fetched_at).total_seconds())
+
+    def to_dict(self) -> dict:
+        """The export contract's per-source block (plus TTL)."""
+        data = asdict(self)
+        data["fetched_at"] = iso(self.fetched_at)
+        data.pop("source")
+        return data
+
+
+@dataclass(frozen=True)
+class SourceData:
+    """A source's raw payload, its tidy frame and its status."""
+
+    status: SourceStatus
+    frame: pd.DataFrame
+    payload: Any = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Both sources, merged. `models` has `schema.MERGED_COLUMNS`."""
+
+    chutes: SourceData
+    v1: SourceData
+    models: pd.DataFrame
+    report: dict
+    generated_at: datetime
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> dict[str, SourceData]:
+        return {"chutes": self.chutes, "v1": self.v1}
+
+    @property
+    def is_sample(self) -> bool:
+        return any(s.status.origin == "sample" for s in self.sources.values())
+
+    @property
+    def is_stale(self) -> bool:
+        return any(s.status.stale for s in self.sources.values())
+
+
+# ---------------------------------------------------------------------------- per source
+def _status(settings: Settings, source: str, origin: str, frame: pd.DataFrame, *,
+            fetched_at: datetime | None, stale: bool = False, complete: bool = True,
+            error: str | None = None) -> SourceStatus:
+    return SourceStatus(source=source, origin=origin, fetched_at=fetched_at, count=len(frame),
+                        stale=stale, complete=complete,
+                        error=redact(error, settings.api_key) if error else None,
+                        ttl_seconds=settings.ttl_seconds)
+
+
+def _data(settings: Settings, source: str, origin: str, payload: Any, **kw: Any) -> SourceData:
+    frame = _FRAMES[source](payload) if payload is not None else _FRAMES[source]({"items": [], "data": []})
+    return SourceData(status=_status(settings, source, origin, frame, **kw), frame=frame,
+                      payload=payload)
+
+
+def sample_payload(source: str) -> Any:
+    """The bundled, synthetic sample payload of a source (see chutes_data/sample/README.md)."""
+    return json.loads((SAMPLE_DIR / SAMPLE_FILES[source]).read_text(encoding="utf-8"))
+
+
+def load_sample(settings: Settings, source: str) -> SourceData:
+    return _data(settings, source, "sample", sample_payload(source), fetched_at=None)
+
+
+def read_payload_file(path: Path | str, source: str) -> tuple[Any, datetime | None]:
+    """A saved response body (or one of our cache files) -> (payload, fetched_at if stated)."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise PayloadError(f"{source}: cannot read {path.name} ({exc.strerror or exc})",
+                           source=source) from None
+    except (ValueError, UnicodeDecodeError):
+        raise PayloadError(f"{source}: {path.name} is not valid JSON", source=source) from None
+    fetched_at = None
+    if isinstance(doc, dict) and "payload" in doc and "source" in doc:  # our cache wrapper
+        from .cache import parse_time
+        fetched_at = parse_time(doc.get("fetched_at"))
+        doc = doc["payload"]
+    elif isinstance(doc, dict):
+        from .cache import parse_time
+        fetched_at = parse_time(doc.get("_captured_at") or doc.get("fetched_at"))
+    _FRAMES[source](doc)  # raises PayloadError when the envelope is unusable
+    return doc, fetched_at
+
+
+def load_file(settings: Settings, source: str, path: Path | str) -> SourceData:
+    payload, fetched_at = read_payload_file(path, source)
+    return _data(settings, source, "file", payload, fetched_at=fetched_at)
+
+
+def _fetch(client: ChutesClient, source: str) -> Any:
+    return client.list_chutes() if source == "chutes" else client.list_v1_models()
+
+
+def load_source(settings: Settings, source: str, *, refresh: bool = False,
+                client: ChutesClient | None = None, now: datetime | None = None) -> SourceData:
+    """Cache within the TTL, else upstream; on failure the last good snapshot, marked stale."""
+    if settings.offline:
+        return load_sample(settings, source)
+    now = now or datetime.now(UTC)
+    cache = DiskCache(settings.cache_dir)
+    cached = cache.read(source)
+    if cached is not None and not refresh and \
+            (now - cached.fetched_at).total_seconds() < settings.ttl_seconds:
+        try:
+            return _data(settings, source, "cache", cached.payload, fetched_at=cached.fetched_at)
+        except PayloadError:
+            log.warning("cached %s payload is unusable; refetching", source)
+            cached = None
+
+    own_client = client is None
+    client = client or ChutesClient(settings)
+    try:
+        payload = _fetch(client, source)
+        data = _data(settings, source, "live", payload, fetched_at=now)
+    except ChutesDataError as exc:
+        message = redact(str(exc), settings.api_key)
+        cache.write_error(source, message, now)
+        log.warning("%s", message)
+        partial = exc.partial if isinstance(exc, FetchError) else None
+        if cached is not None:
+            try:
+                return _data(settings, source, "cache", cached.payload, fetched_at=cached.fetched_at,
+                             stale=True, error=message)
+            except PayloadError:
+                pass
+        if partial is not None:
+            return _data(settings, source, "live", partial, fetched_at=now, complete=False,
+                         error=message)
+        return _data(settings, source, "none", None, fetched_at=None, error=message)
+    finally:
+        if own_client:
+            client.close()
+    cache.write(source, payload, now)
+    _record_history(settings, source, payload, now)
+    return data
+
+
+def _record_history(settings: Settings, source: str, payload: Any, at: datetime) -> None:
+    """Keep the snapshot in history; a history problem never breaks a fetch."""
+    try:
+        from .history import HistoryStore
+
+        with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+            store.record(source, payload, at, origin="live")
+    except Exception as exc:  # noqa: BLE001 - history is best effort by design
+        log.warning("could not record %s history: %s", source, exc)
+
+
+def history_path(settings: Settings) -> Path:
+    return settings.cache_dir / "history.sqlite"
+
+
+# ---------------------------------------------------------------------------- the catalog
+def build_catalog(chutes: SourceData, v1: SourceData, *, warnings: tuple[str, ...] = (),
+                  now: datetime | None = None) -> Catalog:
+    result = merge_catalogs(chutes.frame, v1.frame)
+    return Catalog(chutes=chutes, v1=v1, models=result.models, report=result.report,
+                   generated_at=now or datetime.now(UTC), warnings=warnings)
+
+
+def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesClient | None = None,
+                 files: dict[str, Path | str | None] | None = None, allow_sample: bool = False,
+                 require_data: bool = False) -> Catalog:
+    """Both sources (files replace a fetch for their source), merged.
+
+    `allow_sample`: when neither source has any data, serve the bundled sample for both (the
+    dashboard's fallback). `require_data`: raise NoDataError when nothing at all could be had.
+    """
+    files = {k: v for k, v in (files or {}).items() if v}
+    loaded: dict[str, SourceData] = {}
+    for source in ("chutes", "v1"):
+        if source in files:
+            loaded[source] = load_file(settings, source, files[source])
+        else:
+            loaded[source] = load_source(settings, source, refresh=refresh, client=client)
+    warnings = settings.warnings
+    if all(d.status.origin == "none" for d in loaded.values()):
+        if allow_sample:
+            reasons = "; ".join(d.status.error or "" for d in loaded.values() if d.status.error)
+            warnings += (f"No live or cached data ({reasons}). Showing the bundled sample.",)
+            loaded = {s: load_sample(settings, s) for s in loaded}
+        elif require_data:
+            reasons = "; ".join(d.status.error or "no data" for d in loaded.values())
+            raise NoDataError(f"no data: {reasons}")
+    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings)
+
+
+def cache_status(settings: Settings) -> dict[str, SourceStatus]:
+    """What is on disk, without fetching: for `status` and the Data sources page."""
+    cache = DiskCache(settings.cache_dir)
+    now = datetime.now(UTC)
+    out = {}
+    for source in ("chutes", "v1"):
+        cached = cache.read(source)
+        last_error = cache.read_error(source)
+        count = 0
+        if cached is not None:
+            try:
+                count = len(_FRAMES[source](cached.payload))
+            except PayloadError:
+                cached = None
+        error = last_error.message if last_error else None
+        if cached is None:
+            out[source] = SourceStatus(source, "none", None, 0, False, False, error,
+                                       settings.ttl_seconds)
+            continue
+        stale = (now - cached.fetched_at).total_seconds() >= settings.ttl_seconds or (
+            last_error is not None and last_error.at > cached.fetched_at)
+        out[source] = SourceStatus(source, "cache", cached.fetched_at, count, stale, True, error,
+                                   settings.ttl_seconds)
+    return out

@@ -1,0 +1,216 @@
+"""`python -m chutes_data`: export, status, fetch, report, chute, changes, import-snapshots.
+
+Every failure the package foresees ends in one line on stderr and a non-zero exit, never a
+traceback. Exit codes: 0 ok, 1 no data / failed, 2 bad usage (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import export
+from .cache import iso
+from .catalog import Catalog, cache_status, history_path, load_catalog
+from .client import ChutesClient
+from .config import Settings, redact
+from .errors import ChutesDataError, NoDataError
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--refresh", action="store_true", help="ignore a fresh cache and refetch")
+    parser.add_argument("--offline", action="store_true",
+                        help="use only the bundled sample (no network), like CHUTES_OFFLINE=1")
+    parser.add_argument("--chutes-file", type=Path, metavar="F",
+                        help="a saved /chutes/ response body to use instead of fetching")
+    parser.add_argument("--v1-file", type=Path, metavar="F",
+                        help="a saved /v1/models response body to use instead of fetching")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m chutes_data",
+                                     description="Fetch, cache, merge and export the Chutes catalog.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log retries and cache events")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("export", help="the merged catalog as JSON or CSV")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--output", "-o", default="-", metavar="PATH", help="file to write, or - (stdout)")
+    _data_options(p)
+
+    p = sub.add_parser("report", help="the merge report as JSON")
+    _data_options(p)
+
+    p = sub.add_parser("status", help="per source: origin, fetched_at, age, stale, count, last error")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    sub.add_parser("fetch", help="refresh the cache of both sources now")
+
+    p = sub.add_parser("chute", help="one chute from GET /chutes/{id or name}, as JSON")
+    p.add_argument("chute", help="chute_id or name")
+
+    p = sub.add_parser("changes", help="what changed between stored snapshots")
+    p.add_argument("--since", metavar="DATE", help="ISO date or time (UTC), e.g. 2026-07-01")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--source", choices=("chutes", "v1"))
+
+    p = sub.add_parser("import-snapshots", help="backfill history from saved raw responses")
+    p.add_argument("directory", type=Path)
+    p.add_argument("--source", choices=("chutes", "v1"), required=True)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "offline", False):
+        settings = settings.with_(offline=True)
+    for warning in settings.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return settings
+
+
+def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
+    catalog = load_catalog(settings, refresh=args.refresh,
+                           files={"chutes": args.chutes_file, "v1": args.v1_file},
+                           require_data=True)
+    for name, data in catalog.sources.items():
+        if data.status.error:
+            print(f"warning: {data.status.error}", file=sys.stderr)
+    return catalog
+
+
+def _write(text: str, output: str) -> None:
+    if output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    Path(output).expanduser().write_text(text, encoding="utf-8")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    catalog = _catalog(args, _settings(args))
+    if args.format == "csv":
+        _write(export.to_csv(catalog.models), args.output)
+    else:
+        _write(export.to_json(export.document(catalog)) + "\n", args.output)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    catalog = _catalog(args, _settings(args))
+    doc = {"generated_at": iso(catalog.generated_at),
+           "sources": {n: d.status.to_dict() for n, d in catalog.sources.items()},
+           "merge_report": catalog.report}
+    _write(export.to_json(doc) + "\n", "-")
+    return 0
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f}{unit}"
+    return f"{seconds:.0f}s"
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    statuses = cache_status(settings)
+    if args.format == "json":
+        doc = {name: {**s.to_dict(), "age_seconds": s.age_seconds()} for name, s in statuses.items()}
+        _write(json.dumps(doc, indent=1) + "\n", "-")
+        return 0
+    print(f"cache: {settings.cache_dir}  (TTL {settings.cache_minutes:g} min)")
+    for name, s in statuses.items():
+        validity = "none" if s.origin == "none" else ("stale" if s.stale else "valid")
+        print(f"{name:7} origin={s.origin:6} fetched_at={iso(s.fetched_at) or '-'} "
+              f"age={_age(s.age_seconds())} {validity} count={s.count}")
+        if s.error:
+            print(f"{'':7} last error: {s.error}")
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    catalog = load_catalog(settings, refresh=True)
+    failed = 0
+    for name, data in catalog.sources.items():
+        s = data.status
+        if s.origin == "live" and s.complete:
+            print(f"{name}: fetched {s.count} at {iso(s.fetched_at)}")
+        else:
+            failed += 1
+            kept = f"; kept the last good snapshot ({s.count})" if s.origin == "cache" else ""
+            print(f"{name}: refresh failed: {s.error}{kept}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_chute(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.offline:
+        raise NoDataError("chute: needs the network (CHUTES_OFFLINE is set)")
+    with ChutesClient(settings) as client:
+        _write(json.dumps(client.get_chute(args.chute), indent=1, ensure_ascii=False) + "\n", "-")
+    return 0
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ChutesDataError(f"--since {value!r} is not an ISO date such as 2026-07-01") from None
+    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    from .history import HistoryStore, format_changes_text
+
+    settings = _settings(args)
+    with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+        events = store.changes(since=_since(args.since), source=args.source)
+    if args.format == "json":
+        _write(json.dumps(events, indent=1, ensure_ascii=False) + "\n", "-")
+    else:
+        _write((format_changes_text(events) or "no changes recorded") + "\n", "-")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .history import HistoryStore, import_snapshots
+
+    settings = _settings(args)
+    if not args.directory.is_dir():
+        raise ChutesDataError(f"import-snapshots: {args.directory} is not a directory")
+    with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+        result = import_snapshots(store, args.directory, args.source)
+    _write(json.dumps(result, indent=1, default=str) + "\n", "-")
+    return 0
+
+
+COMMANDS = {"export": cmd_export, "report": cmd_report, "status": cmd_status, "fetch": cmd_fetch,
+            "chute": cmd_chute, "changes": cmd_changes, "import-snapshots": cmd_import}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except ChutesDataError as exc:
+        key = Settings.from_env().api_key
+        print(f"error: {redact(str(exc), key)}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

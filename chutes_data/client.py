@@ -1,0 +1,254 @@
+"""The HTTP boundary: two httpx clients, retries with backoff, and envelope checks.
+
+`/chutes/` and `/v1/models` get separate `httpx.Client`s so the API key can only ever be sent to
+`CHUTES_BASE_URL`: the `/v1/models` client has no Authorization header at all (a bad one there
+gets a 401, a good one is a needless leak). Redirects are not followed by the keyed client.
+Every failure is raised as a `FetchError` subclass with a one-line message that names no key.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from .config import Settings, redact, require_url
+from .errors import AuthError, FetchError, NetworkError, NotFoundError, PayloadError, UpstreamError
+
+log = logging.getLogger(__name__)
+
+MAX_PAGES = 101  # the server accepts page 0..100
+USER_AGENT = "chutes-model-explorer/1.0"
+
+
+class ChutesClient:
+    """Fetches raw payloads from both APIs. Inject `transport` (e.g. httpx.MockTransport) in tests."""
+
+    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._transport = transport
+        self._api: httpx.Client | None = None
+        self._llm: httpx.Client | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _client(self, which: str) -> httpx.Client:
+        s = self.settings
+        if which == "chutes":
+            if self._api is None:
+                headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+                if s.api_key:
+                    headers["Authorization"] = f"Bearer {s.api_key}"
+                self._api = httpx.Client(base_url=require_url("CHUTES_BASE_URL", s.base_url),
+                                         headers=headers, timeout=s.http_timeout,
+                                         transport=self._transport, follow_redirects=False)
+            return self._api
+        if self._llm is None:
+            self._llm = httpx.Client(base_url=require_url("CHUTES_LLM_BASE_URL", s.llm_base_url),
+                                     headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                                     timeout=s.http_timeout, transport=self._transport,
+                                     follow_redirects=True)
+        return self._llm
+
+    def close(self) -> None:
+        for client in (self._api, self._llm):
+            if client is not None:
+                client.close()
+        self._api = self._llm = None
+
+    def __enter__(self) -> ChutesClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- public calls ----------------------------------------------------------------------
+    def list_chutes(self) -> dict:
+        """Every chute, all pages, as one `{"total", "items", "cord_refs", ...}` payload.
+
+        Pages are walked until `total` distinct chutes are held. The server may clamp `limit`,
+        so the next page is simply `page + 1` (the server offsets by its own limit). A failing
+        page or a listing that ends short raises FetchError with `.partial` set to what was held.
+        """
+        deadline = self._clock() + self.settings.total_budget
+        items: dict[str, dict] = {}
+        cord_refs: dict[str, Any] = {}
+        total: int | None = None
+        for page in range(MAX_PAGES):
+            params = {"include_public": "true", "limit": self.settings.page_size, "page": page}
+            try:
+                if page and self._clock() >= deadline:
+                    raise NetworkError(f"chutes: the listing took longer than "
+                                       f"{self.settings.total_budget:g}s", source="chutes")
+                body = self._get_json("chutes", "/chutes/", params=params, deadline=deadline)
+                page_items, page_total = _chutes_envelope(body)
+            except FetchError as exc:
+                if items:
+                    exc.partial = _chutes_payload(items, cord_refs, total)
+                    exc.args = (f"{exc} (page {page}; {len(items)} of {total} chutes held)",)
+                raise
+            held = len(items)
+            for item in page_items:
+                items.setdefault(str(item["chute_id"]), item)
+            if isinstance(body.get("cord_refs"), dict):
+                cord_refs.update(body["cord_refs"])
+            total = page_total if page_total is not None else len(items)
+            # stop when done, or when a page brings nothing new (a server ignoring `page`)
+            if len(items) >= total or len(items) == held:
+                break
+        payload = _chutes_payload(items, cord_refs, total)
+        if total is not None and len(items) < total:
+            error = FetchError(f"chutes: the listing ended with {len(items)} of {total} chutes",
+                               source="chutes")
+            error.partial = payload
+            raise error
+        return payload
+
+    def get_chute(self, chute_id_or_name: str) -> dict:
+        """One chute (`GET /chutes/{id}`), cords included."""
+        path = "/chutes/" + quote(chute_id_or_name.strip(), safe="/")
+        body = self._get_json("chutes", path, params=None,
+                              deadline=self._clock() + self.settings.total_budget)
+        if not isinstance(body, dict) or not body.get("chute_id"):
+            raise PayloadError("chutes: the chute detail is not a chute object", source="chutes")
+        return body
+
+    def list_v1_models(self) -> dict:
+        """`GET /v1/models` as `{"object": "list", "data": [...]}` (no auth header, ever)."""
+        body = self._get_json("v1", "/v1/models", params=None,
+                              deadline=self._clock() + self.settings.total_budget)
+        if isinstance(body, list):
+            body = {"object": "list", "data": body}
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise PayloadError("v1: /v1/models did not return a JSON object with a 'data' list",
+                               source="v1")
+        return body
+
+    # -- the retry loop --------------------------------------------------------------------
+    def _get_json(self, source: str, path: str, *, params: dict | None, deadline: float) -> Any:
+        s = self.settings
+        client = self._client(source)
+        where = f"{client.base_url.host}{path}"
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_after: float | None = None
+            try:
+                response = client.get(path, params=params)
+            except httpx.TimeoutException:
+                error: FetchError = NetworkError(
+                    f"{source}: {where} did not answer within {s.http_timeout:g}s", source=source)
+            except httpx.HTTPError as exc:
+                error = NetworkError(f"{source}: cannot reach {where} ({type(exc).__name__}: "
+                                     f"{_one_line(str(exc)) or 'connection failed'})", source=source)
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    try:
+                        return json.loads(response.content)
+                    except (ValueError, UnicodeDecodeError):
+                        error = PayloadError(
+                            f"{source}: {where} answered {status} but the body is not JSON "
+                            f"({_content_kind(response)})", source=source)
+                else:
+                    error = self._status_error(source, where, response)
+                    if not (status == 429 or status >= 500):
+                        raise error
+                    retry_after = _retry_after(response.headers.get("Retry-After"))
+            if attempt > s.max_retries:
+                raise _with_attempts(error, attempt)
+            delay = retry_after if retry_after is not None else s.backoff_base * 2 ** (attempt - 1)
+            delay = min(delay * (1 + random.uniform(0, 0.1)), s.retry_after_cap)  # a real cap
+            if self._clock() + delay > deadline:
+                raise _with_attempts(error, attempt)
+            log.info("%s (attempt %d); retrying in %.1fs", error, attempt, delay)
+            self._sleep(delay)
+
+    def _status_error(self, source: str, where: str, response: httpx.Response) -> UpstreamError:
+        status = response.status_code
+        detail = redact(_detail(response), self.settings.api_key)
+        suffix = f": {detail}" if detail else ""
+        if status in (401, 403):
+            if source == "chutes" and self.settings.api_key:
+                return AuthError(f"chutes: the API key was rejected (HTTP {status}{suffix}). Check "
+                                 "CHUTES_API_KEY, or unset it to browse public chutes.",
+                                 source=source, status=status)
+            return AuthError(f"{source}: {where} refused access (HTTP {status}{suffix})",
+                             source=source, status=status)
+        if status == 404:
+            return NotFoundError(f"{source}: {where} not found (HTTP 404{suffix})",
+                                 source=source, status=status)
+        return UpstreamError(f"{source}: {where} answered HTTP {status}{suffix}",
+                             source=source, status=status)
+
+
+# ---------------------------------------------------------------------------- helpers
+def _chutes_envelope(body: Any) -> tuple[list[dict], int | None]:
+    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        raise PayloadError("chutes: /chutes/ did not return a JSON object with an 'items' list",
+                           source="chutes")
+    items = [i for i in body["items"] if isinstance(i, dict) and i.get("chute_id")]
+    total = body.get("total")
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        total = None
+    return items, total
+
+
+def _chutes_payload(items: dict[str, dict], cord_refs: dict, total: int | None) -> dict:
+    return {"total": total if total is not None else len(items), "page": 0, "limit": len(items),
+            "items": list(items.values()), "cord_refs": cord_refs}
+
+
+def _with_attempts(error: FetchError, attempts: int) -> FetchError:
+    if attempts > 1:
+        error.args = (f"{error} (after {attempts} attempts)",)
+    return error
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(0.0, seconds) if seconds == seconds else None
+
+
+def _detail(response: httpx.Response) -> str:
+    """A short, single-line reason from an error body (FastAPI's `detail`), if any."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+        detail = detail[0].get("msg")
+    return _one_line(str(detail))[:160] if isinstance(detail, str) else ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _content_kind(response: httpx.Response) -> str:
+    kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
+    return f"{kind}, {len(response.content)} bytes"

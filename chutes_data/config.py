@@ -1,0 +1,186 @@
+"""Settings from the environment (and `.env`), validated once, with readable complaints.
+
+A malformed number falls back to its default and leaves a one-line warning; a base URL that is not
+http(s) is kept but makes that source fail with a `ConfigError` when fetched, so the app still runs
+on its cache. The API key is stripped, checked and never part of `repr()`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BASE_URL = "https://api.chutes.ai"
+DEFAULT_LLM_BASE_URL = "https://llm.chutes.ai"
+_TRUE = {"1", "true", "yes", "on"}
+_HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: safe in a header
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the data layer needs to know. Build it with `Settings.from_env()`."""
+
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    llm_base_url: str = DEFAULT_LLM_BASE_URL
+    cache_dir: Path = PROJECT_ROOT / "cache"
+    cache_minutes: float = 10.0
+    http_timeout: float = 20.0
+    offline: bool = False
+    page_size: int = 1000
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    retry_after_cap: float = 30.0
+    history_days: int = 180
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ttl_seconds(self) -> float:
+        return self.cache_minutes * 60
+
+    @property
+    def total_budget(self) -> float:
+        """Upper bound, in seconds, on one source's whole fetch including retries and pages."""
+        return max(self.http_timeout * 4, 10.0)
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.api_key)
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: Path | None = None) -> Settings:
+        """Read settings from `env` (default: os.environ plus the project's `.env`, env wins)."""
+        values = dict(_dotenv_values(dotenv if dotenv is not None else PROJECT_ROOT / ".env"))
+        values.update(os.environ if env is None else env)
+        warnings: list[str] = []
+
+        def number(name: str, default: float, *, minimum: float, integer: bool = False) -> float:
+            raw = values.get(name)
+            if raw is None or str(raw).strip() == "":
+                return default
+            try:
+                parsed = float(str(raw).strip())
+            except ValueError:
+                parsed = math.nan
+            if not math.isfinite(parsed) or parsed < minimum or (integer and parsed != int(parsed)):
+                warnings.append(f"{name}={_shorten(raw)!r} is not a valid number (>= {minimum:g}); "
+                                f"using the default {default:g}.")
+                return default
+            return int(parsed) if integer else parsed
+
+        key = _check_key(values.get("CHUTES_API_KEY"), warnings)
+        base_url = _url(values.get("CHUTES_BASE_URL"), DEFAULT_BASE_URL)
+        llm_base_url = _url(values.get("CHUTES_LLM_BASE_URL"), DEFAULT_LLM_BASE_URL)
+        for name, url in (("CHUTES_BASE_URL", base_url), ("CHUTES_LLM_BASE_URL", llm_base_url)):
+            problem = url_problem(url)
+            if problem:
+                warnings.append(f"{name}: {problem}")
+        if key and not url_problem(base_url) and plain_http_to_remote(base_url):
+            warnings.append("CHUTES_API_KEY would be sent over plain http to a non-loopback host "
+                            f"({urlsplit(base_url).hostname}); use https.")
+        cache_dir = Path(values.get("CHUTES_CACHE_DIR") or PROJECT_ROOT / "cache").expanduser()
+        return cls(
+            api_key=key,
+            base_url=base_url,
+            llm_base_url=llm_base_url,
+            cache_dir=cache_dir,
+            cache_minutes=number("CACHE_DURATION_MINUTES", 10.0, minimum=0),
+            http_timeout=number("CHUTES_HTTP_TIMEOUT", 20.0, minimum=0.1),
+            offline=str(values.get("CHUTES_OFFLINE", "")).strip().lower() in _TRUE,
+            history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, integer=True)),
+            warnings=tuple(warnings),
+        )
+
+
+def _shorten(value: object, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _url(raw: str | None, default: str) -> str:
+    raw = (raw or "").strip()
+    return raw.rstrip("/") if raw else default
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be used as a base URL, or None when it can."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return f"{_shorten(url)!r} is not a valid URL."
+    if parts.scheme not in ("http", "https"):
+        return f"{_shorten(url)!r} is not an http(s) URL."
+    if not parts.hostname:
+        return f"{_shorten(url)!r} has no host name."
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return f"{_shorten(url)!r} must not carry a query, fragment or credentials."
+    return None
+
+
+def require_url(name: str, url: str) -> str:
+    """`url`, or a ConfigError saying why it cannot be used."""
+    problem = url_problem(url)
+    if problem:
+        raise ConfigError(f"{name}: {problem}")
+    return url
+
+
+def plain_http_to_remote(url: str) -> bool:
+    """True for http:// to a host that is not loopback (where a key could be sniffed)."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def _check_key(raw: str | None, warnings: list[str]) -> str | None:
+    if raw is None:
+        return None
+    key = raw.strip()
+    scheme, _, rest = key.partition(" ")
+    if scheme.lower() == "bearer":  # also a bare "Bearer" (a blank key after the scheme)
+        key = rest.strip()
+    if not key:
+        warnings.append("CHUTES_API_KEY is set but empty; fetching public chutes anonymously.")
+        return None
+    if not _HEADER_SAFE.match(key):
+        warnings.append("CHUTES_API_KEY contains spaces or characters that cannot be sent in a "
+                        "header; it is ignored and public chutes are fetched anonymously.")
+        return None
+    return key
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` replaced, for messages built from upstream text."""
+    if secret and len(secret) >= 4:
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
+def _dotenv_values(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    try:
+        from dotenv import dotenv_values
+    except ImportError:  # python-dotenv is optional for the pure package
+        return {}
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}

@@ -1,0 +1,88 @@
+"""Exports: the JSON document users script against, and formula-safe CSV.
+
+CSV cells that a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab or carriage
+return, per OWASP's CSV-injection guidance) get a leading apostrophe; the text stays readable and
+numbers stay numbers (only text cells are touched).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from .cache import iso
+from .schema import EXPORT_COLUMNS, LIST_COLUMNS, MERGED_COLUMNS
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe Python value from a pandas/numpy cell (NaN/NA -> None, timestamps -> ISO)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return iso(value.to_pydatetime())
+    if isinstance(value, datetime):
+        return iso(value)
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def export_columns(models: pd.DataFrame) -> list[str]:
+    """The contract columns first, in order, then the extras the frame carries."""
+    return [c for c in MERGED_COLUMNS if c in models.columns]
+
+
+def rows(models: pd.DataFrame) -> list[dict]:
+    """The merged frame as JSON-safe row dicts, contract columns first."""
+    cols = export_columns(models)
+    return [{c: _plain(v) for c, v in zip(cols, values, strict=True)}
+            for values in models[cols].itertuples(index=False, name=None)]
+
+
+def document(catalog: Any, models: pd.DataFrame | None = None) -> dict:
+    """The JSON export: sources, merge report and rows (of `models`, default the whole catalog)."""
+    return {
+        "generated_at": iso(datetime.now(UTC)),
+        "sources": {name: data.status.to_dict() for name, data in catalog.sources.items()},
+        "merge_report": catalog.report,
+        "models": rows(catalog.models if models is None else models),
+    }
+
+
+def to_json(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False)
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralize a text cell a spreadsheet would evaluate; leave other values alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_csv(models: pd.DataFrame) -> str:
+    """Formula-safe CSV with the export columns; list cells joined with ', '."""
+    cols = export_columns(models)
+    frame = models[cols].copy()
+    for col in frame.columns:
+        if col in LIST_COLUMNS:
+            frame[col] = [", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                          for v in frame[col]]
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = [_plain(v) for v in frame[col]]
+        if not (pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col])):
+            frame[col] = [safe_cell(v) for v in frame[col]]
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+__all__ = ["EXPORT_COLUMNS", "document", "rows", "safe_cell", "to_csv", "to_json"]

@@ -1,0 +1,143 @@
+"""Filtering and sorting the merged catalog: pure DataFrame-in, DataFrame-out.
+
+The dashboard's sidebar builds a `Filters`; `apply_filters` does the work outside any cache, so a
+filter change never refetches or re-merges. Prices are compared in the chosen currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Currency = Literal["usd", "tao"]
+FEATURES = ("tools", "json_mode", "structured_outputs", "reasoning")
+SORTS = {
+    "popular": ("invocation_count", False),
+    "price_in": ("price_input", True),
+    "price_out": ("price_output", True),
+    "context": ("context_length", False),
+    "name": ("name", True),
+    "instances": ("instances_active", False),
+}
+SORT_LABELS = {
+    "popular": "Most used", "price_in": "Cheapest input", "price_out": "Cheapest output",
+    "context": "Largest context", "name": "Name (A–Z)", "instances": "Most hot instances",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user asked to see. Empty tuples and None mean 'no constraint'."""
+
+    search: str = ""
+    templates: tuple[str, ...] = ()
+    input_modalities: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
+    quantizations: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    min_context: int = 0
+    max_input_price: float | None = None
+    max_output_price: float | None = None
+    hot_only: bool = False
+    tee_only: bool = False
+    visibility: Literal["all", "public", "private"] = "all"
+    source: Literal["all", "both", "chutes", "v1"] = "all"
+    currency: Currency = "usd"
+
+    def is_default(self) -> bool:
+        return self == Filters(currency=self.currency)
+
+    def active_count(self) -> int:
+        default = Filters(currency=self.currency)
+        return sum(getattr(self, f.name) != getattr(default, f.name) for f in fields(self))
+
+
+def price_column(kind: str, currency: Currency) -> str:
+    """`price_column("input", "tao")` -> "price_input_tao"."""
+    return f"price_{kind}_{currency}"
+
+
+def _has_all(column: pd.Series, wanted: tuple[str, ...]) -> pd.Series:
+    need = {w.casefold() for w in wanted}
+    return column.map(lambda v: isinstance(v, (list, tuple)) and need <= {str(x).casefold() for x in v})
+
+
+def apply_filters(models: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The rows of `models` that satisfy every constraint of `f` (a new frame)."""
+    mask = pd.Series(True, index=models.index)
+    if f.search.strip():
+        needle = f.search.strip().casefold()
+        text = (models["name"].fillna("").astype(str) + "\n" + models["tagline"].fillna("").astype(str)
+                + "\n" + models["owner"].fillna("").astype(str) + "\n"
+                + models["v1_id"].fillna("").astype(str)).str.casefold()
+        mask &= text.str.contains(needle, regex=False)
+    if f.templates:
+        mask &= models["template"].isin(f.templates)
+    if f.quantizations:
+        mask &= models["quantization"].isin(f.quantizations)
+    if f.owners:
+        mask &= models["owner"].isin(f.owners)
+    if f.input_modalities:
+        mask &= _has_all(models["input_modalities"], f.input_modalities)
+    if f.output_modalities:
+        mask &= _has_all(models["output_modalities"], f.output_modalities)
+    if f.features:
+        mask &= _has_all(models["supported_features"], f.features)
+    if f.min_context > 0:
+        mask &= models["context_length"].fillna(models["max_model_len"]).fillna(0).astype(float) \
+            >= f.min_context
+    for kind, cap in (("input", f.max_input_price), ("output", f.max_output_price)):
+        if cap is not None:
+            mask &= models[price_column(kind, f.currency)].le(cap).fillna(False).astype(bool)
+    if f.hot_only:
+        mask &= models["hot"].fillna(False).astype(bool)
+    if f.tee_only:
+        mask &= models["tee"].fillna(False).astype(bool)
+    if f.visibility != "all":
+        mask &= models["public"].fillna(f.visibility == "private").astype(bool) == (f.visibility == "public")
+    if f.source != "all":
+        mask &= models["source"].eq(f.source)
+    return models[mask.to_numpy(dtype=bool)]
+
+
+def sort_models(models: pd.DataFrame, sort: str, currency: Currency = "usd") -> pd.DataFrame:
+    """Sort by one of SORTS; missing values always sink to the bottom."""
+    column, ascending = SORTS.get(sort, SORTS["popular"])
+    if column.startswith("price_"):
+        column = f"{column}_{currency}"
+    key = (lambda s: s.str.casefold()) if column == "name" else None
+    return models.sort_values(column, ascending=ascending, na_position="last", key=key, kind="stable")
+
+
+def options(models: pd.DataFrame) -> dict[str, list[str]]:
+    """Distinct values for the sidebar's choices, sorted, from the whole catalog."""
+    def flat(col: str) -> list[str]:
+        return sorted({str(x) for v in models[col] if isinstance(v, (list, tuple)) for x in v})
+
+    def distinct(col: str) -> list[str]:
+        return sorted({str(v) for v in models[col].dropna()}, key=str.casefold)
+
+    return {
+        "templates": distinct("template"),
+        "input_modalities": flat("input_modalities"),
+        "output_modalities": flat("output_modalities"),
+        "features": sorted(set(FEATURES) | set(flat("supported_features"))),
+        "quantizations": distinct("quantization"),
+        "owners": distinct("owner"),
+    }
+
+
+def kpis(models: pd.DataFrame, currency: Currency = "usd") -> dict[str, float | int | None]:
+    """Headline numbers for the current view."""
+    prices = models[price_column("input", currency)].dropna()
+    context = models["context_length"].fillna(models["max_model_len"]).dropna()
+    return {
+        "shown": len(models),
+        "hot": int(models["hot"].fillna(False).astype(bool).sum()),
+        "median_input_price": float(np.median(prices)) if len(prices) else None,
+        "max_context": int(context.max()) if len(context) else None,
+    }

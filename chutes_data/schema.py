@@ -1,0 +1,106 @@
+"""The documented columns of every DataFrame the package hands out.
+
+Normalizers guarantee these columns exist (missing upstream fields become NA), so the merge,
+the exports and the pages can rely on them without `if col in df` checks. Extra upstream
+fields are ignored, never an error.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+# One row per chute from `GET /chutes/` (normalize.chutes_frame).
+CHUTES_COLUMNS: dict[str, str] = {
+    "chute_id": "uuid of the chute (str)",
+    "name": "chute name, e.g. 'deepseek-ai/DeepSeek-V3.2-TEE' (str); not unique across owners",
+    "owner": "user.username (str | NA)",
+    "official": "owner == 'chutes' (bool)",
+    "template": "standard_template: vllm | diffusion | tei | embedding | custom (null upstream)",
+    "tagline": "one-line description, third-party text (str | NA)",
+    "readme": "markdown readme, third-party text (str | NA)",
+    "slug": "subdomain slug (str | NA)",
+    "logo": "logo URL (str | NA)",
+    "public": "bool | NA",
+    "tee": "runs in a Trusted Execution Environment (bool | NA; absent before 2025-12)",
+    "hot": "any instance active and verified (bool)",
+    "instances_total": "all instances listed (int)",
+    "instances_active": "instances active and verified (int)",
+    "regions": "sorted distinct regions of active instances (list[str])",
+    "supported_gpus": "GPU refs the chute may run on (list[str])",
+    "gpu_count": "GPUs per instance from node_selector (Int64 | NA)",
+    "min_vram_gb": "min VRAM per GPU from node_selector (Int64 | NA)",
+    "invocation_count": "all-time invocations (Int64 | NA)",
+    "price_input_usd": "USD per 1M input tokens (float | NA; vllm only)",
+    "price_output_usd": "USD per 1M output tokens (float | NA)",
+    "price_cache_read_usd": "USD per 1M cached input tokens (float | NA)",
+    "price_input_tao": "TAO per 1M input tokens (float | NA)",
+    "price_output_tao": "TAO per 1M output tokens (float | NA)",
+    "price_cache_read_tao": "TAO per 1M cached input tokens (float | NA)",
+    "price_step_usd": "USD per diffusion step (float | NA)",
+    "price_step_tao": "TAO per diffusion step (float | NA)",
+    "price_request_usd": "USD per request override (float | NA)",
+    "price_request_tao": "TAO per request override (float | NA)",
+    "price_hour_usd": "USD per instance-hour (float | NA)",
+    "price_hour_tao": "TAO per instance-hour (float | NA)",
+    "openrouter": "listed on OpenRouter (bool | NA)",
+    "revision": "HF commit sha (str | NA)",
+    "created_at": "tz-aware UTC timestamp | NaT",
+    "updated_at": "tz-aware UTC timestamp | NaT",
+}
+
+# One row per entry of `GET /v1/models` (normalize.v1_frame).
+V1_COLUMNS: dict[str, str] = {
+    "v1_id": "model id == the chute name (str)",
+    "chute_id": "join key to /chutes/ (str | NA: absent in older responses)",
+    "root": "HF repo the engine loaded (str | NA)",
+    "owned_by": "engine: sglang | vllm (str | NA)",
+    "created": "when the engine answered the refresh, not a release date (UTC timestamp | NaT)",
+    "max_model_len": "engine limit in tokens (Int64 | NA)",
+    "context_length": "advertised context in tokens (Int64 | NA)",
+    "max_output_length": "output limit in tokens (Int64 | NA)",
+    "quantization": "fp8, fp4, bf16, ... (str | NA)",
+    "input_modalities": "list[str] (empty when unknown)",
+    "output_modalities": "list[str] (empty when unknown)",
+    "supported_features": "list[str]: tools, json_mode, structured_outputs, reasoning",
+    "supported_sampling_parameters": "list[str]",
+    "confidential_compute": "TEE (bool | NA)",
+    "v1_price_input_usd": "USD per 1M input tokens (float | NA)",
+    "v1_price_output_usd": "USD per 1M output tokens (float | NA)",
+    "v1_price_cache_read_usd": "USD per 1M cached input tokens (float | NA)",
+    "v1_price_input_tao": "float | NA",
+    "v1_price_output_tao": "float | NA",
+    "v1_price_cache_read_tao": "float | NA",
+}
+
+# The merged catalog (merge.merge_catalogs): one row per chute plus one per unmatched v1 entry.
+# The first block is the export contract users script against; keep its order.
+EXPORT_COLUMNS: list[str] = [
+    "name", "chute_id", "v1_id", "source", "match_method", "match_score", "owner", "template",
+    "public", "hot", "instances_active", "tee", "price_input_usd", "price_output_usd",
+    "price_cache_read_usd", "price_input_tao", "price_output_tao", "price_hour_usd",
+    "price_step_usd", "context_length", "max_model_len", "max_output_length", "quantization",
+    "input_modalities", "output_modalities", "supported_features", "invocation_count", "tagline",
+]
+
+# Further merged columns the UI uses and the export appends after the contract block.
+MERGED_EXTRA_COLUMNS: list[str] = [
+    "official", "price_unit", "price_cache_read_tao", "price_step_tao", "price_hour_tao",
+    "price_request_usd", "price_request_tao", "instances_total", "regions", "supported_gpus",
+    "gpu_count", "root", "owned_by", "slug", "chute_url", "created_at",
+]
+
+MERGED_COLUMNS: list[str] = EXPORT_COLUMNS + MERGED_EXTRA_COLUMNS
+
+LIST_COLUMNS = ("input_modalities", "output_modalities", "supported_features",
+                "supported_sampling_parameters", "regions", "supported_gpus")
+
+SOURCES = ("chutes", "v1")
+MATCH_METHODS = ("chute_id", "name", "normalized", "fuzzy")
+TEMPLATES = ("vllm", "diffusion", "tei", "embedding", "custom")
+# price_unit values: how a row is priced, most specific first.
+PRICE_UNITS = ("per_1m_tokens", "per_step", "per_request", "per_hour")
+
+
+def chute_url(chute_id: str) -> str:
+    """The public page of a chute on chutes.ai (the id is URL-quoted: it is upstream text)."""
+    return f"https://chutes.ai/app/chute/{quote(str(chute_id), safe='')}"

@@ -1,0 +1,61 @@
+"""Models: the merged catalog under the sidebar's filters, with KPIs and downloads."""
+
+import streamlit as st
+
+from chutes_data import export
+from chutes_data.query import SORT_LABELS, kpis, sort_models
+from ui import columns, data, frame, sidebar
+
+catalog = data.catalog()
+filters = sidebar.filters()
+cur = filters.currency
+view = sort_models(data.filtered_models(), st.session_state.get("sort") or "popular", cur)
+
+st.title("Models on Chutes")
+st.caption("Every chute from `/chutes/` joined with the official LLMs of `/v1/models`. "
+           "Filter in the sidebar; the URL keeps your view, so you can share it.")
+
+k = kpis(view, cur)
+with st.container(horizontal=True):
+    st.metric("Models shown", f"{k['shown']:,}", f"of {len(catalog.models):,}", delta_color="off",
+              delta_arrow="off", border=True)
+    st.metric("Hot now", f"{k['hot']:,}", border=True, help="At least one active, verified instance")
+    st.metric("Median input price", frame.money(k["median_input_price"], cur, " /1M"), border=True)
+    st.metric("Largest context", frame.tokens(k["max_context"]), border=True)
+
+left, right = st.columns([3, 2], vertical_alignment="bottom")
+left.selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.get, key="sort",
+               bind="query-params", width=260)
+
+if view.empty:
+    st.info("No model matches these filters. Loosen a filter or clear them all in the sidebar.",
+            icon=":material/search_off:")
+else:
+    selection = st.dataframe(
+        columns.table_frame(view, cur), column_config=columns.column_config(cur), hide_index=True,
+        width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun", selection_mode="single-row", key="models_table",
+    )
+    rows = selection.selection.rows if selection else []
+    if rows:
+        picked = view.iloc[rows[0]]
+        params = {"chute_id": picked["chute_id"]} if isinstance(picked["chute_id"], str) \
+            else {"name": picked["name"]}
+        right.page_link("pages/model_detail.py", label=f"Details of {picked['name']}",
+                        icon=":material/arrow_forward:", query_params=params)
+    else:
+        right.caption("Select a row to open its details, or use the **Open** links.")
+
+
+st.subheader("Download", divider="gray")
+with st.container(horizontal=True):  # files are built only when a button is clicked
+    st.download_button("This view (CSV)", lambda: export.to_csv(view), "chutes-models-view.csv",
+                       "text/csv", icon=":material/download:", disabled=view.empty)
+    st.download_button("This view (JSON)", lambda: export.to_json(export.document(catalog, view)),
+                       "chutes-models-view.json", "application/json", icon=":material/download:",
+                       disabled=view.empty)
+    st.download_button("Everything (CSV)", lambda: export.to_csv(catalog.models), "chutes-models.csv",
+                       "text/csv", icon=":material/download:")
+    st.download_button("Everything (JSON)", lambda: export.to_json(export.document(catalog)),
+                       "chutes-models.json", "application/json", icon=":material/download:")
+st.caption("JSON follows the `python -m chutes_data export` format (sources, merge report, rows). "
+           "CSV cells that a spreadsheet would run as a formula are neutralized.")

@@ -1,0 +1,4 @@
+"""Streamlit glue shared by the pages: cached loaders, the sidebar, the banner, column configs.
+
+Pages import from here and only lay out; `chutes_data` stays free of streamlit.
+"""

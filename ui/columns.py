@@ -1,0 +1,96 @@
+"""How the merged catalog is shown in `st.dataframe`: display columns and their column_config.
+
+Third-party text (names, taglines, owners) is passed as plain cells; `st.dataframe` renders them
+as text, never HTML. Links are built here from ids we quote, never taken from upstream.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+DETAIL_PATH = "model"  # url_path of pages/model_detail.py (see dashboard.py)
+
+
+def detail_url(chute_id: object = None, name: object = None) -> str | None:
+    """Relative link to the Model detail page for one row (by chute_id, else by name)."""
+    if isinstance(chute_id, str) and chute_id:
+        return f"{DETAIL_PATH}?{urlencode({'chute_id': chute_id})}"
+    if isinstance(name, str) and name:
+        return f"{DETAIL_PATH}?{urlencode({'name': name})}"
+    return None
+
+
+def _status(hot: object) -> str:
+    if hot is None or hot is pd.NA or (isinstance(hot, float) and hot != hot):
+        return "—"
+    return "🔥 hot" if bool(hot) else "❄️ cold"
+
+
+def _match(method: object, score: object) -> str:
+    if not isinstance(method, str):
+        return "—"
+    return f"{method} ({float(score):.0f})" if method == "fuzzy" and pd.notna(score) else method
+
+
+def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The columns the Models table shows, in order, for `currency` ('usd' or 'tao')."""
+    cur = currency
+    return pd.DataFrame({
+        "name": models["name"],
+        "details": [detail_url(c, n) for c, n in zip(models["chute_id"], models["name"], strict=True)],
+        "status": [_status(h) for h in models["hot"]],
+        "tee": ["🔒" if v is not pd.NA and v is not None and bool(v) else "" for v in models["tee"]],
+        "template": models["template"],
+        "price_input": models[f"price_input_{cur}"],
+        "price_output": models[f"price_output_{cur}"],
+        "price_cache_read": models[f"price_cache_read_{cur}"],
+        "price_step": models[f"price_step_{cur}"],
+        "price_hour": models[f"price_hour_{cur}"],
+        "context": models["context_length"].fillna(models["max_model_len"]),
+        "max_output": models["max_output_length"],
+        "quantization": models["quantization"],
+        "input_modalities": models["input_modalities"],
+        "output_modalities": models["output_modalities"],
+        "features": models["supported_features"],
+        "instances": models["instances_active"],
+        "invocations": models["invocation_count"],
+        "owner": models["owner"],
+        "match": [_match(m, s) for m, s in zip(models["match_method"], models["match_score"], strict=True)],
+        "chutes_url": models["chute_url"],
+        "tagline": models["tagline"],
+    }, index=models.index)
+
+
+def column_config(currency: str) -> dict:
+    money = "dollar" if currency == "usd" else "%.6f τ"
+    unit = "USD" if currency == "usd" else "TAO"
+    cc = st.column_config
+    return {
+        "name": cc.TextColumn("Model", pinned=True, width="medium"),
+        "details": cc.LinkColumn("Details", display_text="Open", width="small",
+                                 help="Everything about this model"),
+        "status": cc.TextColumn("Status", width="small", help="Hot: at least one instance up now"),
+        "tee": cc.TextColumn("TEE", width="small", help="Trusted Execution Environment"),
+        "template": cc.TextColumn("Template", width="small"),
+        "price_input": cc.NumberColumn("Input /1M", format=money, help=f"{unit} per 1M input tokens"),
+        "price_output": cc.NumberColumn("Output /1M", format=money, help=f"{unit} per 1M output tokens"),
+        "price_cache_read": cc.NumberColumn("Cache read /1M", format=money,
+                                            help=f"{unit} per 1M cached input tokens"),
+        "price_step": cc.NumberColumn("Per step", format=money, help=f"{unit} per diffusion step"),
+        "price_hour": cc.NumberColumn("Per hour", format=money, help=f"{unit} per instance-hour"),
+        "context": cc.NumberColumn("Context", format="compact", help="Context length in tokens"),
+        "max_output": cc.NumberColumn("Max output", format="compact", help="Output limit in tokens"),
+        "quantization": cc.TextColumn("Quant", width="small"),
+        "input_modalities": cc.ListColumn("Input"),
+        "output_modalities": cc.ListColumn("Output"),
+        "features": cc.ListColumn("Features"),
+        "instances": cc.NumberColumn("Hot instances", format="%d"),
+        "invocations": cc.NumberColumn("Invocations", format="compact"),
+        "owner": cc.TextColumn("Owner"),
+        "match": cc.TextColumn("Joined by", help="How the two APIs were matched (fuzzy: score)"),
+        "chutes_url": cc.LinkColumn("chutes.ai", display_text="Open ↗", width="small"),
+        "tagline": cc.TextColumn("Tagline", width="large"),
+    }

@@ -1,0 +1,59 @@
+"""The frame around every page: the data-source banner and small shared formatters."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from chutes_data import Catalog
+
+ORIGIN_LABELS = {"live": "live", "cache": "cached", "sample": "bundled sample", "file": "saved file",
+                 "none": "unavailable"}
+
+
+def human_age(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+def banner(catalog: Catalog) -> None:
+    """Always visible when the data is stale, partial, unavailable or the bundled sample."""
+    if catalog.is_sample:
+        st.info("You are looking at the **bundled sample** (synthetic data, not the live catalog). "
+                "Prices, names and counts are illustrative.", icon=":material/science:")
+    for name, data in catalog.sources.items():
+        s = data.status
+        label = "/chutes/" if name == "chutes" else "/v1/models"
+        if s.origin == "none":
+            st.error(f"{label} is unavailable: {s.error or 'no data'}", icon=":material/cloud_off:")
+        elif s.stale:
+            st.warning(f"{label} shows the last good snapshot ({human_age(s.age_seconds())}); "
+                       f"the refresh failed: {s.error}", icon=":material/history:")
+        elif not s.complete:
+            st.warning(f"{label} is incomplete: {s.error}", icon=":material/warning:")
+    for warning in catalog.warnings:
+        if not warning.startswith("No live or cached data"):
+            st.warning(warning, icon=":material/settings:")
+
+
+def money(value: float | None, currency: str = "usd", unit: str = "") -> str:
+    """`$0.104` / `0.00053 τ`; '—' for unknown (never $0 for a price we don't know)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"${value:,.4g}" if currency == "usd" else f"{value:,.6g} τ"
+    return f"{text}{unit}"
+
+
+def tokens(value: int | float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    value = int(value)
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.3g}M"
+    return f"{value / 1000:.3g}k" if value >= 1000 else str(value)

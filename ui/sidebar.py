@@ -1,0 +1,95 @@
+"""The shared sidebar: every filter, bound to the URL so a view can be shared.
+
+Widgets use `bind="query-params"`: Streamlit writes each non-default value to the URL, restores
+it on load, and drops values that are not valid for the widget (a hostile or stale link falls
+back to the default instead of raising). The keys below are the query-parameter names.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from chutes_data.query import FEATURES, Filters, options
+
+CONTEXT_STEPS = [0, 8_192, 32_768, 65_536, 131_072, 262_144, 1_000_000]
+SOURCE_CHOICES = ("all", "both", "chutes", "v1")
+VISIBILITY_CHOICES = ("all", "public", "private")
+FILTER_KEYS = ("q", "template", "in", "out", "feature", "quant", "owner", "min_ctx", "max_in",
+               "max_out", "hot", "tee", "vis", "src")
+
+
+def _context_label(tokens: int) -> str:
+    if tokens == 0:
+        return "Any"
+    return f"≥ {tokens // 1000:,}k" if tokens < 1_000_000 else "≥ 1M"
+
+
+def currency() -> str:
+    """The USD ⇄ TAO choice every page honours (its widget is drawn by `render`)."""
+    return "tao" if st.session_state.get("cur") == "TAO" else "usd"
+
+
+def reset_filters() -> None:
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+
+
+def render(models: pd.DataFrame) -> Filters:
+    """Draw the sidebar and return the user's filters."""
+    opts = options(models)
+    sb = st.sidebar
+    # Bound widgets put their option values (not format_func labels) in the URL: keep them raw.
+    sb.segmented_control("Currency", ["USD", "TAO"], key="cur", default="USD", required=True,
+                         bind="query-params", help="Show and filter prices in US dollars or in TAO.")
+    cur = currency()
+    search = sb.text_input("Search", key="q", bind="query-params", placeholder="name, tagline, owner…",
+                           max_chars=200)
+    templates = sb.multiselect("Template", opts["templates"], key="template", bind="query-params",
+                               help="vllm: LLMs · diffusion: images · tei/embedding: embeddings · "
+                                    "custom: anything else")
+    inputs = sb.multiselect("Input modalities", opts["input_modalities"], key="in", bind="query-params",
+                            help="The model accepts all of these.")
+    outputs = sb.multiselect("Output modalities", opts["output_modalities"], key="out",
+                             bind="query-params")
+    features = sb.multiselect("Features", sorted(set(FEATURES) | set(opts["features"])), key="feature",
+                              bind="query-params", help="The model supports all of these.")
+    min_ctx = sb.select_slider("Minimum context (tokens)", CONTEXT_STEPS, key="min_ctx",
+                               bind="query-params", format_func=_context_label)
+    c1, c2 = sb.columns(2)
+    unit = "TAO" if cur == "tao" else "USD"
+    max_in = c1.number_input("Max input /1M", help=f"In {unit} per 1M input tokens.", min_value=0.0, value=None, step=0.05,
+                             key="max_in", bind="query-params", format="%.4f" if cur == "tao" else "%.2f")
+    max_out = c2.number_input("Max output /1M", help=f"In {unit} per 1M output tokens.", min_value=0.0, value=None, step=0.05,
+                              key="max_out", bind="query-params", format="%.4f" if cur == "tao" else "%.2f")
+    c1, c2 = sb.columns(2)
+    hot = c1.toggle("Hot", key="hot", bind="query-params", help="Only models with at least one instance up now.")
+    tee = c2.toggle("TEE", key="tee", bind="query-params",
+                    help="Only models running in a Trusted Execution Environment.")
+    with sb.expander("More filters"):
+        quants = st.multiselect("Quantization", opts["quantizations"], key="quant", bind="query-params")
+        owners = st.multiselect("Owner", opts["owners"], key="owner", bind="query-params")
+        vis = st.segmented_control("Visibility", list(VISIBILITY_CHOICES), key="vis", default="all",
+                                   required=True, bind="query-params")
+        src = st.segmented_control("Listed in", list(SOURCE_CHOICES), key="src", default="all",
+                                   required=True, bind="query-params",
+                                   help="both: in /chutes/ and /v1/models · chutes: only /chutes/ · "
+                                        "v1: only /v1/models (which lists just the official LLMs)")
+    filters = Filters(
+        search=search or "", templates=tuple(templates), input_modalities=tuple(inputs),
+        output_modalities=tuple(outputs), features=tuple(features), quantizations=tuple(quants),
+        owners=tuple(owners), min_context=int(min_ctx or 0), max_input_price=max_in,
+        max_output_price=max_out, hot_only=bool(hot), tee_only=bool(tee),
+        visibility=vis or "all", source=src or "all", currency=cur,
+    )
+    if filters.active_count():
+        sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=reset_filters,
+                  width="stretch")
+    st.session_state["_filters"] = filters
+    return filters
+
+
+def filters() -> Filters:
+    """The filters the sidebar drew this run (defaults when it has not run)."""
+    value = st.session_state.get("_filters")
+    return value if isinstance(value, Filters) else Filters(currency=currency())

@@ -1,0 +1,137 @@
+"""The history database file: connection settings, schema and its migrations.
+
+Schema version lives in `PRAGMA user_version`; `MIGRATIONS[n]` brings a database from n-1 to n,
+all pending ones run in one transaction. To change the schema: bump SCHEMA_VERSION, add
+`_migrate_to_<n>` and register it, never edit an earlier migration.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .history_state import HistoryError
+
+logger = logging.getLogger("chutes_data.history")
+
+SCHEMA_VERSION = 1
+
+
+def connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """An open, migrated connection (autocommit; callers BEGIN themselves). A file that is not an
+    SQLite database is moved aside to `<name>.corrupt-<UTC time>` (logged) and replaced."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return _connect(path, timeout)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) or not path.exists():
+                raise
+            _move_aside(path, exc)
+            return _connect(path, timeout)
+    except sqlite3.Error as exc:
+        raise HistoryError(f"cannot open history database {path}: {exc}") from None
+    except OSError as exc:
+        raise HistoryError(f"cannot open history database {path}: {exc.strerror or exc}") from None
+
+
+def _move_aside(path: Path, exc: Exception) -> None:
+    """A file that is not a (sane) SQLite database: keep it for inspection, start afresh."""
+    aside = f"{path.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+    logger.warning("history database %s is unreadable (%s); moved aside to %s, starting fresh",
+                   path, exc, aside)
+    for suffix in ("-wal", "-shm", ""):
+        old = Path(f"{path}{suffix}")
+        if old.exists():
+            old.replace(path.with_name(aside + suffix))
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    try:
+        _use_wal(conn, timeout)
+        conn.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, far fewer fsyncs
+        conn.execute("PRAGMA foreign_keys=ON")
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            _migrate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _use_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """WAL is persistent; switching needs a moment with no other connection busy, and sqlite
+    does not wait for that itself. Without WAL everything still works, only less concurrently."""
+    deadline = time.monotonic() + timeout
+    while conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")  # answers the mode it could set
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                logger.debug("history database stays out of WAL mode: busy")
+                return
+            time.sleep(0.02)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to SCHEMA_VERSION in one transaction (re-read under the write lock, so
+    two processes opening a new file at once do not both create it)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"history database {path} has schema version {version}, newer "
+                               f"than this app's {SCHEMA_VERSION}; upgrade the app or move the file")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[target](conn)
+            conn.execute(f"PRAGMA user_version = {target}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+# ---------------------------------------------------------------------------- schema
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    """Statements one by one (executescript would COMMIT the migration's transaction)."""
+    for statement in filter(str.strip, script.split(";")):
+        conn.execute(statement)
+
+
+def _migrate_to_1(conn: sqlite3.Connection) -> None:
+    _run(conn, """
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY, source TEXT NOT NULL, captured_at TEXT NOT NULL,
+            payload_sha256 TEXT NOT NULL, payload BLOB, origin TEXT NOT NULL,
+            state_sha256 TEXT NOT NULL, models INTEGER NOT NULL);
+        CREATE INDEX snapshots_by_time ON snapshots (source, captured_at);
+        CREATE TABLE observations (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+            observed_at TEXT NOT NULL, payload_sha256 TEXT NOT NULL,
+            PRIMARY KEY (snapshot_id, observed_at));
+        CREATE INDEX observations_by_time ON observations (observed_at);
+        CREATE TABLE models (
+            id INTEGER PRIMARY KEY, ident TEXT NOT NULL UNIQUE, source TEXT NOT NULL,
+            key TEXT NOT NULL, name TEXT, chute_id TEXT, template TEXT);
+        CREATE INDEX models_by_key ON models (key);
+        CREATE INDEX models_by_name ON models (name);
+        CREATE INDEX models_by_chute ON models (chute_id);
+        CREATE TABLE model_state (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+            model_id INTEGER NOT NULL REFERENCES models (id),
+            price_input_usd REAL, price_output_usd REAL, price_cache_read_usd REAL,
+            price_step_usd REAL, price_request_usd REAL, price_hour_usd REAL,
+            price_input_tao REAL, price_output_tao REAL, hot INTEGER,
+            context_length INTEGER, max_output_length INTEGER,
+            PRIMARY KEY (snapshot_id, model_id)) WITHOUT ROWID;
+        CREATE INDEX model_state_by_model ON model_state (model_id);
+    """)
+
+
+# version -> function bringing the schema from version-1 to version. Add 2: _migrate_to_2 here.
+MIGRATIONS = {1: _migrate_to_1}

@@ -1,0 +1,152 @@
+"""The tracked state of a capture and the events between two states (pure; no sqlite, no streamlit).
+
+The tracked state of a capture is one dict per model with STATE_COLUMNS: what the history compares
+and stores in `model_state`. It leaves out what moves on every capture without meaning anything
+(v1 `created`, TAO prices, invocation counts, instances); TAO prices are stored for reference but
+are not part of the state signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from datetime import date, datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from .errors import ChutesDataError
+from .normalize import chutes_frame, v1_frame
+from .schema import SOURCES
+
+EVENT_KINDS = ("added", "removed", "price_changed", "status_changed", "context_changed")
+PRICE_FIELDS = ("price_input_usd", "price_output_usd", "price_step_usd", "price_request_usd",
+                "price_hour_usd")
+CONTEXT_FIELDS = ("context_length", "max_output_length")
+STATE_COLUMNS = ("key", "name", "chute_id", "price_input_usd", "price_output_usd",
+                 "price_cache_read_usd", "price_step_usd", "price_request_usd", "price_hour_usd",
+                 "price_input_tao", "price_output_tao", "hot", "context_length",
+                 "max_output_length", "template")
+_SIGNATURE_COLUMNS = tuple(c for c in STATE_COLUMNS if not c.endswith("_tao"))
+_TS = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so stored times sort as text
+
+
+class HistoryError(ChutesDataError):
+    """The history database cannot be opened, read or written, or a history argument is invalid."""
+
+
+# ---------------------------------------------------------------------------- times and values
+def to_utc(value: Any) -> datetime:
+    """A datetime, date, ISO string or unix seconds -> aware UTC datetime (naive means UTC)."""
+    try:
+        if isinstance(value, pd.Timestamp):
+            value = value.to_pydatetime()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, timezone.utc)
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value.strip())
+        elif isinstance(value, date) and not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day)
+        if not isinstance(value, datetime):
+            raise TypeError(type(value).__name__)
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        raise HistoryError(f"not a time: {value!r} ({exc})") from None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def to_stamp(value: Any) -> str:
+    """Any accepted time -> the stored, fixed-width UTC text form."""
+    return to_utc(value).strftime(_TS)
+
+
+def stamp_iso(stamp: str) -> str:
+    """Stored stamp -> ISO UTC for output: `2026-06-11T20:32:01Z` (microseconds only if any)."""
+    return stamp.replace(".000000Z", "Z")
+
+
+def _clean(value: Any) -> Any:
+    """pandas NA -> None, numpy scalars -> Python; floats rounded to 12 significant digits."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return float(f"{value:.12g}") if isinstance(value, float) else value
+
+
+def _same(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    if isinstance(old, float) or isinstance(new, float):
+        return math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
+    return old == new
+
+
+# ---------------------------------------------------------------------------- tracked state
+def payload_states(source: str, payload: Any) -> list[dict]:
+    """A raw payload -> its tracked state, one dict per model with STATE_COLUMNS (sorted by key).
+
+    Uses the package normalizers, so an unusable envelope raises `PayloadError`.
+    """
+    if source == "v1":
+        df = v1_frame(payload).rename(columns=lambda c: c.removeprefix("v1_"))
+        df["key"], df["name"], df["hot"], df["template"] = df["id"], df["id"], None, None
+        df["price_step_usd"] = df["price_request_usd"] = df["price_hour_usd"] = None
+    elif source == "chutes":
+        df = chutes_frame(payload)
+        df["key"] = df["chute_id"]
+        df["context_length"] = df["max_output_length"] = None
+    else:
+        raise HistoryError(f"unknown source {source!r}; expected one of {SOURCES}")
+    rows = [{c: _clean(v) for c, v in zip(STATE_COLUMNS, values)}
+            for values in df[list(STATE_COLUMNS)].itertuples(index=False, name=None)]
+    return sorted(rows, key=lambda r: r["key"])
+
+
+def state_signature(states: list[dict]) -> str:
+    body = [[s[c] for c in _SIGNATURE_COLUMNS] for s in states]
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _price_unit_fields(state: dict) -> set[str]:
+    """The price fields that are how this model is priced (most specific unit first)."""
+    for fields in (("price_input_usd", "price_output_usd"), ("price_step_usd",),
+                   ("price_request_usd",), ("price_hour_usd",)):
+        if any(state.get(f) is not None for f in fields):
+            return set(fields)
+    return set()
+
+
+def diff_states(before: dict[str, dict], after: dict[str, dict], at: str, source: str) -> list[dict]:
+    """Events between two states keyed by model key.
+
+    * `added` / `removed`: a key appears / disappears (field, old, new are None).
+    * `price_changed`: per-1M input/output USD; for a model without a per-1M price, its per-step,
+      else per-request, else hourly USD price. Compared with a relative tolerance of 1e-9.
+    * `status_changed`: field `hot`, booleans (only the chutes source knows hot/cold).
+    * `context_changed`: `context_length` or `max_output_length` (v1 only), None <-> value included,
+      because that is when the limit became (un)advertised.
+    """
+    events: list[dict] = []
+
+    def emit(kind: str, state: dict, field: str | None = None, old: Any = None, new: Any = None):
+        events.append({"kind": kind, "name": state["name"], "chute_id": state["chute_id"],
+                       "field": field, "old": old, "new": new, "at": at, "source": source})
+
+    for key in sorted(after.keys() - before.keys()):
+        emit("added", after[key])
+    for key in sorted(before.keys() - after.keys()):
+        emit("removed", before[key])
+    for key in sorted(before.keys() & after.keys()):
+        old, new = before[key], after[key]
+        fields = _price_unit_fields(old) | _price_unit_fields(new)
+        for field in (f for f in PRICE_FIELDS if f in fields):
+            if not _same(old[field], new[field]):
+                emit("price_changed", new, field, old[field], new[field])
+        if old["hot"] is not None and new["hot"] is not None and old["hot"] != new["hot"]:
+            emit("status_changed", new, "hot", bool(old["hot"]), bool(new["hot"]))
+        for field in CONTEXT_FIELDS:
+            if not _same(old[field], new[field]):
+                emit("context_changed", new, field, old[field], new[field])
+    return events
+

@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-snapshots", help="backfill history from saved raw responses")
     p.add_argument("directory", type=Path)
     p.add_argument("--source", choices=("chutes", "v1"), required=True)
+    for command in sub.choices.values():  # `-v` after the command too (`fetch -v`)
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help="log retries and cache events")
     return parser
 
 
@@ -138,6 +141,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if settings.offline:
+        raise NoDataError("fetch: needs the network (CHUTES_OFFLINE is set)")
     catalog = load_catalog(settings, refresh=True)
     failed = 0
     for name, data in catalog.sources.items():

@@ -149,8 +149,9 @@ class ChutesClient:
                 error: FetchError = NetworkError(
                     f"{source}: {where} did not answer within {s.http_timeout:g}s", source=source)
             except httpx.HTTPError as exc:
+                reason = redact(_one_line(str(exc)), s.api_key)  # transport text may echo headers
                 error = NetworkError(f"{source}: cannot reach {where} ({type(exc).__name__}: "
-                                     f"{_one_line(str(exc)) or 'connection failed'})", source=source)
+                                     f"{reason or 'connection failed'})", source=source)
             else:
                 status = response.status_code
                 if 200 <= status < 300:

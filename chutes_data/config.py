@@ -16,12 +16,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
+
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BASE_URL = "https://api.chutes.ai"
 DEFAULT_LLM_BASE_URL = "https://llm.chutes.ai"
 _TRUE = {"1", "true", "yes", "on"}
+MAX_CACHE_MINUTES = 525_600.0  # a year
+MAX_HTTP_TIMEOUT = 600.0  # seconds
+MAX_HISTORY_DAYS = 36_500
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: safe in a header
 
 
@@ -66,7 +71,8 @@ class Settings:
         values.update(os.environ if env is None else env)
         warnings: list[str] = []
 
-        def number(name: str, default: float, *, minimum: float, integer: bool = False) -> float:
+        def number(name: str, default: float, *, minimum: float, maximum: float,
+                   integer: bool = False) -> float:
             raw = values.get(name)
             if raw is None or str(raw).strip() == "":
                 return default
@@ -74,9 +80,11 @@ class Settings:
                 parsed = float(str(raw).strip())
             except ValueError:
                 parsed = math.nan
-            if not math.isfinite(parsed) or parsed < minimum or (integer and parsed != int(parsed)):
-                warnings.append(f"{name}={_shorten(raw)!r} is not a valid number (>= {minimum:g}); "
-                                f"using the default {default:g}.")
+            # an upper bound too: a huge value overflows timedelta / socket timeouts / JSON (inf)
+            if not math.isfinite(parsed) or not minimum <= parsed <= maximum \
+                    or (integer and parsed != int(parsed)):
+                warnings.append(f"{name}={_shorten(raw)!r} is not a valid number "
+                                f"({minimum:g} to {maximum:g}); using the default {default:g}.")
                 return default
             return int(parsed) if integer else parsed
 
@@ -96,10 +104,11 @@ class Settings:
             base_url=base_url,
             llm_base_url=llm_base_url,
             cache_dir=cache_dir,
-            cache_minutes=number("CACHE_DURATION_MINUTES", 10.0, minimum=0),
-            http_timeout=number("CHUTES_HTTP_TIMEOUT", 20.0, minimum=0.1),
+            cache_minutes=number("CACHE_DURATION_MINUTES", 10.0, minimum=0, maximum=MAX_CACHE_MINUTES),
+            http_timeout=number("CHUTES_HTTP_TIMEOUT", 20.0, minimum=0.1, maximum=MAX_HTTP_TIMEOUT),
             offline=str(values.get("CHUTES_OFFLINE", "")).strip().lower() in _TRUE,
-            history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, integer=True)),
+            history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, maximum=MAX_HISTORY_DAYS,
+                                    integer=True)),
             warnings=tuple(warnings),
         )
 
@@ -127,6 +136,11 @@ def url_problem(url: str) -> str | None:
         return f"{_shorten(url)!r} has no host name."
     if parts.query or parts.fragment or parts.username or parts.password:
         return f"{_shorten(url)!r} must not carry a query, fragment or credentials."
+    try:  # what httpx would refuse later, mid-fetch (999.1.1.1, a tab, an empty label "a..b")
+        httpx.URL(url)
+        parts.hostname.encode("idna")
+    except (httpx.InvalidURL, UnicodeError):
+        return f"{_shorten(url)!r} is not a valid URL."
     return None
 
 

@@ -38,15 +38,16 @@ def _plain(value: Any) -> Any:
 
 
 def export_columns(models: pd.DataFrame) -> list[str]:
-    """The contract columns first, in order, then the extras the frame carries."""
-    return [c for c in MERGED_COLUMNS if c in models.columns]
+    """Every contract column, in order (empty when the frame lacks one), then the further
+    merged columns the frame carries."""
+    return EXPORT_COLUMNS + [c for c in MERGED_COLUMNS[len(EXPORT_COLUMNS):] if c in models.columns]
 
 
 def rows(models: pd.DataFrame) -> list[dict]:
     """The merged frame as JSON-safe row dicts, contract columns first."""
     cols = export_columns(models)
     return [{c: _plain(v) for c, v in zip(cols, values, strict=True)}
-            for values in models[cols].itertuples(index=False, name=None)]
+            for values in models.reindex(columns=cols).itertuples(index=False, name=None)]
 
 
 def document(catalog: Any, models: pd.DataFrame | None = None) -> dict:
@@ -73,7 +74,7 @@ def safe_cell(value: Any) -> Any:
 def to_csv(models: pd.DataFrame) -> str:
     """Formula-safe CSV with the export columns; list cells joined with ', '."""
     cols = export_columns(models)
-    frame = models[cols].copy()
+    frame = models.reindex(columns=cols)
     for col in frame.columns:
         if col in LIST_COLUMNS:
             frame[col] = [", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
@@ -81,8 +82,18 @@ def to_csv(models: pd.DataFrame) -> str:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             frame[col] = [_plain(v) for v in frame[col]]
         if not (pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col])):
-            frame[col] = [safe_cell(v) for v in frame[col]]
+            frame[col] = [_csv_text(v) for v in frame[col]]
     return frame.to_csv(index=False, lineterminator="\n")
+
+
+def _csv_text(value: Any) -> Any:
+    """`safe_cell`, then carriage returns as newlines: with a newline line terminator the csv
+    writer quotes a cell holding a newline but not one holding a bare carriage return, which a
+    reader would take as a line break (a broken or injected row)."""
+    value = safe_cell(value)
+    if isinstance(value, str) and "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 __all__ = ["EXPORT_COLUMNS", "document", "rows", "safe_cell", "to_csv", "to_json"]

@@ -157,8 +157,9 @@ def load_source(settings: Settings, source: str, *, refresh: bool = False,
     now = now or datetime.now(UTC)
     cache = DiskCache(settings.cache_dir)
     cached = cache.read(source)
+    # A fetch time in the future (clock skew, a hand-edited file) is not "fresh": refetch.
     if cached is not None and not refresh and \
-            (now - cached.fetched_at).total_seconds() < settings.ttl_seconds:
+            0 <= (now - cached.fetched_at).total_seconds() < settings.ttl_seconds:
         try:
             return _data(settings, source, "cache", cached.payload, fetched_at=cached.fetched_at)
         except PayloadError:
@@ -194,12 +195,15 @@ def load_source(settings: Settings, source: str, *, refresh: bool = False,
 
 
 def _record_history(settings: Settings, source: str, payload: Any, at: datetime) -> None:
-    """Keep the snapshot in history; a history problem never breaks a fetch."""
+    """Keep the snapshot in history; a history problem never breaks a fetch.
+
+    A fetch that lists no models is not recorded (`allow_empty=False`): taken as a snapshot it
+    would log every model as removed, then as added again on the next good fetch."""
     try:
         from .history import HistoryStore
 
         with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
-            store.record(source, payload, at, origin="live")
+            store.record(source, payload, at, origin="live", allow_empty=False)
     except Exception as exc:  # noqa: BLE001 - history is best effort by design
         log.warning("could not record %s history: %s", source, exc)
 

@@ -214,6 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         key = Settings.from_env().api_key
         print(f"error: {redact(str(exc), key)}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `... export | head`: the reader left; say nothing more
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}", file=sys.stderr)
         return 1

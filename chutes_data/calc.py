@@ -1,0 +1,287 @@
+"""What a workload costs on each model: pure arithmetic on the merged catalog (no streamlit).
+
+Units
+-----
+* Token prices in the catalog are **per 1,000,000 tokens** (`price_input_*`, `price_output_*`,
+  `price_cache_read_*`), in USD or TAO (`currency` = 'usd' | 'tao').
+* Step prices are **per diffusion step** (`price_step_*`), hourly prices **per instance-hour**
+  (`price_hour_*`), request prices **per request** (`price_request_*`).
+* Every cost this module returns is in the chosen currency: `per_request` (one request),
+  `per_day` (requests_per_day requests, or hours_per_day hours for hourly chutes) and
+  `per_month` (= per_day x 30, `DAYS_PER_MONTH`).
+
+Token-priced models (`price_unit == 'per_1m_tokens'`) are ranked by `costs()`. Of a request's
+input tokens, the `cache_hit_share` part is billed at the cache-read price (the input price
+when the cache-read price is unknown) and the rest at the input price; output tokens at the
+output price. A price we do not know stays NaN, and so does every cost that needs it: an
+unknown price is never $0.
+
+Models priced per step, per request or per hour are not token-priced and never appear in the
+token ranking (and never as zero): `unit_costs()` ranks them separately with their own unit
+columns and a `pricing` label, using `steps_per_request` and `hours_per_day` from the workload.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Currency = Literal["usd", "tao"]
+CURRENCIES = ("usd", "tao")
+TOKENS_PER_PRICE_UNIT = 1_000_000  # token prices are per 1M tokens
+DAYS_PER_MONTH = 30
+
+# `pricing` labels (the catalog's price_unit values, plus 'unknown' for a row with no price).
+PRICING_LABELS = {
+    "per_1m_tokens": "per 1M tokens",
+    "per_step": "per step",
+    "per_request": "per request",
+    "per_hour": "per hour",
+    "unknown": "price unknown",
+}
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A usage pattern.
+
+    input_tokens / output_tokens: tokens of one request (prompt incl. context, completion).
+    cache_hit_share: 0..1, the share of the input tokens read from the prompt cache.
+    requests_per_day: requests sent per day.
+    steps_per_request: diffusion steps per request (per-step models: images are usually 20-50).
+    hours_per_day: hours per day an hourly-priced chute is kept running (24 = always on).
+    """
+
+    input_tokens: float = 1_000
+    output_tokens: float = 400
+    cache_hit_share: float = 0.0
+    requests_per_day: float = 1_000
+    steps_per_request: float = 30
+    hours_per_day: float = 24
+
+    def __post_init__(self) -> None:
+        for name in ("input_tokens", "output_tokens", "requests_per_day", "steps_per_request",
+                     "hours_per_day"):
+            value = float(getattr(self, name))
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, not {getattr(self, name)!r}")
+        share = float(self.cache_hit_share)
+        if not (0.0 <= share <= 1.0):
+            raise ValueError(f"cache_hit_share must be within 0..1, not {self.cache_hit_share!r}")
+        if float(self.hours_per_day) > 24:
+            raise ValueError(f"hours_per_day must be at most 24, not {self.hours_per_day!r}")
+
+    def with_(self, **changes: float) -> Workload:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named workload for the preset pickers (`label` is one short word: pickers bound to the URL
+    write it there)."""
+
+    label: str
+    workload: Workload
+    description: str
+
+
+# Token shapes per request. Where they come from: common practice for these workloads (a chat
+# turn is a short prompt plus history and a few-hundred-token answer; RAG stuffs ~8k tokens of
+# retrieved context for a short answer, and the fixed system prompt/documents repeat, so much of
+# it is served from the prompt cache; code generation writes long answers; an agent loop resends
+# its growing transcript and tool results every step, mostly from cache) and the task presets of
+# Veightor/chutes-agent-toolkit `pick_model.py` (input:output weights agentic 75/25, extraction
+# 80/20, reasoning 40/60), see /work/shared/reference/peers.md section (b) and "Feature anchors"
+# item 9. VT's weights blend the two prices; our agentic preset is more input-heavy (94/6) because
+# it counts the resent transcript, and bills most of it at the cache-read price.
+PRESETS: dict[str, Preset] = {
+    "chat": Preset("Chat", Workload(1_000, 400, 0.0, 1_000),
+                   "A chat turn: ~1,000 tokens in (prompt + recent history), ~400 out."),
+    "rag": Preset("RAG", Workload(8_000, 300, 0.6, 500),
+                  "RAG / long input: ~8,000 tokens of context in, ~300 out; the system "
+                  "prompt and popular documents repeat, so ~60% of the input hits the cache."),
+    "code": Preset("Code", Workload(2_000, 1_500, 0.2, 300),
+                   "Code generation: ~2,000 tokens of spec/code in, ~1,500 tokens of code out."),
+    "agentic": Preset("Agentic", Workload(12_000, 800, 0.7, 300),
+                      "Agentic tool use: the transcript and tool results (~12,000 tokens) are resent "
+                      "each step, ~70% from cache; ~800 tokens out (tool calls, reasoning)."),
+    "extraction": Preset("Extraction", Workload(4_000, 1_000, 0.0, 2_000),
+                         "Extraction (pull fields out of documents): 80/20 input:output (VT pick_model "
+                         "'extraction')."),
+    "reasoning": Preset("Reasoning", Workload(1_000, 1_500, 0.0, 200),
+                        "Reasoning (hard questions, long thinking): 40/60 input:output (VT pick_model "
+                        "'reasoning')."),
+}
+DEFAULT_PRESET = "chat"
+
+TOKEN_COLUMNS = ["name", "chute_id", "v1_id", "owner", "template", "pricing", "price_input",
+                 "price_output", "price_cache_read", "cache_read_fallback", "input_cost",
+                 "output_cost", "per_request", "per_day", "per_month", "rank"]
+UNIT_COLUMNS = ["name", "chute_id", "v1_id", "owner", "template", "pricing", "price_step",
+                "price_request", "price_hour", "basis", "per_request", "per_day", "per_month",
+                "rank"]
+
+
+def _currency(currency: str) -> str:
+    cur = str(currency).lower()
+    if cur not in CURRENCIES:
+        raise ValueError(f"currency must be one of {CURRENCIES}, not {currency!r}")
+    return cur
+
+
+def _num(models: pd.DataFrame, column: str) -> pd.Series:
+    """A price column as float64 with NaN for unknown (NA, None, strings that aren't numbers)."""
+    if column not in models.columns:
+        return pd.Series(np.nan, index=models.index, dtype="float64")
+    return pd.to_numeric(models[column], errors="coerce").astype("float64")
+
+
+def _text(models: pd.DataFrame, column: str) -> pd.Series:
+    if column not in models.columns:
+        return pd.Series(pd.NA, index=models.index, dtype="object")
+    return models[column]
+
+
+def pricing(models: pd.DataFrame) -> pd.Series:
+    """How each row is priced: per_1m_tokens | per_step | per_request | per_hour | unknown.
+
+    The catalog's `price_unit` decides; when it is missing the row is classified by the prices it
+    has (tokens, then step, request, hour), and a row with no price at all is 'unknown'.
+    """
+    unit = _text(models, "price_unit")
+    known = unit.where(unit.isin(list(PRICING_LABELS)[:-1]))
+    guesses = (
+        ("per_1m_tokens", _num(models, "price_input_usd").notna() | _num(models, "price_output_usd").notna()),
+        ("per_step", _num(models, "price_step_usd").notna()),
+        ("per_request", _num(models, "price_request_usd").notna()),
+        ("per_hour", _num(models, "price_hour_usd").notna()),
+    )
+    guess = pd.Series("unknown", index=models.index, dtype="object")
+    for label, mask in reversed(guesses):
+        guess = guess.mask(mask.to_numpy(dtype=bool), label)
+    return known.fillna(guess).astype("object")
+
+
+def _rank(values: pd.Series) -> pd.Series:
+    """1 = cheapest in the frame's (already sorted) order; NaN costs get no rank (NA)."""
+    return values.rank(method="first", na_option="keep").astype("Int64")
+
+
+def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    key = frame["name"].astype("string").str.casefold()
+    out = frame.assign(_name=key).sort_values(by + ["_name"], na_position="last", kind="stable")
+    return out.drop(columns="_name")
+
+
+def _token_part(tokens: float, price: pd.Series) -> pd.Series:
+    """tokens x price / 1M; zero tokens cost nothing even when the price is unknown."""
+    if tokens == 0:
+        return pd.Series(0.0, index=price.index, dtype="float64")
+    return price * (tokens / TOKENS_PER_PRICE_UNIT)
+
+
+def costs(models: pd.DataFrame, workload: Workload, currency: str = "usd") -> pd.DataFrame:
+    """Token-priced models ranked by the cost of `workload`, cheapest first (TOKEN_COLUMNS).
+
+    price_* are per 1M tokens; input_cost/output_cost/per_request are for one request, per_day
+    for `requests_per_day` requests, per_month for 30 days. `cache_read_fallback` is True where
+    a cached share was billed at the input price because the cache-read price is unknown.
+    Rows whose cost needs an unknown price keep NaN costs, no rank, and sort last.
+    Models priced per step / request / hour are left out (see `unit_costs`).
+    """
+    cur = _currency(currency)
+    kind = pricing(models)
+    rows = models[(kind == "per_1m_tokens").to_numpy(dtype=bool)]
+    p_in = _num(rows, f"price_input_{cur}")
+    p_out = _num(rows, f"price_output_{cur}")
+    p_cache = _num(rows, f"price_cache_read_{cur}")
+    share = float(workload.cache_hit_share)
+    fresh = float(workload.input_tokens) * (1.0 - share)
+    cached = float(workload.input_tokens) * share
+    fallback = p_cache.isna() & (cached > 0)
+    input_cost = _token_part(fresh, p_in) + _token_part(cached, p_cache.fillna(p_in))
+    output_cost = _token_part(float(workload.output_tokens), p_out)
+    per_request = input_cost + output_cost
+    per_day = per_request * float(workload.requests_per_day)
+    out = pd.DataFrame({
+        "name": _text(rows, "name"), "chute_id": _text(rows, "chute_id"), "v1_id": _text(rows, "v1_id"),
+        "owner": _text(rows, "owner"), "template": _text(rows, "template"),
+        "pricing": PRICING_LABELS["per_1m_tokens"],
+        "price_input": p_in, "price_output": p_out, "price_cache_read": p_cache,
+        "cache_read_fallback": fallback.astype(bool),
+        "input_cost": input_cost, "output_cost": output_cost, "per_request": per_request,
+        "per_day": per_day, "per_month": per_day * DAYS_PER_MONTH,
+    }, index=rows.index)
+    out = _sorted(out, ["per_request"])
+    out["rank"] = _rank(out["per_request"])
+    out.attrs["currency"] = cur
+    return out[TOKEN_COLUMNS]
+
+
+def unit_costs(models: pd.DataFrame, workload: Workload, currency: str = "usd") -> pd.DataFrame:
+    """Models priced per step, per request or per hour, with their own units (UNIT_COLUMNS).
+
+    * per step: per_request = steps_per_request x price_step; per_day = x requests_per_day.
+    * per request: per_request = price_request; per_day = x requests_per_day.
+    * per hour: per_day = hours_per_day x price_hour (one instance; it does not scale with the
+      request count, so per_request stays NaN).
+    per_month = per_day x 30. `basis` says how the number was formed. Ranked cheapest per month
+    within each pricing kind (step, request, hour); unknown prices stay NaN and sort last.
+    Rows with no price at all are left out.
+    """
+    cur = _currency(currency)
+    kind = pricing(models)
+    keep = kind.isin(["per_step", "per_request", "per_hour"]).to_numpy(dtype=bool)
+    rows, kind = models[keep], kind[keep]
+    p_step = _num(rows, f"price_step_{cur}")
+    p_req = _num(rows, f"price_request_{cur}")
+    p_hour = _num(rows, f"price_hour_{cur}")
+    steps, reqs, hours = (float(workload.steps_per_request), float(workload.requests_per_day),
+                          float(workload.hours_per_day))
+    per_request = pd.Series(np.nan, index=rows.index, dtype="float64")
+    per_request = per_request.mask(kind == "per_step", p_step * steps)
+    per_request = per_request.mask(kind == "per_request", p_req)
+    per_day = per_request * reqs
+    per_day = per_day.mask(kind == "per_hour", p_hour * hours)
+    basis = kind.map({
+        "per_step": f"{steps:g} steps × {reqs:,g} requests/day",
+        "per_request": f"{reqs:,g} requests/day",
+        "per_hour": f"{hours:g} h/day, one instance",
+    })
+    out = pd.DataFrame({
+        "name": _text(rows, "name"), "chute_id": _text(rows, "chute_id"), "v1_id": _text(rows, "v1_id"),
+        "owner": _text(rows, "owner"), "template": _text(rows, "template"),
+        "pricing": kind.map(PRICING_LABELS),
+        "price_step": p_step.where(kind == "per_step"),
+        "price_request": p_req.where(kind == "per_request"),
+        "price_hour": p_hour.where(kind == "per_hour"),
+        "basis": basis, "per_request": per_request, "per_day": per_day,
+        "per_month": per_day * DAYS_PER_MONTH,
+    }, index=rows.index)
+    order = {PRICING_LABELS[k]: i for i, k in enumerate(("per_step", "per_request", "per_hour"))}
+    out["_group"] = out["pricing"].map(order)
+    out = _sorted(out, ["_group", "per_month"])
+    out["rank"] = out.groupby("_group")["per_month"].rank(method="first", na_option="keep") \
+        .astype("Int64")
+    out = out.drop(columns="_group")
+    out.attrs["currency"] = cur
+    return out[UNIT_COLUMNS]
+
+
+def cheapest(models: pd.DataFrame, workload: Workload, currency: str = "usd") -> pd.Series | None:
+    """The token-priced model with the lowest known cost for `workload` (a `costs()` row), or
+    None when no token-priced model has a known cost."""
+    ranked = costs(models, workload, currency)
+    ranked = ranked[ranked["per_request"].notna()]
+    return None if ranked.empty else ranked.iloc[0]
+
+
+def cheapest_token_models(models: pd.DataFrame, workload: Workload, currency: str = "usd",
+                          n: int = 8) -> pd.DataFrame:
+    """The `n` cheapest token-priced rows of `models` with a known cost (for default selections)."""
+    ranked = costs(models, workload, currency)
+    return ranked[ranked["per_request"].notna()].head(n)

@@ -1,0 +1,133 @@
+"""Pieces of the Model detail page that are not layout: JSON-ready records, the price table, the
+client snippet. No third-party text is turned into Markdown here; the page escapes what it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import re
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from chutes_data import textsafe
+
+from .calc_view import price_text
+
+LLM_BASE_URL = "https://llm.chutes.ai/v1"
+
+# (label, unit, column stem): the stem + "_usd" / "_tao" is the catalog column.
+PRICE_ROWS = (
+    ("Input", "per 1M tokens", "price_input"),
+    ("Output", "per 1M tokens", "price_output"),
+    ("Cache read", "per 1M tokens", "price_cache_read"),
+    ("Step", "per diffusion step", "price_step"),
+    ("Request", "per request", "price_request"),
+    ("Compute", "per instance-hour", "price_hour"),
+)
+
+
+def plain(value: object) -> object:
+    """A cell as a JSON-ready Python value (NA/NaN/NaT -> None, timestamps -> ISO text)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, str):
+        return textsafe.clean(value, 2_000)
+    return value
+
+
+def record(row: pd.Series | None, drop: tuple[str, ...] = ()) -> dict:
+    """A source row as a dict for `st.json` (plain text, never rendered as Markdown)."""
+    if row is None:
+        return {}
+    return {str(k): plain(v) for k, v in row.items() if k not in drop}
+
+
+def price_table(row: pd.Series, first: str = "usd") -> pd.DataFrame:
+    """Price, Unit, USD, TAO for every unit the model has a price in ('—' for unknown)."""
+    rows = []
+    for label, unit, stem in PRICE_ROWS:
+        usd, tao = row.get(f"{stem}_usd"), row.get(f"{stem}_tao")
+        usd = None if usd is None or pd.isna(usd) else float(usd)
+        tao = None if tao is None or pd.isna(tao) else float(tao)
+        if usd is None and tao is None:
+            continue
+        rows.append({"price": label, "unit": unit, "usd": price_text(usd, "usd"),
+                     "tao": price_text(tao, "tao")})
+    table = pd.DataFrame(rows, columns=["price", "unit", "usd", "tao"])
+    return table[["price", "unit", "tao", "usd"]] if first == "tao" else table
+
+
+def facts_table(facts: dict[str, str], key: str) -> None:
+    """A two-column Field / Value table sized to show every row (values are plain text cells)."""
+    st.dataframe(pd.DataFrame({"field": list(facts), "value": list(facts.values())}), hide_index=True,
+                 width="stretch", key=key, height=35 * (len(facts) + 1) + 3,
+                 column_config={"field": st.column_config.TextColumn("Field", width="medium"),
+                                "value": st.column_config.TextColumn("Value", width="large")})
+
+
+_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def demote_headings(markdown: str, by: int = 2) -> str:
+    """Push ATX headings down `by` levels (max h6) outside code fences, so a readme's own `# Title`
+    does not outshout the page title. Applied to `safe_readme` output; adds no markup of its own."""
+    out, fence = [], None
+    for line in markdown.split("\n"):
+        m = _FENCE.match(line)
+        if m:
+            marker = m.group(1)[0]
+            fence = None if fence == marker else (fence or marker)
+        elif fence is None:
+            line = _HEADING.sub(lambda h: h.group(1) + "#" * min(6, len(h.group(2)) + by), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def flag(value: object) -> bool | None:
+    """A nullable boolean cell as True / False / None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return bool(value)
+
+
+def listing(value: object) -> str:
+    if isinstance(value, (list, tuple, np.ndarray)) and len(value):
+        return ", ".join(textsafe.clean(v, 100) for v in value)
+    return "—"
+
+
+def number(value: object) -> str:
+    return "—" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def openai_snippet(model_id: str) -> str:
+    """A Python snippet for the OpenAI-compatible endpoint. The key is read from the environment
+    (never ours); the model id is a JSON string literal (valid Python), so quotes or newlines in
+    upstream text cannot break out of it."""
+    return (
+        "import os\n\n"
+        "from openai import OpenAI\n\n"
+        f"client = OpenAI(base_url={json.dumps(LLM_BASE_URL)}, "
+        'api_key=os.environ["CHUTES_API_KEY"])\n'
+        "response = client.chat.completions.create(\n"
+        f"    model={json.dumps(textsafe.clean(model_id, 300))},\n"
+        '    messages=[{"role": "user", "content": "Hello!"}],\n'
+        ")\n"
+        "print(response.choices[0].message.content)\n"
+    )

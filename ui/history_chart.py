@@ -1,0 +1,87 @@
+"""Price-history step charts (Plotly) from `ui.data.price_history(key)`.
+
+The history stores USD prices per snapshot; a snapshot's value holds until the next one, so the
+chart is a step line (`line_shape="hv"`) extended to the last capture that still showed it.
+Third-party text in labels and hovers goes through `textsafe.html_text`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from chutes_data import textsafe
+
+SERIES = {
+    "price_input_usd": "Input /1M tokens",
+    "price_output_usd": "Output /1M tokens",
+    "price_cache_read_usd": "Cache read /1M tokens",
+    "price_step_usd": "Per step",
+    "price_request_usd": "Per request",
+    "price_hour_usd": "Per hour",
+}
+SOURCE_LABELS = {"chutes": "/chutes/", "v1": "/v1/models"}
+# The billing unit's series for each price_unit (a token model also has a compute price per hour;
+# drawn on the same axis it would flatten the token prices).
+UNIT_SERIES = {
+    "per_1m_tokens": ("price_input_usd", "price_output_usd", "price_cache_read_usd"),
+    "per_step": ("price_step_usd",),
+    "per_request": ("price_request_usd",),
+    "per_hour": ("price_hour_usd",),
+}
+
+
+def long_frame(history: pd.DataFrame, price_unit: str | None = None) -> pd.DataFrame:
+    """at, series, source, usd: one row per snapshot and known price, plus a closing point at
+    `last_seen_at` so the last step is drawn up to the newest capture. With `price_unit`, only
+    the series of that billing unit (all known prices when it has none)."""
+    columns = ["at", "series", "source", "usd"]
+    if history is None or history.empty or "at" not in history.columns:
+        return pd.DataFrame(columns=columns)
+    prices = [c for c in SERIES if c in history.columns and history[c].notna().any()]
+    if price_unit in UNIT_SERIES:
+        prices = [c for c in prices if c in UNIT_SERIES[price_unit]] or prices
+    if not prices:
+        return pd.DataFrame(columns=columns)
+    base = history.assign(source=history.get("source", pd.Series("chutes", index=history.index)))
+    parts = []
+    for col in prices:
+        part = base[["at", "source", col]].rename(columns={col: "usd"}).dropna(subset=["usd"])
+        if part.empty:
+            continue
+        part = part.assign(series=SERIES[col])
+        if "last_seen_at" in base.columns:
+            for _, group in part.groupby("source", sort=False):
+                last = group.iloc[-1]
+                seen = base.loc[group.index[-1], "last_seen_at"]
+                if pd.notna(seen) and seen > last["at"]:
+                    part = pd.concat([part, pd.DataFrame([{**last.to_dict(), "at": seen}])],
+                                     ignore_index=True)
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)
+    out["source"] = out["source"].map(lambda s: SOURCE_LABELS.get(s, textsafe.html_text(s, 40)))
+    return out.sort_values(["series", "source", "at"], kind="stable")[columns].reset_index(drop=True)
+
+
+def price_step_figure(history: pd.DataFrame, title: str = "Price history (USD)", *,
+                      height: int = 320, price_unit: str | None = None) -> go.Figure | None:
+    """A step chart of the known USD prices over time (those of `price_unit` when given), or None
+    when there is nothing to draw."""
+    frame = long_frame(history, price_unit=price_unit)
+    if frame.empty:
+        return None
+    many_sources = frame["source"].nunique() > 1
+    fig = px.line(frame, x="at", y="usd", color="series", line_dash="source" if many_sources else None,
+                  line_shape="hv", markers=True, title=textsafe.html_text(title, 120),
+                  labels={"at": "Captured (UTC)", "usd": "USD", "series": "Price", "source": "Source"},
+                  height=height)
+    fig.update_traces(hovertemplate="%{x|%Y-%m-%d %H:%M} UTC<br>$%{y:,.6g}<extra>%{fullData.name}</extra>")
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend_title_text="",
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+                      yaxis_title="USD", xaxis_title=None)
+    fig.update_yaxes(rangemode="tozero", tickprefix="$", separatethousands=True)
+    fig.update_xaxes(nticks=6)
+    return fig

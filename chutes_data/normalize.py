@@ -113,7 +113,9 @@ def _timestamp(value: Any) -> pd.Timestamp | None:
             return None
     except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
         return None
-    return None if stamp is None or pd.isna(stamp) else stamp
+    if stamp is None or pd.isna(stamp) or not 1970 <= stamp.year <= 2200:
+        return None  # outside the nanosecond range pandas frames hold, or plainly bogus
+    return stamp
 
 
 def _timestamps(values: list[Any]) -> pd.Series:

@@ -7,7 +7,6 @@ two-decimal "dollar" format, which would show a real cost as $0.00. TAO is shown
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -15,6 +14,7 @@ import streamlit as st
 
 from chutes_data import textsafe
 
+from . import frame
 from .columns import detail_url
 
 # printf formats per column kind and currency.
@@ -41,21 +41,7 @@ def amount(value: object, currency: str, kind: str = "per_month") -> str:
     return fmt(currency, kind) % float(value)
 
 
-def price_text(value: object, currency: str, unit: str = "") -> str:
-    """A price with 6 significant digits and never in exponent notation ('$0.00275',
-    '0.000012826 τ'); '—' when unknown."""
-    if value is None or value is pd.NA:
-        return "—"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if v != v:
-        return "—"
-    text = np.format_float_positional(v, precision=6, unique=False, fractional=False, trim="-")
-    if abs(v) >= 1000:
-        text = f"{v:,.2f}"
-    return (f"${text}" if currency == "usd" else f"{text} τ") + unit
+price_text = frame.money  # one formatter for every price the app prints
 
 
 def token_table(ranked: pd.DataFrame) -> pd.DataFrame:

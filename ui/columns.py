@@ -65,7 +65,7 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
 
 
 def column_config(currency: str) -> dict:
-    money = "dollar" if currency == "usd" else "%.6f τ"
+    money = "$%.4f" if currency == "usd" else "%.6f τ"
     unit = "USD" if currency == "usd" else "TAO"
     cc = st.column_config
     return {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import streamlit as st
 
 from chutes_data import Catalog
@@ -42,12 +44,18 @@ def banner(catalog: Catalog) -> None:
             st.warning(warning, icon=":material/settings:")
 
 
-def money(value: float | None, currency: str = "usd", unit: str = "") -> str:
-    """`$0.104` / `0.00053 τ`; '—' for unknown (never $0 for a price we don't know)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def money(value: object, currency: str = "usd", unit: str = "") -> str:
+    """A price with 6 significant digits, never in exponent notation (`$0.00275`,
+    `0.000012826 τ`); '—' when unknown (never $0 for a price we don't know)."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return "—"
-    text = f"${value:,.4g}" if currency == "usd" else f"{value:,.6g} τ"
-    return f"{text}{unit}"
+    if not math.isfinite(v):
+        return "—"
+    text = f"{v:,.2f}" if abs(v) >= 1000 else np.format_float_positional(
+        v, precision=6, unique=False, fractional=False, trim="-")
+    return (f"${text}" if currency == "usd" else f"{text} τ") + unit
 
 
 def tokens(value: int | float | None) -> str:

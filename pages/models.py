@@ -3,19 +3,19 @@
 import streamlit as st
 
 from chutes_data import export
-from chutes_data.query import SORT_LABELS, kpis, sort_models
+from chutes_data.query import SORT_KEYS, SORT_LABELS, kpis, sort_models
 from ui import columns, data, frame, sidebar
 
 catalog = data.catalog()
 filters = sidebar.filters()
 cur = filters.currency
-view = sort_models(data.filtered_models(), st.session_state.get("sort") or "popular", cur)
+filtered = data.filtered_models(catalog.models)  # reuse: each catalog() call unpickles
 
 st.title("Models on Chutes")
 st.caption("Every chute from `/chutes/` joined with the official LLMs of `/v1/models`. "
            "Filter in the sidebar; the URL keeps your view, so you can share it.")
 
-k = kpis(view, cur)
+k = kpis(filtered, cur)
 with st.container(horizontal=True):
     st.metric("Models shown", f"{k['shown']:,}", f"of {len(catalog.models):,}", delta_color="off",
               delta_arrow="off", border=True)
@@ -24,8 +24,12 @@ with st.container(horizontal=True):
     st.metric("Largest context", frame.tokens(k["max_context"]), border=True)
 
 left, right = st.columns([3, 2], vertical_alignment="bottom")
-left.selectbox("Sort by", list(SORT_LABELS), format_func=SORT_LABELS.get, key="sort",
-               bind="query-params", width=260)
+# Sort with the widget's value: session_state["sort"] is not seeded from the URL until the
+# selectbox is drawn, so reading it earlier ignored a shared link's sort on the first load.
+# The URL holds the label (bound widgets store what they show), e.g. ?sort=Largest+context.
+sort = left.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params",
+                      width=260)
+view = sort_models(filtered, SORT_KEYS.get(sort, "popular"), cur)
 
 if view.empty:
     st.info("No model matches these filters. Loosen a filter or clear them all in the sidebar.",

@@ -51,13 +51,17 @@ def catalog() -> Catalog:
     return get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0))
 
 
-def filtered_models() -> pd.DataFrame:
-    """The merged catalog under the sidebar's filters (filtering is outside the cache)."""
+def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The merged catalog under the sidebar's filters (filtering is outside the cache).
+
+    Pass `catalog().models` when the page already holds it: every `catalog()` call is a cache
+    hit that still unpickles the whole cached Catalog (see bench/bench_table.py).
+    """
     from chutes_data.query import apply_filters
 
     from . import sidebar
 
-    return apply_filters(catalog().models, sidebar.filters())
+    return apply_filters(catalog().models if models is None else models, sidebar.filters())
 
 
 def request_refresh() -> None:
@@ -80,31 +84,106 @@ def raw_payload_bytes(source: str, origin: str) -> bytes | None:
         return None
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=4)
-def history_events(refresh_token: int = 0) -> pd.DataFrame:
-    """Every change event in the history database, newest first (empty when there is none)."""
+# ---------------------------------------------------------------------------- history
+# The history database changes under the app (every live fetch records a snapshot, a backfill
+# can run from the CLI), so its reads are cached on the store's `revision()` and the file path,
+# not on a TTL: a new snapshot shows on the next rerun, and an unchanged database is not re-read.
+# A missing, locked, corrupt or too-new database gives empty frames (and a logged warning): the
+# history is an extra, it never breaks a page.
+HISTORY_EVENT_COLUMNS = ["at", "kind", "source", "name", "chute_id", "field", "old", "new"]
+_HISTORY_TIMEOUT = 2.0  # seconds to wait for a write lock before giving up on this rerun
+
+
+def _history_store(path: Path):
     from chutes_data.history import HistoryStore
 
-    columns = ["at", "kind", "source", "name", "chute_id", "field", "old", "new"]
-    s = settings()
-    path = history_path(s)
-    if not path.exists():
-        return pd.DataFrame(columns=columns)
-    with HistoryStore(path, retention_days=s.history_days) as store:
+    return HistoryStore(path, retention_days=None, max_snapshots=None, keep_payloads=None,
+                        timeout=_HISTORY_TIMEOUT)  # read-only use: never prune from the UI
+
+
+def _history_revision() -> tuple[str, str] | None:
+    """(database path, revision), or None when there is no readable history database."""
+    path = history_path(settings())
+    if not path.is_file():  # do not create an empty database just by looking
+        return None
+    try:
+        with _history_store(path) as store:
+            return str(path), store.revision()
+    except Exception as exc:  # noqa: BLE001 - HistoryError, OSError, anything: show no history
+        _history_warning(path, exc)
+        return None
+
+
+def _history_warning(path: object, exc: BaseException) -> None:
+    import logging
+
+    logging.getLogger(__name__).warning("history database %s is not readable: %s", path, exc)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _history_events(path: str, revision: str) -> pd.DataFrame:
+    with _history_store(Path(path)) as store:
         events = store.changes()
-    frame = pd.DataFrame(events, columns=columns)
-    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    frame = pd.DataFrame(events, columns=HISTORY_EVENT_COLUMNS)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
     return frame.sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=64)
-def price_history(key: str, refresh_token: int = 0) -> pd.DataFrame:
-    """One model's stored snapshots (for step charts); empty when there is no history."""
-    from chutes_data.history import HistoryStore
+@st.cache_data(show_spinner=False, max_entries=128)
+def _price_history(path: str, revision: str, key: str, source: str | None) -> pd.DataFrame:
+    with _history_store(Path(path)) as store:
+        return store.price_history(key, source=source)
 
-    s = settings()
-    path = history_path(s)
-    if not path.exists():
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _history_snapshots(path: str, revision: str) -> pd.DataFrame:
+    with _history_store(Path(path)) as store:
+        return store.snapshots_frame()
+
+
+def _empty_events() -> pd.DataFrame:
+    frame = pd.DataFrame(columns=HISTORY_EVENT_COLUMNS)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    return frame
+
+
+def history_events() -> pd.DataFrame:
+    """Every change event in the history database (`HistoryStore.changes()`), newest first:
+    HISTORY_EVENT_COLUMNS, `at` as UTC timestamps. Empty (same columns) when there is no history
+    or it cannot be read."""
+    found = _history_revision()
+    if found is None:
+        return _empty_events()
+    try:
+        return _history_events(*found)
+    except Exception as exc:  # noqa: BLE001 - not cached: the next rerun tries again
+        _history_warning(found[0], exc)
+        return _empty_events()
+
+
+def price_history(key: str, source: str | None = None) -> pd.DataFrame:
+    """One model's stored snapshots, oldest first (`HistoryStore.price_history`: at, source, name,
+    chute_id, USD prices, hot, context_length, ..., last_seen_at), for step charts. `key` is a
+    history key, name or chute_id; `source` ("chutes" | "v1") narrows to one source. Empty when
+    there is no history for it or the database cannot be read."""
+    found = _history_revision()
+    if found is None or not isinstance(key, str) or not key:
         return pd.DataFrame()
-    with HistoryStore(path, retention_days=s.history_days) as store:
-        return store.price_history(key)
+    try:
+        return _price_history(*found, key, source)
+    except Exception as exc:  # noqa: BLE001
+        _history_warning(found[0], exc)
+        return pd.DataFrame()
+
+
+def history_snapshots() -> pd.DataFrame:
+    """The stored snapshots (`HistoryStore.snapshots_frame()`: id, source, captured_at,
+    last_seen_at, models, observations, origin, has_payload), oldest first; empty when none."""
+    found = _history_revision()
+    if found is not None:
+        try:
+            return _history_snapshots(*found)
+        except Exception as exc:  # noqa: BLE001
+            _history_warning(found[0], exc)
+    return pd.DataFrame(columns=["id", "source", "captured_at", "last_seen_at", "models",
+                                 "observations", "origin", "has_payload"])

@@ -19,12 +19,6 @@ FILTER_KEYS = ("q", "template", "in", "out", "feature", "quant", "owner", "min_c
                "max_out", "hot", "tee", "vis", "src")
 
 
-def _context_label(tokens: int) -> str:
-    if tokens == 0:
-        return "Any"
-    return f"≥ {tokens // 1000:,}k" if tokens < 1_000_000 else "≥ 1M"
-
-
 def currency() -> str:
     """The USD ⇄ TAO choice every page honours (its widget is drawn by `render`)."""
     return "tao" if st.session_state.get("cur") == "TAO" else "usd"
@@ -39,7 +33,8 @@ def render(models: pd.DataFrame) -> Filters:
     """Draw the sidebar and return the user's filters."""
     opts = options(models)
     sb = st.sidebar
-    # Bound widgets put their option values (not format_func labels) in the URL: keep them raw.
+    # Bound widgets put what they display in the URL (a format_func label, not the value), so
+    # the bound widgets here show raw values: ?template=vllm&min_ctx=131072&cur=TAO.
     sb.segmented_control("Currency", ["USD", "TAO"], key="cur", default="USD", required=True,
                          bind="query-params", help="Show and filter prices in US dollars or in TAO.")
     cur = currency()
@@ -55,7 +50,7 @@ def render(models: pd.DataFrame) -> Filters:
     features = sb.multiselect("Features", sorted(set(FEATURES) | set(opts["features"])), key="feature",
                               bind="query-params", help="The model supports all of these.")
     min_ctx = sb.select_slider("Minimum context (tokens)", CONTEXT_STEPS, key="min_ctx",
-                               bind="query-params", format_func=_context_label)
+                               bind="query-params", help="e.g. 131072 = 128k tokens")
     c1, c2 = sb.columns(2)
     unit = "TAO" if cur == "tao" else "USD"
     max_in = c1.number_input("Max input /1M", help=f"In {unit} per 1M input tokens.", min_value=0.0, value=None, step=0.05,

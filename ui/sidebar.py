@@ -61,7 +61,10 @@ def render(models: pd.DataFrame) -> Filters:
     hot = c1.toggle("Hot", key="hot", bind="query-params", help="Only models with at least one instance up now.")
     tee = c2.toggle("TEE", key="tee", bind="query-params",
                     help="Only models running in a Trusted Execution Environment.")
-    with sb.expander("More filters"):
+    # A popover, not an expander: its widgets are only drawn when opened (faster first paint).
+    # Its label stays fixed so it does not close (re-create) when a choice inside it changes.
+    with sb.popover("More filters", width="stretch",
+                    icon=":material/tune:"):
         quants = st.multiselect("Quantization", opts["quantizations"], key="quant", bind="query-params")
         owners = st.multiselect("Owner", opts["owners"], key="owner", bind="query-params")
         vis = st.segmented_control("Visibility", list(VISIBILITY_CHOICES), key="vis", default="all",

@@ -1,0 +1,273 @@
+"""The Changes page's tables, from history events (pure: DataFrame in, DataFrame out; no streamlit).
+
+Events are the frame of `ui.data.history_events()`: one row per `HistoryStore.changes()` event
+(at, kind, source, name, chute_id, field, old, new), `at` as UTC timestamps. Prices in events and
+snapshots are USD (the history does not track TAO prices), so changes are always shown in USD.
+
+"This week" is the 7 days up to the *newest capture* in the history (not the wall clock): a
+history that stopped being refreshed a month ago still shows what changed in its last week, and
+an app refreshing regularly has its newest capture at about now anyway.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import textsafe
+from .history_state import EVENT_KINDS
+
+WEEK = timedelta(days=7)
+KIND_LABELS = {
+    "added": "🆕 added",
+    "removed": "🗑️ removed",
+    "price_changed": "💲 price",
+    "status_changed": "🌡️ status",
+    "context_changed": "📏 context",
+}
+KIND_NAMES = {"added": "added", "removed": "removed", "price_changed": "price",
+              "status_changed": "hot/cold", "context_changed": "context"}
+FIELD_LABELS = {
+    "price_input_usd": "input /1M",
+    "price_output_usd": "output /1M",
+    "price_step_usd": "per step",
+    "price_request_usd": "per request",
+    "price_hour_usd": "per hour",
+    "hot": "hot/cold",
+    "context_length": "context length",
+    "max_output_length": "max output",
+}
+SOURCE_LABELS = {"chutes": "/chutes/", "v1": "/v1/models"}
+# The billing unit a price event is about (ui.history_chart's price_unit values).
+FIELD_UNITS = {
+    "price_input_usd": "per_1m_tokens", "price_output_usd": "per_1m_tokens",
+    "price_step_usd": "per_step", "price_request_usd": "per_request", "price_hour_usd": "per_hour",
+}
+UNIT_AXIS = {"per_1m_tokens": "USD per 1M tokens", "per_step": "USD per step",
+             "per_request": "USD per request", "per_hour": "USD per instance-hour"}
+TIMELINE_COLUMNS = ["at", "kind", "model", "field", "change", "source", "details"]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _text(value: Any) -> str | None:
+    return None if _missing(value) or not isinstance(value, str) or not value else value
+
+
+def history_key(source: Any, name: Any, chute_id: Any) -> str | None:
+    """The history key of an event's model: the chute_id for /chutes/, the model id for /v1/models."""
+    return _text(chute_id) if source == "chutes" else _text(name)
+
+
+def format_value(field: Any, value: Any) -> str:
+    """One side of an event: `$0.74` (USD), `hot`/`cold`, `1,048,576` (tokens), `—` (unknown)."""
+    if _missing(value):
+        return "—"
+    if field == "hot":
+        return "hot" if bool(value) else "cold"
+    if field in FIELD_UNITS:  # as ui.frame.money: 6 significant digits, never an exponent
+        v = float(value)
+        text = f"{v:,.2f}" if abs(v) >= 1000 else np.format_float_positional(
+            v, precision=6, unique=False, fractional=False, trim="-")
+        return f"${text}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+    return str(value)
+
+
+def change_text(field: Any, old: Any, new: Any) -> str:
+    """`$1.2 → $0.98 (−18.3%)` (relative change for prices); empty for events without a field
+    (added, removed)."""
+    if _missing(field) or not field:
+        return ""
+    text = f"{format_value(field, old)} → {format_value(field, new)}"
+    rel = relative_change(field, old, new)
+    return text if rel is None else f"{text} ({'+' if rel >= 0 else '−'}{abs(rel):.1%})"
+
+
+def relative_change(field: Any, old: Any, new: Any) -> float | None:
+    """(new - old) / old for a price event with both sides known and old > 0; else None."""
+    if field not in FIELD_UNITS or _missing(old) or _missing(new):
+        return None
+    old, new = float(old), float(new)
+    return (new - old) / old if old > 0 else None
+
+
+# ---------------------------------------------------------------------------- time window
+def reference_time(snapshots: pd.DataFrame | None, events: pd.DataFrame | None = None,
+                   now: datetime | None = None) -> datetime:
+    """The end of "this week": the newest capture in the history (snapshots' `last_seen_at`),
+    else the newest event, else now (UTC)."""
+    for frame, col in ((snapshots, "last_seen_at"), (snapshots, "captured_at"), (events, "at")):
+        if frame is not None and col in frame.columns and frame[col].notna().any():
+            return pd.Timestamp(frame[col].max()).to_pydatetime()
+    return now or datetime.now(UTC)
+
+
+def in_window(events: pd.DataFrame, end: datetime, span: timedelta = WEEK) -> pd.DataFrame:
+    """Events in (end - span, end]."""
+    if events.empty:
+        return events
+    at = events["at"]
+    return events[(at > pd.Timestamp(end) - span) & (at <= pd.Timestamp(end))]
+
+
+def week_kpis(events: pd.DataFrame, end: datetime, span: timedelta = WEEK) -> dict[str, int]:
+    """Counts over the window: events, added, removed, price moves (a model repriced at one
+    snapshot counts once, however many of its prices moved)."""
+    week = in_window(events, end, span)
+    kinds = week["kind"] if not week.empty else pd.Series(dtype=object)
+    prices = week[kinds == "price_changed"] if not week.empty else week
+    moves = {(s, n, c, a) for s, n, c, a in zip(prices.get("source", []), prices.get("name", []),
+                                                 prices.get("chute_id", []), prices.get("at", []))}
+    return {"events": len(week), "added": int((kinds == "added").sum()),
+            "removed": int((kinds == "removed").sum()), "price_moves": len(moves)}
+
+
+# ---------------------------------------------------------------------------- filtering
+def model_names(events: pd.DataFrame) -> list[str]:
+    """The models the events are about, most recently changed first (for a model filter)."""
+    if events.empty:
+        return []
+    named = events.dropna(subset=["name"]).sort_values("at", ascending=False, kind="stable")
+    return [str(n) for n in dict.fromkeys(named["name"])]
+
+
+def filter_events(events: pd.DataFrame, kinds: Iterable[str] | None = None,
+                  models: Iterable[str] | None = None, since: datetime | None = None) -> pd.DataFrame:
+    """Events of `kinds` (all when empty/None), about `models` (names; all when empty/None), at or
+    after `since` (all when None)."""
+    out = events
+    kinds, models = [k for k in (kinds or ()) if k in EVENT_KINDS], list(models or ())
+    if kinds:
+        out = out[out["kind"].isin(kinds)]
+    if models:
+        out = out[out["name"].isin(models)]
+    if since is not None and not out.empty:
+        out = out[out["at"] >= pd.Timestamp(since)]
+    return out
+
+
+# ---------------------------------------------------------------------------- tables
+def timeline_frame(events: pd.DataFrame, link: Callable[[Any, Any], str | None]) -> pd.DataFrame:
+    """TIMELINE_COLUMNS, newest first: at, kind (icon + label), model, field (label), change
+    (`old → new`, USD and relative change for prices), source (API path), details
+    (`link(chute_id, name)`). All cells plain text for `st.dataframe`."""
+    if events.empty:
+        frame = pd.DataFrame(columns=TIMELINE_COLUMNS)
+        frame["at"] = pd.to_datetime(frame["at"], utc=True)
+        return frame
+    ev = events.sort_values("at", ascending=False, kind="stable")
+    rows = zip(ev["kind"], ev["name"], ev["chute_id"], ev["field"], ev["old"], ev["new"], ev["source"])
+    out = [{"kind": KIND_LABELS.get(kind, str(kind)), "model": _text(name) or "?",
+            "field": FIELD_LABELS.get(field, "" if _missing(field) else str(field)),
+            "change": change_text(field, old, new),
+            "source": SOURCE_LABELS.get(source, str(source)), "details": link(chute_id, name)}
+           for kind, name, chute_id, field, old, new, source in rows]
+    frame = pd.DataFrame(out, columns=TIMELINE_COLUMNS[1:])
+    frame.insert(0, "at", ev["at"].to_numpy())
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    return frame.reset_index(drop=True)
+
+
+NEW_COLUMNS = ["model", "added", "source", "listed", "price_input", "price_output", "details"]
+
+
+def catalog_lookup(models: pd.DataFrame | None) -> Callable[[Any, Any], int | None]:
+    """`find(chute_id, name)` -> the position of that model in the current catalog (by chute_id,
+    else by name or v1 id), or None when it is not listed now."""
+    by_id: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    if models is not None and not models.empty:
+        v1_ids = models["v1_id"] if "v1_id" in models.columns else [None] * len(models)
+        for i, (cid, name, v1id) in enumerate(zip(models["chute_id"], models["name"], v1_ids)):
+            if _text(cid):
+                by_id.setdefault(cid, i)
+            for n in (_text(name), _text(v1id)):
+                if n:
+                    by_name.setdefault(n, i)
+
+    def find(chute_id: Any, name: Any) -> int | None:
+        found = by_id.get(_text(chute_id) or "")
+        return found if found is not None else by_name.get(_text(name) or "")
+
+    return find
+
+
+def listed_link(models: pd.DataFrame | None,
+                link: Callable[[Any, Any], str | None]) -> Callable[[Any, Any], str | None]:
+    """`link` for models listed in the current catalog, None for the others (a removed model has
+    no detail page to open)."""
+    find = catalog_lookup(models)
+    return lambda chute_id, name: link(chute_id, name) if find(chute_id, name) is not None else None
+
+
+def new_models(events: pd.DataFrame, end: datetime, models: pd.DataFrame | None, currency: str,
+               link: Callable[[Any, Any], str | None], span: timedelta = WEEK) -> pd.DataFrame:
+    """Models added in the window, newest first: model, added (time), source, listed (in the
+    current catalog), price_input / price_output (per 1M tokens now, in `currency`; NaN when
+    unknown or not token-priced), details (`link`, only for listed models)."""
+    week = in_window(events, end, span)
+    added = week[week["kind"] == "added"] if not week.empty else week
+    if added.empty:
+        frame = pd.DataFrame(columns=NEW_COLUMNS)
+        frame["added"] = pd.to_datetime(frame["added"], utc=True)
+        return frame
+    find = catalog_lookup(models)
+    rows = []
+    added = added.sort_values("at", ascending=False, kind="stable")
+    for _, e in added.drop_duplicates(subset=["name", "chute_id"], keep="first").iterrows():
+        i = find(e["chute_id"], e["name"])
+        row = models.iloc[i] if i is not None and models is not None else None
+        price = {}
+        for side in ("input", "output"):
+            value = row.get(f"price_{side}_{currency}") if row is not None else None
+            price[side] = float("nan") if _missing(value) else float(value)
+        cid = _text(e["chute_id"]) or (_text(row["chute_id"]) if row is not None else None)
+        rows.append({"model": _text(e["name"]) or "?", "added": e["at"],
+                     "source": SOURCE_LABELS.get(e["source"], str(e["source"])),
+                     "listed": row is not None, "price_input": price["input"],
+                     "price_output": price["output"],
+                     "details": link(cid, e["name"]) if row is not None else None})
+    frame = pd.DataFrame(rows, columns=NEW_COLUMNS)
+    frame["added"] = pd.to_datetime(frame["added"], utc=True)
+    return frame
+
+
+PRICED_COLUMNS = ["label", "name", "source", "key", "unit", "last_move", "moves"]
+
+
+def priced_models(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per model (per source) with a price move, the most recent move first: label (for a
+    picker), name, source, key (for `price_history(key, source)`), unit (price_unit of its latest
+    move), last_move, moves (number of repricings)."""
+    prices = events[events["kind"] == "price_changed"] if not events.empty else events
+    if prices.empty:
+        return pd.DataFrame(columns=PRICED_COLUMNS)
+    prices = prices.assign(key=[history_key(s, n, c) for s, n, c in
+                                zip(prices["source"], prices["name"], prices["chute_id"])])
+    prices = prices.dropna(subset=["key"]).sort_values("at", ascending=False, kind="stable")
+    many_sources = prices["source"].nunique() > 1
+    rows = []
+    for (source, key), group in prices.groupby(["source", "key"], sort=False):
+        name = _text(group["name"].iloc[0]) or str(key)
+        label = textsafe.clean(name, 120)
+        label = f"{label} ({SOURCE_LABELS.get(source, source)})" if many_sources else label
+        rows.append({"label": label, "name": name, "source": source, "key": key,
+                     "unit": FIELD_UNITS.get(group["field"].iloc[0], "per_1m_tokens"),
+                     "last_move": group["at"].iloc[0], "moves": int(group["at"].nunique())})
+    frame = pd.DataFrame(rows, columns=PRICED_COLUMNS)
+    dup = frame["label"].duplicated(keep=False)  # same name, different chutes: tell them apart
+    frame.loc[dup, "label"] = [f"{lab} · {str(key)[:8]}" for lab, key in
+                               zip(frame.loc[dup, "label"], frame.loc[dup, "key"])]
+    dup = frame["label"].duplicated(keep="first")
+    frame.loc[dup, "label"] = [f"{lab} · #{i}" for i, lab in zip(frame.index[dup], frame.loc[dup, "label"])]
+    return frame.sort_values(["last_move", "label"], ascending=[False, True],
+                             kind="stable").reset_index(drop=True)

@@ -1,0 +1,167 @@
+"""Changes: what moved between stored snapshots of the two APIs (history database).
+
+Every successful fetch is kept as a snapshot in `history.sqlite` in the cache directory; events
+(added, removed, price, hot/cold, context) are derived between consecutive snapshots of a source.
+Tables are shaped by `chutes_data.timeline`; prices in the history are USD only. "This week" is
+the 7 days up to the newest capture (see chutes_data/timeline.py). The sidebar filters do not
+apply here (a removed model is in no current filter); the currency toggle only changes the
+current prices of "New this week".
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from chutes_data import timeline
+from chutes_data.history_state import EVENT_KINDS
+from chutes_data.textsafe import md_text
+from ui import columns, data, frame, history_chart, sidebar
+
+cc = st.column_config
+cur = sidebar.filters().currency
+events = data.history_events()
+snapshots = data.history_snapshots()
+models = data.catalog().models
+link = timeline.listed_link(models, columns.detail_url)  # removed models have no page to open
+BACKFILL = "python -m chutes_data import-snapshots DIR --source v1"
+PERIODS = {"7 days": 7, "30 days": 30, "90 days": 90, "All": None}
+KIND_ICONS = {"added": ":material/add_circle:", "removed": ":material/remove_circle:",
+              "price_changed": ":material/sell:", "status_changed": ":material/mode_heat:",
+              "context_changed": ":material/straighten:"}
+
+st.title("Changes")
+st.caption("Models added and removed, price moves, hot/cold flips and context limits, found by "
+           "comparing the snapshots the app keeps of every successful fetch (`history.sqlite` in "
+           "the cache directory). The sidebar filters do not apply here.")
+
+
+def _when(ts: object) -> str:
+    return pd.Timestamp(ts).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _history_caption() -> None:
+    parts = []
+    for source, group in snapshots.groupby("source", sort=True):
+        first, last = group["captured_at"].min(), group["last_seen_at"].max()
+        parts.append(f"{timeline.SOURCE_LABELS.get(source, md_text(source, 20))}: "
+                     f"{len(group):,} distinct snapshot{'s' if len(group) != 1 else ''} from "
+                     f"{first:%Y-%m-%d} to {last:%Y-%m-%d} ({int(group['observations'].sum()):,} captures)")
+    newest = snapshots["last_seen_at"].max()
+    age = (datetime.now(UTC) - newest).total_seconds()
+    st.caption(" · ".join(parts) + f" · newest capture {frame.human_age(max(age, 0))}.")
+
+
+if snapshots.empty and events.empty:
+    st.info("**No history yet.** History builds up as the app refreshes: every successful fetch "
+            "of `/chutes/` or `/v1/models` is kept as a snapshot, and this page lists what changed "
+            "between them (after two fetches with a difference). To start with a past, backfill "
+            "saved raw responses, one JSON file per capture:", icon=":material/history:")
+    st.code(BACKFILL, language="bash")
+    st.caption("Then `python -m chutes_data changes` prints the same timeline in a terminal.")
+else:
+    _history_caption()
+    if cur == "tao":
+        st.caption(":material/info: Changes and price history are in **USD**: the history keeps "
+                   "USD prices only (TAO rates move with every capture).")
+
+    # ------------------------------------------------------------------------ this week
+    end = timeline.reference_time(snapshots, events)
+    kpi = timeline.week_kpis(events, end)
+    with st.container(horizontal=True):
+        st.metric("Events, last 7 days", f"{kpi['events']:,}", border=True,
+                  help="Every event in the 7 days up to the newest capture")
+        st.metric("Added this week", f"{kpi['added']:,}", border=True,
+                  help="Models that appeared in a source")
+        st.metric("Removed this week", f"{kpi['removed']:,}", border=True,
+                  help="Models that disappeared from a source")
+        st.metric("Price moves this week", f"{kpi['price_moves']:,}", border=True,
+                  help="Models repriced (input and output moving together count once)")
+    stale = datetime.now(UTC) - end > timedelta(days=1)
+    st.caption(f"This week = the 7 days up to the newest capture, {_when(end)}"
+               + (" (the history has not been refreshed since)." if stale else "."))
+
+    st.subheader("New this week", divider="gray")
+    new = timeline.new_models(events, end, models, cur, columns.detail_url)
+    if new.empty:
+        st.caption("No model was added in the 7 days up to the newest capture.")
+    else:
+        money = "$%.4f" if cur == "usd" else "%.6f τ"  # as the Models table
+        unit = "USD" if cur == "usd" else "TAO"
+        st.dataframe(new, hide_index=True, width="stretch",
+                     column_order=[c for c in new.columns if new[c].notna().any()], column_config={
+            "model": cc.TextColumn("Model", width="large"),
+            "added": cc.DatetimeColumn("Added (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC"),
+            "source": cc.TextColumn("Seen in", width="small"),
+            "listed": cc.CheckboxColumn("In catalog now", help="Listed in the catalog loaded now"),
+            "price_input": cc.NumberColumn("Input /1M now", format=money,
+                                           help=f"{unit} per 1M input tokens, current catalog"),
+            "price_output": cc.NumberColumn("Output /1M now", format=money,
+                                            help=f"{unit} per 1M output tokens, current catalog"),
+            "details": cc.LinkColumn("Details", display_text="Open", width="small"),
+        })
+
+    # ------------------------------------------------------------------------ timeline
+    st.subheader("Timeline", divider="gray")
+    if events.empty:
+        st.info("Nothing has changed yet between the stored snapshots. New events show here as "
+                "soon as a fetch differs from the one before it.", icon=":material/hourglass_empty:")
+    else:
+        counts = events["kind"].value_counts()
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            kinds = st.pills("Kind", EVENT_KINDS, selection_mode="multi", key="chg_kinds",
+                             format_func=lambda k: f"{KIND_ICONS[k]} {timeline.KIND_NAMES[k]} "
+                                                   f"· {counts.get(k, 0)}",
+                             help="None selected: every kind")
+            picked = st.multiselect("Model", timeline.model_names(events), key="chg_model",
+                                    placeholder="All models", width=420,
+                                    help="Most recently changed first")
+            period = st.segmented_control("Period", list(PERIODS), key="chg_period", default="All",
+                                          required=True, help="Up to the newest capture")
+        days = PERIODS.get(period or "All")
+        since = end - timedelta(days=days) if days else None
+        shown = timeline.filter_events(events, kinds, picked, since)
+        table = timeline.timeline_frame(shown, link)
+        st.caption(f"{len(table):,} of {len(events):,} events, newest first. Prices are USD.")
+        if table.empty:
+            st.info("No event matches these filters.", icon=":material/filter_alt_off:")
+        else:
+            st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500),
+                         column_order=[c for c in table.columns if table[c].notna().any()],
+                         column_config={
+                "at": cc.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC"),
+                "kind": cc.TextColumn("Kind"),
+                "model": cc.TextColumn("Model", width="large"),
+                "field": cc.TextColumn("What"),
+                "change": cc.TextColumn("Old → new", width="medium",
+                                        help="USD for prices, with the relative change; "
+                                             "— means not advertised"),
+                "source": cc.TextColumn("Source"),
+                "details": cc.LinkColumn("Details", display_text="Open", width="small",
+                                         help="The model's detail page, for models in the catalog now"),
+            })
+
+    # ------------------------------------------------------------------------ price history
+    st.subheader("Price history", divider="gray")
+    priced = timeline.priced_models(events)
+    if priced.empty:
+        st.caption("No price has moved in the stored history yet.")
+    else:
+        labels = priced["label"].tolist()
+        choice = st.selectbox("Model", labels, key="chg_price_model",
+                              help="Models with at least one price move, most recent move first")
+        row = priced.iloc[labels.index(choice) if choice in labels else 0]
+        price_unit = row["unit"]
+        fig = history_chart.price_step_figure(
+            data.price_history(row["key"], source=row["source"]), price_unit=price_unit,
+            title=f"{row['name']}: {timeline.UNIT_AXIS.get(price_unit, 'USD')}", height=380)
+        if fig is None:
+            st.caption("No stored prices for this model.")
+        else:
+            fig.update_layout(yaxis_title=timeline.UNIT_AXIS.get(price_unit, "USD"),
+                              xaxis_title="Snapshot time (UTC)")
+            st.plotly_chart(fig, width="stretch", key="chg_price_chart")
+            st.caption(f"{row['moves']} repricing{'s' if row['moves'] != 1 else ''}, the last on "
+                       f"{_when(row['last_move'])}. A step holds from the snapshot that first showed "
+                       "a price until the next change; markers are stored snapshots. In USD"
+                       + (" (the TAO toggle does not apply to history)." if cur == "tao" else "."))

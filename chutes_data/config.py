@@ -114,8 +114,16 @@ class Settings:
 
 
 def _shorten(value: object, limit: int = 40) -> str:
-    text = str(value)
+    text = mask_credentials(str(value))
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]*@")
+
+
+def mask_credentials(text: str) -> str:
+    """`https://user:secret@host` -> `https://***@host`, wherever a URL appears in `text`."""
+    return _USERINFO.sub(r"\1***@", text)
 
 
 def _url(raw: str | None, default: str) -> str:

@@ -9,6 +9,8 @@ import numpy as np
 import streamlit as st
 
 from chutes_data import Catalog
+from chutes_data.config import mask_credentials
+from chutes_data.textsafe import md_text
 
 ORIGIN_LABELS = {"live": "live", "cache": "cached", "sample": "bundled sample", "file": "saved file",
                  "none": "unavailable"}
@@ -24,6 +26,12 @@ def human_age(seconds: float | None) -> str:
     return "just now"
 
 
+def _said(text: object) -> str:
+    """An error or warning for Markdown: upstream text inside it shows literally, and URL
+    credentials are masked (errors carry no key: the data layer redacts it)."""
+    return md_text(mask_credentials(str(text or "")), limit=400)
+
+
 def banner(catalog: Catalog) -> None:
     """Always visible when the data is stale, partial, unavailable or the bundled sample."""
     if catalog.is_sample:
@@ -33,15 +41,16 @@ def banner(catalog: Catalog) -> None:
         s = data.status
         label = "/chutes/" if name == "chutes" else "/v1/models"
         if s.origin == "none":
-            st.error(f"{label} is unavailable: {s.error or 'no data'}", icon=":material/cloud_off:")
+            st.error(f"{label} is unavailable: {_said(s.error or 'no data')}",
+                     icon=":material/cloud_off:")
         elif s.stale:
             st.warning(f"{label} shows the last good snapshot ({human_age(s.age_seconds())}); "
-                       f"the refresh failed: {s.error}", icon=":material/history:")
+                       f"the refresh failed: {_said(s.error)}", icon=":material/history:")
         elif not s.complete:
-            st.warning(f"{label} is incomplete: {s.error}", icon=":material/warning:")
+            st.warning(f"{label} is incomplete: {_said(s.error)}", icon=":material/warning:")
     for warning in catalog.warnings:
         if not warning.startswith("No live or cached data"):
-            st.warning(warning, icon=":material/settings:")
+            st.warning(_said(warning), icon=":material/settings:")
 
 
 def money(value: object, currency: str = "usd", unit: str = "") -> str:

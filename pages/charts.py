@@ -1,0 +1,138 @@
+"""Charts: prices, context, popularity and capacity of the models the sidebar filters leave.
+
+Only the chart picked in the segmented control is computed and drawn. The frames come from
+`chutes_data.charts`, the figures from `ui.charts` (which escapes every upstream string).
+"""
+
+import pandas as pd
+import streamlit as st
+
+from chutes_data import charts as shape
+from chutes_data.textsafe import md_text
+from ui import charts, data, sidebar
+
+# Plain labels: the choice is bound to the URL (`?charts_view=...`), which holds the label itself.
+PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY = VIEWS = (
+    "Input vs output price", "Context length", "Price vs context", "Popularity", "Instances & GPUs")
+
+catalog = data.catalog()
+filters = sidebar.filters()
+cur = filters.currency
+unit = charts.currency_unit(cur)
+view = data.filtered_models()
+
+st.title("Charts")
+st.caption(f"{len(view):,} of {len(catalog.models):,} models in this view. Charts follow the "
+           f"sidebar filters; prices are in **{unit}** (switch in the sidebar). Hover a point for "
+           "the model, click one to get a link to its details.")
+
+choice = st.segmented_control("Chart", VIEWS, key="charts_view", default=PRICES, required=True,
+                              bind="query-params", label_visibility="collapsed") or PRICES
+
+
+def show(fig, key: str, frame: pd.DataFrame | None = None) -> None:
+    """Draw `fig`; when its points are models (`frame`), link a clicked one to its details."""
+    if frame is None:
+        st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+        return
+    event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun",
+                            selection_mode="points", config={"displaylogo": False})
+    picked = charts.selected_chute_ids(event)
+    by_id = frame.dropna(subset=["chute_id"]).drop_duplicates("chute_id").set_index("chute_id")
+    picked = [c for c in picked if c in by_id.index][:5]
+    if picked:
+        with st.container(horizontal=True):
+            for chute_id in picked:
+                name = md_text(by_id.at[chute_id, "name"])
+                st.page_link("pages/model_detail.py", label=f"Details of {name}",
+                             icon=":material/arrow_forward:", query_params={"chute_id": chute_id})
+
+
+def empty(message: str) -> None:
+    st.info(message + " Loosen a filter or clear them all in the sidebar.", icon=":material/search_off:")
+
+
+if choice == PRICES:
+    points = shape.price_points(view, cur)
+    gaps = shape.price_gaps(view, cur)
+    st.subheader(f"Input vs output price ({unit} per 1M tokens)")
+    if points.empty:
+        empty("No model with both an input and an output price in this view "
+              "(image, embedding and custom chutes are priced per step, request or hour).")
+    else:
+        show(charts.price_scatter(points, cur), "charts_prices_fig", points)
+        notes = [f"{gaps['shown']:,} models plotted on log–log axes."]
+        if gaps["unpriced"]:
+            notes.append(f"{gaps['unpriced']:,} in this view have no per-token price "
+                         "(priced per step, request or hour, or unknown) and are left out.")
+        if gaps["free"]:
+            notes.append(f"{gaps['free']:,} with a price of 0 cannot sit on a log axis and are left out.")
+        st.caption(" ".join(notes))
+
+elif choice == CONTEXT:
+    buckets = shape.context_buckets(view)
+    st.subheader("Context length distribution")
+    if buckets.empty:
+        empty("No model in this view states a context length (only the LLMs of `/v1/models` do).")
+    else:
+        stated = int(buckets["models"].sum())
+        show(charts.context_histogram(buckets), "charts_context_fig")
+        st.caption(f"{stated:,} of {len(view):,} models in this view state a context length "
+                   "(advertised context, else the engine limit). Buckets double in size: "
+                   "a 128K model sits in 128K–256K.")
+
+elif choice == PRICE_CONTEXT:
+    left, _ = st.columns([1, 3])
+    kind = left.segmented_control("Price", ["input", "output"], key="charts_pc_kind", default="input",
+                                  required=True, format_func=str.capitalize) or "input"
+    points = shape.price_context_points(view, cur, kind)
+    st.subheader(f"{kind.capitalize()} price vs context length")
+    if points.empty:
+        empty(f"No model with both a context length and an {kind} price in this view.")
+    else:
+        show(charts.price_context_scatter(points, cur, kind), "charts_pc_fig", points)
+        st.caption(f"{len(points):,} models with a stated context and a positive {kind} price "
+                   f"({unit} per 1M tokens).")
+
+elif choice == POPULARITY:
+    n = st.slider("How many", 5, 50, 20, step=5, key="charts_top_n", width=320)
+    top = shape.top_invocations(view, n)
+    st.subheader(f"Top {len(top) or n} by invocations")
+    if top.empty:
+        empty("No chute in this view has an invocation count.")
+    else:
+        show(charts.popularity_bars(top), "charts_pop_fig", top)
+        st.caption("All-time invocations reported by `/chutes/` (v1-only rows have no count).")
+
+else:  # capacity
+    by = st.segmented_control("Instances", ["template", "models"], key="charts_cap_by",
+                              default="template", required=True,
+                              format_func={"template": "By template", "models": "Top models"}.get) \
+        or "template"
+    if by == "template":
+        table = shape.instances_by_template(view)
+        st.subheader("Active instances by template")
+        if table.empty or int(table["instances_active"].sum()) == 0:
+            empty("No active instance in this view.")
+        else:
+            show(charts.template_instances_bars(table), "charts_tpl_fig")
+            st.caption(f"{int(table['instances_active'].sum()):,} active instances across "
+                       f"{int(table['hot_chutes'].sum()):,} hot chutes of {int(table['chutes'].sum()):,}.")
+    else:
+        top = shape.top_instances(view, 25)
+        st.subheader("Top models by active instances")
+        if top.empty:
+            empty("No chute in this view has an active instance.")
+        else:
+            show(charts.instances_bars(top), "charts_inst_fig", top)
+            st.caption("Active, verified instances right now (top 25).")
+
+    gpus = shape.gpu_counts(view)
+    st.subheader("GPU types across chutes")
+    if gpus.empty:
+        empty("No chute in this view lists supported GPUs.")
+    else:
+        show(charts.gpu_bars(gpus), "charts_gpu_fig")
+        more = f" (top 30 of {len(gpus)} GPU types)" if len(gpus) > 30 else ""
+        st.caption(f"Chutes that may run on each GPU type{more}; a chute usually lists several, "
+                   "so the bars add up to more than the number of chutes.")

@@ -26,6 +26,7 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"merge: matched {report['matched']}/{report['v1_total']} v1 entries "
               f"{report['by_method']}, only in v1 {report['only_in_v1']}, "
               f"conflicts {len(report['conflicts'])}, near misses {len(report['near_misses'])}")
-        merge_only = [timed(lambda: merge_catalogs(chutes, v1)) for _ in range(args.repeat)]
+        merge_only = [timed(partial(merge_catalogs, chutes, v1)) for _ in range(args.repeat)]
         del chutes, v1, result
 
         export(chutes_path, v1_path)  # warm-up (imports, caches)

@@ -6,8 +6,17 @@ The usual entry point is `load_catalog(Settings.from_env())`.
 
 from .catalog import Catalog, SourceData, SourceStatus, load_catalog, load_source
 from .config import Settings
-from .errors import (AuthError, ChutesDataError, ConfigError, FetchError, NetworkError,
-                     NoDataError, NotFoundError, PayloadError, UpstreamError)
+from .errors import (
+    AuthError,
+    ChutesDataError,
+    ConfigError,
+    FetchError,
+    NetworkError,
+    NoDataError,
+    NotFoundError,
+    PayloadError,
+    UpstreamError,
+)
 
 __all__ = [
     "AuthError", "Catalog", "ChutesDataError", "ConfigError", "FetchError", "NetworkError",

@@ -118,6 +118,12 @@ PRESETS: dict[str, Preset] = {
 }
 DEFAULT_PRESET = "chat"
 
+
+def preset(key: str | None) -> Preset:
+    """The preset called `key`; the default preset for None or an unknown key."""
+    return PRESETS.get(key or DEFAULT_PRESET, PRESETS[DEFAULT_PRESET])
+
+
 TOKEN_COLUMNS = ["name", "chute_id", "v1_id", "owner", "template", "pricing", "price_input",
                  "price_output", "price_cache_read", "cache_read_fallback", "input_cost",
                  "output_cost", "per_request", "per_day", "per_month", "rank"]

@@ -19,10 +19,11 @@ from typing import Any, Literal
 import pandas as pd
 
 from . import normalize
-from .cache import DiskCache, iso
+from .cache import DiskCache, iso, parse_time
 from .client import ChutesClient
 from .config import Settings, redact
 from .errors import ChutesDataError, FetchError, NoDataError, PayloadError
+from .history import DB_FILENAME, HistoryStore
 from .merge import merge_catalogs
 
 log = logging.getLogger(__name__)
@@ -130,11 +131,9 @@ def read_payload_file(path: Path | str, source: str) -> tuple[Any, datetime | No
         raise PayloadError(f"{source}: {path.name} is not valid JSON", source=source) from None
     fetched_at = None
     if isinstance(doc, dict) and "payload" in doc and "source" in doc:  # our cache wrapper
-        from .cache import parse_time
         fetched_at = parse_time(doc.get("fetched_at"))
         doc = doc["payload"]
     elif isinstance(doc, dict):
-        from .cache import parse_time
         fetched_at = parse_time(doc.get("_captured_at") or doc.get("fetched_at"))
     _FRAMES[source](doc)  # raises PayloadError when the envelope is unusable
     return doc, fetched_at
@@ -200,8 +199,6 @@ def _record_history(settings: Settings, source: str, payload: Any, at: datetime)
     A fetch that lists no models is not recorded (`allow_empty=False`): taken as a snapshot it
     would log every model as removed, then as added again on the next good fetch."""
     try:
-        from .history import HistoryStore
-
         with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
             store.record(source, payload, at, origin="live", allow_empty=False)
     except Exception as exc:  # noqa: BLE001 - history is best effort by design
@@ -209,7 +206,8 @@ def _record_history(settings: Settings, source: str, payload: Any, at: datetime)
 
 
 def history_path(settings: Settings) -> Path:
-    return settings.cache_dir / "history.sqlite"
+    """The history database of these settings (in the cache directory)."""
+    return settings.cache_dir / DB_FILENAME
 
 
 # ---------------------------------------------------------------------------- the catalog

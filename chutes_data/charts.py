@@ -15,14 +15,13 @@ import pandas as pd
 from .query import Currency, price_column
 from .schema import TEMPLATES
 
-__all__ = ["TEMPLATES", "context_bucket_label", "context_buckets", "context_tokens", "gpu_counts",
-           "instances_by_template", "power_of_two_label", "price_context_points", "price_gaps",
-           "price_points", "top_instances", "top_invocations", "unique_labels"]
+__all__ = ["TEMPLATES", "context_bucket_label", "context_buckets", "context_tokens", "filled_templates",
+           "gpu_counts", "instances_by_template", "ordered_templates", "power_of_two_label",
+           "price_context_points", "price_gaps", "price_points", "top_instances", "top_invocations",
+           "unique_labels"]
 
-_POINT_COLUMNS = ["name", "chute_id", "owner", "template", "hot"]
 
-
-def _template(models: pd.DataFrame) -> pd.Series:
+def filled_templates(models: pd.DataFrame) -> pd.Series:
     """The template as a plain string (normalize already maps a missing one to 'custom')."""
     return models["template"].astype("object").where(models["template"].notna(), "custom").astype(str)
 
@@ -37,7 +36,7 @@ def _base(models: pd.DataFrame) -> pd.DataFrame:
         "name": models["name"].astype("object").fillna("").astype(str),
         "chute_id": models["chute_id"].astype("object").where(models["chute_id"].notna(), None),
         "owner": models["owner"].astype("object").where(models["owner"].notna(), None),
-        "template": _template(models),
+        "template": filled_templates(models),
         "hot": models["hot"].astype("boolean").fillna(False).to_numpy(dtype=bool),
     }, index=models.index)
 
@@ -138,9 +137,9 @@ def context_buckets(models: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"bucket_low": pd.Series(dtype="int64"), "bucket": pd.Series(dtype=str),
                              "template": pd.Series(dtype=str), "models": pd.Series(dtype="int64")})
     exp = np.floor(np.log2(ctx[known].to_numpy(dtype="float64"))).astype("int64")
-    frame = pd.DataFrame({"exp": exp, "template": _template(models).loc[known].to_numpy()})
+    frame = pd.DataFrame({"exp": exp, "template": filled_templates(models).loc[known].to_numpy()})
     counts = frame.groupby(["exp", "template"]).size()
-    templates = _ordered_templates(frame["template"].unique())
+    templates = ordered_templates(frame["template"].unique())
     grid = pd.MultiIndex.from_product([range(int(exp.min()), int(exp.max()) + 1), templates],
                                       names=["exp", "template"])
     counts = counts.reindex(grid, fill_value=0).reset_index(name="models")
@@ -150,7 +149,9 @@ def context_buckets(models: pd.DataFrame) -> pd.DataFrame:
                          "models": counts["models"].astype("int64")})
 
 
-def _ordered_templates(values: object) -> list[str]:
+def ordered_templates(values: object) -> list[str]:
+    """The distinct templates in `values`, known ones in `schema.TEMPLATES` order, then the rest
+    sorted (so a template keeps its place in legends whatever the filters leave)."""
     known = [t for t in TEMPLATES if t in set(values)]
     return known + sorted(set(values) - set(TEMPLATES))
 
@@ -178,7 +179,7 @@ def instances_by_template(models: pd.DataFrame) -> pd.DataFrame:
     """
     rows = _chute_rows(models)
     frame = pd.DataFrame({
-        "template": _template(rows),
+        "template": filled_templates(rows),
         "hot": rows["hot"].astype("boolean").fillna(False).to_numpy(dtype=bool),
         "instances_active": rows["instances_active"].astype("Float64").fillna(0).astype("int64"),
         "instances_total": rows["instances_total"].astype("Float64").fillna(0).astype("int64"),

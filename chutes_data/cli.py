@@ -81,7 +81,7 @@ def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
     catalog = load_catalog(settings, refresh=args.refresh,
                            files={"chutes": args.chutes_file, "v1": args.v1_file},
                            require_data=True)
-    for name, data in catalog.sources.items():
+    for data in catalog.sources.values():
         if data.status.error:
             print(f"warning: {data.status.error}", file=sys.stderr)
     return catalog

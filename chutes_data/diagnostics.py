@@ -17,14 +17,15 @@ import pandas as pd
 
 from .cache import DiskCache, LastError
 from .catalog import SourceStatus
+from .charts import filled_templates, ordered_templates
 from .config import Settings, mask_credentials, redact
-from .schema import MATCH_METHODS, TEMPLATES
+from .formatting import duration_text, money
+from .schema import MATCH_METHODS, SOURCE_LABELS
 
 __all__ = ["METHOD_HELP", "SOURCE_LABELS", "conflicts_frame", "fuzzy_frame", "gap_kpis",
            "method_frame", "missing_official_llms", "near_miss_frame", "only_in_chutes_breakdown",
            "only_in_v1_frame", "recorded_error", "scrub", "settings_rows", "shown_url", "source_facts"]
 
-SOURCE_LABELS = {"chutes": "/chutes/", "v1": "/v1/models"}
 METHOD_HELP = {
     "chute_id": "v1 entry carries the chute's id",
     "name": "v1 id equals the chute name",
@@ -75,7 +76,7 @@ def _value_text(field: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if field in _PRICE_FIELDS and isinstance(value, (int, float)):
-        return f"${value:,.6g}"
+        return money(value)
     if field == "context_length" and isinstance(value, (int, float)):
         return f"{int(value):,} tokens"
     return str(value)
@@ -156,11 +157,9 @@ def only_in_v1_frame(models: pd.DataFrame, report: dict, link: Any = None) -> pd
 def only_in_chutes_breakdown(models: pd.DataFrame) -> pd.DataFrame:
     """Chutes /v1/models does not list, per template: official, community, total (+ a total row)."""
     rows = models.loc[models["source"].eq("chutes").fillna(False).to_numpy(dtype=bool)]
-    template = rows["template"].astype("object").where(rows["template"].notna(), "custom").astype(str)
     official = rows["official"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    frame = pd.DataFrame({"template": template.to_numpy(), "official": official})
-    order = [t for t in TEMPLATES if t in set(frame["template"])] + \
-        sorted(set(frame["template"]) - set(TEMPLATES))
+    frame = pd.DataFrame({"template": filled_templates(rows).to_numpy(), "official": official})
+    order = ordered_templates(frame["template"])
     out = pd.DataFrame({
         "template": order,
         "official": [int((frame["template"].eq(t) & frame["official"]).sum()) for t in order],
@@ -213,16 +212,6 @@ def shown_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _age(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            n = int(seconds // size)
-            return f"{n} {unit}{'s' if n != 1 else ''}"
-    return f"{int(seconds)} s"
-
-
 def _duration(seconds: float) -> str:
     if seconds >= 3600 and seconds % 3600 == 0:
         return f"{seconds / 3600:g} h"
@@ -259,7 +248,7 @@ def source_facts(status: SourceStatus, now: datetime | None = None, secret: str 
     return {
         "origin": status.origin,
         "fetched_at": fetched,
-        "age": _age(age),
+        "age": duration_text(age),
         "ttl": _duration(status.ttl_seconds),
         "fresh": "—" if age is None else ("expired: refetch on next load" if expired else "within TTL"),
         "count": f"{status.count:,}",

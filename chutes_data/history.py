@@ -30,8 +30,8 @@ stores no new row; it is kept as an `observations` row, so `last_seen_at` says h
 
 Events (`changes`) are computed between consecutive snapshots of a source; see
 `history_state.diff_states`. The file, schema and migrations are in `history_db`; backfill from
-files and the text format in `history_io` (`import_snapshots` and `format_changes_text` can be
-imported from here too). No streamlit.
+files and the text format in `history_io` (`import_snapshots`, `format_changes_text` and
+`capture_time` are re-exported here). No streamlit.
 """
 
 from __future__ import annotations
@@ -41,20 +41,34 @@ import json
 import sqlite3
 import threading
 import zlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pandas as pd
 
 from .errors import PayloadError
 from .history_db import MIGRATIONS, SCHEMA_VERSION, connect
-from .history_state import (CONTEXT_FIELDS, EVENT_KINDS, PRICE_FIELDS, STATE_COLUMNS, HistoryError,
-                            diff_states, payload_states, stamp_iso, state_signature, to_stamp, to_utc)
+from .history_io import capture_time, format_changes_text, import_snapshots
+from .history_state import (
+    CONTEXT_FIELDS,
+    EVENT_KINDS,
+    PRICE_FIELDS,
+    STATE_COLUMNS,
+    HistoryError,
+    diff_states,
+    payload_states,
+    stamp_iso,
+    state_signature,
+    to_stamp,
+    to_utc,
+)
 from .schema import SOURCES
 
-DB_FILENAME = "history.sqlite"  # the name catalog.history_path uses too
+DB_FILENAME = "history.sqlite"  # inside the cache directory (catalog.history_path)
 _IDENTITY = ("key", "name", "chute_id", "template")  # columns of `models`
 _VALUES = tuple(c for c in STATE_COLUMNS if c not in _IDENTITY)  # columns of `model_state`
 _EVENT_COLUMNS = ("key", "name", "chute_id", *PRICE_FIELDS, "hot", *CONTEXT_FIELDS)  # diff_states input
@@ -159,11 +173,11 @@ class HistoryStore:
         idents = [json.dumps([source, *(s[c] for c in _IDENTITY)]) for s in states]
         db.executemany("INSERT OR IGNORE INTO models (ident, source, key, name, chute_id, template) "
                        "VALUES (?, ?, ?, ?, ?, ?)",
-                       [(i, source, *(s[c] for c in _IDENTITY)) for i, s in zip(idents, states)])
+                       [(i, source, *(s[c] for c in _IDENTITY)) for i, s in zip(idents, states, strict=True)])
         ids = dict(db.execute("SELECT ident, id FROM models WHERE source = ?", (source,)))
         db.executemany(f"INSERT INTO model_state (snapshot_id, model_id, {', '.join(_VALUES)}) "
                        f"VALUES (?, ?{', ?' * len(_VALUES)})",
-                       [(sid, ids[i], *(s[c] for c in _VALUES)) for i, s in zip(idents, states)])
+                       [(sid, ids[i], *(s[c] for c in _VALUES)) for i, s in zip(idents, states, strict=True)])
 
     @staticmethod
     def _split(db: sqlite3.Connection, sid: int, t: str) -> None:
@@ -224,13 +238,13 @@ class HistoryStore:
         events = []
         for src in sources:
             snaps = self._states(src, start)
-            for (_, before), (at, after) in zip(snaps, snaps[1:]):
+            for (_, before), (at, after) in pairwise(snaps):
                 if at < start:
                     continue
                 moved = [k for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
                 if moved:  # only models whose tracked values differ reach the detailed diff
-                    old, new = ({k: dict(zip(_EVENT_COLUMNS, side[k])) for k in moved if k in side}
-                                for side in (before, after))
+                    old, new = ({k: dict(zip(_EVENT_COLUMNS, side[k], strict=True))
+                                 for k in moved if k in side} for side in (before, after))
                     events += [dict(e, _t=at) for e in diff_states(old, new, stamp_iso(at), src)]
         events = [e for e in events if e["kind"] in wanted
                   and (model is None or model in (e["name"], e["chute_id"]))]
@@ -324,14 +338,6 @@ class HistoryStore:
             return json.loads(zlib.decompress(row[0])) if row and row[0] is not None else None
         except (zlib.error, ValueError) as exc:
             raise HistoryError(f"history database {self.path}: stored payload is corrupt: {exc}") from None
-
-
-def __getattr__(name: str) -> Any:
-    """`import_snapshots` and `format_changes_text` live in history_io (which imports this module)."""
-    if name in ("import_snapshots", "format_changes_text", "capture_time"):
-        from . import history_io
-        return getattr(history_io, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["HistoryStore", "HistoryError", "history_path", "diff_states", "payload_states",

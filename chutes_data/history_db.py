@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .history_state import HistoryError
@@ -40,7 +40,7 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
 
 def _move_aside(path: Path, exc: Exception) -> None:
     """A file that is not a (sane) SQLite database: keep it for inspection, start afresh."""
-    aside = f"{path.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+    aside = f"{path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     logger.warning("history database %s is unreadable (%s); moved aside to %s, starting fresh",
                    path, exc, aside)
     for suffix in ("-wal", "-shm", ""):

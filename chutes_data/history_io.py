@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import PayloadError
-from .history import HistoryStore
 from .history_state import HistoryError, to_utc
 from .schema import SOURCES
+
+if TYPE_CHECKING:  # history imports this module at runtime
+    from .history import HistoryStore
 
 _TIME_FIELDS = ("_captured_at", "fetched_at")
 _NAME_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T_ ](\d{2})[:-]?(\d{2})(?:[:-]?(\d{2}))?)?")
@@ -49,10 +51,10 @@ def capture_time(obj: Any, path: Path) -> tuple[datetime, str]:
     if match:
         try:
             parts = [int(p) if p else 0 for p in match.groups()]
-            return datetime(*parts, tzinfo=timezone.utc), "filename"
+            return datetime(*parts, tzinfo=UTC), "filename"
         except ValueError:
             pass
-    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc), "mtime"
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC), "mtime"
 
 
 def import_snapshots(store: HistoryStore, directory: Path | str, source: str, *,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
@@ -43,7 +43,7 @@ def to_utc(value: Any) -> datetime:
         if isinstance(value, pd.Timestamp):
             value = value.to_pydatetime()
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, timezone.utc)
+            return datetime.fromtimestamp(value, UTC)
         if isinstance(value, str):
             value = datetime.fromisoformat(value.strip())
         elif isinstance(value, date) and not isinstance(value, datetime):
@@ -52,7 +52,7 @@ def to_utc(value: Any) -> datetime:
             raise TypeError(type(value).__name__)
     except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise HistoryError(f"not a time: {value!r} ({exc})") from None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def to_stamp(value: Any) -> str:
@@ -98,7 +98,7 @@ def payload_states(source: str, payload: Any) -> list[dict]:
         df["context_length"] = df["max_output_length"] = None
     else:
         raise HistoryError(f"unknown source {source!r}; expected one of {SOURCES}")
-    rows = [{c: _clean(v) for c, v in zip(STATE_COLUMNS, values)}
+    rows = [{c: _clean(v) for c, v in zip(STATE_COLUMNS, values, strict=True)}
             for values in df[list(STATE_COLUMNS)].itertuples(index=False, name=None)]
     return sorted(rows, key=lambda r: r["key"])
 
@@ -149,4 +149,3 @@ def diff_states(before: dict[str, dict], after: dict[str, dict], at: str, source
             if not _same(old[field], new[field]):
                 emit("context_changed", new, field, old[field], new[field])
     return events
-

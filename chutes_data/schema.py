@@ -95,6 +95,7 @@ LIST_COLUMNS = ("input_modalities", "output_modalities", "supported_features",
                 "supported_sampling_parameters", "regions", "supported_gpus")
 
 SOURCES = ("chutes", "v1")
+SOURCE_LABELS = {"chutes": "/chutes/", "v1": "/v1/models"}  # how the UI names a source
 MATCH_METHODS = ("chute_id", "name", "normalized", "fuzzy")
 TEMPLATES = ("vllm", "diffusion", "tei", "embedding", "custom")
 # price_unit values: how a row is priced, most specific first.

@@ -21,7 +21,7 @@ import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ __all__ = ["SAMPLE_KWARGS", "SAMPLE_NOW", "dump_json", "generate", "hostile", "h
            "main", "write_payloads"]
 
 OFFICIAL = "chutes"
-SAMPLE_NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=timezone.utc)
+SAMPLE_NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
 # The arguments the bundled sample (chutes_data/sample/) is generated with; the CLI defaults.
 SAMPLE_KWARGS: dict[str, Any] = {
     "n_chutes": 180, "n_v1": 64, "seed": 7, "v1_without_chute_id": 2, "v1_renamed": 2,
@@ -205,7 +205,7 @@ def _slugify(text: str, max_length: int = 58) -> str | None:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _loose(name: str) -> str:
@@ -308,7 +308,7 @@ class _Generator:
 
     def __init__(self, seed: int, now: datetime) -> None:
         self.rng = random.Random(seed)
-        self.now = now.astimezone(timezone.utc)
+        self.now = now.astimezone(UTC)
         self.used: set[tuple[str, str]] = set()
         self.images: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.users: dict[str, dict[str, Any]] = {}
@@ -926,14 +926,14 @@ def write_payloads(out: Path, chutes_payload: dict, v1_payload: dict) -> list[Pa
     """Write `chutes.json` and `v1_models.json` into `out` (created if needed)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "chutes.json", out / "v1_models.json"]
-    for path, payload in zip(paths, (chutes_payload, v1_payload)):
+    for path, payload in zip(paths, (chutes_payload, v1_payload), strict=True):
         path.write_text(dump_json(payload), encoding="utf-8")
     return paths
 
 
 def _parse_now(text: str) -> datetime:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from . import textsafe
+from .formatting import money
 from .history_state import EVENT_KINDS
+from .schema import SOURCE_LABELS
 
 WEEK = timedelta(days=7)
 KIND_LABELS = {
@@ -42,12 +43,16 @@ FIELD_LABELS = {
     "context_length": "context length",
     "max_output_length": "max output",
 }
-SOURCE_LABELS = {"chutes": "/chutes/", "v1": "/v1/models"}
-# The billing unit a price event is about (ui.history_chart's price_unit values).
-FIELD_UNITS = {
-    "price_input_usd": "per_1m_tokens", "price_output_usd": "per_1m_tokens",
-    "price_step_usd": "per_step", "price_request_usd": "per_request", "price_hour_usd": "per_hour",
+# The stored USD price series of each billing unit (the catalog's `price_unit` values). A token
+# model also has a compute price per hour; charted with its token prices it would flatten them.
+UNIT_SERIES = {
+    "per_1m_tokens": ("price_input_usd", "price_output_usd", "price_cache_read_usd"),
+    "per_step": ("price_step_usd",),
+    "per_request": ("price_request_usd",),
+    "per_hour": ("price_hour_usd",),
 }
+# The billing unit a price event (or a price series) is about.
+FIELD_UNITS = {field: unit for unit, fields in UNIT_SERIES.items() for field in fields}
 UNIT_AXIS = {"per_1m_tokens": "USD per 1M tokens", "per_step": "USD per step",
              "per_request": "USD per request", "per_hour": "USD per instance-hour"}
 TIMELINE_COLUMNS = ["at", "kind", "model", "field", "change", "source", "details"]
@@ -72,11 +77,8 @@ def format_value(field: Any, value: Any) -> str:
         return "—"
     if field == "hot":
         return "hot" if bool(value) else "cold"
-    if field in FIELD_UNITS:  # as ui.frame.money: 6 significant digits, never an exponent
-        v = float(value)
-        text = f"{v:,.2f}" if abs(v) >= 1000 else np.format_float_positional(
-            v, precision=6, unique=False, fractional=False, trim="-")
-        return f"${text}"
+    if field in FIELD_UNITS:
+        return money(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
     return str(value)
@@ -123,10 +125,10 @@ def week_kpis(events: pd.DataFrame, end: datetime, span: timedelta = WEEK) -> di
     """Counts over the window: events, added, removed, price moves (a model repriced at one
     snapshot counts once, however many of its prices moved)."""
     week = in_window(events, end, span)
-    kinds = week["kind"] if not week.empty else pd.Series(dtype=object)
-    prices = week[kinds == "price_changed"] if not week.empty else week
-    moves = {(s, n, c, a) for s, n, c, a in zip(prices.get("source", []), prices.get("name", []),
-                                                 prices.get("chute_id", []), prices.get("at", []))}
+    if week.empty:
+        return {"events": 0, "added": 0, "removed": 0, "price_moves": 0}
+    kinds = week["kind"]
+    moves = week.loc[kinds == "price_changed", ["source", "name", "chute_id", "at"]].drop_duplicates()
     return {"events": len(week), "added": int((kinds == "added").sum()),
             "removed": int((kinds == "removed").sum()), "price_moves": len(moves)}
 
@@ -165,7 +167,8 @@ def timeline_frame(events: pd.DataFrame, link: Callable[[Any, Any], str | None])
         frame["at"] = pd.to_datetime(frame["at"], utc=True)
         return frame
     ev = events.sort_values("at", ascending=False, kind="stable")
-    rows = zip(ev["kind"], ev["name"], ev["chute_id"], ev["field"], ev["old"], ev["new"], ev["source"])
+    rows = zip(ev["kind"], ev["name"], ev["chute_id"], ev["field"], ev["old"], ev["new"], ev["source"],
+               strict=True)
     out = [{"kind": KIND_LABELS.get(kind, str(kind)), "model": _text(name) or "?",
             "field": FIELD_LABELS.get(field, "" if _missing(field) else str(field)),
             "change": change_text(field, old, new),
@@ -187,7 +190,7 @@ def catalog_lookup(models: pd.DataFrame | None) -> Callable[[Any, Any], int | No
     by_name: dict[str, int] = {}
     if models is not None and not models.empty:
         v1_ids = models["v1_id"] if "v1_id" in models.columns else [None] * len(models)
-        for i, (cid, name, v1id) in enumerate(zip(models["chute_id"], models["name"], v1_ids)):
+        for i, (cid, name, v1id) in enumerate(zip(models["chute_id"], models["name"], v1_ids, strict=True)):
             if _text(cid):
                 by_id.setdefault(cid, i)
             for n in (_text(name), _text(v1id)):
@@ -252,7 +255,7 @@ def priced_models(events: pd.DataFrame) -> pd.DataFrame:
     if prices.empty:
         return pd.DataFrame(columns=PRICED_COLUMNS)
     prices = prices.assign(key=[history_key(s, n, c) for s, n, c in
-                                zip(prices["source"], prices["name"], prices["chute_id"])])
+                                zip(prices["source"], prices["name"], prices["chute_id"], strict=True)])
     prices = prices.dropna(subset=["key"]).sort_values("at", ascending=False, kind="stable")
     many_sources = prices["source"].nunique() > 1
     rows = []
@@ -266,8 +269,9 @@ def priced_models(events: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=PRICED_COLUMNS)
     dup = frame["label"].duplicated(keep=False)  # same name, different chutes: tell them apart
     frame.loc[dup, "label"] = [f"{lab} · {str(key)[:8]}" for lab, key in
-                               zip(frame.loc[dup, "label"], frame.loc[dup, "key"])]
+                               zip(frame.loc[dup, "label"], frame.loc[dup, "key"], strict=True)]
     dup = frame["label"].duplicated(keep="first")
-    frame.loc[dup, "label"] = [f"{lab} · #{i}" for i, lab in zip(frame.index[dup], frame.loc[dup, "label"])]
+    frame.loc[dup, "label"] = [f"{lab} · #{i}" for i, lab in
+                               zip(frame.index[dup], frame.loc[dup, "label"], strict=True)]
     return frame.sort_values(["last_move", "label"], ascending=[False, True],
                              kind="stable").reset_index(drop=True)

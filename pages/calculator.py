@@ -4,20 +4,18 @@ import streamlit as st
 
 from chutes_data import calc
 from chutes_data.textsafe import md_text
-from ui import calc_view, data, model_pick, sidebar
+from ui import calc_view, data, frame, model_pick, sidebar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
-view = data.filtered_models()
+view = data.filtered_models(catalog.models)
 labels = model_pick.labels(catalog.models)
 PRESET_KEYS = list(calc.PRESETS)
 AUTO_N = 8
 
 
 def _apply_preset() -> None:
-    preset = calc.PRESETS.get(st.session_state.get("calc_preset") or calc.DEFAULT_PRESET,
-                              calc.PRESETS[calc.DEFAULT_PRESET])
-    w = preset.workload
+    w = calc.preset(st.session_state.get("calc_preset")).workload
     st.session_state["calc_in"] = int(w.input_tokens)
     st.session_state["calc_out"] = int(w.output_tokens)
     st.session_state["calc_cache"] = int(round(w.cache_hit_share * 100))
@@ -49,7 +47,7 @@ with st.container(border=True):
         "Workload preset", PRESET_KEYS, key="calc_preset", default=calc.DEFAULT_PRESET, required=True,
         format_func=lambda k: calc.PRESETS[k].label, on_change=_apply_preset,
         help="Fills the four numbers below; edit them freely.")
-    preset = calc.PRESETS.get(preset_key or calc.DEFAULT_PRESET, calc.PRESETS[calc.DEFAULT_PRESET])
+    preset = calc.preset(preset_key)
     st.caption(preset.description)
     c1, c2, c3, c4 = st.columns(4)
     c1.number_input("Input tokens per request", min_value=0, max_value=10_000_000, step=500,
@@ -74,7 +72,7 @@ workload = calc.Workload(
     steps_per_request=st.session_state["calc_steps"] or 0,
     hours_per_day=st.session_state["calc_hours"] or 0,
 )
-unit = calc_view.unit_name(cur)
+unit = frame.currency_unit(cur)
 
 # ---------------------------------------------------------------------------- token-priced models
 ranked_view = calc.costs(view, workload, cur)

@@ -86,10 +86,8 @@ else:
     if new.empty:
         st.caption("No model was added in the 7 days up to the newest capture.")
     else:
-        money = "$%.4f" if cur == "usd" else "%.6f τ"  # as the Models table
-        unit = "USD" if cur == "usd" else "TAO"
-        st.dataframe(new, hide_index=True, width="stretch",
-                     column_order=[c for c in new.columns if new[c].notna().any()], column_config={
+        money, unit = columns.price_format(cur), frame.currency_unit(cur)  # as the Models table
+        new_config = {
             "model": cc.TextColumn("Model", width="large"),
             "added": cc.DatetimeColumn("Added (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC"),
             "source": cc.TextColumn("Seen in", width="small"),
@@ -98,8 +96,10 @@ else:
                                            help=f"{unit} per 1M input tokens, current catalog"),
             "price_output": cc.NumberColumn("Output /1M now", format=money,
                                             help=f"{unit} per 1M output tokens, current catalog"),
-            "details": cc.LinkColumn("Details", display_text="Open", width="small"),
-        })
+            "details": columns.details_column(),
+        }
+        st.dataframe(new, hide_index=True, width="stretch", column_config=new_config,
+                     column_order=[c for c in new.columns if new[c].notna().any()])
 
     # ------------------------------------------------------------------------ timeline
     st.subheader("Timeline", divider="gray")
@@ -126,9 +126,7 @@ else:
         if table.empty:
             st.info("No event matches these filters.", icon=":material/filter_alt_off:")
         else:
-            st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500),
-                         column_order=[c for c in table.columns if table[c].notna().any()],
-                         column_config={
+            timeline_config = {
                 "at": cc.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC"),
                 "kind": cc.TextColumn("Kind"),
                 "model": cc.TextColumn("Model", width="large"),
@@ -137,9 +135,12 @@ else:
                                         help="USD for prices, with the relative change; "
                                              "— means not advertised"),
                 "source": cc.TextColumn("Source"),
-                "details": cc.LinkColumn("Details", display_text="Open", width="small",
-                                         help="The model's detail page, for models in the catalog now"),
-            })
+                "details": columns.details_column(
+                    help="The model's detail page, for models in the catalog now"),
+            }
+            st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500),
+                         column_config=timeline_config,
+                         column_order=[c for c in table.columns if table[c].notna().any()])
 
     # ------------------------------------------------------------------------ price history
     st.subheader("Price history", divider="gray")

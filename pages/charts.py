@@ -9,7 +9,7 @@ import streamlit as st
 
 from chutes_data import charts as shape
 from chutes_data.textsafe import md_text
-from ui import charts, data, sidebar
+from ui import charts, data, frame, sidebar
 
 # Plain labels: the choice is bound to the URL (`?charts_view=...`), which holds the label itself.
 PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY = VIEWS = (
@@ -18,8 +18,8 @@ PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY = VIEWS = (
 catalog = data.catalog()
 filters = sidebar.filters()
 cur = filters.currency
-unit = charts.currency_unit(cur)
-view = data.filtered_models()
+unit = frame.currency_unit(cur)
+view = data.filtered_models(catalog.models)
 
 st.title("Charts")
 st.caption(f"{len(view):,} of {len(catalog.models):,} models in this view. Charts follow the "
@@ -30,15 +30,15 @@ choice = st.segmented_control("Chart", VIEWS, key="charts_view", default=PRICES,
                               bind="query-params", label_visibility="collapsed") or PRICES
 
 
-def show(fig, key: str, frame: pd.DataFrame | None = None) -> None:
-    """Draw `fig`; when its points are models (`frame`), link a clicked one to its details."""
-    if frame is None:
+def show(fig, key: str, points: pd.DataFrame | None = None) -> None:
+    """Draw `fig`; when its points are models (`points`), link a clicked one to its details."""
+    if points is None:
         st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
         return
     event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun",
                             selection_mode="points", config={"displaylogo": False})
     picked = charts.selected_chute_ids(event)
-    by_id = frame.dropna(subset=["chute_id"]).drop_duplicates("chute_id").set_index("chute_id")
+    by_id = points.dropna(subset=["chute_id"]).drop_duplicates("chute_id").set_index("chute_id")
     picked = [c for c in picked if c in by_id.index][:5]
     if picked:
         with st.container(horizontal=True):

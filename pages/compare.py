@@ -5,7 +5,7 @@ import streamlit as st
 
 from chutes_data import calc
 from chutes_data.textsafe import md_text
-from ui import calc_view, data, history_chart, model_pick, sidebar
+from ui import calc_view, data, detail_view, frame, history_chart, model_pick, sidebar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -36,7 +36,7 @@ preset_key = st.segmented_control(
     "Cheapest for", list(calc.PRESETS), key="cmp_preset", default=calc.DEFAULT_PRESET,
     required=True, bind="query-params", format_func=lambda k: calc.PRESETS[k].label,
     help="The workload used to find the cheapest of the models you picked.")
-preset = calc.PRESETS.get(preset_key or calc.DEFAULT_PRESET, calc.PRESETS[calc.DEFAULT_PRESET])
+preset = calc.preset(preset_key)
 workload = preset.workload
 chosen = [index_of[x] for x in picked if x in index_of]
 
@@ -74,54 +74,11 @@ else:
         st.caption("Not priced per token, so not in the cheapest pick: "
                    + ", ".join(md_text(o, 80) for o in others) + ".")
 
-    def money(value: object) -> str:
-        return calc_view.price_text(value, cur)
-
-    def yes_no(value: object, yes: str = "yes", no: str = "no") -> str:
-        return "—" if value is None or value is pd.NA else (yes if bool(value) else no)
-
-    def listing(value: object) -> str:
-        return ", ".join(str(x) for x in value) if isinstance(value, (list, tuple)) and value else "—"
-
-    def number(value: object) -> str:
-        return "—" if value is None or pd.isna(value) else f"{int(value):,}"
-
-    table: dict[str, dict[str, str]] = {}
-    for i in chosen:
-        r = models.loc[i]
-        cost = ranked.loc[i] if i in ranked.index else None
-        header = labels[i] + (CHEAPEST_MARK if labels[i] == best_label else "")
-        table[header] = {
-            f"Cost per request ({preset.label})":
-                calc_view.amount(cost["per_request"], cur, "per_request") if cost is not None
-                else "not per token",
-            f"Cost per month ({preset.label})":
-                calc_view.amount(cost["per_month"], cur) if cost is not None else "not per token",
-            "Priced": calc.PRICING_LABELS.get(pricing[i], "—"),
-            "Input /1M tokens": money(r[f"price_input_{cur}"]),
-            "Output /1M tokens": money(r[f"price_output_{cur}"]),
-            "Cache read /1M tokens": money(r[f"price_cache_read_{cur}"]),
-            "Per step": money(r[f"price_step_{cur}"]),
-            "Per request": money(r[f"price_request_{cur}"]),
-            "Compute per hour": money(r[f"price_hour_{cur}"]),
-            "Context (tokens)": number(r["context_length"]),
-            "Engine limit (max_model_len)": number(r["max_model_len"]),
-            "Output limit (tokens)": number(r["max_output_length"]),
-            "Quantization": r["quantization"] if isinstance(r["quantization"], str) else "—",
-            "Input modalities": listing(r["input_modalities"]),
-            "Output modalities": listing(r["output_modalities"]),
-            "Features": listing(r["supported_features"]),
-            "TEE": yes_no(r["tee"], "🔒 yes"),
-            "Status": yes_no(r["hot"], "🔥 hot", "❄️ cold"),
-            "Hot instances": number(r["instances_active"]),
-            "Owner": r["owner"] if isinstance(r["owner"], str) else "—",
-            "Official": yes_no(r["official"]),
-            "Template": r["template"] if isinstance(r["template"], str) else "—",
-            "GPUs": listing(r["supported_gpus"]),
-            "Invocations": number(r["invocation_count"]),
-            "Listed in": {"both": "/chutes/ and /v1/models", "chutes": "/chutes/ only",
-                          "v1": "/v1/models only"}.get(r["source"], "—"),
-        }
+    table = {
+        labels[i] + (CHEAPEST_MARK if labels[i] == best_label else ""): detail_view.comparison_facts(
+            models.loc[i], cur, pricing[i], ranked.loc[i] if i in ranked.index else None, preset.label)
+        for i in chosen
+    }
     side = pd.DataFrame(table)
     best_header = f"{best_label}{CHEAPEST_MARK}" if best_label else None
     styled = side.style
@@ -129,7 +86,7 @@ else:
         styled = styled.set_properties(subset=[best_header],
                                        **{"background-color": "rgba(33, 195, 84, 0.14)",
                                           "font-weight": "600"})
-    unit = calc_view.unit_name(cur)
+    unit = frame.currency_unit(cur)
     st.subheader("Side by side", divider="gray")
     st.dataframe(styled, width="stretch", height=35 * (len(side) + 1) + 3, key="cmp_table",
                  column_config={"_index": st.column_config.TextColumn("", pinned=True, width="medium"),

@@ -14,8 +14,8 @@ report = catalog.report
 models = catalog.models
 cc = st.column_config
 link = columns.detail_url
-details_col = cc.LinkColumn("Details", display_text="Open", width="small",
-                            help="This model's detail page")
+details_col = columns.details_column(help="This model's detail page")
+score_col = cc.ProgressColumn("Score", format="%.1f", min_value=0.0, max_value=100.0)
 
 st.title("Merge gaps")
 st.caption("How the two APIs were joined and what only one of them lists. This covers the whole "
@@ -114,7 +114,7 @@ else:
     st.dataframe(fuzzy, hide_index=True, width="stretch", column_config={
         "v1_id": cc.TextColumn("v1 id", width="medium"),
         "name": cc.TextColumn("Joined to chute", width="medium"),
-        "score": cc.ProgressColumn("Score", format="%.1f", min_value=0.0, max_value=100.0),
+        "score": score_col,
         "details": details_col,
     })
 
@@ -130,7 +130,7 @@ else:
     st.dataframe(near, hide_index=True, width="stretch", column_config={
         "v1_id": cc.TextColumn("v1 id", width="medium"),
         "candidate": cc.TextColumn("Closest chute", width="medium"),
-        "score": cc.ProgressColumn("Score", format="%.1f", min_value=0.0, max_value=100.0),
+        "score": score_col,
         "reason": cc.TextColumn("Why not joined", width="large"),
-        "details": cc.LinkColumn("Candidate", display_text="Open", width="small"),
+        "details": columns.details_column("Candidate"),
     })

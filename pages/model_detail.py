@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from chutes_data import calc, schema
+from chutes_data import calc, schema, timeline
 from chutes_data.textsafe import md_text, safe_readme
-from ui import calc_view, data, detail_view, frame, history_chart, model_pick, sidebar
+from ui import data, detail_view, frame, history_chart, model_pick, sidebar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -57,17 +57,9 @@ if idx is None:
 else:
     r = models.loc[idx]
     chute_id = r["chute_id"] if isinstance(r["chute_id"], str) else None
-    chutes_rows = catalog.chutes.frame
-    chute = None
-    if chute_id and r["source"] != "v1" and not chutes_rows.empty:
-        hit = chutes_rows[chutes_rows["chute_id"].astype("string").eq(chute_id).fillna(False)
-                          .to_numpy(dtype=bool)]
-        chute = hit.iloc[0] if len(hit) else None
-    v1_rows = catalog.v1.frame
-    v1 = None
-    if isinstance(r["v1_id"], str) and not v1_rows.empty:
-        hit = v1_rows[v1_rows["v1_id"].astype("string").eq(r["v1_id"]).fillna(False).to_numpy(dtype=bool)]
-        v1 = hit.iloc[0] if len(hit) else None
+    chute = (detail_view.source_row(catalog.chutes.frame, "chute_id", chute_id)
+             if r["source"] != "v1" else None)
+    v1 = detail_view.source_row(catalog.v1.frame, "v1_id", r["v1_id"])
     kind = calc.pricing(models.loc[[idx]]).iloc[0]
     hot, tee, public = (detail_view.flag(r[c]) for c in ("hot", "tee", "public"))
 
@@ -117,12 +109,12 @@ else:
     # headline numbers
     with st.container(horizontal=True):
         if kind == "per_1m_tokens":
-            st.metric("Input /1M tokens", calc_view.price_text(r[f"price_input_{cur}"], cur), border=True)
-            st.metric("Output /1M tokens", calc_view.price_text(r[f"price_output_{cur}"], cur), border=True)
+            st.metric("Input /1M tokens", frame.money(r[f"price_input_{cur}"], cur), border=True)
+            st.metric("Output /1M tokens", frame.money(r[f"price_output_{cur}"], cur), border=True)
         elif kind in ("per_step", "per_request", "per_hour"):
             stem = {"per_step": "step", "per_request": "request", "per_hour": "hour"}[kind]
             st.metric(f"Price {calc.PRICING_LABELS[kind]}",
-                      calc_view.price_text(r[f"price_{stem}_{cur}"], cur), border=True)
+                      frame.money(r[f"price_{stem}_{cur}"], cur), border=True)
         else:
             st.metric("Price", "unknown", border=True)
         context = r["context_length"] if pd.notna(r["context_length"]) else r["max_model_len"]
@@ -203,9 +195,8 @@ else:
     # history
     st.subheader("Price history", divider="gray")
     history = data.price_history(chute_id or str(r["name"]))
-    unit_title = {"per_1m_tokens": "USD per 1M tokens", "per_step": "USD per step",
-                  "per_request": "USD per request", "per_hour": "USD per instance-hour"}
-    fig = history_chart.price_step_figure(history, title=unit_title.get(kind, "USD"), price_unit=kind)
+    fig = history_chart.price_step_figure(history, title=timeline.UNIT_AXIS.get(kind, "USD"),
+                                          price_unit=kind)
     if fig is None:
         st.caption("No price history for this model yet. History builds up as the app refreshes the "
                    "live catalog: each change in price becomes a step here.")

@@ -4,7 +4,8 @@ import streamlit as st
 
 from chutes_data import export
 from chutes_data.query import SORT_KEYS, SORT_LABELS, kpis, sort_models
-from ui import columns, data, frame, sidebar
+from chutes_data.textsafe import md_text
+from ui import columns, data, frame, model_pick, sidebar
 
 catalog = data.catalog()
 filters = sidebar.filters()
@@ -37,15 +38,14 @@ if view.empty:
 else:
     selection = st.dataframe(
         columns.table_frame(view, cur), column_config=columns.column_config(cur), hide_index=True,
-        width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun", selection_mode="single-row", key="models_table",
+        width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun",
+        selection_mode="single-row", key="models_table",
     )
     rows = selection.selection.rows if selection else []
     if rows:
         picked = view.iloc[rows[0]]
-        params = {"chute_id": picked["chute_id"]} if isinstance(picked["chute_id"], str) \
-            else {"name": picked["name"]}
-        right.page_link("pages/model_detail.py", label=f"Details of {picked['name']}",
-                        icon=":material/arrow_forward:", query_params=params)
+        right.page_link("pages/model_detail.py", label=f"Details of {md_text(picked['name'])}",
+                        icon=":material/arrow_forward:", query_params=model_pick.detail_params(picked))
     else:
         right.caption("Select a row to open its details, or use the **Open** links.")
 

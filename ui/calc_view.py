@@ -13,9 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from chutes_data import textsafe
+from chutes_data.formatting import currency_unit
 
-from . import frame
-from .columns import detail_url
+from .columns import detail_urls, details_column
 
 # printf formats per column kind and currency.
 _FORMATS = {
@@ -24,10 +24,6 @@ _FORMATS = {
     "tao": {"per_request": "%.9f τ", "per_day": "%.6f τ", "per_month": "%.5f τ", "per_1m": "%.6f τ",
             "unit": "%.8f τ"},
 }
-
-
-def unit_name(currency: str) -> str:
-    return "USD" if currency == "usd" else "TAO"
 
 
 def fmt(currency: str, kind: str) -> str:
@@ -41,7 +37,19 @@ def amount(value: object, currency: str, kind: str = "per_month") -> str:
     return fmt(currency, kind) % float(value)
 
 
-price_text = frame.money  # one formatter for every price the app prints
+def _model_columns(rank_help: str) -> dict:
+    """Column configs both cost tables start with: rank, model name, details link."""
+    cc = st.column_config
+    return {
+        "rank": cc.NumberColumn("#", format="%d", width=40, pinned=True, help=rank_help),
+        "name": cc.TextColumn("Model", pinned=True, width=300),
+        "details": details_column(),
+    }
+
+
+def _cost(label: str, currency: str, kind: str, help: str):
+    """A money column with the precision of its kind (see `_FORMATS`)."""
+    return st.column_config.NumberColumn(label, format=fmt(currency, kind), help=help)
 
 
 def token_table(ranked: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +57,7 @@ def token_table(ranked: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "rank": ranked["rank"],
         "name": ranked["name"],
-        "details": [detail_url(c, n) for c, n in zip(ranked["chute_id"], ranked["name"], strict=True)],
+        "details": detail_urls(ranked),
         "per_request": ranked["per_request"],
         "per_day": ranked["per_day"],
         "per_month": ranked["per_month"],
@@ -62,25 +70,18 @@ def token_table(ranked: pd.DataFrame) -> pd.DataFrame:
 
 
 def token_config(currency: str, requests_per_day: float) -> dict:
-    cc, unit = st.column_config, unit_name(currency)
+    unit = currency_unit(currency)
     return {
-        "rank": cc.NumberColumn("#", format="%d", width=40, pinned=True,
-                                help="1 = cheapest for this workload"),
-        "name": cc.TextColumn("Model", pinned=True, width=300),
-        "details": cc.LinkColumn("Details", display_text="Open", width="small"),
-        "per_request": cc.NumberColumn("Per request", format=fmt(currency, "per_request"),
-                                       help=f"{unit} for one request of this workload"),
-        "per_day": cc.NumberColumn("Per day", format=fmt(currency, "per_day"),
-                                   help=f"{unit} for {requests_per_day:,.0f} requests"),
-        "per_month": cc.NumberColumn("Per month", format=fmt(currency, "per_month"),
-                                     help=f"{unit} for 30 days"),
-        "price_input": cc.NumberColumn("Input /1M", format=fmt(currency, "per_1m"),
-                                       help=f"{unit} per 1M input tokens"),
-        "price_output": cc.NumberColumn("Output /1M", format=fmt(currency, "per_1m"),
-                                        help=f"{unit} per 1M output tokens"),
-        "price_cache_read": cc.NumberColumn("Cache read /1M", format=fmt(currency, "per_1m"),
-                                            help=f"{unit} per 1M input tokens read from cache"),
-        "note": cc.TextColumn("Note", width="medium"),
+        **_model_columns("1 = cheapest for this workload"),
+        "per_request": _cost("Per request", currency, "per_request",
+                             f"{unit} for one request of this workload"),
+        "per_day": _cost("Per day", currency, "per_day", f"{unit} for {requests_per_day:,.0f} requests"),
+        "per_month": _cost("Per month", currency, "per_month", f"{unit} for 30 days"),
+        "price_input": _cost("Input /1M", currency, "per_1m", f"{unit} per 1M input tokens"),
+        "price_output": _cost("Output /1M", currency, "per_1m", f"{unit} per 1M output tokens"),
+        "price_cache_read": _cost("Cache read /1M", currency, "per_1m",
+                                  f"{unit} per 1M input tokens read from cache"),
+        "note": st.column_config.TextColumn("Note", width="medium"),
     }
 
 
@@ -90,7 +91,7 @@ def unit_table(ranked: pd.DataFrame) -> pd.DataFrame:
         "pricing": ranked["pricing"],
         "rank": ranked["rank"],
         "name": ranked["name"],
-        "details": [detail_url(c, n) for c, n in zip(ranked["chute_id"], ranked["name"], strict=True)],
+        "details": detail_urls(ranked),
         "template": ranked["template"],
         "price_step": ranked["price_step"],
         "price_request": ranked["price_request"],
@@ -110,26 +111,19 @@ def unit_columns(pricing: str) -> list[str]:
 
 
 def unit_config(currency: str) -> dict:
-    cc, unit = st.column_config, unit_name(currency)
+    cc, unit = st.column_config, currency_unit(currency)
     return {
         "pricing": cc.TextColumn("Priced", width="small"),
-        "rank": cc.NumberColumn("#", format="%d", width=40, pinned=True,
-                                help="Rank within its pricing kind"),
-        "name": cc.TextColumn("Model", pinned=True, width=300),
-        "details": cc.LinkColumn("Details", display_text="Open", width="small"),
+        **_model_columns("Rank within its pricing kind"),
         "template": cc.TextColumn("Template", width="small"),
-        "price_step": cc.NumberColumn("Per step", format=fmt(currency, "unit"),
-                                      help=f"{unit} per diffusion step"),
-        "price_request": cc.NumberColumn("Per request (price)", format=fmt(currency, "unit"),
-                                         help=f"{unit} per request"),
-        "price_hour": cc.NumberColumn("Per hour", format=fmt(currency, "per_day"),
-                                      help=f"{unit} per instance-hour"),
+        "price_step": _cost("Per step", currency, "unit", f"{unit} per diffusion step"),
+        "price_request": _cost("Per request (price)", currency, "unit", f"{unit} per request"),
+        "price_hour": _cost("Per hour", currency, "per_day", f"{unit} per instance-hour"),
         "basis": cc.TextColumn("Assumes", width="medium"),
-        "per_request": cc.NumberColumn("Cost per request", format=fmt(currency, "per_request"),
-                                       help=f"{unit}; hourly chutes do not scale with requests"),
-        "per_day": cc.NumberColumn("Per day", format=fmt(currency, "per_day"), help=unit),
-        "per_month": cc.NumberColumn("Per month", format=fmt(currency, "per_month"),
-                                     help=f"{unit} for 30 days"),
+        "per_request": _cost("Cost per request", currency, "per_request",
+                             f"{unit}; hourly chutes do not scale with requests"),
+        "per_day": _cost("Per day", currency, "per_day", unit),
+        "per_month": _cost("Per month", currency, "per_month", f"{unit} for 30 days"),
     }
 
 
@@ -138,7 +132,7 @@ def monthly_bar(ranked: pd.DataFrame, currency: str, title: str) -> go.Figure | 
     known = ranked[ranked["per_month"].notna()]
     if known.empty:
         return None
-    unit = unit_name(currency)
+    unit = currency_unit(currency)
     frame = pd.DataFrame({
         "model": [textsafe.html_text(n, 60) for n in known["name"]],
         "per_month": known["per_month"].to_numpy(),

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-from chutes_data.charts import power_of_two_label
-from chutes_data.schema import TEMPLATES
+from chutes_data.charts import ordered_templates, power_of_two_label
+from chutes_data.formatting import currency_unit
 from chutes_data.textsafe import html_text
 
 TEMPLATE_LABELS = {"vllm": "LLM (vllm)", "diffusion": "Image (diffusion)", "tei": "Embeddings (tei)",
@@ -23,22 +23,12 @@ TEMPLATE_LABELS = {"vllm": "LLM (vllm)", "diffusion": "Image (diffusion)", "tei"
 TEMPLATE_COLORS = {"vllm": "#1F6FEB", "diffusion": "#E8710A", "tei": "#1A9E5A",
                    "embedding": "#C2185B", "custom": "#7E57C2"}
 OTHER_COLOR = "#5F6B7A"
-BAR_COLOR = "#1F6FEB"
 HEIGHT = 540
 
 
 def template_label(template: object) -> str:
     """The legend label of a template, escaped (an unknown template is upstream text)."""
     return html_text(TEMPLATE_LABELS.get(str(template), str(template)), limit=40)
-
-
-def _ordered(templates: Iterable[str]) -> list[str]:
-    present = list(dict.fromkeys(templates))
-    return [t for t in TEMPLATES if t in present] + sorted(t for t in present if t not in TEMPLATES)
-
-
-def currency_unit(currency: str) -> str:
-    return "TAO" if currency == "tao" else "USD"
 
 
 def _money_hover(axis: str, currency: str) -> str:
@@ -101,24 +91,30 @@ def _customdata(frame: pd.DataFrame, *extra: list) -> list[list]:
     return [list(row) for row in zip(*columns, strict=True)] if len(frame) else []
 
 
+def _scatter(points: pd.DataFrame, x: str, y: str, hover: str) -> go.Figure:
+    """One marker trace per template (in `ordered_templates` order, fixed colours). `hover` is the
+    hovertemplate after the name/owner lines; customdata[3] is the context as text."""
+    fig = go.Figure()
+    for template in ordered_templates(points["template"]):
+        part = points.loc[points["template"].eq(template)]
+        fig.add_trace(go.Scatter(
+            x=part[x], y=part[y], mode="markers", name=template_label(template),
+            marker={"color": TEMPLATE_COLORS.get(template, OTHER_COLOR), "size": 10, "opacity": 0.85,
+                    "line": {"width": 0.5, "color": "rgba(0,0,0,0.35)"}},
+            customdata=_customdata(part, _context_text(part["context"])),
+            hovertemplate=f"<b>%{{customdata[0]}}</b><br>owner: %{{customdata[2]}}<br>{hover}<extra></extra>",
+        ))
+    return fig
+
+
 # ---------------------------------------------------------------------------- figures
 def price_scatter(points: pd.DataFrame, currency: str) -> go.Figure:
     """Input vs output price per 1M tokens, log-log, one trace per template."""
     unit = currency_unit(currency)
-    fig = go.Figure()
-    for template in _ordered(points["template"]):
-        part = points.loc[points["template"].eq(template)]
-        fig.add_trace(go.Scatter(
-            x=part["price_input"], y=part["price_output"], mode="markers",
-            name=template_label(template),
-            marker={"color": TEMPLATE_COLORS.get(template, OTHER_COLOR), "size": 10, "opacity": 0.85,
-                    "line": {"width": 0.5, "color": "rgba(0,0,0,0.35)"}},
-            customdata=_customdata(part, _context_text(part["context"])),
-            hovertemplate=("<b>%{customdata[0]}</b><br>owner: %{customdata[2]}<br>"
-                           f"input: {_money_hover('x', currency)} /1M<br>"
-                           f"output: {_money_hover('y', currency)} /1M<br>"
-                           "context: %{customdata[3]}<extra></extra>"),
-        ))
+    fig = _scatter(points, "price_input", "price_output",
+                   f"input: {_money_hover('x', currency)} /1M<br>"
+                   f"output: {_money_hover('y', currency)} /1M<br>"
+                   "context: %{customdata[3]}")
     fig.update_xaxes(**_money_axis(points["price_input"], currency))
     fig.update_yaxes(**_money_axis(points["price_output"], currency))
     return _layout(fig, x_title=f"Input price ({unit} per 1M tokens, log scale)",
@@ -129,7 +125,7 @@ def context_histogram(buckets: pd.DataFrame) -> go.Figure:
     """Models per power-of-two context bucket, stacked by template."""
     order = list(dict.fromkeys(buckets.sort_values("bucket_low")["bucket"]))
     fig = go.Figure()
-    for template in _ordered(buckets["template"]):
+    for template in ordered_templates(buckets["template"]):
         part = buckets.loc[buckets["template"].eq(template)].set_index("bucket").reindex(order)
         fig.add_trace(go.Bar(
             x=order, y=part["models"].fillna(0).astype(int), name=template_label(template),
@@ -147,18 +143,8 @@ def context_histogram(buckets: pd.DataFrame) -> go.Figure:
 def price_context_scatter(points: pd.DataFrame, currency: str, kind: str) -> go.Figure:
     """Context (log2 axis) vs the `kind` price per 1M tokens (log axis)."""
     unit = currency_unit(currency)
-    fig = go.Figure()
-    for template in _ordered(points["template"]):
-        part = points.loc[points["template"].eq(template)]
-        fig.add_trace(go.Scatter(
-            x=part["context"], y=part["price"], mode="markers", name=template_label(template),
-            marker={"color": TEMPLATE_COLORS.get(template, OTHER_COLOR), "size": 10, "opacity": 0.85,
-                    "line": {"width": 0.5, "color": "rgba(0,0,0,0.35)"}},
-            customdata=_customdata(part, _context_text(part["context"])),
-            hovertemplate=("<b>%{customdata[0]}</b><br>owner: %{customdata[2]}<br>"
-                           "context: %{customdata[3]}<br>"
-                           f"{kind}: {_money_hover('y', currency)} /1M<extra></extra>"),
-        ))
+    fig = _scatter(points, "context", "price",
+                   f"context: %{{customdata[3]}}<br>{kind}: {_money_hover('y', currency)} /1M")
     ticks = _power_ticks(points["context"])
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[power_of_two_label(t) for t in ticks])
     fig.update_yaxes(**_money_axis(points["price"], currency))
@@ -181,7 +167,7 @@ def _hbar(frame: pd.DataFrame, value: str, x_title: str, hover_value: str,
     frame = frame.iloc[::-1]  # plotly draws the first category at the bottom
     labels = _safe(frame["label"], limit=80)
     fig = go.Figure()
-    for template in _ordered(frame["template"]):
+    for template in ordered_templates(frame["template"]):
         mask = frame["template"].eq(template).to_numpy(dtype=bool)
         part = frame.loc[mask]
         fig.add_trace(go.Bar(

@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from chutes_data.formatting import currency_unit
+
 DETAIL_PATH = "model"  # url_path of pages/model_detail.py (see dashboard.py)
 
 
@@ -21,6 +23,21 @@ def detail_url(chute_id: object = None, name: object = None) -> str | None:
     if isinstance(name, str) and name:
         return f"{DETAIL_PATH}?{urlencode({'name': name})}"
     return None
+
+
+def detail_urls(rows: pd.DataFrame) -> list[str | None]:
+    """`detail_url` of every row of a frame with `chute_id` and `name` columns."""
+    return [detail_url(c, n) for c, n in zip(rows["chute_id"], rows["name"], strict=True)]
+
+
+def details_column(label: str = "Details", help: str | None = None):
+    """The LinkColumn for `detail_url` cells: an "Open" link to the Model detail page."""
+    return st.column_config.LinkColumn(label, display_text="Open", width="small", help=help)
+
+
+def price_format(currency: str) -> str:
+    """printf format of a price per 1M tokens in table cells ($ with 4 decimals, τ with 6)."""
+    return "$%.4f" if currency == "usd" else "%.6f τ"
 
 
 def _status(hot: object) -> str:
@@ -40,7 +57,7 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
     cur = currency
     return pd.DataFrame({
         "name": models["name"],
-        "details": [detail_url(c, n) for c, n in zip(models["chute_id"], models["name"], strict=True)],
+        "details": detail_urls(models),
         "status": [_status(h) for h in models["hot"]],
         "tee": ["🔒" if v is not pd.NA and v is not None and bool(v) else "" for v in models["tee"]],
         "template": models["template"],
@@ -65,13 +82,11 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
 
 
 def column_config(currency: str) -> dict:
-    money = "$%.4f" if currency == "usd" else "%.6f τ"
-    unit = "USD" if currency == "usd" else "TAO"
+    money, unit = price_format(currency), currency_unit(currency)
     cc = st.column_config
     return {
         "name": cc.TextColumn("Model", pinned=True, width="medium"),
-        "details": cc.LinkColumn("Details", display_text="Open", width="small",
-                                 help="Everything about this model"),
+        "details": details_column(help="Everything about this model"),
         "status": cc.TextColumn("Status", width="small", help="Hot: at least one instance up now"),
         "tee": cc.TextColumn("TEE", width="small", help="Trusted Execution Environment"),
         "template": cc.TextColumn("Template", width="small"),

@@ -1,4 +1,6 @@
-"""Cached loaders: the only place the dashboard reaches the data layer.
+"""Cached loaders: the only place the dashboard loads data (the catalog, raw payloads, history).
+
+Pages call the pure `chutes_data` functions (calc, charts, timeline...) on what these return.
 
 The catalog (fetch + merge) is cached with `st.cache_data` for CACHE_DURATION_MINUTES, so a
 filter change re-runs the page without refetching or re-merging; filtering happens outside the
@@ -8,6 +10,7 @@ cache. Raw payloads are kept out of the cached object (they are large and only d
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +19,12 @@ import streamlit as st
 from chutes_data import Catalog, Settings, load_catalog
 from chutes_data.cache import DiskCache
 from chutes_data.catalog import SAMPLE_DIR, SAMPLE_FILES, history_path
+from chutes_data.history import HistoryStore
+from chutes_data.query import apply_filters
+
+from . import sidebar
+
+log = logging.getLogger(__name__)
 
 # The TTL is fixed when the module is imported (st.cache_data needs it at decoration time).
 TTL_SECONDS = max(Settings.from_env().ttl_seconds, 1.0)
@@ -57,10 +66,6 @@ def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
     Pass `catalog().models` when the page already holds it: every `catalog()` call is a cache
     hit that still unpickles the whole cached Catalog (see bench/bench_table.py).
     """
-    from chutes_data.query import apply_filters
-
-    from . import sidebar
-
     return apply_filters(catalog().models if models is None else models, sidebar.filters())
 
 
@@ -91,12 +96,12 @@ def raw_payload_bytes(source: str, origin: str) -> bytes | None:
 # A missing, locked, corrupt or too-new database gives empty frames (and a logged warning): the
 # history is an extra, it never breaks a page.
 HISTORY_EVENT_COLUMNS = ["at", "kind", "source", "name", "chute_id", "field", "old", "new"]
+HISTORY_SNAPSHOT_COLUMNS = ["id", "source", "captured_at", "last_seen_at", "models", "observations",
+                            "origin", "has_payload"]
 _HISTORY_TIMEOUT = 2.0  # seconds to wait for a write lock before giving up on this rerun
 
 
-def _history_store(path: Path):
-    from chutes_data.history import HistoryStore
-
+def _history_store(path: Path) -> HistoryStore:
     return HistoryStore(path, retention_days=None, max_snapshots=None, keep_payloads=None,
                         timeout=_HISTORY_TIMEOUT)  # read-only use: never prune from the UI
 
@@ -115,9 +120,7 @@ def _history_revision() -> tuple[str, str] | None:
 
 
 def _history_warning(path: object, exc: BaseException) -> None:
-    import logging
-
-    logging.getLogger(__name__).warning("history database %s is not readable: %s", path, exc)
+    log.warning("history database %s is not readable: %s", path, exc)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -180,10 +183,10 @@ def history_snapshots() -> pd.DataFrame:
     """The stored snapshots (`HistoryStore.snapshots_frame()`: id, source, captured_at,
     last_seen_at, models, observations, origin, has_payload), oldest first; empty when none."""
     found = _history_revision()
-    if found is not None:
-        try:
-            return _history_snapshots(*found)
-        except Exception as exc:  # noqa: BLE001
-            _history_warning(found[0], exc)
-    return pd.DataFrame(columns=["id", "source", "captured_at", "last_seen_at", "models",
-                                 "observations", "origin", "has_payload"])
+    if found is None:
+        return pd.DataFrame(columns=HISTORY_SNAPSHOT_COLUMNS)
+    try:
+        return _history_snapshots(*found)
+    except Exception as exc:  # noqa: BLE001
+        _history_warning(found[0], exc)
+        return pd.DataFrame(columns=HISTORY_SNAPSHOT_COLUMNS)

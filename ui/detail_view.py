@@ -1,5 +1,6 @@
-"""Pieces of the Model detail page that are not layout: JSON-ready records, the price table, the
-client snippet. No third-party text is turned into Markdown here; the page escapes what it shows.
+"""Pieces of the Model detail and Compare pages that are not layout: JSON-ready records, the price
+table, the comparison column, the client snippet. No third-party text is turned into Markdown here;
+the pages escape what they show.
 """
 
 from __future__ import annotations
@@ -7,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-
 import re
 
 import numpy as np
@@ -15,8 +15,10 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data import textsafe
+from chutes_data.calc import PRICING_LABELS
+from chutes_data.formatting import money
 
-from .calc_view import price_text
+from .calc_view import amount
 
 LLM_BASE_URL = "https://llm.chutes.ai/v1"
 
@@ -57,6 +59,15 @@ def record(row: pd.Series | None, drop: tuple[str, ...] = ()) -> dict:
     return {str(k): plain(v) for k, v in row.items() if k not in drop}
 
 
+def source_row(frame: pd.DataFrame, column: str, value: object) -> pd.Series | None:
+    """The first row of a source frame (`catalog.chutes.frame` / `catalog.v1.frame`) whose
+    `column` equals `value`; None when `value` is not a non-empty string or no row has it."""
+    if not isinstance(value, str) or not value or frame.empty:
+        return None
+    hit = frame[frame[column].astype("string").eq(value).fillna(False).to_numpy(dtype=bool)]
+    return hit.iloc[0] if len(hit) else None
+
+
 def price_table(row: pd.Series, first: str = "usd") -> pd.DataFrame:
     """Price, Unit, USD, TAO for every unit the model has a price in ('—' for unknown)."""
     rows = []
@@ -66,8 +77,7 @@ def price_table(row: pd.Series, first: str = "usd") -> pd.DataFrame:
         tao = None if tao is None or pd.isna(tao) else float(tao)
         if usd is None and tao is None:
             continue
-        rows.append({"price": label, "unit": unit, "usd": price_text(usd, "usd"),
-                     "tao": price_text(tao, "tao")})
+        rows.append({"price": label, "unit": unit, "usd": money(usd, "usd"), "tao": money(tao, "tao")})
     table = pd.DataFrame(rows, columns=["price", "unit", "usd", "tao"])
     return table[["price", "unit", "tao", "usd"]] if first == "tao" else table
 
@@ -131,3 +141,55 @@ def openai_snippet(model_id: str) -> str:
         ")\n"
         "print(response.choices[0].message.content)\n"
     )
+
+
+def _yes_no(value: object, yes: str = "yes", no: str = "no") -> str:
+    known = flag(value)
+    return "—" if known is None else (yes if known else no)
+
+
+def _text_or_dash(value: object) -> str:
+    return value if isinstance(value, str) else "—"
+
+
+_LISTED_IN = {"both": "/chutes/ and /v1/models", "chutes": "/chutes/ only", "v1": "/v1/models only"}
+
+
+def comparison_facts(row: pd.Series, currency: str, pricing: str, cost: pd.Series | None,
+                     workload: str) -> dict[str, str]:
+    """One model's column of the Compare table (plain text cells): its cost for the `workload`
+    preset (`cost` is its `calc.costs` row, None when it is not priced per token), its prices in
+    `currency` ('—' when unknown), limits, capabilities and status. `pricing` is `calc.pricing`'s
+    value for the row."""
+    def price(stem: str) -> str:
+        return money(row[f"{stem}_{currency}"], currency)
+
+    return {
+        f"Cost per request ({workload})":
+            amount(cost["per_request"], currency, "per_request") if cost is not None else "not per token",
+        f"Cost per month ({workload})":
+            amount(cost["per_month"], currency) if cost is not None else "not per token",
+        "Priced": PRICING_LABELS.get(pricing, "—"),
+        "Input /1M tokens": price("price_input"),
+        "Output /1M tokens": price("price_output"),
+        "Cache read /1M tokens": price("price_cache_read"),
+        "Per step": price("price_step"),
+        "Per request": price("price_request"),
+        "Compute per hour": price("price_hour"),
+        "Context (tokens)": number(row["context_length"]),
+        "Engine limit (max_model_len)": number(row["max_model_len"]),
+        "Output limit (tokens)": number(row["max_output_length"]),
+        "Quantization": _text_or_dash(row["quantization"]),
+        "Input modalities": listing(row["input_modalities"]),
+        "Output modalities": listing(row["output_modalities"]),
+        "Features": listing(row["supported_features"]),
+        "TEE": _yes_no(row["tee"], "🔒 yes"),
+        "Status": _yes_no(row["hot"], "🔥 hot", "❄️ cold"),
+        "Hot instances": number(row["instances_active"]),
+        "Owner": _text_or_dash(row["owner"]),
+        "Official": _yes_no(row["official"]),
+        "Template": _text_or_dash(row["template"]),
+        "GPUs": listing(row["supported_gpus"]),
+        "Invocations": number(row["invocation_count"]),
+        "Listed in": _LISTED_IN.get(row["source"], "—"),
+    }

@@ -1,29 +1,20 @@
-"""The frame around every page: the data-source banner and small shared formatters."""
+"""The frame around every page: the data-source banner, and the shared formatters.
+
+`money`, `tokens`, `human_age` and `currency_unit` are re-exported from `chutes_data.formatting`
+(pure, so the data package's display frames use the very same ones).
+"""
 
 from __future__ import annotations
-
-import math
-
-import numpy as np
 
 import streamlit as st
 
 from chutes_data import Catalog
 from chutes_data.config import mask_credentials
+from chutes_data.formatting import currency_unit, human_age, money, tokens
+from chutes_data.schema import SOURCE_LABELS
 from chutes_data.textsafe import md_text
 
-ORIGIN_LABELS = {"live": "live", "cache": "cached", "sample": "bundled sample", "file": "saved file",
-                 "none": "unavailable"}
-
-
-def human_age(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            n = int(seconds // size)
-            return f"{n} {unit}{'s' if n != 1 else ''} ago"
-    return "just now"
+__all__ = ["banner", "currency_unit", "human_age", "money", "tokens"]
 
 
 def _said(text: object) -> str:
@@ -39,7 +30,7 @@ def banner(catalog: Catalog) -> None:
                 "Prices, names and counts are illustrative.", icon=":material/science:")
     for name, data in catalog.sources.items():
         s = data.status
-        label = "/chutes/" if name == "chutes" else "/v1/models"
+        label = SOURCE_LABELS.get(name, name)
         if s.origin == "none":
             st.error(f"{label} is unavailable: {_said(s.error or 'no data')}",
                      icon=":material/cloud_off:")
@@ -51,26 +42,3 @@ def banner(catalog: Catalog) -> None:
     for warning in catalog.warnings:
         if not warning.startswith("No live or cached data"):
             st.warning(_said(warning), icon=":material/settings:")
-
-
-def money(value: object, currency: str = "usd", unit: str = "") -> str:
-    """A price with 6 significant digits, never in exponent notation (`$0.00275`,
-    `0.000012826 τ`); '—' when unknown (never $0 for a price we don't know)."""
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "—"
-    if not math.isfinite(v):
-        return "—"
-    text = f"{v:,.2f}" if abs(v) >= 1000 else np.format_float_positional(
-        v, precision=6, unique=False, fractional=False, trim="-")
-    return (f"${text}" if currency == "usd" else f"{text} τ") + unit
-
-
-def tokens(value: int | float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    value = int(value)
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.3g}M"
-    return f"{value / 1000:.3g}k" if value >= 1000 else str(value)

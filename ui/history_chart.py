@@ -12,7 +12,10 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from chutes_data import textsafe
+from chutes_data.schema import SOURCE_LABELS
+from chutes_data.timeline import UNIT_SERIES
 
+# Legend label of each stored USD price series.
 SERIES = {
     "price_input_usd": "Input /1M tokens",
     "price_output_usd": "Output /1M tokens",
@@ -20,15 +23,6 @@ SERIES = {
     "price_step_usd": "Per step",
     "price_request_usd": "Per request",
     "price_hour_usd": "Per hour",
-}
-SOURCE_LABELS = {"chutes": "/chutes/", "v1": "/v1/models"}
-# The billing unit's series for each price_unit (a token model also has a compute price per hour;
-# drawn on the same axis it would flatten the token prices).
-UNIT_SERIES = {
-    "per_1m_tokens": ("price_input_usd", "price_output_usd", "price_cache_read_usd"),
-    "per_step": ("price_step_usd",),
-    "per_request": ("price_request_usd",),
-    "per_hour": ("price_hour_usd",),
 }
 
 
@@ -45,25 +39,24 @@ def long_frame(history: pd.DataFrame, price_unit: str | None = None) -> pd.DataF
     if not prices:
         return pd.DataFrame(columns=columns)
     base = history.assign(source=history.get("source", pd.Series("chutes", index=history.index)))
-    parts = []
-    for col in prices:
-        part = base[["at", "source", col]].rename(columns={col: "usd"}).dropna(subset=["usd"])
-        if part.empty:
-            continue
-        part = part.assign(series=SERIES[col])
-        if "last_seen_at" in base.columns:
-            for _, group in part.groupby("source", sort=False):
-                last = group.iloc[-1]
-                seen = base.loc[group.index[-1], "last_seen_at"]
-                if pd.notna(seen) and seen > last["at"]:
-                    part = pd.concat([part, pd.DataFrame([{**last.to_dict(), "at": seen}])],
-                                     ignore_index=True)
-        parts.append(part)
-    if not parts:
-        return pd.DataFrame(columns=columns)
+    last_seen = base.get("last_seen_at")
+    parts = [_closing_points(base[["at", "source", col]].rename(columns={col: "usd"})
+                             .dropna(subset=["usd"]).assign(series=SERIES[col]), last_seen)
+             for col in prices]
     out = pd.concat(parts, ignore_index=True)
     out["source"] = out["source"].map(lambda s: SOURCE_LABELS.get(s, textsafe.html_text(s, 40)))
     return out.sort_values(["series", "source", "at"], kind="stable")[columns].reset_index(drop=True)
+
+
+def _closing_points(part: pd.DataFrame, last_seen: pd.Series | None) -> pd.DataFrame:
+    """`part` plus, per source, a copy of its last point moved to that snapshot's `last_seen_at`
+    when the state was still seen later (so the last step reaches the newest capture)."""
+    if last_seen is None or part.empty:
+        return part
+    last = part.groupby("source", sort=False).tail(1)
+    seen = last_seen.loc[last.index]
+    later = (seen.notna() & (seen > last["at"])).to_numpy(dtype=bool)
+    return pd.concat([part, last.loc[later].assign(at=seen.loc[later])], ignore_index=True)
 
 
 def price_step_figure(history: pd.DataFrame, title: str = "Price history (USD)", *,

@@ -34,23 +34,24 @@ def labels(models: pd.DataFrame) -> pd.Series:
     base = [(_text(n) or _text(v) or _text(c) or "unnamed")
             for n, v, c in zip(models["name"], models["v1_id"], models["chute_id"], strict=True)]
     out = pd.Series(base, index=models.index, dtype="object")
-    dup = out.duplicated(keep=False)
-    if dup.any():
-        owners = [_text(o) for o in models["owner"]]
-        out = pd.Series([f"{lab} · {own}" if d and own else lab
-                         for lab, d, own in zip(out, dup, owners, strict=True)],
-                        index=models.index, dtype="object")
-    dup = out.duplicated(keep=False)
-    if dup.any():
-        ids = [_text(c)[:8] for c in models["chute_id"]]
-        out = pd.Series([f"{lab} · {cid}" if d and cid else lab
-                         for lab, d, cid in zip(out, dup, ids, strict=True)],
-                        index=models.index, dtype="object")
+    out = _qualify(out, [_text(o) for o in models["owner"]])  # repeated names: add the owner,
+    out = _qualify(out, [_text(c)[:8] for c in models["chute_id"]])  # then a short chute id
     dup = out.duplicated(keep="first")  # last resort: a running number keeps them distinct
     if dup.any():
-        out = pd.Series([f"{lab} · #{i}" if d else lab for i, (lab, d) in enumerate(zip(out, dup))],
+        out = pd.Series([f"{lab} · #{i}" if d else lab
+                         for i, (lab, d) in enumerate(zip(out, dup, strict=True))],
                         index=models.index, dtype="object")
     return out
+
+
+def _qualify(labels: pd.Series, extra: list[str]) -> pd.Series:
+    """`label · extra` for the labels that repeat (and have a non-empty extra); others unchanged."""
+    dup = labels.duplicated(keep=False)
+    if not dup.any():
+        return labels
+    return pd.Series([f"{lab} · {x}" if d and x else lab
+                      for lab, d, x in zip(labels, dup, extra, strict=True)],
+                     index=labels.index, dtype="object")
 
 
 def _preference(rows: pd.DataFrame) -> pd.DataFrame:

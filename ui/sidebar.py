@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from chutes_data.query import FEATURES, Filters, options
+from chutes_data.formatting import currency_unit
+from chutes_data.query import Filters, options
 
 CONTEXT_STEPS = [0, 8_192, 32_768, 65_536, 131_072, 262_144, 1_000_000]
 SOURCE_CHOICES = ("all", "both", "chutes", "v1")
@@ -47,24 +48,26 @@ def render(models: pd.DataFrame) -> Filters:
                             help="The model accepts all of these.")
     outputs = sb.multiselect("Output modalities", opts["output_modalities"], key="out",
                              bind="query-params")
-    features = sb.multiselect("Features", sorted(set(FEATURES) | set(opts["features"])), key="feature",
+    features = sb.multiselect("Features", opts["features"], key="feature",  # FEATURES always offered
                               bind="query-params", help="The model supports all of these.")
     min_ctx = sb.select_slider("Minimum context (tokens)", CONTEXT_STEPS, key="min_ctx",
                                bind="query-params", help="e.g. 131072 = 128k tokens")
     c1, c2 = sb.columns(2)
-    unit = "TAO" if cur == "tao" else "USD"
-    max_in = c1.number_input("Max input /1M", help=f"In {unit} per 1M input tokens.", min_value=0.0, value=None, step=0.05,
-                             key="max_in", bind="query-params", format="%.4f" if cur == "tao" else "%.2f")
-    max_out = c2.number_input("Max output /1M", help=f"In {unit} per 1M output tokens.", min_value=0.0, value=None, step=0.05,
-                              key="max_out", bind="query-params", format="%.4f" if cur == "tao" else "%.2f")
+    unit = currency_unit(cur)
+    price_format = "%.4f" if cur == "tao" else "%.2f"
+    max_in = c1.number_input("Max input /1M", help=f"In {unit} per 1M input tokens.", min_value=0.0,
+                             value=None, step=0.05, key="max_in", bind="query-params", format=price_format)
+    max_out = c2.number_input("Max output /1M", help=f"In {unit} per 1M output tokens.", min_value=0.0,
+                              value=None, step=0.05, key="max_out", bind="query-params",
+                              format=price_format)
     c1, c2 = sb.columns(2)
-    hot = c1.toggle("Hot", key="hot", bind="query-params", help="Only models with at least one instance up now.")
+    hot = c1.toggle("Hot", key="hot", bind="query-params",
+                    help="Only models with at least one instance up now.")
     tee = c2.toggle("TEE", key="tee", bind="query-params",
                     help="Only models running in a Trusted Execution Environment.")
     # A popover, not an expander: its widgets are only drawn when opened (faster first paint).
     # Its label stays fixed so it does not close (re-create) when a choice inside it changes.
-    with sb.popover("More filters", width="stretch",
-                    icon=":material/tune:"):
+    with sb.popover("More filters", width="stretch", icon=":material/tune:"):
         quants = st.multiselect("Quantization", opts["quantizations"], key="quant", bind="query-params")
         owners = st.multiselect("Owner", opts["owners"], key="owner", bind="query-params")
         vis = st.segmented_control("Visibility", list(VISIBILITY_CHOICES), key="vis", default="all",

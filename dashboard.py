@@ -21,14 +21,14 @@ PAGES = {
         st.Page("pages/calculator.py", title="Calculator", icon=":material/calculate:",
                 url_path="calculator"),
         st.Page("pages/model_detail.py", title="Model detail", icon=":material/info:",
-                url_path="model"),
+                url_path="model_detail"),
     ],
     "Data": [
         st.Page("pages/changes.py", title="Changes", icon=":material/history:", url_path="changes"),
         st.Page("pages/merge_gaps.py", title="Merge gaps", icon=":material/join:",
-                url_path="merge-gaps"),
+                url_path="merge_gaps"),
         st.Page("pages/data_sources.py", title="Data sources", icon=":material/database:",
-                url_path="sources"),
+                url_path="data_sources"),
     ],
 }
 

@@ -578,7 +578,7 @@ def test_merge_gaps_tables(catalog):
                                                           strict=True)} == want
     fuzzy = frame_with(at, "score")
     assert fuzzy["v1_id"].tolist() == [f["v1_id"] for f in report["fuzzy_matches"]]
-    assert all(str(d).startswith("model?chute_id=") for d in fuzzy["details"])
+    assert all(str(d).startswith("model_detail?chute_id=") for d in fuzzy["details"])
     breakdown = frame_with(at, "community")
     assert int(breakdown["total"].iloc[-1]) == report["only_in_chutes"]
     if not report["near_misses"]:

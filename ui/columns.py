@@ -13,7 +13,7 @@ import streamlit as st
 
 from chutes_data.formatting import currency_unit
 
-DETAIL_PATH = "model"  # url_path of pages/model_detail.py (see dashboard.py)
+DETAIL_PATH = "model_detail"  # url_path of pages/model_detail.py (see dashboard.py)
 
 
 def detail_url(chute_id: object = None, name: object = None) -> str | None:

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from payloads import FAKE_KEY, chute_item
 
 from chutes_data import cache as cache_mod
 from chutes_data.cache import DiskCache, iso, parse_time
 from chutes_data.catalog import cache_status, load_source
-
-from payloads import FAKE_KEY, chute_item
 
 T0 = datetime(2026, 8, 1, 12, 0, 0, 123456, tzinfo=UTC)
 

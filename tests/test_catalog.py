@@ -7,15 +7,20 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from payloads import chute_item, v1_item
 
 from chutes_data import catalog as catalog_mod
 from chutes_data.cache import DiskCache
-from chutes_data.catalog import (cache_status, history_path, load_catalog, load_source,
-                                 read_payload_file, sample_payload)
+from chutes_data.catalog import (
+    cache_status,
+    history_path,
+    load_catalog,
+    load_source,
+    read_payload_file,
+    sample_payload,
+)
 from chutes_data.errors import NoDataError, PayloadError
 from chutes_data.schema import MERGED_COLUMNS
-
-from payloads import chute_item, v1_item
 
 
 def test_live_catalog_merges_both_sources(settings, fake_api, make_client):

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from payloads import FAKE_KEY
 
 from chutes_data import config
 from chutes_data.catalog import load_source
 from chutes_data.config import Settings, plain_http_to_remote, redact, url_problem
 from chutes_data.errors import ConfigError
-
-from payloads import FAKE_KEY
 
 
 def from_env(**env: str) -> Settings:

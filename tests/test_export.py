@@ -9,12 +9,11 @@ import math
 
 import pandas as pd
 import pytest
+from payloads import FAKE_KEY, chute_item, price_block, v1_item
 
 from chutes_data import export
 from chutes_data.catalog import load_catalog
 from chutes_data.schema import EXPORT_COLUMNS, MERGED_COLUMNS
-
-from payloads import FAKE_KEY, chute_item, price_block, v1_item
 
 SOURCE_BLOCK = {"origin", "fetched_at", "count", "stale", "complete", "error"}
 NASTY = ["=1+1", "-2", "+x", "@x", "\tx", "\rx", "=HYPERLINK(\"http://evil.test\",\"click\")"]

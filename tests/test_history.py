@@ -7,7 +7,7 @@ import logging
 import os
 import sqlite3
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,12 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chutes_data.errors import ChutesDataError, PayloadError
-from chutes_data.history import (SCHEMA_VERSION, HistoryError, HistoryStore, format_changes_text,
-                                 import_snapshots)
+from chutes_data.history import (
+    SCHEMA_VERSION,
+    HistoryError,
+    HistoryStore,
+    format_changes_text,
+    import_snapshots,
+)
 from chutes_data.history_io import capture_time
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "v1_models_daily"
-T0 = datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 
 
 def day(n: float) -> datetime:
@@ -417,9 +422,9 @@ def test_import_snapshots_capture_time_rules_and_bad_files(tmp_path: Path):
         assert "not a usable v1 response" in skipped["2026-07-08-shape.json"]
         assert "no models" in skipped["2026-07-09-empty.json"]
         assert s.snapshots_frame()["captured_at"].tolist() == [
-            datetime(2026, 7, 1, 8, tzinfo=timezone.utc), datetime(2026, 7, 2, tzinfo=timezone.utc),
-            datetime(2026, 7, 3, 9, 30, 15, tzinfo=timezone.utc), day(3),
-            datetime(2026, 7, 6, tzinfo=timezone.utc)]
+            datetime(2026, 7, 1, 8, tzinfo=UTC), datetime(2026, 7, 2, tzinfo=UTC),
+            datetime(2026, 7, 3, 9, 30, 15, tzinfo=UTC), day(3),
+            datetime(2026, 7, 6, tzinfo=UTC)]
         assert set(s.snapshots_frame()["origin"]) == {"import"}
         again = import_snapshots(s, src, "v1")
         assert (again["imported"], again["duplicates"], len(again["skipped"])) == (0, 5, 4)
@@ -447,10 +452,10 @@ def test_capture_time_rule_order(tmp_path: Path):
     path = tmp_path / "2026-01-02.json"
     path.write_text("{}")
     assert capture_time({"_captured_at": "2026-03-04T05:06:07Z"}, path) == (
-        datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc), "_captured_at")
+        datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC), "_captured_at")
     assert capture_time({"fetched_at": 1780000000}, path)[1] == "fetched_at"
     assert capture_time({"_captured_at": "garbage"}, path) == (
-        datetime(2026, 1, 2, tzinfo=timezone.utc), "filename")
+        datetime(2026, 1, 2, tzinfo=UTC), "filename")
     other = tmp_path / "capture.json"
     other.write_text("{}")
     assert capture_time([], other)[1] == "mtime"
@@ -523,7 +528,7 @@ def test_real_v1_captures_give_the_exact_timeline(tmp_path: Path, real_files: li
         ids = _real_ids(real_files)
         assert all(e["chute_id"] == ids[e["name"]] and e["source"] == "v1" for e in events)
         snaps = s.snapshots_frame()
-        assert snaps["captured_at"].iloc[0] == datetime(2026, 6, 11, 20, 32, 1, tzinfo=timezone.utc)
+        assert snaps["captured_at"].iloc[0] == datetime(2026, 6, 11, 20, 32, 1, tzinfo=UTC)
         last = json.loads(real_files[-1].read_text())["_captured_at"]
         assert snaps["last_seen_at"].iloc[-1] == datetime.fromisoformat(last)
         assert snaps["observations"].sum() == 73

@@ -18,8 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chutes_data import normalize
-from chutes_data.merge import (DEFAULT_FUZZY_CUTOFF, FUZZY_PROCESSOR, FUZZY_SCORER, MergeResult,
-                               merge_catalogs, normalized_name, version_tokens)
+from chutes_data.merge import (
+    DEFAULT_FUZZY_CUTOFF,
+    FUZZY_PROCESSOR,
+    FUZZY_SCORER,
+    MergeResult,
+    merge_catalogs,
+    normalized_name,
+    version_tokens,
+)
 from chutes_data.schema import LIST_COLUMNS, MERGED_COLUMNS, chute_url
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"

@@ -12,8 +12,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chutes_data.query import (FEATURES, SORT_LABELS, SORTS, Filters, apply_filters, kpis,
-                               options, price_column, sort_models)
+from chutes_data.query import (
+    FEATURES,
+    SORT_LABELS,
+    SORTS,
+    Filters,
+    apply_filters,
+    kpis,
+    options,
+    price_column,
+    sort_models,
+)
 from chutes_data.schema import MERGED_COLUMNS
 
 NA = pd.NA

@@ -271,10 +271,10 @@ def test_hostile_keeps_shapes_and_injects(sample: tuple[dict, dict]) -> None:
     hc, hv = synth.hostile(chutes, v1)
     assert json.dumps(sample) == before  # inputs untouched
     assert set(hc) == set(chutes) and hc["total"] == len(hc["items"]) == len(chutes["items"])
-    for old, new in zip(chutes["items"], hc["items"]):
+    for old, new in zip(chutes["items"], hc["items"], strict=True):
         assert list(old) == list(new)
         assert new["chute_id"] == _uuid5(new)
-    for old, new in zip(v1["data"], hv["data"]):
+    for old, new in zip(v1["data"], hv["data"], strict=True):
         assert list(old) == list(new)
     text = json.dumps(hc, ensure_ascii=False)
     for s in synth.hostile_strings():

@@ -21,6 +21,7 @@ import httpx
 
 from .config import Settings, redact, require_url
 from .errors import AuthError, FetchError, NetworkError, NotFoundError, PayloadError, UpstreamError
+from .textsafe import clean
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +248,8 @@ def _detail(response: httpx.Response) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line of printable text: upstream bodies may hold terminal escapes (ESC, BEL)."""
+    return " ".join(clean(text).split())
 
 
 def _content_kind(response: httpx.Response) -> str:

@@ -23,6 +23,10 @@ _LINK = re.compile(r"\[([^\]]*)\]\(\s*<?" + _TARGET + r">?(?:\s+\"[^\"]*\")?\s*\
 _AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(\S+).*$", re.MULTILINE)
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
+# Any inline-link opener `](` still followed by an unsafe target after the passes above (nested
+# brackets `[a [b] c](javascript:x)` or deeper parentheses slip past _LINK): escaping the `(`
+# means CommonMark reads it as text, never as a link.
+_UNSAFE_OPENER = re.compile(r"\]\((?=\s*+(?:&lt;)?\s*+(?!(?:https?://|mailto:)))", re.IGNORECASE)
 MAX_README_CHARS = 50_000
 
 
@@ -69,4 +73,4 @@ def safe_readme(markdown: object) -> str:
     text = _LINK.sub(link, text)
     text = _AUTOLINK.sub(lambda m: m.group(0) if _safe_target(m.group(1)) else m.group(1), text)
     text = _REF_DEF.sub(lambda m: m.group(0) if _safe_target(m.group(1)) else "", text)
-    return text
+    return _UNSAFE_OPENER.sub(r"]\\(", text)

@@ -276,3 +276,21 @@ def upstream() -> Iterator[StandInUpstream]:
     """A started StandInUpstream with the default small payloads; tweak attributes freely."""
     with StandInUpstream() as server:
         yield server
+
+
+# ---------------------------------------------------------------------------- browser (tests/browser.py)
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    """One headless Debian chromium for the whole session (fails clearly when it is missing,
+    skips when SKIP_BROWSER_TESTS=1). Tests open their own context/page on it."""
+    from browser import launch_chromium, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -477,3 +477,13 @@ def test_real_socket_html_and_closed_port(settings):
     closed = settings.with_(base_url="http://127.0.0.1:9", max_retries=0)
     with ChutesClient(closed) as client, pytest.raises(NetworkError):
         client.list_chutes()
+
+
+def test_upstream_error_text_cannot_drive_the_terminal(fake_api, make_client):
+    """An error body is upstream text: escapes (ESC, BEL) must not reach the CLI's stderr."""
+    fake_api.fault("/chutes/", "custom", respond=lambda r: httpx.Response(
+        400, json={"detail": "bad \x1b]0;pwned\x07 request\x1b[2J"}))
+    with pytest.raises(UpstreamError) as excinfo:
+        make_client().list_chutes()
+    message = str(excinfo.value)
+    assert "request" in message and "\x1b" not in message and "\x07" not in message

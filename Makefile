@@ -29,6 +29,7 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is still missing" >&2; exit 1; }
 
 test: $(VENV)/.dev chromium
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev

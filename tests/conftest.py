@@ -255,7 +255,8 @@ def fake_api() -> FakeAPI:
 
 
 @pytest.fixture
-def make_client(fake_api: FakeAPI, clock: FakeClock, settings: Settings) -> Iterator[Callable[..., ChutesClient]]:
+def make_client(fake_api: FakeAPI, clock: FakeClock,
+                settings: Settings) -> Iterator[Callable[..., ChutesClient]]:
     """`make_client(settings=None, api=None)` -> a ChutesClient on the fake API and fake clock."""
     made: list[ChutesClient] = []
 
@@ -294,3 +295,33 @@ def chromium_browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+# ---------------------------------------------------------------------------- AppTest
+@pytest.fixture
+def apptest_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """What every AppTest of dashboard.py needs: the bundled sample, caches in tmp, an empty
+    st.cache_data before and after (it outlives AppTest runs in one process, streamlit#9139),
+    and the st.navigation path kept for every run.
+
+    That last part works around AppTest (streamlit 1.67): before every run it resets
+    `PagesManager.uses_pages_directory`, which a `pages/` folder beside dashboard.py turns on
+    again, so a later run (a widget change, `switch_page`) would run the page file alone, with
+    no dashboard.py, sidebar or banner. A real server keeps it off after the first
+    st.navigation call (ui/__init__.py makes sure of that), so pin it here.
+    """
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.setenv("CHUTES_OFFLINE", "1")
+    monkeypatch.setenv("CHUTES_CACHE_DIR", str(tmp_path / "cache"))
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, export, load_catalog
@@ -29,39 +27,7 @@ PRICE_COLUMNS = ("input", "output", "cache_read", "step", "hour")
 
 
 # ---------------------------------------------------------------------------- fixtures
-@pytest.fixture(autouse=True)
-def _sample_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Data from the bundled sample, caches in tmp (conftest already isolates CHUTES_*)."""
-    monkeypatch.setenv("CHUTES_OFFLINE", "1")
-    monkeypatch.setenv("CHUTES_CACHE_DIR", str(tmp_path / "cache"))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-@pytest.fixture(autouse=True)
-def _navigation_reruns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Work around an AppTest limitation (streamlit 1.67) for st.navigation apps next to a
-    `pages/` directory.
-
-    Before every run AppTest resets `PagesManager.uses_pages_directory` to None, and the new
-    PagesManager sets it to True because `pages/` exists. The first run still works (the main
-    script calls st.navigation, which flips it back), but every later run of the same AppTest
-    (a widget change, `switch_page`) goes down the legacy pages-directory path and runs the page
-    file alone: no dashboard.py, so no sidebar, no banner, and widget changes seem to do nothing.
-    A real server keeps the flag False after the first st.navigation call, so pin it here.
-    """
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+pytestmark = pytest.mark.usefixtures("apptest_env")  # sample data, fresh caches (conftest)
 
 
 @pytest.fixture

@@ -13,15 +13,12 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chutes_data.history import HistoryStore, import_snapshots
@@ -33,25 +30,7 @@ T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------------------- fixtures
-@pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("CHUTES_OFFLINE", "1")
-    monkeypatch.setenv("CHUTES_CACHE_DIR", str(tmp_path / "cache"))
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-@pytest.fixture(autouse=True)
-def _navigation_reruns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep later AppTest runs on the st.navigation path (see tests/test_app.py)."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+pytestmark = pytest.mark.usefixtures("apptest_env")  # sample data, tmp cache (conftest)
 
 
 @pytest.fixture

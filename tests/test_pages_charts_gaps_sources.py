@@ -20,9 +20,7 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 import pytest
-import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, charts, diagnostics, load_catalog
@@ -38,32 +36,7 @@ SECRET_PARTS = ("zz9PluralZAlpha", "Sekrit0042", "TESTKEYxyzzy")
 
 
 # ---------------------------------------------------------------------------- fixtures
-@pytest.fixture(autouse=True)
-def _sample_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Data from the bundled sample, caches in tmp (conftest already isolates CHUTES_*)."""
-    monkeypatch.setenv("CHUTES_OFFLINE", "1")
-    monkeypatch.setenv("CHUTES_CACHE_DIR", str(tmp_path / "cache"))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-@pytest.fixture(autouse=True)
-def _navigation_reruns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest resets `PagesManager.uses_pages_directory` before every run and a `pages/`
-    folder sets it to True, so a page whose url_path equals its file stem (charts) would run
-    alone, without dashboard.py (see tests/test_app.py). Pin the st.navigation behaviour."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+pytestmark = pytest.mark.usefixtures("apptest_env")  # sample data, fresh caches (conftest)
 
 
 @pytest.fixture

@@ -6,12 +6,9 @@ import copy
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, calc, load_catalog
@@ -19,28 +16,7 @@ from chutes_data.catalog import sample_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 DETAIL, COMPARE, CALC = "pages/model_detail.py", "pages/compare.py", "pages/calculator.py"
-
-
-@pytest.fixture(autouse=True)
-def _navigation_reruns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in tests/test_app.py: AppTest (streamlit 1.67) resets
-    `PagesManager.uses_pages_directory` before every run and, because `pages/` exists, would run a
-    switched-to page alone (MPA v1 compatibility: no dashboard.py, no sidebar). Pin it to False."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHUTES_OFFLINE", "1")
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("apptest_env")  # sample data, fresh caches (conftest)
 
 
 @pytest.fixture(scope="module")

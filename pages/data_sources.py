@@ -61,6 +61,7 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
             lambda name=name, origin=s.origin: data.raw_payload_bytes(name, origin) or b"",
             file_name=f"chutes-{name}-{s.origin}.json", mime="application/json",
             icon=":material/download:", disabled=not available, key=f"src_raw_{name}",
+            on_click="ignore",
             help=("The response body as stored (cache files wrap it with fetched_at)."
                   if available else "No stored payload for this origin."))
 

@@ -51,15 +51,18 @@ else:
 
 
 st.subheader("Download", divider="gray")
-with st.container(horizontal=True):  # files are built only when a button is clicked
+# Files are built only when a button is clicked, and a click does not rerun the page (a rerun
+# racing the download could replace the file it is fetching).
+with st.container(horizontal=True):
     st.download_button("This view (CSV)", lambda: export.to_csv(view), "chutes-models-view.csv",
-                       "text/csv", icon=":material/download:", disabled=view.empty)
+                       "text/csv", icon=":material/download:", disabled=view.empty, on_click="ignore")
     st.download_button("This view (JSON)", lambda: export.to_json(export.document(catalog, view)),
                        "chutes-models-view.json", "application/json", icon=":material/download:",
-                       disabled=view.empty)
+                       disabled=view.empty, on_click="ignore")
     st.download_button("Everything (CSV)", lambda: export.to_csv(catalog.models), "chutes-models.csv",
-                       "text/csv", icon=":material/download:")
+                       "text/csv", icon=":material/download:", on_click="ignore")
     st.download_button("Everything (JSON)", lambda: export.to_json(export.document(catalog)),
-                       "chutes-models.json", "application/json", icon=":material/download:")
+                       "chutes-models.json", "application/json", icon=":material/download:",
+                       on_click="ignore")
 st.caption("JSON follows the `python -m chutes_data export` format (sources, merge report, rows). "
            "CSV cells that a spreadsheet would run as a formula are neutralized.")

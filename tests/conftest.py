@@ -325,3 +325,22 @@ def apptest_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Non
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.fixture
+def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
+    """file_id -> the callable a deferred `st.download_button` registered (AppTest discards its
+    media manager after each run, so record the callables as they are added)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen: dict[str, Callable[[], Any]] = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self: MediaFileManager, data_callable: Callable[[], Any], *args: Any,
+                     **kwargs: Any) -> str:
+        file_id = original(self, data_callable, *args, **kwargs)
+        seen[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return seen

@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, export, load_catalog
@@ -34,23 +33,6 @@ pytestmark = pytest.mark.usefixtures("apptest_env")  # sample data, fresh caches
 def models() -> pd.DataFrame:
     """The merged sample catalog, straight from the data layer."""
     return load_catalog(Settings.from_env(), allow_sample=True).models
-
-
-@pytest.fixture
-def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
-    """file_id -> the callable a deferred `st.download_button` registered (AppTest discards its
-    media manager after each run, so record the callables as they are added)."""
-    seen: dict[str, Callable[[], Any]] = {}
-    original = MediaFileManager.add_deferred
-
-    def add_deferred(self: MediaFileManager, data_callable: Callable[[], Any], *args: Any,
-                     **kwargs: Any) -> str:
-        file_id = original(self, data_callable, *args, **kwargs)
-        seen[file_id] = data_callable
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return seen
 
 
 def new_app(**query: str | list[str]) -> AppTest:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,6 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, charts, diagnostics, load_catalog
@@ -47,22 +46,6 @@ def catalog():
 @pytest.fixture
 def models(catalog) -> pd.DataFrame:
     return catalog.models
-
-
-@pytest.fixture
-def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
-    """file_id -> the callable a deferred download button registered."""
-    seen: dict[str, Callable[[], Any]] = {}
-    original = MediaFileManager.add_deferred
-
-    def add_deferred(self: MediaFileManager, data_callable: Callable[[], Any], *args: Any,
-                     **kwargs: Any) -> str:
-        file_id = original(self, data_callable, *args, **kwargs)
-        seen[file_id] = data_callable
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return seen
 
 
 # ---------------------------------------------------------------------------- helpers

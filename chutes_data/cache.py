@@ -54,6 +54,17 @@ def iso(stamp: datetime | None) -> str | None:
     return None if stamp is None else stamp.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def unwrap(obj: Any) -> tuple[Any, str | None]:
+    """(payload, source) for one of our cache files; (obj, None) for a raw response body.
+
+    The one place that recognises the wrapper `write` produces, for saved files fed back in.
+    """
+    if isinstance(obj, dict) and isinstance(obj.get("payload"), (dict, list)) and (
+            "fetched_at" in obj or "source" in obj):
+        return obj["payload"], obj.get("source") if isinstance(obj.get("source"), str) else None
+    return obj, None
+
+
 class DiskCache:
     """Last good payload per source, in `directory`."""
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from . import normalize
-from .cache import DiskCache, iso, parse_time
+from .cache import DiskCache, iso, parse_time, unwrap
 from .client import ChutesClient
 from .config import Settings, redact
 from .errors import ChutesDataError, FetchError, NoDataError, PayloadError
@@ -129,12 +129,9 @@ def read_payload_file(path: Path | str, source: str) -> tuple[Any, datetime | No
                            source=source) from None
     except (ValueError, UnicodeDecodeError):
         raise PayloadError(f"{source}: {path.name} is not valid JSON", source=source) from None
-    fetched_at = None
-    if isinstance(doc, dict) and "payload" in doc and "source" in doc:  # our cache wrapper
-        fetched_at = parse_time(doc.get("fetched_at"))
-        doc = doc["payload"]
-    elif isinstance(doc, dict):
-        fetched_at = parse_time(doc.get("_captured_at") or doc.get("fetched_at"))
+    stamped = doc if isinstance(doc, dict) else {}  # the wrapper, or a capture with _captured_at
+    fetched_at = parse_time(stamped.get("fetched_at") or stamped.get("_captured_at"))
+    doc, _ = unwrap(doc)
     _FRAMES[source](doc)  # raises PayloadError when the envelope is unusable
     return doc, fetched_at
 

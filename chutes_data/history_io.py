@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cache import unwrap
 from .errors import PayloadError
 from .history_state import HistoryError, to_utc
 from .schema import SOURCES
@@ -28,14 +29,6 @@ _TIME_FIELDS = ("_captured_at", "fetched_at")
 _NAME_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T_ ](\d{2})[:-]?(\d{2})(?:[:-]?(\d{2}))?)?")
 _LABELS = {"added": "added", "removed": "removed", "price_changed": "price",
            "status_changed": "status", "context_changed": "context"}
-
-
-def unwrap(obj: Any) -> tuple[Any, str | None]:
-    """(payload, wrapper source) for our cache-file wrapper; (obj, None) for a raw payload."""
-    if isinstance(obj, dict) and isinstance(obj.get("payload"), (dict, list)) and (
-            "fetched_at" in obj or "source" in obj):
-        return obj["payload"], obj.get("source") if isinstance(obj.get("source"), str) else None
-    return obj, None
 
 
 def capture_time(obj: Any, path: Path) -> tuple[datetime, str]:

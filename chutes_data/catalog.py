@@ -230,6 +230,13 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
             loaded[source] = load_file(settings, source, files[source])
         else:
             loaded[source] = load_source(settings, source, refresh=refresh, client=client)
+    return assemble_catalog(settings, loaded, allow_sample=allow_sample, require_data=require_data)
+
+
+def assemble_catalog(settings: Settings, loaded: dict[str, SourceData], *, allow_sample: bool = False,
+                     require_data: bool = False) -> Catalog:
+    """Both loaded sources merged, with `load_catalog`'s sample fallback and no-data rule (the
+    background refresher loads the two sources concurrently, then calls this)."""
     warnings = settings.warnings
     if all(d.status.origin == "none" for d in loaded.values()):
         if allow_sample:

@@ -17,7 +17,7 @@ from .history_state import HistoryError
 
 logger = logging.getLogger("chutes_data.history")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def connect(path: Path, timeout: float) -> sqlite3.Connection:
@@ -133,5 +133,19 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     """)
 
 
-# version -> function bringing the schema from version-1 to version. Add 2: _migrate_to_2 here.
-MIGRATIONS = {1: _migrate_to_1}
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Webhook deliveries (chutes_data/service/webhooks.py): one row per (delivery, receiver),
+    kept until delivered or given up, so a restart neither loses nor repeats a delivery."""
+    _run(conn, """
+        CREATE TABLE webhook_deliveries (
+            delivery_id TEXT NOT NULL, url TEXT NOT NULL, body BLOB NOT NULL,
+            created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL, delivered_at TEXT, failed_at TEXT, last_error TEXT,
+            PRIMARY KEY (delivery_id, url));
+        CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (next_attempt_at)
+            WHERE delivered_at IS NULL AND failed_at IS NULL;
+    """)
+
+
+# version -> function bringing the schema from version-1 to version. Add 3: _migrate_to_3 here.
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2}

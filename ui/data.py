@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from chutes_data import Catalog, Settings, load_catalog
+from chutes_data import Catalog, Settings, load_catalog, service
 from chutes_data.cache import DiskCache
 from chutes_data.catalog import SAMPLE_DIR, SAMPLE_FILES, history_path
 from chutes_data.history import HistoryStore
@@ -41,12 +41,7 @@ def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0) 
 
     `_settings` is not hashed (it holds the key); `settings_key` stands for it in the cache key.
     """
-    catalog = load_catalog(_settings, refresh=refresh_token > 0, allow_sample=True)
-    return dataclasses.replace(
-        catalog,
-        chutes=dataclasses.replace(catalog.chutes, payload=None),
-        v1=dataclasses.replace(catalog.v1, payload=None),
-    )
+    return _without_payloads(load_catalog(_settings, refresh=refresh_token > 0, allow_sample=True))
 
 
 def _settings_key(s: Settings) -> str:
@@ -55,9 +50,39 @@ def _settings_key(s: Settings) -> str:
 
 
 def catalog() -> Catalog:
-    """The current catalog (honours the Data sources page's refresh button)."""
+    """The current catalog (honours the Data sources page's refresh button).
+
+    Under the server (`streamlit run dashboard.py`) the background refresher holds the last
+    good snapshot: pages take it at once and never fetch themselves (only a server with no data
+    yet waits for its first refresh). Without it (AppTest, a bare script run) pages load and
+    cache the catalog themselves, as before."""
+    svc = service.current()
+    snapshot = svc.wait_ready() if svc is not None else None
+    if snapshot is not None:
+        st.session_state["_shown_revision"] = snapshot.revision
+        return service_catalog(snapshot.revision)
     s = settings()
     return get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def service_catalog(revision: int) -> Catalog:
+    """The refresher's snapshot of `revision` (the newest one when it has moved on meanwhile),
+    without raw payloads; cached per revision so each run gets its own copy cheaply."""
+    svc = service.current()
+    snapshot = svc.snapshot if svc is not None else None
+    if snapshot is None:  # the server stopped between the check and this call
+        s = settings()
+        return get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0))
+    return _without_payloads(snapshot.catalog)
+
+
+def _without_payloads(catalog: Catalog) -> Catalog:
+    return dataclasses.replace(
+        catalog,
+        chutes=dataclasses.replace(catalog.chutes, payload=None),
+        v1=dataclasses.replace(catalog.v1, payload=None),
+    )
 
 
 def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -70,7 +95,12 @@ def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def request_refresh() -> None:
-    """Refetch both sources now, bypassing the disk cache's TTL too."""
+    """Refetch both sources now, bypassing the disk cache's TTL too (through the background
+    refresher when the server runs one: a refresh in flight is joined, never doubled)."""
+    svc = service.current()
+    if svc is not None:
+        svc.refresh_blocking()
+        return
     st.session_state["refresh_token"] = st.session_state.get("refresh_token", 0) + 1
     get_catalog.clear()
 

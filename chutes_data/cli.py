@@ -1,4 +1,4 @@
-"""`python -m chutes_data`: export, status, fetch, report, chute, changes, import-snapshots.
+"""`python -m chutes_data`: export, status, fetch, report, chute, changes, watch, import-snapshots.
 
 Every failure the package foresees ends in one line on stderr and a non-zero exit, never a
 traceback. Exit codes: 0 ok, 1 no data / failed, 2 bad usage (argparse).
@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE", help="ISO date or time (UTC), e.g. 2026-07-01")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--source", choices=("chutes", "v1"))
+
+    p = sub.add_parser("watch", help="refresh in the background and send change webhooks, no UI")
+    p.add_argument("--once", action="store_true",
+                   help="one refresh (and its webhook deliveries), then exit")
 
     p = sub.add_parser("import-snapshots", help="backfill history from saved raw responses")
     p.add_argument("directory", type=Path)
@@ -200,8 +204,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .service.watch import watch
+
+    settings = _settings(args)
+    if settings.offline:
+        raise NoDataError("watch: needs the network (CHUTES_OFFLINE is set)")
+    return asyncio.run(watch(settings, once=args.once))
+
+
 COMMANDS = {"export": cmd_export, "report": cmd_report, "status": cmd_status, "fetch": cmd_fetch,
-            "chute": cmd_chute, "changes": cmd_changes, "import-snapshots": cmd_import}
+            "chute": cmd_chute, "changes": cmd_changes, "import-snapshots": cmd_import,
+            "watch": cmd_watch}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,6 +49,7 @@ class Service:
         self.bus = EventBus()
         self.webhooks = Dispatcher(settings, history_path(settings), **(webhook_options or {}))
         self.shutdown = threading.Event()  # set on SIGTERM/SIGINT or stop(): streams end
+        self.listeners: list[Callable[[Snapshot], Any]] = []  # called (loop thread) per publish
         self.started_at: datetime | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._register = register
@@ -175,3 +176,8 @@ class Service:
                 await self.webhooks.publish(list(snapshot.events), snapshot.published_at)
             except Exception as exc:  # noqa: BLE001 - webhooks never break a refresh
                 log.warning("could not queue webhook delivery: %s", exc)
+        for listener in list(self.listeners):
+            try:
+                listener(snapshot)
+            except Exception:  # noqa: BLE001
+                log.exception("snapshot listener failed")

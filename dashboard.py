@@ -58,4 +58,5 @@ else:
     # test of a fresh server's first deep link fails loudly if Streamlit changes it.
     PagesManager.uses_pages_directory = False
 
-    app = st.App(__file__, routes=server.routes(), lifespan=server.lifespan)
+    app = st.App(__file__, routes=server.routes(), middleware=server.middleware(),
+                 lifespan=server.lifespan)

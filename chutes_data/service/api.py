@@ -181,10 +181,11 @@ def parse(request: Request, params: tuple[Param, ...]) -> dict[str, Any]:
     for param in params:
         if param.name not in raw:
             continue
-        values = [_one(param, v) for v in raw[param.name]]
+        texts = raw[param.name]
+        if param.repeat and param.kind == "choice":  # kind=added,removed as well as kind=a&kind=b
+            texts = [part for text in texts for part in text.split(",") if part.strip()]
+        values = [_one(param, v) for v in texts]
         if param.repeat:
-            if param.kind == "choice":  # kind=added,removed
-                values = [_one(param, part) for v in raw[param.name] for part in v.split(",") if part.strip()]
             out[param.name] = tuple(v for v in values if v != "")
         else:
             out[param.name] = values[0]
@@ -324,6 +325,7 @@ def _sources(snapshot: Snapshot) -> dict[str, dict]:
 async def health(request: Request) -> Response:
     """{"status": "ok", ...}: the server answers; what data it has."""
     service = _service()
+    parse(request, ())
     snapshot = service.snapshot
     doc: dict[str, Any] = {
         "status": "ok",

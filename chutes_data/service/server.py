@@ -10,13 +10,16 @@ lifespan down, so an open `/api/events` stream would otherwise keep the server u
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,48 @@ def routes() -> list[BaseRoute]:
     from .api import build_routes
 
     return build_routes()
+
+
+def middleware() -> list[Middleware]:
+    return [Middleware(JsonErrors)]
+
+
+class JsonErrors:
+    """Under /api/, an error answered by a layer outside our handlers (Streamlit's path-security
+    middleware rejecting `..`, say) still gets a JSON body, never text or an HTML page."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope.get("type") != "http" or not (path == "/api" or path.startswith("/api/")):
+            await self.app(scope, receive, send)
+            return
+        held: dict[str, Any] = {}
+
+        async def guarded(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = dict((k.lower(), v) for k, v in message.get("headers", []))
+                kind = headers.get(b"content-type", b"")
+                if message["status"] >= 400 and not kind.startswith(b"application/json"):
+                    held["status"] = message["status"]
+                    return
+            elif held and message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                status = held["status"]
+                body = json.dumps({"error": "bad_request" if status == 400 else "error",
+                                   "message": HTTPStatus(status).phrase if status in
+                                   HTTPStatus._value2member_map_ else "error"}).encode()
+                await send({"type": "http.response.start", "status": status,
+                            "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                                        (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, guarded)
 
 
 def chain_signals(event: threading.Event) -> Callable[[], None]:

@@ -18,19 +18,19 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ..config import Settings, redact
+from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
+from ..history.store import DB_FILENAME, HistoryStore
+from ..merge.match import merge_catalogs
 from . import normalize
 from .cache import DiskCache, iso, parse_time, unwrap
 from .client import ChutesClient
-from .config import Settings, redact
-from .errors import ChutesDataError, FetchError, NoDataError, PayloadError
-from .history import DB_FILENAME, HistoryStore
-from .merge import merge_catalogs
 
 log = logging.getLogger(__name__)
 
 Source = Literal["chutes", "v1"]
 Origin = Literal["live", "cache", "sample", "file", "none"]
-SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
 SAMPLE_FILES = {"chutes": "chutes.json", "v1": "v1_models.json"}
 _FRAMES = {"chutes": normalize.chutes_frame, "v1": normalize.v1_frame}
 

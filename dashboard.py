@@ -13,7 +13,7 @@ One file, two roles (see shared/reference/streamlit-app-server.md):
 import streamlit as st
 
 if __name__ == "__main__":
-    from ui import data, frame, live, sidebar
+    from ui import banner, data, live, sidebar
 
     st.set_page_config(page_title="Chutes Model Explorer", page_icon=":material/hub:", layout="wide")
 
@@ -41,7 +41,7 @@ if __name__ == "__main__":
     page = st.navigation(PAGES, position="top")
     catalog = data.catalog()
     sidebar.render(catalog.models)
-    frame.banner(catalog)
+    banner.banner(catalog)
     live.freshness()
     page.run()
 else:

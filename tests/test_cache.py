@@ -12,9 +12,9 @@ import httpx
 import pytest
 from payloads import FAKE_KEY, chute_item
 
-from chutes_data import cache as cache_mod
-from chutes_data.cache import DiskCache, iso, parse_time
-from chutes_data.catalog import cache_status, load_source
+from chutes_data.sources import cache as cache_mod
+from chutes_data.sources.cache import DiskCache, iso, parse_time
+from chutes_data.sources.loader import cache_status, load_source
 
 T0 = datetime(2026, 8, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
@@ -135,7 +135,7 @@ def test_parse_time_and_iso():
     assert parse_time("2026-08-01T12:00:00Z") == datetime(2026, 8, 1, 12, tzinfo=UTC)
     assert parse_time("2026-08-01T14:00:00+02:00") == datetime(2026, 8, 1, 12, tzinfo=UTC)
     assert parse_time("2026-08-01T12:00:00") == datetime(2026, 8, 1, 12, tzinfo=UTC)
-    assert parse_time("garbage") is None and parse_time(None) is None and parse_time(5) is None
+    assert parse_time("garbage") is None and parse_time(None) is None and parse_time(True) is None
     assert iso(datetime(2026, 8, 1, 12, tzinfo=UTC)) == "2026-08-01T12:00:00Z"
     assert iso(None) is None
 

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, calc, load_catalog
-from chutes_data.catalog import sample_payload
+from chutes_data.sources.loader import sample_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 DETAIL, COMPARE, CALC = "pages/model_detail.py", "pages/compare.py", "pages/calculator.py"

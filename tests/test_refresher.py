@@ -38,7 +38,7 @@ def test_fractional_cache_minutes_set_the_interval():
 
 
 def test_both_sources_are_fetched_concurrently(live: Settings, upstream):
-    from chutes_data.catalog import load_source
+    from chutes_data.sources.loader import load_source
 
     upstream.faults[LIST] = Fault(hang=0.8, times=1)
     upstream.faults[V1] = Fault(hang=0.8, times=1)

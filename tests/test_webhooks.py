@@ -15,7 +15,7 @@ from receiver import WebhookReceiver
 
 from chutes_data.config import Settings, display_url
 from chutes_data.history import HistoryStore
-from chutes_data.history_db import MIGRATIONS
+from chutes_data.history.db import MIGRATIONS
 from chutes_data.service import webhooks
 from chutes_data.service.webhooks import Dispatcher, Outbox, build_delivery, signature, verify
 

@@ -34,10 +34,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Match, Route
 
 from .. import export
-from ..cache import iso, parse_time
 from ..history import EVENT_KINDS
 from ..query import SORTS, Filters, apply_filters, sort_models
 from ..schema import SOURCES
+from ..values import iso, parse_time
 from . import runtime
 from .events import format_event
 from .feeds import atom_feed

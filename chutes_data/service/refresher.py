@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..catalog import Catalog, SourceData, assemble_catalog, history_path, load_source
 from ..config import Settings
-from ..history import HistoryStore
+from ..history import HistoryStore, history_path
+from ..sources.loader import Catalog, SourceData, assemble_catalog, load_source
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from ..cache import iso
-from ..catalog import history_path
 from ..config import Settings
-from ..history import HistoryStore
+from ..history import HistoryStore, history_path
+from ..values import iso
 from .events import EventBus
 from .refresher import Refresher, Snapshot, in_thread
 from .webhooks import Dispatcher

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import httpx
 
-from ..cache import iso
 from ..config import Settings, display_url, mask_credentials
-from ..history_db import connect
+from ..history.db import connect
+from ..values import iso
 from .refresher import in_thread
 
 log = logging.getLogger(__name__)

@@ -35,6 +35,7 @@ test: $(VENV)/.dev chromium
 bench: $(VENV)/.dev
 	$(PY) bench/bench_merge.py
 	$(PY) bench/bench_table.py
+	$(PY) bench/bench_api.py
 
 # Regenerate the bundled synthetic sample (deterministic).
 sample: $(VENV)/.runtime

@@ -25,6 +25,8 @@ from upstream import V1, Fault, StandInUpstream
 
 from chutes_data.service.webhooks import verify
 
+pytestmark = pytest.mark.server
+
 SECRET = "hook-" + "s" * 27
 PORTS = range(18100, 18200)
 

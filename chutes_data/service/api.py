@@ -24,9 +24,11 @@ import json
 import logging
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -218,8 +220,21 @@ def dumps(doc: Any) -> bytes:
                       default=str).encode()
 
 
+_ETAGS: OrderedDict[int, tuple[bytes, str]] = OrderedDict()  # memoized bodies are sent often
+
+
 def etag_of(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    """A strong ETag: a hash of the body (remembered for the last few large bodies)."""
+    if len(body) < 4096:
+        return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    known = _ETAGS.get(id(body))
+    if known is not None and known[0] is body:
+        return known[1]
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    _ETAGS[id(body)] = (body, etag)
+    while len(_ETAGS) > 64:
+        _ETAGS.popitem(last=False)
+    return etag
 
 
 def _matches(header: str | None, etag: str) -> bool:
@@ -475,16 +490,29 @@ async def merge_report(request: Request) -> Response:
     return respond(request, body, snapshot=snapshot)
 
 
+def _history_key(service: runtime.Service) -> tuple | None:
+    """What identifies the history database's current content, without a query: size and mtime
+    of the file and its WAL (every write, ours or a CLI backfill's, moves one of them)."""
+    from ..history import history_path
+
+    path = history_path(service.settings)
+    stats = []
+    for suffix in ("", "-wal"):
+        try:
+            st = Path(f"{path}{suffix}").stat()
+        except OSError:
+            if not suffix:
+                return None
+            stats.append(None)
+            continue
+        stats.append((st.st_size, st.st_mtime_ns))
+    return tuple(stats)
+
+
 async def _events(service: runtime.Service, p: dict[str, Any]) -> list[dict]:
-    """The history's events for these parameters, memoized on the database's revision."""
-    from .refresher import in_thread
-
-    def revision() -> str | None:
-        store = service.history()
-        return None if store is None else store.revision()
-
-    rev = await in_thread(revision, name="chutes-history")
-    if rev is None:
+    """The history's events for these parameters, memoized on the database's state."""
+    key = _history_key(service)
+    if key is None:
         return []
 
     def query() -> list[dict]:
@@ -495,7 +523,7 @@ async def _events(service: runtime.Service, p: dict[str, Any]) -> list[dict]:
                               kinds=p.get("kind") or None, model=p.get("model"))
         return found[-p["limit"]:] if p.get("limit") else found
 
-    return await service.cached(("changes", rev, repr(sorted(p.items(), key=lambda kv: kv[0]))), query)
+    return await service.cached(("changes", key, repr(sorted(p.items(), key=lambda kv: kv[0]))), query)
 
 
 @endpoint

@@ -153,6 +153,24 @@ def test_200_concurrent_requests_during_a_refresh_get_no_5xx(live: Live):
 
 
 @pytest.mark.browser
+def test_a_first_visit_deep_link_runs_through_the_router(live: Live, chromium_browser):
+    """The first page session of this server opens a deep link. Without the legacy-pages guard
+    (dashboard.py sets PagesManager.uses_pages_directory = False before the first session),
+    Streamlit would run pages/calculator.py alone: no shared sidebar, a foreign navigation.
+    Private Streamlit API: this test is what fails loudly if Streamlit changes it."""
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        assert not load(page, live.url + "/calculator")
+        assert page.url.startswith(live.url + "/calculator"), page.url
+        sidebar = page.query_selector('[data-testid="stSidebar"]')
+        assert sidebar is not None and "More filters" in sidebar.inner_text()  # the router's sidebar
+        assert not page.query_selector('[data-testid="stSidebarNav"]')  # no legacy page list
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
 def test_an_open_page_follows_a_new_snapshot_without_a_reload(live: Live, chromium_browser):
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
     try:

@@ -153,29 +153,23 @@ def test_200_concurrent_requests_during_a_refresh_get_no_5xx(live: Live):
 
 
 @pytest.mark.browser
-def test_a_first_visit_deep_link_runs_through_the_router(live: Live, chromium_browser):
-    """The first page session of this server opens a deep link. Without the legacy-pages guard
-    (dashboard.py sets PagesManager.uses_pages_directory = False before the first session),
-    Streamlit would run pages/calculator.py alone: no shared sidebar, a foreign navigation.
-    Private Streamlit API: this test is what fails loudly if Streamlit changes it."""
+def test_a_first_visit_deep_link_runs_through_the_router_and_follows_new_snapshots(
+        live: Live, chromium_browser):
+    """One page session (the server's first) opens a deep link, then watches a new snapshot arrive.
+
+    Without the legacy-pages guard (dashboard.py sets PagesManager.uses_pages_directory = False
+    before the first session) Streamlit would run pages/models.py alone: no shared sidebar, a
+    foreign page list. Private Streamlit API: this is the test that fails loudly if it changes.
+    Then, with nobody reloading, a model added upstream must reach the open page (the refresher's
+    new revision, noticed by the ui/live.py fragment)."""
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
-        assert not load(page, live.url + "/calculator")
-        assert page.url.startswith(live.url + "/calculator"), page.url
+        assert not load(page, live.url + "/models")
+        assert page.url.rstrip("/") in (live.url, live.url + "/models"), page.url  # the default page
         sidebar = page.query_selector('[data-testid="stSidebar"]')
         assert sidebar is not None and "More filters" in sidebar.inner_text()  # the router's sidebar
         assert not page.query_selector('[data-testid="stSidebarNav"]')  # no legacy page list
-    finally:
-        context.close()
-
-
-@pytest.mark.browser
-def test_an_open_page_follows_a_new_snapshot_without_a_reload(live: Live, chromium_browser):
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        page = context.new_page()
-        assert not load(page, live.url + "/")
         shown = metric_value(page, "Models shown")
         assert shown is not None
         page.wait_for_selector("text=/updated \\d+ s ago/", timeout=20_000)

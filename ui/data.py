@@ -57,7 +57,10 @@ def catalog() -> Catalog:
     yet waits for its first refresh). Without it (AppTest, a bare script run) pages load and
     cache the catalog themselves, as before."""
     svc = service.current()
-    snapshot = svc.wait_ready() if svc is not None else None
+    snapshot = svc.snapshot if svc is not None else None
+    if svc is not None and snapshot is None:  # a server with no data yet: its first refresh
+        with st.spinner("Loading the Chutes catalog…"):
+            snapshot = svc.wait_ready()
     if snapshot is not None:
         st.session_state["_shown_revision"] = snapshot.revision
         return service_catalog(snapshot.revision)

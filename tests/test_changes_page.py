@@ -25,7 +25,8 @@ from chutes_data.history import HistoryStore, import_snapshots
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/changes.py"
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "v1_models_daily"
+from realdata import V1_DAILY as REALDATA
+
 T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 
 

@@ -19,13 +19,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from realdata import V1_DAILY as REALDATA
 from streamlit.testing.v1 import AppTest
 
 from chutes_data.history import HistoryStore, import_snapshots
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/changes.py"
-from realdata import V1_DAILY as REALDATA
 
 T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from apptest import ok
 from realdata import V1_DAILY as REALDATA
 from streamlit.testing.v1 import AppTest
 
@@ -96,11 +97,6 @@ def open_changes(**state: Any) -> AppTest:
     at.switch_page(PAGE).run()
     ok(at)
     return at
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def texts(at: AppTest) -> str:

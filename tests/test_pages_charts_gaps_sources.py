@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 import pytest
+from apptest import ok, open_page
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, load_catalog
@@ -52,23 +53,6 @@ def models(catalog) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- helpers
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def open_page(path: str, **query: str | list[str]) -> AppTest:
-    """A fresh session opened with `query` in the URL, then switched to `path` (query params
-    bound to the sidebar or to `path` survive the page change, as in a browser)."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    ok(at.run())
-    at.switch_page(path)
-    return ok(at.run())
-
-
 def figures(at: AppTest) -> list[Any]:
     """The plotly figures on the page, decoded."""
     return [pio.from_json(el.proto.spec, skip_invalid=True) for el in at.get("plotly_chart")]

@@ -21,7 +21,7 @@ import pandas as pd
 from ..config import Settings, redact
 from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
 from ..history.store import DB_FILENAME, HistoryStore
-from ..merge.match import merge_catalogs
+from ..merge import MergeReport, merge_catalogs
 from . import normalize
 from .cache import DiskCache, iso, parse_time, unwrap
 from .client import ChutesClient
@@ -77,7 +77,7 @@ class Catalog:
     chutes: SourceData
     v1: SourceData
     models: pd.DataFrame
-    report: dict
+    report: MergeReport
     generated_at: datetime
     warnings: tuple[str, ...] = ()
 

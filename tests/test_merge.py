@@ -31,7 +31,7 @@ from chutes_data.merge import (
     normalized_name,
     version_tokens,
 )
-from chutes_data.schema import LIST_COLUMNS, MERGED_COLUMNS, chute_url
+from chutes_data.schema import LIST_COLUMNS, MERGED_COLUMNS, chute_url, price_unit, price_units
 from chutes_data.sources import normalize
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -392,6 +392,23 @@ def test_prices_chutes_win_v1_fills_gaps_and_price_units():
     assert units == {"org/Chat-7B": "per_1m_tokens", "org/Img": "per_step",
                      "org/Rerank": "per_request", "org/Custom": "per_hour", "org/Free": "<NA>",
                      "org/Only-7B": "per_1m_tokens"}
+    # the one rule, for a frame and for one record (history states), agrees with the column
+    assert price_units(m).fillna("<NA>").tolist() == m["price_unit"].fillna("<NA>").tolist()
+    assert [price_unit(r) or "<NA>" for r in m.to_dict("records")] == m["price_unit"].fillna(
+        "<NA>").tolist()
+
+
+def test_context_tokens_is_the_advertised_context_else_the_engine_limit():
+    result = merge([chute("org/A-1B"), chute("org/B-1B"), chute("org/C-1B"), chute("org/Img")],
+                   [v1("org/A-1B", context_length=65536, max_model_len=131072),
+                    v1("org/B-1B", max_model_len=32768), v1("org/C-1B"),
+                    v1("org/Only-1B", context_length=8192)])
+    m = result.models
+    ctx = dict(zip(m["name"], m["context_tokens"].astype("object").fillna("<NA>"), strict=True))
+    assert ctx == {"org/A-1B": 65536, "org/B-1B": 32768, "org/C-1B": "<NA>", "org/Img": "<NA>",
+                   "org/Only-1B": 8192}
+    assert str(m["context_tokens"].dtype) == "Int64"
+    assert MERGED_COLUMNS[-1] == "context_tokens"
 
 
 def test_modalities_come_from_v1_or_from_a_certain_template():

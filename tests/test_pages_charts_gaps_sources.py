@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, load_catalog
 from chutes_data.merge import Conflict, NearMiss, merge_catalogs
-from chutes_data.schema import MERGED_COLUMNS
+from chutes_data.schema import MERGED_COLUMNS, context_tokens
 from chutes_data.sources.loader import SAMPLE_DIR, SAMPLE_FILES, SourceStatus
 from chutes_data.views import charts
 from chutes_data.views import gaps as diagnostics
@@ -141,6 +141,8 @@ def tiny(**columns: list) -> pd.DataFrame:
         frame[col] = frame[col].astype("boolean")
     for col in [c for c in MERGED_COLUMNS if c.startswith("price_") and c != "price_unit"]:
         frame[col] = frame[col].astype("float64")
+    if "context_tokens" not in columns:  # derived as the merge derives it
+        frame["context_tokens"] = context_tokens(frame)
     return frame
 
 

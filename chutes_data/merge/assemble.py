@@ -15,16 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import MERGED_COLUMNS, chute_url
+from ..schema import MERGED_COLUMNS, PRICE_UNIT_COLUMNS, chute_url, context_tokens, price_units
 from .match import flag
 
-# Per-1M-token prices both sources state: v1 fills the chute's gaps; any of them => per_1m_tokens.
-_PER_1M = ("price_input_usd", "price_output_usd", "price_cache_read_usd", "price_input_tao",
-           "price_output_tao", "price_cache_read_tao")
+# Per-1M-token prices both sources state: v1 fills the chute's gaps.
+_PER_1M = PRICE_UNIT_COLUMNS["per_1m_tokens"]
 _STR_COLUMNS = ("name", "chute_id", "v1_id", "source", "match_method", "owner", "template",
                 "quantization", "tagline", "price_unit", "root", "owned_by", "slug", "chute_url")
 _INT_COLUMNS = ("instances_active", "instances_total", "context_length", "max_model_len",
-                "max_output_length", "invocation_count", "gpu_count")
+                "max_output_length", "invocation_count", "gpu_count", "context_tokens")
 _BOOLEAN_COLUMNS = ("public", "hot", "tee")
 
 
@@ -96,7 +95,8 @@ def merged_rows(left: pd.DataFrame, right: pd.DataFrame, c_pos: np.ndarray, v_po
         "created_at": left["created_at"],
     }
     models = pd.DataFrame(columns, index=left.index)
-    return models.assign(price_unit=_price_unit(models))[MERGED_COLUMNS].pipe(_typed)
+    derived = {"price_unit": price_units(models), "context_tokens": context_tokens(models)}
+    return models.assign(**derived)[MERGED_COLUMNS].pipe(_typed)
 
 
 def _lists(values: pd.Series) -> list[list]:
@@ -115,17 +115,6 @@ def _modalities(right: pd.DataFrame, template: pd.Series, has_v: np.ndarray
         if not with_v1 and kind in inferred:
             inputs[k], outputs[k] = [inferred[kind][0]], [inferred[kind][1]]
     return inputs, outputs
-
-
-def _price_unit(models: pd.DataFrame) -> pd.Series:
-    """How a row is priced, most specific first (schema.PRICE_UNITS)."""
-    unit = np.select(
-        [models[list(_PER_1M)].notna().any(axis=1).to_numpy(dtype=bool),
-         models["price_step_usd"].notna().to_numpy(dtype=bool),
-         models["price_request_usd"].notna().to_numpy(dtype=bool),
-         models["price_hour_usd"].notna().to_numpy(dtype=bool)],
-        ["per_1m_tokens", "per_step", "per_request", "per_hour"], default=None)
-    return pd.Series(unit, index=models.index, dtype="str")
 
 
 def _typed(models: pd.DataFrame) -> pd.DataFrame:

@@ -119,7 +119,7 @@ else:
                       fmt.money(r[f"price_{stem}_{cur}"], cur), border=True)
         else:
             st.metric("Price", "unknown", border=True)
-        context = r["context_length"] if pd.notna(r["context_length"]) else r["max_model_len"]
+        context = r["context_tokens"]
         st.metric("Context", fmt.tokens(None if pd.isna(context) else int(context)), border=True,
                   help="Advertised context (else the engine limit), tokens")
         st.metric("Max output", fmt.tokens(None if pd.isna(r["max_output_length"])

@@ -64,7 +64,7 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
         "price_cache_read": models[f"price_cache_read_{cur}"],
         "price_step": models[f"price_step_{cur}"],
         "price_hour": models[f"price_hour_{cur}"],
-        "context": models["context_length"].fillna(models["max_model_len"]),
+        "context": models["context_tokens"],
         "max_output": models["max_output_length"],
         "quantization": models["quantization"],
         "input_modalities": models["input_modalities"],

@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from ..errors import HistoryError
-from ..schema import SOURCES
+from ..schema import SOURCES, UNIT_PRICE_SERIES, price_unit
 from ..sources.normalize import chutes_frame, v1_frame
 from ..values import json_safe, to_utc
 
@@ -85,12 +85,8 @@ def state_signature(states: list[dict]) -> str:
 
 
 def _price_unit_fields(state: dict) -> set[str]:
-    """The price fields that are how this model is priced (most specific unit first)."""
-    for fields in (("price_input_usd", "price_output_usd"), ("price_step_usd",),
-                   ("price_request_usd",), ("price_hour_usd",)):
-        if any(state.get(f) is not None for f in fields):
-            return set(fields)
-    return set()
+    """The USD price fields of how this model is priced (`schema.price_unit`)."""
+    return set(UNIT_PRICE_SERIES.get(price_unit(state) or "", ()))
 
 
 def diff_states(before: dict[str, dict], after: dict[str, dict], at: str, source: str) -> list[dict]:

@@ -21,7 +21,7 @@ import pandas as pd
 from ..config import Settings, redact
 from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
 from ..history import open_history
-from ..merge.match import merge_catalogs
+from ..merge import MergeReport, merge_catalogs
 from ..values import iso, parse_time
 from . import normalize
 from .cache import DiskCache, unwrap
@@ -78,7 +78,7 @@ class Catalog:
     chutes: SourceData
     v1: SourceData
     models: pd.DataFrame
-    report: dict
+    report: MergeReport
     generated_at: datetime
     warnings: tuple[str, ...] = ()
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +34,8 @@ Source = Literal["chutes", "v1"]
 Origin = Literal["live", "cache", "sample", "file", "none"]
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
 SAMPLE_FILES = {"chutes": "chutes.json", "v1": "v1_models.json"}
+SOURCES: tuple[Source, ...] = ("chutes", "v1")
+_HISTORY_LOCK = threading.Lock()  # the two fetch threads record one at a time
 _FRAMES = {"chutes": normalize.chutes_frame, "v1": normalize.v1_frame}
 
 
@@ -196,7 +200,8 @@ def _record_history(settings: Settings, source: str, payload: Any, at: datetime)
     A fetch that lists no models is not recorded (`allow_empty=False`): taken as a snapshot it
     would log every model as removed, then as added again on the next good fetch."""
     try:
-        with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+        with _HISTORY_LOCK, HistoryStore(history_path(settings),
+                                         retention_days=settings.history_days) as store:
             store.record(source, payload, at, origin="live", allow_empty=False)
     except Exception as exc:  # noqa: BLE001 - history is best effort by design
         log.warning("could not record %s history: %s", source, exc)
@@ -225,11 +230,19 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
     """
     files = {k: v for k, v in (files or {}).items() if v}
     loaded: dict[str, SourceData] = {}
-    for source in ("chutes", "v1"):
-        if source in files:
-            loaded[source] = load_file(settings, source, files[source])
-        else:
-            loaded[source] = load_source(settings, source, refresh=refresh, client=client)
+    # The sources to fetch are fetched at the same time (a thread each: the wait is network
+    # I/O), so a cold load waits for the slower source, not for the sum of both.
+    fetch = [source for source in SOURCES if source not in files]
+    if len(fetch) > 1:
+        with ThreadPoolExecutor(max_workers=len(fetch), thread_name_prefix="chutes-fetch") as pool:
+            futures = {source: pool.submit(load_source, settings, source, refresh=refresh,
+                                           client=client) for source in fetch}
+            loaded.update({source: future.result() for source, future in futures.items()})
+    else:
+        loaded.update({source: load_source(settings, source, refresh=refresh, client=client)
+                       for source in fetch})
+    loaded.update({source: load_file(settings, source, files[source]) for source in files})
+    loaded = {source: loaded[source] for source in SOURCES}
     warnings = settings.warnings
     if all(d.status.origin == "none" for d in loaded.values()):
         if allow_sample:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import PayloadError
@@ -118,8 +119,55 @@ def _timestamp(value: Any) -> pd.Timestamp | None:
     return stamp
 
 
+_TIMES = "datetime64[ns, UTC]"
+
+
+def parse_times(values: Any) -> pd.Series:
+    """`_timestamp` of every value, vectorised: a `datetime64[ns, UTC]` Series (NaT for None).
+
+    ISO strings go through one `pd.to_datetime(format="ISO8601")` call and numbers (unix
+    seconds) through one `unit="s"` call; only strings ISO 8601 refuses fall back to the
+    element-wise reader (which knows the other formats `pd.Timestamp` parses), so the result
+    is the same as parsing one by one, at a fraction of the cost for 10,000s of rows.
+    """
+    values = list(values)
+    out = np.full(len(values), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+    strings = [i for i, v in enumerate(values) if isinstance(v, str)]
+    numbers = [i for i, v in enumerate(values)
+               if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if strings:
+        parsed = _plausible(pd.to_datetime(pd.Series([values[i] for i in strings], dtype=object),
+                                           utc=True, errors="coerce", format="ISO8601"))
+        stamps = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]", copy=True)
+        for k in np.flatnonzero(np.isnat(stamps)):  # not ISO 8601: the element-wise reader
+            stamp = _timestamp(values[strings[k]])
+            if stamp is not None:
+                stamps[k] = stamp.tz_convert("UTC").tz_localize(None).to_datetime64()
+        out[strings] = stamps
+    if numbers:
+        seconds = np.array([_finite_or_nan(values[i]) for i in numbers], dtype="float64")
+        parsed = _plausible(pd.to_datetime(pd.Series(seconds), unit="s", utc=True, errors="coerce"))
+        out[numbers] = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    return pd.Series(out).dt.tz_localize("UTC")
+
+
+def _plausible(stamps: pd.Series) -> pd.Series:
+    """Years 1970..2200 kept (as `_timestamp`), the rest NaT, then in nanoseconds: pandas may
+    parse to microseconds, where year 8206 fits but does not fit the frames' ns resolution."""
+    years = stamps.dt.year
+    return stamps.where((years >= 1970) & (years <= 2200)).astype(_TIMES)
+
+
+def _finite_or_nan(value: float) -> float:
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
 def _timestamps(values: list[Any]) -> pd.Series:
-    return pd.Series(pd.to_datetime([_timestamp(v) for v in values], utc=True), dtype="datetime64[ns, UTC]")
+    return parse_times(values)
 
 
 # ---------------------------------------------------------------------------- /chutes/

@@ -325,8 +325,10 @@ def apptest_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Non
 
     monkeypatch.setattr(PagesManager, "__init__", init)
     st.cache_data.clear()
+    st.cache_resource.clear()  # the shared Catalog (ui/data.get_catalog)
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ numbers stay numbers (only text cells are touched).
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,26 +15,9 @@ import numpy as np
 import pandas as pd
 
 from .schema import EXPORT_COLUMNS, LIST_COLUMNS, MERGED_COLUMNS
-from .sources.cache import iso
+from .values import iso, json_safe
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-safe Python value from a pandas/numpy cell (NaN/NA -> None, timestamps -> ISO)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return iso(value.to_pydatetime())
-    if isinstance(value, datetime):
-        return iso(value)
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def export_columns(models: pd.DataFrame) -> list[str]:
@@ -48,7 +30,7 @@ def rows(models: pd.DataFrame) -> list[dict]:
     """The merged frame as JSON-safe row dicts, contract columns first.
 
     Converted a column at a time (numpy does the numbers, missing values and timestamps at
-    once); only object cells that are not plain strings go through `_plain` one by one."""
+    once); only object cells that are not plain strings go through `json_safe` one by one."""
     cols = export_columns(models)
     columns = [_plain_column(models[c]) if c in models.columns else [None] * len(models)
                for c in cols]
@@ -56,7 +38,7 @@ def rows(models: pd.DataFrame) -> list[dict]:
 
 
 def _plain_column(series: pd.Series) -> list[Any]:
-    """`[_plain(v) for v in series]`, vectorised by dtype."""
+    """`[json_safe(v) for v in series]`, vectorised by dtype."""
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
         stamps = series.dt.tz_localize("UTC") if not isinstance(dtype, pd.DatetimeTZDtype) else series
@@ -75,11 +57,11 @@ def _plain_column(series: pd.Series) -> list[Any]:
 
 
 def _plain_object(value: Any) -> Any:
-    """`_plain`, with a fast path for the usual list cell (a list of plain strings; copied, so
+    """`json_safe`, with a fast path for the usual list cell (a list of plain strings; copied, so
     a caller editing a row cannot edit the frame)."""
     if type(value) is list and all(type(v) is str for v in value):
         return list(value)
-    return _plain(value)
+    return json_safe(value)
 
 
 def document(catalog: Any, models: pd.DataFrame | None = None) -> dict:
@@ -130,7 +112,7 @@ def to_csv(models: pd.DataFrame) -> str:
             frame[col] = [", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
                           for v in frame[col]]
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
-            frame[col] = [_plain(v) for v in frame[col]]
+            frame[col] = [json_safe(v) for v in frame[col]]
         if not (pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col])):
             frame[col] = [_csv_text(v) for v in frame[col]]
     return frame.to_csv(index=False, lineterminator="\n")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import PayloadError
 from ..schema import CHUTES_COLUMNS, V1_COLUMNS
+from ..values import parse_times
 
 _INT_COLUMNS = ("gpu_count", "min_vram_gb", "invocation_count", "max_model_len", "context_length",
                 "max_output_length")
@@ -101,75 +101,6 @@ def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
     return df
 
 
-def _timestamp(value: Any) -> pd.Timestamp | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        if isinstance(value, (int, float)):
-            stamp = pd.Timestamp(value, unit="s", tz="UTC") if math.isfinite(value) else None
-        elif isinstance(value, str):
-            stamp = pd.Timestamp(value)
-            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-        else:
-            return None
-    except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
-        return None
-    if stamp is None or pd.isna(stamp) or not 1970 <= stamp.year <= 2200:
-        return None  # outside the nanosecond range pandas frames hold, or plainly bogus
-    return stamp
-
-
-_TIMES = "datetime64[ns, UTC]"
-
-
-def parse_times(values: Any) -> pd.Series:
-    """`_timestamp` of every value, vectorised: a `datetime64[ns, UTC]` Series (NaT for None).
-
-    ISO strings go through one `pd.to_datetime(format="ISO8601")` call and numbers (unix
-    seconds) through one `unit="s"` call; only strings ISO 8601 refuses fall back to the
-    element-wise reader (which knows the other formats `pd.Timestamp` parses), so the result
-    is the same as parsing one by one, at a fraction of the cost for 10,000s of rows.
-    """
-    values = list(values)
-    out = np.full(len(values), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
-    strings = [i for i, v in enumerate(values) if isinstance(v, str)]
-    numbers = [i for i, v in enumerate(values)
-               if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if strings:
-        parsed = _plausible(pd.to_datetime(pd.Series([values[i] for i in strings], dtype=object),
-                                           utc=True, errors="coerce", format="ISO8601"))
-        stamps = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]", copy=True)
-        for k in np.flatnonzero(np.isnat(stamps)):  # not ISO 8601: the element-wise reader
-            stamp = _timestamp(values[strings[k]])
-            if stamp is not None:
-                stamps[k] = stamp.tz_convert("UTC").tz_localize(None).to_datetime64()
-        out[strings] = stamps
-    if numbers:
-        seconds = np.array([_finite_or_nan(values[i]) for i in numbers], dtype="float64")
-        parsed = _plausible(pd.to_datetime(pd.Series(seconds), unit="s", utc=True, errors="coerce"))
-        out[numbers] = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    return pd.Series(out).dt.tz_localize("UTC")
-
-
-def _plausible(stamps: pd.Series) -> pd.Series:
-    """Years 1970..2200 kept (as `_timestamp`), the rest NaT, then in nanoseconds: pandas may
-    parse to microseconds, where year 8206 fits but does not fit the frames' ns resolution."""
-    years = stamps.dt.year
-    return stamps.where((years >= 1970) & (years <= 2200)).astype(_TIMES)
-
-
-def _finite_or_nan(value: float) -> float:
-    try:
-        number = float(value)
-    except OverflowError:  # an int beyond any float
-        return math.nan
-    return number if math.isfinite(number) else math.nan
-
-
-def _timestamps(values: list[Any]) -> pd.Series:
-    return parse_times(values)
-
-
 # ---------------------------------------------------------------------------- /chutes/
 def chute_row(item: dict) -> dict:
     """One `ChuteResponse` dict -> one row of CHUTES_COLUMNS (no timestamps parsed yet)."""
@@ -237,8 +168,8 @@ def chutes_frame(payload: Any) -> pd.DataFrame:
     rows = [chute_row(item) for item in chutes_items(payload)]
     rows = [r for r in rows if r["chute_id"] and r["name"]]
     df = _frame(rows, CHUTES_COLUMNS).drop_duplicates("chute_id", keep="first").reset_index(drop=True)
-    df["created_at"] = _timestamps(df["created_at"].tolist())
-    df["updated_at"] = _timestamps(df["updated_at"].tolist())
+    df["created_at"] = parse_times(df["created_at"].tolist())
+    df["updated_at"] = parse_times(df["updated_at"].tolist())
     df["official"] = df["official"].astype(bool)
     df["hot"] = df["hot"].astype(bool)
     df["instances_total"] = df["instances_total"].astype("int64")
@@ -290,5 +221,5 @@ def v1_frame(payload: Any) -> pd.DataFrame:
     rows = [v1_row(item) for item in v1_items(payload)]
     rows = [r for r in rows if r["v1_id"]]
     df = _frame(rows, V1_COLUMNS).drop_duplicates("v1_id", keep="first").reset_index(drop=True)
-    df["created"] = _timestamps(df["created"].tolist())
+    df["created"] = parse_times(df["created"].tolist())
     return df

@@ -17,7 +17,7 @@ from .state import HistoryError
 
 logger = logging.getLogger("chutes_data.history")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def connect(path: Path, timeout: float) -> sqlite3.Connection:
@@ -133,5 +133,12 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     """)
 
 
-# version -> function bringing the schema from version-1 to version. Add 2: _migrate_to_2 here.
-MIGRATIONS = {1: _migrate_to_1}
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """The TAO price beside every stored USD price (1 kept TAO for input and output only).
+    Existing rows keep NULL there: their payloads may be gone, and TAO is not tracked state."""
+    for column in ("price_cache_read_tao", "price_step_tao", "price_request_tao", "price_hour_tao"):
+        conn.execute(f"ALTER TABLE model_state ADD COLUMN {column} REAL")
+
+
+# version -> function bringing the schema from version-1 to version. Add 3: _migrate_to_3 here.
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2}

@@ -59,6 +59,7 @@ from .state import (
     EVENT_KINDS,
     PRICE_FIELDS,
     STATE_COLUMNS,
+    TAO_FIELDS,
     HistoryError,
     diff_states,
     payload_states,
@@ -271,12 +272,14 @@ class HistoryStore:
 
     def price_history(self, key_or_name: str, source: str | None = None) -> pd.DataFrame:
         """One row per snapshot in which the model (key, name or chute_id) appears, oldest first:
-        at, source, name, chute_id, USD prices, hot, context_length, plus key, max_output_length and
-        last_seen_at (the last capture still showing that snapshot's state). For step charts, a
-        row's values hold from `at` until the next row of the same source and key."""
+        at, source, name, chute_id, USD prices, hot, context_length, plus key, max_output_length,
+        the TAO prices beside the USD ones (TAO_FIELDS, as of the snapshot's first capture; NaN
+        when unstated or recorded before schema 2) and last_seen_at (the last capture still
+        showing that snapshot's state). For step charts, a row's values hold from `at` until the
+        next row of the same source and key."""
         cols = ["at", "source", "name", "chute_id", "price_input_usd", "price_output_usd",
                 "price_cache_read_usd", "price_step_usd", "price_hour_usd", "hot", "context_length",
-                "key", "price_request_usd", "max_output_length", "last_seen_at"]
+                "key", "price_request_usd", "max_output_length", *TAO_FIELDS, "last_seen_at"]
         with self._tx() as db:
             rows = db.execute(
                 f"SELECT s.captured_at, s.source, "
@@ -342,5 +345,5 @@ class HistoryStore:
 
 __all__ = ["HistoryStore", "HistoryError", "history_path", "diff_states", "payload_states",
            "import_snapshots", "format_changes_text", "capture_time", "to_utc", "EVENT_KINDS",
-           "PRICE_FIELDS", "CONTEXT_FIELDS", "STATE_COLUMNS", "SCHEMA_VERSION", "MIGRATIONS",
+           "PRICE_FIELDS", "TAO_FIELDS", "CONTEXT_FIELDS", "STATE_COLUMNS", "SCHEMA_VERSION", "MIGRATIONS",
            "DB_FILENAME"]

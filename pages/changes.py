@@ -5,8 +5,7 @@ Every successful fetch is kept as a snapshot in `history.sqlite` in the cache di
 Tables are shaped by `chutes_data.views.changes`; price events are in USD (TAO is stored
 beside). "This week" is the 7 days up to the newest capture (see chutes_data/views/changes.py).
 The sidebar filters do not apply here (a removed model is in no current filter); the currency
-toggle only changes the
-current prices of "New this week".
+toggle only changes the current prices of "New this week".
 """
 
 from datetime import UTC, datetime, timedelta

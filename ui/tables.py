@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data.formatting import currency_unit
+from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 
 DETAIL_PATH = "model_detail"  # url_path of pages/model_detail.py (see dashboard.py)
 
@@ -103,7 +104,7 @@ def column_config(currency: str) -> dict:
         "output_modalities": cc.ListColumn("Output"),
         "features": cc.ListColumn("Features"),
         "instances": cc.NumberColumn("Hot instances", format="%d"),
-        "invocations": cc.NumberColumn("Invocations", format="compact"),
+        "invocations": cc.NumberColumn(INVOCATIONS_LABEL, format="compact", help=INVOCATIONS_HELP),
         "owner": cc.TextColumn("Owner"),
         "match": cc.TextColumn("Joined by", help="How the two APIs were matched (fuzzy: score)"),
         "chutes_url": cc.LinkColumn("chutes.ai", display_text="Open ↗", width="small"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,11 @@ def column_labels(at: AppTest, index: int = 0) -> dict[str, str]:
             for k, v in config.items() if isinstance(v, dict)}
 
 
+def plain(markdown: str) -> str:
+    """Markdown-escaped third-party text as a reader sees it."""
+    return re.sub(r"\\(.)", r"\1", str(markdown))
+
+
 def texts(at: AppTest) -> str:
     return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "warning", "subheader")
                      for e in at.get(kind))
@@ -45,3 +51,60 @@ def test_invocations_are_labelled_as_the_past_day():
     at = open_page("charts", charts_view="Popularity")
     body = texts(at)
     assert "past day" in body and "All-time" not in body and "all time" not in body.lower()
+
+
+# ---------------------------------------------------------------------------- calculator default
+@pytest.fixture
+def live_app(monkeypatch: pytest.MonkeyPatch):
+    """`live_app(chutes_items, v1_items)`: point the app at a loopback upstream serving them."""
+    import payloads
+    from upstream import StandInUpstream
+
+    servers = []
+
+    def start(items: list[dict], v1_items: list[dict] | None = None) -> StandInUpstream:
+        server = StandInUpstream(payloads.chutes_payload(items),
+                                 payloads.v1_payload(v1_items) if v1_items is not None
+                                 else {"object": "list", "data": []}).start()
+        servers.append(server)
+        monkeypatch.setenv("CHUTES_OFFLINE", "0")
+        monkeypatch.setenv("CHUTES_BASE_URL", server.url)
+        monkeypatch.setenv("CHUTES_LLM_BASE_URL", server.url)
+        monkeypatch.setenv("CHUTES_HTTP_TIMEOUT", "2")
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def _llm(n: int, name: str, usd_in: float, usd_out: float, *, hot: bool = True,
+         owner: str = "chutes") -> dict:
+    import payloads
+
+    return payloads.chute_item(n, name=name, owner=owner, hot=hot,
+                               price=payloads.price_block("vllm", usd_in=usd_in, usd_out=usd_out,
+                                                          cache_read=None))
+
+
+def test_calculator_default_is_hot_models_and_never_an_unpriced_cheapest(live_app):
+    items = [_llm(0, "someone/Cold-Cheap", 0.001, 0.002, hot=False, owner="someone"),
+             _llm(1, "someone/Zero", 0.0, 0.0, owner="someone"),
+             *(_llm(2 + i, f"org/Hot-{i}", 0.1 + i / 100, 0.4 + i / 100) for i in range(10))]
+    live_app(items)
+    at = open_page("calculator")
+    picked = at.multiselect(key="calc_models").value
+    assert len(picked) == 8 and all("Hot-" in p for p in picked), picked
+    assert "org/Hot-0" in plain(at.success[0].value) and "$0.000000" not in at.success[0].value
+    # picking the cold and the $0 model by hand: flagged, and neither is called the cheapest
+    options = at.multiselect(key="calc_models").options
+    cold = next(o for o in options if "Cold-Cheap" in o)
+    zero = next(o for o in options if "Zero" in o)
+    at.multiselect(key="calc_models").set_value([zero, cold, picked[0]]).run()
+    assert not at.exception
+    assert "Cold-Cheap" in plain(at.success[0].value) and "cold" in at.success[0].value
+    table = at.dataframe[0].value
+    now = dict(zip(table["name"], table["now"], strict=True))
+    assert now["someone/Cold-Cheap"] == "cold (not running)" and now["org/Hot-0"] == "hot"
+    captions = "\n".join(c.value for c in at.caption)
+    assert "state no real price" in captions and "are **cold**" in captions

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chutes_data.history.store import HistoryStore, import_snapshots
+from chutes_data.history import HistoryStore, import_snapshots
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/changes.py"
@@ -387,7 +387,8 @@ def test_new_models_takes_current_prices_in_the_chosen_currency() -> None:
 
 
 def test_an_empty_fetch_is_not_recorded_as_everything_removed(settings) -> None:
-    from chutes_data.sources.loader import _record_history, history_path
+    from chutes_data.history import history_path
+    from chutes_data.sources.loader import _record_history
 
     _record_history(settings, "v1", v1(v1_model("org/A")), T0)
     _record_history(settings, "v1", v1(), T0 + timedelta(days=1))  # an empty catalog: a failed capture

@@ -168,7 +168,7 @@ def test_detail_never_shows_the_api_key(monkeypatch: pytest.MonkeyPatch, sample:
 
 
 def test_detail_shows_price_history_when_there_is_some(tmp_path: Path, sample: pd.DataFrame) -> None:
-    from chutes_data.history.store import HistoryStore
+    from chutes_data.history import HistoryStore
 
     row = llm(sample)
     payload = sample_payload("chutes")

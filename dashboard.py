@@ -7,7 +7,7 @@ Run with `make run` (or `streamlit run dashboard.py`).
 
 import streamlit as st
 
-from ui import banner, data, sidebar
+from ui import banner, data, sidebar, url_note
 
 st.set_page_config(page_title="Chutes Model Explorer", page_icon=":material/hub:", layout="wide")
 
@@ -34,6 +34,8 @@ PAGES = {
 
 page = st.navigation(PAGES, position="top")
 catalog = data.catalog()
+note = url_note.start()  # before any bound widget drops an invalid value from the URL
 sidebar.render(catalog.models)
 banner.banner(catalog)
 page.run()
+url_note.finish(note)

@@ -24,6 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BASE_URL = "https://api.chutes.ai"
 DEFAULT_LLM_BASE_URL = "https://llm.chutes.ai"
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
 MAX_CACHE_MINUTES = 525_600.0  # a year
 MAX_HTTP_TIMEOUT = 600.0  # seconds
 MAX_HISTORY_DAYS = 36_500
@@ -99,6 +100,10 @@ class Settings:
             warnings.append("CHUTES_API_KEY would be sent over plain http to a non-loopback host "
                             f"({urlsplit(base_url).hostname}); use https.")
         cache_dir = Path(values.get("CHUTES_CACHE_DIR") or PROJECT_ROOT / "cache").expanduser()
+        offline_raw = str(values.get("CHUTES_OFFLINE") or "").strip().lower()
+        if offline_raw not in _TRUE | _FALSE:
+            warnings.append(f"CHUTES_OFFLINE={_shorten(values.get('CHUTES_OFFLINE'))!r} is not "
+                            "1/true/yes/on or 0/false/no/off; staying online (not offline).")
         return cls(
             api_key=key,
             base_url=base_url,
@@ -106,7 +111,7 @@ class Settings:
             cache_dir=cache_dir,
             cache_minutes=number("CACHE_DURATION_MINUTES", 10.0, minimum=0, maximum=MAX_CACHE_MINUTES),
             http_timeout=number("CHUTES_HTTP_TIMEOUT", 20.0, minimum=0.1, maximum=MAX_HTTP_TIMEOUT),
-            offline=str(values.get("CHUTES_OFFLINE", "")).strip().lower() in _TRUE,
+            offline=offline_raw in _TRUE,
             history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, maximum=MAX_HISTORY_DAYS,
                                     integer=True)),
             warnings=tuple(warnings),

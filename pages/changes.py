@@ -53,6 +53,9 @@ def _history_caption() -> None:
     st.caption(" · ".join(parts) + f" · newest capture {fmt.human_age(max(age, 0))}.")
 
 
+for notice in data.history_notices():  # a corrupt or unreadable database, said out loud
+    st.warning(md_text(notice, 600), icon=":material/report:")
+
 if snapshots.empty and events.empty:
     st.info("**No history yet.** History builds up as the app refreshes: every successful fetch "
             "of `/chutes/` or `/v1/models` is kept as a snapshot, and this page lists what changed "

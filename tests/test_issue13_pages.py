@@ -108,3 +108,65 @@ def test_calculator_default_is_hot_models_and_never_an_unpriced_cheapest(live_ap
     assert now["someone/Cold-Cheap"] == "cold (not running)" and now["org/Hot-0"] == "hot"
     captions = "\n".join(c.value for c in at.caption)
     assert "state no real price" in captions and "are **cold**" in captions
+
+
+# ---------------------------------------------------------------------------- failures said out loud
+def test_no_network_banner_says_why(monkeypatch):
+    monkeypatch.setenv("CHUTES_OFFLINE", "0")  # online, but nothing listens on port 9
+    monkeypatch.setenv("CHUTES_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CHUTES_LLM_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CHUTES_HTTP_TIMEOUT", "1")
+    at = open_page()
+    info = plain(" ".join(i.value for i in at.info))
+    assert "bundled sample" in info and "Why:" in info
+    assert "cannot reach 127.0.0.1:9/chutes/" in info
+
+
+def test_offline_banner_says_offline_mode():
+    at = open_page()
+    assert "offline mode is on" in " ".join(i.value for i in at.info)
+
+
+def test_unwritable_cache_dir_in_the_banner_and_on_data_sources(live_app, monkeypatch, tmp_path):
+    import payloads
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    live_app([payloads.chute_item(0)])
+    monkeypatch.setenv("CHUTES_CACHE_DIR", str(blocker / "cache"))
+    at = open_page()
+    warnings = plain(" ".join(w.value for w in at.warning))
+    assert f"Cannot save to the cache directory {blocker / 'cache'}" in warnings
+    at.switch_page("pages/data_sources.py").run()
+    warnings = plain(" ".join(w.value for w in at.warning))
+    assert "is not writable" in warnings and "Not a directory" in warnings
+
+
+def test_writable_cache_dir_is_said_on_data_sources():
+    at = open_page("data_sources")
+    assert any("writable." in c.value for c in at.caption)
+
+
+def test_corrupt_history_is_said_on_changes(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "history.sqlite").write_bytes(b"this is not an sqlite database" * 100)
+    at = open_page("changes")
+    assert "No history yet" in " ".join(i.value for i in at.info)  # and no error box
+    assert not at.error
+    warning = plain(" ".join(w.value for w in at.warning))
+    aside = next(cache.glob("history.sqlite.corrupt-*"))
+    assert "was corrupt" in warning and str(aside) in warning and "restarted empty" in warning
+
+
+def test_invalid_url_parameters_get_a_note():
+    at = open_page(min_ctx="abc", cur="XYZ", sort="nonsense", q="qwen")
+    note = [plain(c.value) for c in at.caption if "Ignored from the link" in c.value]
+    assert len(note) == 1
+    assert "min_ctx=abc" in note[0] and "cur=XYZ" in note[0] and "sort=nonsense" in note[0]
+    assert "q=qwen" not in note[0]
+
+
+def test_valid_url_parameters_get_no_note():
+    at = open_page(min_ctx="131072", cur="TAO")
+    assert not [c for c in at.caption if "Ignored from the link" in c.value]

@@ -17,11 +17,24 @@ def _said(text: object) -> str:
     return md_text(mask_credentials(str(text or "")), limit=400)
 
 
+_FALLBACK = "No live or cached data ("
+
+
+def _why_sample(catalog: Catalog) -> str:
+    """Why the sample is shown: offline mode asked for it, or why neither API could be had."""
+    for warning in catalog.warnings:
+        if warning.startswith(_FALLBACK):
+            reasons = warning[len(_FALLBACK):].rsplit("). Showing the bundled sample.", 1)[0]
+            return f"**Why:** {_said(reasons)}."
+    return "**Why:** offline mode is on (`CHUTES_OFFLINE`, or `--offline`)."
+
+
 def banner(catalog: Catalog) -> None:
     """Always visible when the data is stale, partial, unavailable or the bundled sample."""
     if catalog.is_sample:
         st.info("You are looking at the **bundled sample** (synthetic data, not the live catalog). "
-                "Prices, names and counts are illustrative.", icon=":material/science:")
+                f"Prices, names and counts are illustrative. {_why_sample(catalog)}",
+                icon=":material/science:")
     for name, data in catalog.sources.items():
         s = data.status
         label = SOURCE_LABELS.get(name, name)

@@ -88,7 +88,9 @@ class HistoryStore:
         self.retention_days, self.max_snapshots = retention_days, max_snapshots
         self.keep_payloads = keep_payloads
         self._lock = threading.RLock()
-        self._conn = connect(self.path, timeout)
+        moved: list[Path] = []
+        self._conn = connect(self.path, timeout, moved)
+        self.moved_aside: Path | None = moved[0] if moved else None  # a corrupt file, on this open
 
     def close(self) -> None:
         with self._lock:

@@ -34,6 +34,7 @@ PAGES = {
 
 page = st.navigation(PAGES, position="top")
 catalog = data.catalog()
+banner.warn_public_bind(data.settings().has_key)  # in the server log: a key on a public bind
 note = url_note.start()  # before any bound widget drops an invalid value from the URL
 sidebar.render(catalog.models)
 banner.banner(catalog)

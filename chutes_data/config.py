@@ -165,6 +165,28 @@ def require_url(name: str, url: str) -> str:
     return url
 
 
+def is_loopback_bind(address: str | None) -> bool:
+    """True when a server bound to `address` is reachable from this machine only. An empty
+    address means every interface (Streamlit's own default), which is not."""
+    host = (address or "").strip().strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def public_bind_warning(address: str | None, has_key: bool) -> str | None:
+    """The log warning for a dashboard holding an API key while it listens beyond loopback."""
+    if not has_key or is_loopback_bind(address):
+        return None
+    where = address.strip() if address and address.strip() else "every interface"
+    return (f"CHUTES_API_KEY is set and the dashboard listens on {where}: anyone who can reach "
+            "this port sees the organization's private chutes and prices. Bind to 127.0.0.1 "
+            "(the default in .streamlit/config.toml) unless that is intended.")
+
+
 def plain_http_to_remote(url: str) -> bool:
     """True for http:// to a host that is not loopback (where a key could be sniffed)."""
     parts = urlsplit(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chutes_data import Catalog
-from chutes_data.config import mask_credentials
+from chutes_data.config import mask_credentials, public_bind_warning
 from chutes_data.formatting import human_age
 from chutes_data.schema import SOURCE_LABELS
 from chutes_data.textsafe import md_text
@@ -27,6 +27,19 @@ def _why_sample(catalog: Catalog) -> str:
             reasons = warning[len(_FALLBACK):].rsplit("). Showing the bundled sample.", 1)[0]
             return f"**Why:** {_said(reasons)}."
     return "**Why:** offline mode is on (`CHUTES_OFFLINE`, or `--offline`)."
+
+
+_warned_bind: list[str] = []  # once per server process
+
+
+def warn_public_bind(has_key: bool) -> None:
+    """Log (server log, not the page) when a key is set and the server is not loopback-only."""
+    import logging
+
+    message = public_bind_warning(st.get_option("server.address"), has_key)
+    if message and message not in _warned_bind:
+        _warned_bind.append(message)
+        logging.getLogger("chutes_explorer").warning("%s", message)
 
 
 def banner(catalog: Catalog) -> None:

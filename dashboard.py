@@ -13,37 +13,19 @@ One file, two roles (see shared/reference/streamlit-app-server.md):
 import streamlit as st
 
 if __name__ == "__main__":
-    from ui import banner, data, live, sidebar
+    from ui import banner, data, live, nav, sidebar, url_note
 
     st.set_page_config(page_title="Chutes Model Explorer", page_icon=":material/hub:", layout="wide")
 
-    PAGES = {
-        "Explore": [
-            st.Page("pages/models.py", title="Models", icon=":material/table_view:", url_path="models",
-                    default=True),
-            st.Page("pages/charts.py", title="Charts", icon=":material/monitoring:", url_path="charts"),
-            st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:",
-                    url_path="compare"),
-            st.Page("pages/calculator.py", title="Calculator", icon=":material/calculate:",
-                    url_path="calculator"),
-            st.Page("pages/model_detail.py", title="Model detail", icon=":material/info:",
-                    url_path="model_detail"),
-        ],
-        "Data": [
-            st.Page("pages/changes.py", title="Changes", icon=":material/history:", url_path="changes"),
-            st.Page("pages/merge_gaps.py", title="Merge gaps", icon=":material/join:",
-                    url_path="merge_gaps"),
-            st.Page("pages/data_sources.py", title="Data sources", icon=":material/database:",
-                    url_path="data_sources"),
-        ],
-    }
-
-    page = st.navigation(PAGES, position="top")
+    page = nav.navigation()
     catalog = data.catalog()
+    banner.warn_public_bind(data.settings().has_key)  # in the server log: a key on a public bind
+    note = url_note.start()  # before any bound widget drops an invalid value from the URL
     sidebar.render(catalog.models)
     banner.banner(catalog)
     live.freshness()
     page.run()
+    url_note.finish(note)
 else:
     # The server import (uvicorn, once per process). Nothing here may read settings: secrets are
     # exported only when the lifespan starts. `ui` is not imported here (its modules read
@@ -55,7 +37,8 @@ else:
     # Legacy-pages guard, set before the first session: with a `pages/` folder beside this file,
     # Streamlit would start in its "pages directory" mode, and a first request for a deep link
     # (say /calculator) would run that page alone, outside the router. Private API: the browser
-    # test of a fresh server's first deep link fails loudly if Streamlit changes it.
+    # test of a fresh server's first deep link (tests/test_server.py) fails loudly if Streamlit
+    # changes it.
     PagesManager.uses_pages_directory = False
 
     app = st.App(__file__, routes=server.routes(), middleware=server.middleware(),

@@ -85,19 +85,19 @@ def test_outbox_enqueue_is_idempotent_and_tracks_state(tmp_path: Path):
         box.close()
 
 
-def test_migration_2_adds_the_outbox_to_an_existing_history(tmp_path: Path, payloads):
+def test_migration_3_adds_the_outbox_to_an_existing_history(tmp_path: Path, payloads):
     path = tmp_path / "h.sqlite"
     conn = sqlite3.connect(path, isolation_level=None)
     MIGRATIONS[1](conn)
     conn.execute("PRAGMA user_version = 1")
     conn.close()
-    box = Outbox(path)  # opening migrates 1 -> 2
+    box = Outbox(path)  # opening migrates 1 -> 3
     box.close()
     with HistoryStore(path) as store:  # the history itself is untouched and usable
         store.record("v1", payloads.v1_payload(), NOW)
         assert len(store.snapshots_frame()) == 1
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     conn.close()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .api import CHANGES_PARAMS, MAX_LIMIT, MODEL_PARAMS, TABLE, Param
+from .api import TABLE
+from .params import CHANGES_PARAMS, MAX_LIMIT, MODEL_PARAMS, Param
 
 _TYPES = {"text": {"type": "string", "maxLength": 200}, "int": {"type": "integer", "minimum": 0},
           "price": {"type": "number", "minimum": 0}, "bool": {"type": "boolean"},

@@ -6,7 +6,7 @@ Headers: `X-Chutes-Delivery: <id>` always (receivers drop duplicates by it),
 `User-Agent: chutes-model-explorer-webhooks`.
 
 Every (delivery, receiver) pair is a row of `webhook_deliveries` in the history database (schema
-version 2) before anything is sent, and is marked delivered after a 2xx, so a restart resumes the
+version 3) before anything is sent, and is marked delivered after a 2xx, so a restart resumes the
 pending ones and never resends a delivered one. A failure (non-2xx, timeout, refused, a redirect:
 redirects are not followed) is retried with exponential backoff up to `max_attempts`, then marked
 failed and kept for inspection. Each receiver is worked on by its own task with a short timeout, so

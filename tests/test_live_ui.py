@@ -80,3 +80,15 @@ def test_updated_text_counts_from_the_newest_fetch():
             snap.catalog.v1.status, origin="live", fetched_at=fetched - timedelta(seconds=5))))
     assert updated_text(dataclasses.replace(snap, catalog=live), now) == "updated 42 s ago"
     assert updated_text(snap, now).startswith("bundled sample")
+
+
+def test_refresh_now_asks_the_running_service(fake_service):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/data_sources.py")
+    at.run()
+    assert not at.exception
+    at.button(key="src_refresh").click()
+    at.run()
+    assert not at.exception
+    assert fake_service.refreshes == 1  # joined through the refresher, not a fetch of its own
+    assert "refresh_token" not in at.session_state

@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 
 from ..config import Settings, display_url, mask_credentials
+from ..errors import HistoryError
 from ..history.db import connect
 from ..values import iso
 from .refresher import in_thread
@@ -255,9 +256,14 @@ class Dispatcher:
             try:
                 while True:
                     self._wake.clear()
-                    box = await self._box()
-                    due = await in_thread(box.due, datetime.now(UTC), self.urls,
-                                          name="chutes-webhook-db")
+                    try:
+                        box = await self._box()
+                        due = await in_thread(box.due, datetime.now(UTC), self.urls,
+                                              name="chutes-webhook-db")
+                    except (HistoryError, sqlite3.Error, OSError) as exc:  # locked, unwritable...
+                        log.warning("webhook outbox unavailable, retrying in 5 s: %s", exc)
+                        await asyncio.sleep(5.0)
+                        continue
                     by_url: dict[str, list[Pending]] = {}
                     for item in due:
                         by_url.setdefault(item.url, []).append(item)
@@ -266,7 +272,10 @@ class Dispatcher:
                             task = asyncio.create_task(self._work_url(url, items))
                             self._busy[url] = task
                             task.add_done_callback(lambda _t, u=url: self._done(u))
-                    nxt = await in_thread(box.next_due, self.urls, name="chutes-webhook-db")
+                    try:
+                        nxt = await in_thread(box.next_due, self.urls, name="chutes-webhook-db")
+                    except (HistoryError, sqlite3.Error, OSError):
+                        nxt = None
                     wait = 60.0 if nxt is None else \
                         min(60.0, max(0.05, (nxt - datetime.now(UTC)).total_seconds()))
                     try:

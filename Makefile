@@ -1,12 +1,13 @@
 # The README's two commands. Each sets up what it needs on a fresh machine.
 #   make run   - the dashboard (streamlit run dashboard.py)
 #   make test  - the whole test suite (installs Debian's chromium for the browser tests if missing)
+#   make test-fast - everything but the browser tests, for the edit loop
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test bench chromium sample clean
+.PHONY: run test test-fast bench chromium sample clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +32,11 @@ chromium:
 test: $(VENV)/.dev chromium
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# The edit loop: everything but the browser tests (no chromium needed).
+test-fast: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not browser"
 
 bench: $(VENV)/.dev
 	$(PY) bench/bench_merge.py

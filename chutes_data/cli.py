@@ -10,16 +10,17 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from . import export
 from .config import Settings, redact
 from .errors import ChutesDataError, NoDataError
-from .sources.cache import iso
 from .sources.client import ChutesClient
-from .sources.loader import Catalog, cache_status, history_path, load_catalog
+from .sources.loader import Catalog, cache_status, load_catalog
+from .values import iso, to_utc
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -169,17 +170,16 @@ def _since(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return to_utc(value)
     except ValueError:
         raise ChutesDataError(f"--since {value!r} is not an ISO date such as 2026-07-01") from None
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from .history.store import HistoryStore, format_changes_text
+    from .history import format_changes_text, open_history
 
     settings = _settings(args)
-    with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+    with open_history(settings) as store:
         events = store.changes(since=_since(args.since), source=args.source)
     if args.format == "json":
         _write(json.dumps(events, indent=1, ensure_ascii=False) + "\n", "-")
@@ -189,12 +189,12 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .history.store import HistoryStore, import_snapshots
+    from .history import import_snapshots, open_history
 
     settings = _settings(args)
     if not args.directory.is_dir():
         raise ChutesDataError(f"import-snapshots: {args.directory} is not a directory")
-    with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+    with open_history(settings) as store:
         result = import_snapshots(store, args.directory, args.source)
     _write(json.dumps(result, indent=1, default=str) + "\n", "-")
     return 0
@@ -204,10 +204,34 @@ COMMANDS = {"export": cmd_export, "report": cmd_report, "status": cmd_status, "f
             "chute": cmd_chute, "changes": cmd_changes, "import-snapshots": cmd_import}
 
 
+@contextmanager
+def _logging_to_stderr(verbose: bool) -> Iterator[None]:
+    """Our log lines (and httpx's requests) on stderr for this run: INFO with -v, else errors
+    only. The root logger is left alone, so `main()` also runs in-process (tests, `watch`)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    loggers = [logging.getLogger(name) for name in ("chutes_data", "httpx")]
+    saved = [(lg.level, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.INFO if verbose else logging.ERROR)
+        lg.propagate = False
+    try:
+        yield
+    finally:
+        for lg, (level, propagate) in zip(loggers, saved, strict=True):
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+            lg.propagate = propagate
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
-                        format="%(levelname)s %(name)s: %(message)s")
+    with _logging_to_stderr(args.verbose):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
     except ChutesDataError as exc:

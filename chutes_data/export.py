@@ -8,33 +8,15 @@ numbers stay numbers (only text cells are touched).
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
 from .schema import EXPORT_COLUMNS, LIST_COLUMNS, MERGED_COLUMNS
-from .sources.cache import iso
+from .values import iso, json_safe
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-safe Python value from a pandas/numpy cell (NaN/NA -> None, timestamps -> ISO)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return iso(value.to_pydatetime())
-    if isinstance(value, datetime):
-        return iso(value)
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def export_columns(models: pd.DataFrame) -> list[str]:
@@ -46,7 +28,7 @@ def export_columns(models: pd.DataFrame) -> list[str]:
 def rows(models: pd.DataFrame) -> list[dict]:
     """The merged frame as JSON-safe row dicts, contract columns first."""
     cols = export_columns(models)
-    return [{c: _plain(v) for c, v in zip(cols, values, strict=True)}
+    return [{c: json_safe(v) for c, v in zip(cols, values, strict=True)}
             for values in models.reindex(columns=cols).itertuples(index=False, name=None)]
 
 
@@ -80,7 +62,7 @@ def to_csv(models: pd.DataFrame) -> str:
             frame[col] = [", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
                           for v in frame[col]]
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
-            frame[col] = [_plain(v) for v in frame[col]]
+            frame[col] = [json_safe(v) for v in frame[col]]
         if not (pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col])):
             frame[col] = [_csv_text(v) for v in frame[col]]
     return frame.to_csv(index=False, lineterminator="\n")

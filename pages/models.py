@@ -6,7 +6,7 @@ from chutes_data import export
 from chutes_data import formatting as fmt
 from chutes_data.query import SORT_KEYS, SORT_LABELS, kpis, sort_models
 from chutes_data.textsafe import md_text
-from ui import data, model_pick, sidebar, tables
+from ui import data, model_pick, nav, sidebar, tables
 
 catalog = data.catalog()
 filters = sidebar.filters()
@@ -45,7 +45,7 @@ else:
     rows = selection.selection.rows if selection else []
     if rows:
         picked = view.iloc[rows[0]]
-        right.page_link("pages/model_detail.py", label=f"Details of {md_text(picked['name'])}",
+        right.page_link(nav.MODEL_DETAIL, label=f"Details of {md_text(picked['name'])}",
                         icon=":material/arrow_forward:", query_params=model_pick.detail_params(picked))
     else:
         right.caption("Select a row to open its details, or use the **Open** links.")

@@ -10,12 +10,12 @@ import pytest
 from payloads import chute_item, v1_item
 
 from chutes_data.errors import NoDataError, PayloadError
+from chutes_data.history import history_path
 from chutes_data.schema import MERGED_COLUMNS
 from chutes_data.sources import loader as catalog_mod
 from chutes_data.sources.cache import DiskCache
 from chutes_data.sources.loader import (
     cache_status,
-    history_path,
     load_catalog,
     load_source,
     read_payload_file,
@@ -146,7 +146,7 @@ def test_missing_file_is_a_payload_error(tmp_path):
 
 
 def test_a_live_fetch_is_recorded_in_history(settings, fake_api, make_client):
-    from chutes_data.history.store import HistoryStore
+    from chutes_data.history import HistoryStore
 
     load_catalog(settings, client=make_client())
     with HistoryStore(history_path(settings)) as store:

@@ -10,13 +10,13 @@ import dataclasses
 import json
 import math
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from realdata import V1_FILES, needs_v1
 
 from chutes_data.merge import (
     DEFAULT_FUZZY_CUTOFF,
@@ -34,8 +34,6 @@ from chutes_data.merge import (
 from chutes_data.schema import LIST_COLUMNS, MERGED_COLUMNS, chute_url, price_unit, price_units
 from chutes_data.sources import normalize
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-V1_DAILY = sorted((REALDATA / "v1_models_daily").glob("*.json"))
 AUTO = object()  # v1 chute_id: the id of the official chute with the entry's name
 
 
@@ -523,8 +521,8 @@ def test_report_is_frozen_and_its_dict_keeps_the_documented_order():
 
 
 # ---------------------------------------------------------------------------- real captures
-@pytest.mark.skipif(not V1_DAILY, reason="shared/realdata not available")
-@pytest.mark.parametrize("path", V1_DAILY, ids=[p.stem for p in V1_DAILY])
+@needs_v1
+@pytest.mark.parametrize("path", V1_FILES, ids=[p.stem for p in V1_FILES])
 def test_real_capture_matches_fully_by_chute_id(path):
     payload = json.loads(path.read_text(encoding="utf-8"))
     items = [chute(e["id"], chute_id=e["chute_id"]) for e in payload["data"]]

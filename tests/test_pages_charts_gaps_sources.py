@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 import pytest
+from apptest import ok, open_page
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, load_catalog
@@ -29,6 +30,7 @@ from chutes_data.schema import MERGED_COLUMNS, context_tokens
 from chutes_data.sources.loader import SAMPLE_DIR, SAMPLE_FILES, SourceStatus
 from chutes_data.views import charts
 from chutes_data.views import gaps as diagnostics
+from chutes_data.views import sources as source_views
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARTS, GAPS, SOURCES = "pages/charts.py", "pages/merge_gaps.py", "pages/data_sources.py"
@@ -53,23 +55,6 @@ def models(catalog) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- helpers
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def open_page(path: str, **query: str | list[str]) -> AppTest:
-    """A fresh session opened with `query` in the URL, then switched to `path` (query params
-    bound to the sidebar or to `path` survive the page change, as in a browser)."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    ok(at.run())
-    at.switch_page(path)
-    return ok(at.run())
-
-
 def figures(at: AppTest) -> list[Any]:
     """The plotly figures on the page, decoded."""
     return [pio.from_json(el.proto.spec, skip_invalid=True) for el in at.get("plotly_chart")]
@@ -348,31 +333,31 @@ def test_conflict_and_near_miss_rows_are_text():
 
 def test_settings_rows_never_hold_the_key():
     s = Settings(api_key=SECRET, base_url="https://user:pw@api.example.com/x?token=abc#f")
-    rows = diagnostics.settings_rows(s)
+    rows = source_views.settings_rows(s)
     text = rows.to_csv()
     assert SECRET not in text and not any(p in text for p in SECRET_PARTS)
     assert rows.set_index("setting").at["API key", "value"] == "configured"
     assert "pw" not in text and "token" not in text
     assert rows.set_index("setting").at["Chutes API base URL", "value"] == "https://***@api.example.com/x"
-    assert diagnostics.settings_rows(Settings()).set_index("setting").at["API key", "value"] == "not set"
+    assert source_views.settings_rows(Settings()).set_index("setting").at["API key", "value"] == "not set"
 
 
 def test_scrub_redacts_key_and_url_credentials():
-    assert diagnostics.scrub(f"401 for Bearer {SECRET}", SECRET) == "401 for Bearer [redacted]"
-    assert diagnostics.scrub("bad 'https://me:secret@host/x'") == "bad 'https://***@host/x'"
-    assert diagnostics.scrub(None) == ""
+    assert source_views.scrub(f"401 for Bearer {SECRET}", SECRET) == "401 for Bearer [redacted]"
+    assert source_views.scrub("bad 'https://me:secret@host/x'") == "bad 'https://***@host/x'"
+    assert source_views.scrub(None) == ""
 
 
 def test_source_facts():
     now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     stale = SourceStatus("chutes", "cache", now - timedelta(hours=2), 1234, True, True,
                          f"timeout with key {SECRET}", 600.0)
-    f = diagnostics.source_facts(stale, now, SECRET)
+    f = source_views.source_facts(stale, now, SECRET)
     assert f["origin"] == "cache" and f["age"] == "2 hours" and f["count"] == "1,234"
     assert f["stale"].startswith("yes") and f["fresh"].startswith("expired")
     assert SECRET not in f["error"] and "[redacted]" in f["error"]
     sample = SourceStatus("v1", "sample", None, 64, False, True, None, 600.0)
-    g = diagnostics.source_facts(sample, now)
+    g = source_views.source_facts(sample, now)
     assert g["age"] == "—" and g["error"] == "none" and "sample" in g["fetched_at"]
 
 
@@ -382,15 +367,15 @@ def test_recorded_error_fills_in_when_the_sample_stands_in(tmp_path):
     at = datetime(2026, 1, 1, 11, 0, tzinfo=UTC)
     DiskCache(tmp_path).write_error("chutes", f"401 Unauthorized for {SECRET}", at)
     live = Settings(api_key=SECRET, cache_dir=tmp_path)
-    recorded = diagnostics.recorded_error(live, "chutes")
-    assert recorded is not None and diagnostics.recorded_error(live, "v1") is None
-    assert diagnostics.recorded_error(live.with_(offline=True), "chutes") is None
+    recorded = source_views.recorded_error(live, "chutes")
+    assert recorded is not None and source_views.recorded_error(live, "v1") is None
+    assert source_views.recorded_error(live.with_(offline=True), "chutes") is None
     sample = SourceStatus("chutes", "sample", None, 180, False, True, None, 600.0)
-    facts = diagnostics.source_facts(sample, at, SECRET, recorded)
+    facts = source_views.source_facts(sample, at, SECRET, recorded)
     assert facts["error"] == "401 Unauthorized for [redacted] (at 2026-01-01 11:00 UTC)"
     # an error of this very load wins over the recorded one
     failed = SourceStatus("chutes", "none", None, 0, False, False, "timeout", 600.0)
-    assert diagnostics.source_facts(failed, at, SECRET, recorded)["error"] == "timeout"
+    assert source_views.source_facts(failed, at, SECRET, recorded)["error"] == "timeout"
 
 
 def test_sources_page_shows_the_recorded_failure(monkeypatch, tmp_path):

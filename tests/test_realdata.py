@@ -11,24 +11,18 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from pathlib import Path
 
 import httpx
 import pandas as pd
 import pytest
+from realdata import CATALOG_MD, V1_FILES, needs_catalog, needs_v1
 
 from chutes_data.merge import merge_catalogs
 from chutes_data.sources import normalize
 from chutes_data.sources.client import ChutesClient
 from chutes_data.sources.loader import read_payload_file
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-V1_DIR = REALDATA / "v1_models_daily"
-CATALOG_MD = REALDATA / "chutes_catalog_2025-10-22.md"
-V1_FILES = sorted(V1_DIR.glob("*.json")) if V1_DIR.is_dir() else []
-
-needs_v1 = pytest.mark.skipif(not V1_FILES, reason="../shared/realdata/v1_models_daily is absent")
-needs_md = pytest.mark.skipif(not CATALOG_MD.is_file(), reason="the real catalog table is absent")
+needs_md = needs_catalog
 
 
 # ---------------------------------------------------------------------------- /v1/models captures

@@ -5,7 +5,6 @@ the pages escape what they show.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import re
@@ -17,6 +16,7 @@ import streamlit as st
 from chutes_data import textsafe
 from chutes_data.calc import PRICING_LABELS
 from chutes_data.formatting import money
+from chutes_data.values import json_safe
 
 from .calc_view import amount
 
@@ -34,22 +34,13 @@ PRICE_ROWS = (
 
 
 def plain(value: object) -> object:
-    """A cell as a JSON-ready Python value (NA/NaN/NaT -> None, timestamps -> ISO text)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (list, tuple, np.ndarray)):
+    """A cell as a JSON-ready Python value (`values.json_safe`), third-party text cleaned."""
+    value = json_safe(value)
+    if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, str):
-        return textsafe.clean(value, 2_000)
-    return value
+        return {k: plain(v) for k, v in value.items()}
+    return textsafe.clean(value, 2_000) if isinstance(value, str) else value
 
 
 def record(row: pd.Series | None, drop: tuple[str, ...] = ()) -> dict:

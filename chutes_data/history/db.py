@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .state import HistoryError
+from ..errors import HistoryError
 
 logger = logging.getLogger("chutes_data.history")
 

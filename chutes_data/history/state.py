@@ -11,14 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from datetime import UTC, date, datetime
 from typing import Any
 
-import pandas as pd
-
-from ..errors import ChutesDataError
+from ..errors import HistoryError
 from ..schema import SOURCES, UNIT_PRICE_SERIES, price_unit
 from ..sources.normalize import chutes_frame, v1_frame
+from ..values import json_safe, to_utc
 
 EVENT_KINDS = ("added", "removed", "price_changed", "status_changed", "context_changed")
 PRICE_FIELDS = ("price_input_usd", "price_output_usd", "price_step_usd", "price_request_usd",
@@ -32,45 +30,23 @@ _SIGNATURE_COLUMNS = tuple(c for c in STATE_COLUMNS if not c.endswith("_tao"))
 _TS = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so stored times sort as text
 
 
-class HistoryError(ChutesDataError):
-    """The history database cannot be opened, read or written, or a history argument is invalid."""
-
-
 # ---------------------------------------------------------------------------- times and values
-def to_utc(value: Any) -> datetime:
-    """A datetime, date, ISO string or unix seconds -> aware UTC datetime (naive means UTC)."""
-    try:
-        if isinstance(value, pd.Timestamp):
-            value = value.to_pydatetime()
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, UTC)
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value.strip())
-        elif isinstance(value, date) and not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day)
-        if not isinstance(value, datetime):
-            raise TypeError(type(value).__name__)
-    except (TypeError, ValueError, OverflowError, OSError) as exc:
-        raise HistoryError(f"not a time: {value!r} ({exc})") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def to_stamp(value: Any) -> str:
-    """Any accepted time -> the stored, fixed-width UTC text form."""
-    return to_utc(value).strftime(_TS)
+    """Any accepted time (`values.to_utc`) -> the stored, fixed-width UTC text form."""
+    try:
+        return to_utc(value).strftime(_TS)
+    except ValueError as exc:
+        raise HistoryError(str(exc)) from None
 
 
 def stamp_iso(stamp: str) -> str:
-    """Stored stamp -> ISO UTC for output: `2026-06-11T20:32:01Z` (microseconds only if any)."""
+    """Stored stamp -> the output form of `values.iso` (`2026-06-11T20:32:01Z`), without parsing."""
     return stamp.replace(".000000Z", "Z")
 
 
 def _clean(value: Any) -> Any:
-    """pandas NA -> None, numpy scalars -> Python; floats rounded to 12 significant digits."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
-        return None
+    """`values.json_safe`, floats rounded to 12 significant digits (float noise is no change)."""
+    value = json_safe(value)
     return float(f"{value:.12g}") if isinstance(value, float) else value
 
 

@@ -29,9 +29,8 @@ stores no new row; it is kept as an `observations` row, so `last_seen_at` says h
   from a newer schema version raises `HistoryError` and is left untouched.
 
 Events (`changes`) are computed between consecutive snapshots of a source; see
-`history_state.diff_states`. The file, schema and migrations are in `history_db`; backfill from
-files and the text format in `history_io` (`import_snapshots`, `format_changes_text` and
-`capture_time` are re-exported here). No streamlit.
+`state.diff_states`. The file, schema and migrations are in `db`; backfill from files in
+`backfill`; the terminal text format in `text`. No streamlit.
 """
 
 from __future__ import annotations
@@ -50,33 +49,26 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import PayloadError
+from ..errors import HistoryError, PayloadError
 from ..schema import SOURCES
-from .backfill import capture_time, format_changes_text, import_snapshots
-from .db import MIGRATIONS, SCHEMA_VERSION, connect
+from ..values import to_utc
+from .db import connect
 from .state import (
     CONTEXT_FIELDS,
     EVENT_KINDS,
     PRICE_FIELDS,
     STATE_COLUMNS,
-    HistoryError,
     diff_states,
     payload_states,
     stamp_iso,
     state_signature,
     to_stamp,
-    to_utc,
 )
 
-DB_FILENAME = "history.sqlite"  # inside the cache directory (catalog.history_path)
+DB_FILENAME = "history.sqlite"  # inside the cache directory (history.history_path)
 _IDENTITY = ("key", "name", "chute_id", "template")  # columns of `models`
 _VALUES = tuple(c for c in STATE_COLUMNS if c not in _IDENTITY)  # columns of `model_state`
 _EVENT_COLUMNS = ("key", "name", "chute_id", *PRICE_FIELDS, "hot", *CONTEXT_FIELDS)  # diff_states input
-
-
-def history_path(cache_dir: Path | str) -> Path:
-    """Where the app keeps its history database inside the cache directory."""
-    return Path(cache_dir) / DB_FILENAME
 
 
 # ---------------------------------------------------------------------------- the store
@@ -340,7 +332,4 @@ class HistoryStore:
             raise HistoryError(f"history database {self.path}: stored payload is corrupt: {exc}") from None
 
 
-__all__ = ["HistoryStore", "HistoryError", "history_path", "diff_states", "payload_states",
-           "import_snapshots", "format_changes_text", "capture_time", "to_utc", "EVENT_KINDS",
-           "PRICE_FIELDS", "CONTEXT_FIELDS", "STATE_COLUMNS", "SCHEMA_VERSION", "MIGRATIONS",
-           "DB_FILENAME"]
+__all__ = ["DB_FILENAME", "HistoryStore"]

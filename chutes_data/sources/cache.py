@@ -15,9 +15,11 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from ..values import iso, parse_time
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +39,6 @@ class LastError:
 
     message: str
     at: datetime
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An aware UTC datetime from an ISO string (with `Z` or an offset), or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
-
-
-def iso(stamp: datetime | None) -> str | None:
-    return None if stamp is None else stamp.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def unwrap(obj: Any) -> tuple[Any, str | None]:

@@ -20,10 +20,11 @@ import pandas as pd
 
 from ..config import Settings, redact
 from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
-from ..history.store import DB_FILENAME, HistoryStore
+from ..history import open_history
 from ..merge import MergeReport, merge_catalogs
+from ..values import iso, parse_time
 from . import normalize
-from .cache import DiskCache, iso, parse_time, unwrap
+from .cache import DiskCache, unwrap
 from .client import ChutesClient
 
 log = logging.getLogger(__name__)
@@ -196,15 +197,10 @@ def _record_history(settings: Settings, source: str, payload: Any, at: datetime)
     A fetch that lists no models is not recorded (`allow_empty=False`): taken as a snapshot it
     would log every model as removed, then as added again on the next good fetch."""
     try:
-        with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+        with open_history(settings) as store:
             store.record(source, payload, at, origin="live", allow_empty=False)
     except Exception as exc:  # noqa: BLE001 - history is best effort by design
         log.warning("could not record %s history: %s", source, exc)
-
-
-def history_path(settings: Settings) -> Path:
-    """The history database of these settings (in the cache directory)."""
-    return settings.cache_dir / DB_FILENAME
 
 
 # ---------------------------------------------------------------------------- the catalog

@@ -11,7 +11,7 @@ from ui import data, model_pick, nav, sidebar, tables
 catalog = data.catalog()
 filters = sidebar.filters()
 cur = filters.currency
-filtered = data.filtered_models(catalog.models)  # reuse: each catalog() call unpickles
+filtered = data.filtered_models(catalog.models)
 
 st.title("Models on Chutes")
 st.caption("Every chute from `/chutes/` joined with the official LLMs of `/v1/models`. "

@@ -1,8 +1,8 @@
 """The data behind the Merge gaps page: the merge report and the catalog in, display frames out.
 
-Pure (no streamlit): the `MergeReport` (`merge.merge_catalogs(...).report`) becomes tables.
-Upstream text stays in plain table cells; the page shows these frames with `st.dataframe`, which
-renders text, never HTML.
+Pure (no streamlit): the `MergeReport` (`merge.merge_catalogs(...).report`) and the catalog become
+tables. Upstream text stays in plain table cells; the page shows these frames with
+`st.dataframe`, which renders text, never HTML.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ..formatting import money
 from ..merge import MergeReport
 from .charts import filled_templates, ordered_templates
 
-__all__ = ["METHOD_HELP", "conflicts_frame", "fuzzy_frame", "method_frame", "missing_official_llms",
-           "near_miss_frame", "only_in_chutes_breakdown", "only_in_v1_frame"]
+__all__ = ["METHOD_HELP", "conflicts_frame", "fuzzy_frame", "method_frame",
+           "missing_official_llms", "near_miss_frame", "only_in_chutes_breakdown", "only_in_v1_frame"]
 
 METHOD_HELP = {
     "chute_id": "v1 entry carries the chute's id",

@@ -271,16 +271,36 @@ def unit_costs(models: pd.DataFrame, workload: Workload, currency: str = "usd") 
     return out[UNIT_COLUMNS]
 
 
+def serving(models: pd.DataFrame) -> pd.Series:
+    """Whether each row can serve a request now: 'hot' (an instance is up), 'cold' (none is: the
+    first request waits for one to start, or fails), 'unknown' (no /chutes/ status, e.g. a
+    /v1/models-only row)."""
+    hot = models["hot"] if "hot" in models.columns else pd.Series(pd.NA, index=models.index)
+    return pd.Series(["unknown" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                      else ("hot" if bool(v) else "cold") for v in hot],
+                     index=models.index, dtype="object")
+
+
+def _priced(ranked: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a known, positive cost: a model whose cost is $0 has no real price (an unpriced
+    or free chute) and is never called the cheapest."""
+    return ranked[ranked["per_request"].notna() & (ranked["per_request"] > 0)]
+
+
 def cheapest(models: pd.DataFrame, workload: Workload, currency: str = "usd") -> pd.Series | None:
-    """The token-priced model with the lowest known cost for `workload` (a `costs()` row), or
-    None when no token-priced model has a known cost."""
-    ranked = costs(models, workload, currency)
-    ranked = ranked[ranked["per_request"].notna()]
+    """The token-priced model with the lowest known, positive cost for `workload` (a `costs()`
+    row), or None when no token-priced model has one. Unknown or zero costs are never the
+    cheapest."""
+    ranked = _priced(costs(models, workload, currency))
     return None if ranked.empty else ranked.iloc[0]
 
 
 def cheapest_token_models(models: pd.DataFrame, workload: Workload, currency: str = "usd",
                           n: int = 8) -> pd.DataFrame:
-    """The `n` cheapest token-priced rows of `models` with a known cost (for default selections)."""
-    ranked = costs(models, workload, currency)
-    return ranked[ranked["per_request"].notna()].head(n)
+    """The `n` cheapest token-priced rows of `models` that can serve now (hot), with a known,
+    positive cost (for default selections). Cold models are left out; when no row says whether
+    it is hot (no /chutes/ data), the rows not known to be cold are used instead."""
+    ranked = _priced(costs(models, workload, currency))
+    state = serving(models).reindex(ranked.index)
+    hot = ranked[state == "hot"]
+    return (hot if len(hot) else ranked[state == "unknown"]).head(n)

@@ -24,6 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BASE_URL = "https://api.chutes.ai"
 DEFAULT_LLM_BASE_URL = "https://llm.chutes.ai"
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
 MAX_CACHE_MINUTES = 525_600.0  # a year
 MAX_HTTP_TIMEOUT = 600.0  # seconds
 MAX_HISTORY_DAYS = 36_500
@@ -48,6 +49,9 @@ class Settings:
     backoff_base: float = 0.5
     retry_after_cap: float = 30.0
     history_days: int = 180
+    admin_token: str | None = field(default=None, repr=False)
+    webhook_urls: tuple[str, ...] = field(default=(), repr=False)  # may carry credentials
+    webhook_secret: str | None = field(default=None, repr=False)
     warnings: tuple[str, ...] = ()
 
     @property
@@ -103,6 +107,10 @@ class Settings:
             warnings.append("CHUTES_API_KEY would be sent over plain http to a non-loopback host "
                             f"({urlsplit(base_url).hostname}); use https.")
         cache_dir = Path(values.get("CHUTES_CACHE_DIR") or PROJECT_ROOT / "cache").expanduser()
+        offline_raw = str(values.get("CHUTES_OFFLINE") or "").strip().lower()
+        if offline_raw not in _TRUE | _FALSE:
+            warnings.append(f"CHUTES_OFFLINE={_shorten(values.get('CHUTES_OFFLINE'))!r} is not "
+                            "1/true/yes/on or 0/false/no/off; staying online (not offline).")
         return cls(
             api_key=key,
             base_url=base_url,
@@ -110,11 +118,16 @@ class Settings:
             cache_dir=cache_dir,
             cache_minutes=number("CACHE_DURATION_MINUTES", 10.0, minimum=0, maximum=MAX_CACHE_MINUTES),
             http_timeout=number("CHUTES_HTTP_TIMEOUT", 20.0, minimum=0.1, maximum=MAX_HTTP_TIMEOUT),
-            offline=str(values.get("CHUTES_OFFLINE", "")).strip().lower() in _TRUE,
+            offline=offline_raw in _TRUE,
             max_retries=int(number("CHUTES_HTTP_RETRIES", 3, minimum=0, maximum=MAX_HTTP_RETRIES,
                                    integer=True)),
             history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, maximum=MAX_HISTORY_DAYS,
                                     integer=True)),
+            admin_token=_check_secret("CHUTES_ADMIN_TOKEN", values.get("CHUTES_ADMIN_TOKEN"),
+                                      warnings, minimum=16),
+            webhook_urls=_webhook_urls(values.get("CHUTES_WEBHOOK_URLS"), warnings),
+            webhook_secret=_check_secret("CHUTES_WEBHOOK_SECRET", values.get("CHUTES_WEBHOOK_SECRET"),
+                                         warnings, minimum=16),
             warnings=tuple(warnings),
         )
 
@@ -166,6 +179,28 @@ def require_url(name: str, url: str) -> str:
     return url
 
 
+def is_loopback_bind(address: str | None) -> bool:
+    """True when a server bound to `address` is reachable from this machine only. An empty
+    address means every interface (Streamlit's own default), which is not."""
+    host = (address or "").strip().strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def public_bind_warning(address: str | None, has_key: bool) -> str | None:
+    """The log warning for a dashboard holding an API key while it listens beyond loopback."""
+    if not has_key or is_loopback_bind(address):
+        return None
+    where = address.strip() if address and address.strip() else "every interface"
+    return (f"CHUTES_API_KEY is set and the dashboard listens on {where}: anyone who can reach "
+            "this port sees the organization's private chutes and prices. Bind to 127.0.0.1 "
+            "(the default in .streamlit/config.toml) unless that is intended.")
+
+
 def plain_http_to_remote(url: str) -> bool:
     """True for http:// to a host that is not loopback (where a key could be sniffed)."""
     parts = urlsplit(url)
@@ -195,6 +230,72 @@ def _check_key(raw: str | None, warnings: list[str]) -> str | None:
                         "header; it is ignored and public chutes are fetched anonymously.")
         return None
     return key
+
+
+def _check_secret(name: str, raw: str | None, warnings: list[str], *,
+                  minimum: int) -> str | None:
+    """A token or secret from the environment: stripped, header-safe, not trivially short.
+    The value itself never appears in a warning."""
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not value:
+        warnings.append(f"{name} is set but empty; it is ignored.")
+        return None
+    if not _HEADER_SAFE.match(value):
+        warnings.append(f"{name} contains spaces or characters that cannot be sent in a header; "
+                        "it is ignored.")
+        return None
+    if len(value) < minimum:
+        warnings.append(f"{name} is shorter than {minimum} characters; it is ignored "
+                        "(use a long random value, e.g. `openssl rand -hex 32`).")
+        return None
+    return value
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why `url` cannot receive webhooks, or None. Unlike a base URL, a webhook URL may carry
+    credentials or a query (a token); they are masked in every message."""
+    shown = display_url(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+        httpx.URL(url)
+        (parts.hostname or "").encode("idna")
+    except (ValueError, httpx.InvalidURL, UnicodeError):
+        return f"{shown!r} is not a valid URL."
+    if parts.scheme not in ("http", "https"):
+        return f"{shown!r} is not an http(s) URL."
+    if not parts.hostname:
+        return f"{shown!r} has no host name."
+    return None
+
+
+def display_url(url: str, limit: int = 80) -> str:
+    """A URL safe to log: credentials and the query replaced by `***`, the fragment dropped."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return _shorten(url.split("?")[0].split("#")[0], limit)
+    userinfo = "***@" if (parts.username or parts.password) else ""
+    text = f"{parts.scheme}://{userinfo}{host}{port}{parts.path}" + ("?***" if parts.query else "")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _webhook_urls(raw: str | None, warnings: list[str]) -> tuple[str, ...]:
+    urls: list[str] = []
+    for part in (raw or "").split(","):
+        url = part.strip()
+        if not url:
+            continue
+        problem = webhook_url_problem(url)
+        if problem:
+            warnings.append(f"CHUTES_WEBHOOK_URLS: {problem} It is ignored.")
+        elif url not in urls:
+            urls.append(url)
+    return tuple(urls)
 
 
 def redact(text: str, secret: str | None) -> str:

@@ -23,7 +23,7 @@ SORTS = {
     "instances": ("instances_active", False),
 }
 SORT_LABELS = {
-    "popular": "Most used", "price_in": "Cheapest input", "price_out": "Cheapest output",
+    "popular": "Most used (past day)", "price_in": "Cheapest input", "price_out": "Cheapest output",
     "context": "Largest context", "name": "Name (A–Z)", "instances": "Most hot instances",
 }
 SORT_KEYS = {label: key for key, label in SORT_LABELS.items()}

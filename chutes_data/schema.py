@@ -34,7 +34,8 @@ CHUTES_COLUMNS: dict[str, str] = {
     "supported_gpus": "GPU refs the chute may run on (list[str])",
     "gpu_count": "GPUs per instance from node_selector (Int64 | NA)",
     "min_vram_gb": "min VRAM per GPU from node_selector (Int64 | NA)",
-    "invocation_count": "all-time invocations (Int64 | NA)",
+    "invocation_count": "invocations over the past day (Int64 | NA): the server re-sums the last "
+                        "24 h every 10 minutes; not an all-time total",
     "price_input_usd": "USD per 1M input tokens (float | NA; vllm only)",
     "price_output_usd": "USD per 1M output tokens (float | NA)",
     "price_cache_read_usd": "USD per 1M cached input tokens (float | NA)",
@@ -98,6 +99,11 @@ MERGED_COLUMNS: list[str] = EXPORT_COLUMNS + MERGED_EXTRA_COLUMNS
 
 LIST_COLUMNS = ("input_modalities", "output_modalities", "supported_features",
                 "supported_sampling_parameters", "regions", "supported_gpus")
+
+# How the UI and the docs name `invocation_count` (what /chutes/ reports: the past day's calls).
+INVOCATIONS_LABEL = "Invocations, past day"
+INVOCATIONS_HELP = ("Invocations over the past 24 hours as /chutes/ reports them (re-summed every "
+                    "10 minutes); not an all-time total. v1-only rows have no count.")
 
 SOURCES = ("chutes", "v1")
 SOURCE_LABELS = {"chutes": "/chutes/", "v1": "/v1/models"}  # how the UI names a source

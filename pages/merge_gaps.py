@@ -6,6 +6,7 @@ filters do not apply. Tables are shaped by `chutes_data.views.gaps` and shown as
 
 import streamlit as st
 
+from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views import gaps as diag
 from ui import data, tables
 
@@ -72,7 +73,8 @@ with st.expander(f"Official LLM chutes not in /v1/models ({len(missing):,})", ic
         st.dataframe(missing, hide_index=True, width="stretch", column_config={
             "name": cc.TextColumn("Chute", width="large"), "hot": cc.CheckboxColumn("Hot"),
             "public": cc.CheckboxColumn("Public"),
-            "invocations": cc.NumberColumn("Invocations", format="compact"), "details": details_col,
+            "invocations": cc.NumberColumn(INVOCATIONS_LABEL, format="compact",
+                                           help=INVOCATIONS_HELP), "details": details_col,
         })
 
 st.subheader(f"Only in /v1/models ({report.only_in_v1:,})", divider="gray")

@@ -162,7 +162,7 @@ else:
             if v1 is not None else "—",
             "Engine": r["owned_by"] if isinstance(r["owned_by"], str) else "—",
             "Base checkpoint (root)": r["root"] if isinstance(r["root"], str) else "—",
-            "Invocations (all time)": detail_view.number(r["invocation_count"]),
+            schema.INVOCATIONS_LABEL: detail_view.number(r["invocation_count"]),
         }
         detail_view.facts_table(caps, key="detail_caps")
 

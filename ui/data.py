@@ -21,8 +21,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from chutes_data import Catalog, Settings, load_catalog
+from chutes_data import Catalog, Settings, load_catalog, service
 from chutes_data.history import HistoryStore, history_path
+from chutes_data.history.db import moved_aside_files, moved_aside_text
 from chutes_data.query import apply_filters
 from chutes_data.sources.cache import DiskCache
 from chutes_data.sources.loader import SAMPLE_DIR, SAMPLE_FILES
@@ -47,12 +48,7 @@ def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0) 
     The one shared Catalog: never modify it (`catalog()` hands out copy-on-write views).
     `_settings` is not hashed (it holds the key); `settings_key` stands for it in the cache key.
     """
-    catalog = load_catalog(_settings, refresh=refresh_token > 0, allow_sample=True)
-    return dataclasses.replace(
-        catalog,
-        chutes=dataclasses.replace(catalog.chutes, payload=None),
-        v1=dataclasses.replace(catalog.v1, payload=None),
-    )
+    return _without_payloads(load_catalog(_settings, refresh=refresh_token > 0, allow_sample=True))
 
 
 def _settings_key(s: Settings) -> str:
@@ -62,7 +58,20 @@ def _settings_key(s: Settings) -> str:
 
 def catalog() -> Catalog:
     """The current catalog (honours the Data sources page's refresh button), as a view of the
-    shared one: its frames are shallow, copy-on-write copies (no data is copied)."""
+    shared one: its frames are shallow, copy-on-write copies (no data is copied).
+
+    Under the server (`streamlit run dashboard.py`) the shared one is the background refresher's
+    last good snapshot: pages take it at once and never fetch themselves (only a server with no
+    data yet waits for its first refresh). Without it (AppTest, a bare script run) pages load
+    and cache the catalog themselves, as before."""
+    svc = service.current()
+    snapshot = svc.snapshot if svc is not None else None
+    if svc is not None and snapshot is None:  # a server with no data yet: its first refresh
+        with st.spinner("Loading the Chutes catalog…"):
+            snapshot = svc.wait_ready()
+    if snapshot is not None:
+        st.session_state["_shown_revision"] = snapshot.revision  # ui/live.py compares with it
+        return _view(_shared_of(snapshot))
     s = settings()
     return _view(get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0)))
 
@@ -74,6 +83,22 @@ def _view(shared: Catalog) -> Catalog:
         v1=dataclasses.replace(shared.v1, frame=shared.v1.frame.copy(deep=False)))
 
 
+def _shared_of(snapshot: service.runtime.Snapshot) -> Catalog:
+    """The snapshot's catalog without raw payloads, made once per snapshot and shared."""
+    shared = snapshot.memo.get("ui_catalog")
+    if shared is None:
+        shared = snapshot.memo["ui_catalog"] = _without_payloads(snapshot.catalog)
+    return shared
+
+
+def _without_payloads(catalog: Catalog) -> Catalog:
+    return dataclasses.replace(
+        catalog,
+        chutes=dataclasses.replace(catalog.chutes, payload=None),
+        v1=dataclasses.replace(catalog.v1, payload=None),
+    )
+
+
 def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
     """The merged catalog under the sidebar's filters (filtering is outside the cache).
 
@@ -83,7 +108,12 @@ def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def request_refresh() -> None:
-    """Refetch both sources now, bypassing the disk cache's TTL too."""
+    """Refetch both sources now, bypassing the disk cache's TTL too (through the background
+    refresher when the server runs one: a refresh in flight is joined, never doubled)."""
+    svc = service.current()
+    if svc is not None:
+        svc.refresh_blocking()
+        return
     st.session_state["refresh_token"] = st.session_state.get("refresh_token", 0) + 1
     get_catalog.clear()
 
@@ -130,6 +160,21 @@ def _history_revision() -> tuple[str, str] | None:
     except Exception as exc:  # noqa: BLE001 - HistoryError, OSError, anything: show no history
         _history_warning(path, exc)
         return None
+
+
+def history_notices() -> list[str]:
+    """What to say about the history database beside "No history yet": a corrupt file moved aside
+    (where it went, and that history restarted), or why the database cannot be read now."""
+    path = history_path(settings())
+    notes = []
+    if path.is_file():
+        try:
+            with _history_store(path):
+                pass
+        except Exception as exc:  # noqa: BLE001 - said on the page instead
+            notes.append(f"The history database cannot be read: {exc}")
+    moved = moved_aside_text(path, moved_aside_files(path))  # after opening: it may move it now
+    return ([moved] if moved else []) + notes
 
 
 def _history_warning(path: object, exc: BaseException) -> None:

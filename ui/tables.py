@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data.formatting import currency_unit
+from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 
 from . import nav
 
@@ -101,7 +102,7 @@ def column_config(currency: str) -> dict:
         "output_modalities": cc.ListColumn("Output"),
         "features": cc.ListColumn("Features"),
         "instances": cc.NumberColumn("Hot instances", format="%d"),
-        "invocations": cc.NumberColumn("Invocations", format="compact"),
+        "invocations": cc.NumberColumn(INVOCATIONS_LABEL, format="compact", help=INVOCATIONS_HELP),
         "owner": cc.TextColumn("Owner"),
         "match": cc.TextColumn("Joined by", help="How the two APIs were matched (fuzzy: score)"),
         "chutes_url": cc.LinkColumn("chutes.ai", display_text="Open ↗", width="small"),

@@ -157,7 +157,7 @@ def ordered_templates(values: object) -> list[str]:
 
 # ---------------------------------------------------------------------------- popularity
 def top_invocations(models: pd.DataFrame, n: int = 20) -> pd.DataFrame:
-    """The `n` most invoked chutes (all-time invocations), most used first.
+    """The `n` most invoked chutes (invocations over the past day), most used first.
 
     Columns: label (unique per row), name, chute_id, owner, template, hot, invocations.
     """

@@ -80,10 +80,17 @@ class Catalog:
     report: dict
     generated_at: datetime
     warnings: tuple[str, ...] = ()
+    #: the telemetry sources (sources.telemetry), by name; empty when not loaded
+    telemetry: dict[str, SourceData] = field(default_factory=dict)
 
     @property
     def sources(self) -> dict[str, SourceData]:
         return {"chutes": self.chutes, "v1": self.v1}
+
+    @property
+    def all_sources(self) -> dict[str, SourceData]:
+        """The two catalog sources, then the telemetry sources."""
+        return {**self.sources, **self.telemetry}
 
     @property
     def is_sample(self) -> bool:
@@ -209,19 +216,29 @@ def history_path(settings: Settings) -> Path:
 
 # ---------------------------------------------------------------------------- the catalog
 def build_catalog(chutes: SourceData, v1: SourceData, *, warnings: tuple[str, ...] = (),
-                  now: datetime | None = None) -> Catalog:
+                  now: datetime | None = None,
+                  telemetry: dict[str, SourceData] | None = None) -> Catalog:
     result = merge_catalogs(chutes.frame, v1.frame)
-    return Catalog(chutes=chutes, v1=v1, models=result.models, report=result.report,
-                   generated_at=now or datetime.now(UTC), warnings=warnings)
+    models = result.models
+    if telemetry:
+        from .sources.telemetry_loader import columns_of
+        from .telemetry_columns import join_telemetry
+
+        models = join_telemetry(models, columns_of(telemetry, now))
+    return Catalog(chutes=chutes, v1=v1, models=models, report=result.report,
+                   generated_at=now or datetime.now(UTC), warnings=warnings,
+                   telemetry=dict(telemetry or {}))
 
 
 def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesClient | None = None,
                  files: dict[str, Path | str | None] | None = None, allow_sample: bool = False,
-                 require_data: bool = False) -> Catalog:
-    """Both sources (files replace a fetch for their source), merged.
+                 require_data: bool = False, telemetry: bool = True) -> Catalog:
+    """Both sources (files replace a fetch for their source), merged, with the telemetry.
 
     `allow_sample`: when neither source has any data, serve the bundled sample for both (the
     dashboard's fallback). `require_data`: raise NoDataError when nothing at all could be had.
+    `telemetry`: also load the telemetry sources and join their columns (not with `files`: a
+    saved catalog is not mixed with live telemetry; with the sample, the sample's telemetry).
     """
     files = {k: v for k, v in (files or {}).items() if v}
     loaded: dict[str, SourceData] = {}
@@ -239,7 +256,13 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
         elif require_data:
             reasons = "; ".join(d.status.error or "no data" for d in loaded.values())
             raise NoDataError(f"no data: {reasons}")
-    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings)
+    tele = None
+    if telemetry and not files:
+        from .sources.telemetry_loader import load_telemetry
+
+        sample = any(d.status.origin == "sample" for d in loaded.values())
+        tele = load_telemetry(settings, refresh=refresh, client=client, sample=sample)
+    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=tele)
 
 
 def cache_status(settings: Settings) -> dict[str, SourceStatus]:

@@ -46,11 +46,18 @@ class Settings:
     backoff_base: float = 0.5
     retry_after_cap: float = 30.0
     history_days: int = 180
+    telemetry_minutes: float = 10.0
+    probe_timeout: float = 60.0
     warnings: tuple[str, ...] = ()
 
     @property
     def ttl_seconds(self) -> float:
         return self.cache_minutes * 60
+
+    @property
+    def telemetry_ttl_seconds(self) -> float:
+        """How long a telemetry snapshot is fresh (CHUTES_TELEMETRY_MINUTES)."""
+        return self.telemetry_minutes * 60
 
     @property
     def total_budget(self) -> float:
@@ -109,6 +116,9 @@ class Settings:
             offline=str(values.get("CHUTES_OFFLINE", "")).strip().lower() in _TRUE,
             history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, maximum=MAX_HISTORY_DAYS,
                                     integer=True)),
+            telemetry_minutes=number("CHUTES_TELEMETRY_MINUTES", 10.0, minimum=0,
+                                     maximum=MAX_CACHE_MINUTES),
+            probe_timeout=number("CHUTES_PROBE_TIMEOUT", 60.0, minimum=1, maximum=MAX_HTTP_TIMEOUT),
             warnings=tuple(warnings),
         )
 

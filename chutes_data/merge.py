@@ -68,7 +68,15 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from .schema import CHUTES_COLUMNS, MATCH_METHODS, MERGED_COLUMNS, V1_COLUMNS, chute_url
+from .schema import (
+    CHUTES_COLUMNS,
+    MATCH_METHODS,
+    MERGED_COLUMNS,
+    TELEMETRY_COLUMN_NAMES,
+    V1_COLUMNS,
+    chute_url,
+)
+from .telemetry_columns import join_telemetry
 
 __all__ = ["DEFAULT_FUZZY_CUTOFF", "DEFAULT_REVIEW_MARGIN", "MergeResult", "merge_catalogs",
            "normalized_key", "normalized_name", "version_tokens"]
@@ -552,7 +560,9 @@ def _models(left: pd.DataFrame, right: pd.DataFrame, c_pos: np.ndarray, v_pos: n
         "created_at": left["created_at"],
     }
     models = pd.DataFrame(columns, index=left.index)
-    return models.assign(price_unit=_price_unit(models))[MERGED_COLUMNS].pipe(_typed)
+    base = [c for c in MERGED_COLUMNS if c not in TELEMETRY_COLUMN_NAMES]
+    # the telemetry columns are NA here; the loader joins the real ones by chute_id
+    return join_telemetry(models.assign(price_unit=_price_unit(models))[base].pipe(_typed), None)
 
 
 def _lists(values: pd.Series) -> list[list]:
@@ -589,7 +599,7 @@ def _typed(models: pd.DataFrame) -> pd.DataFrame:
     dtypes: dict[str, Any] = {c: "str" for c in _STR_COLUMNS}
     dtypes |= {c: "Int64" for c in _INT_COLUMNS}
     dtypes |= {c: "boolean" for c in _BOOLEAN_COLUMNS}
-    dtypes |= {c: "float64" for c in MERGED_COLUMNS if c.startswith("price_") and c != "price_unit"}
+    dtypes |= {c: "float64" for c in models.columns if c.startswith("price_") and c != "price_unit"}
     dtypes |= {"match_score": "float64", "official": "bool"}
     created = models["created_at"]
     if not isinstance(created.dtype, pd.DatetimeTZDtype):  # bare/empty input: object NaN

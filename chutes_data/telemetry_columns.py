@@ -39,29 +39,13 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from .schema import TELEMETRY_COLUMNS
+
 UTILIZATION_BUSY = 0.5      # UTILIZATION_SCALE_UP
 RATE_LIMIT_THROTTLING = 0.03  # RATE_LIMIT_SCALE_UP
 WINDOW_DAYS = 7
 CAPACITY_STATES = ("ok", "busy", "throttling", "cold", "unknown")
 
-TELEMETRY_COLUMNS: dict[str, str] = {
-    "tps_7d": "output tokens/s of decode, output-token-weighted over the last 7 complete UTC days "
-              "(float | NA)",
-    "ttft_7d_s": "time to first token in seconds, request-weighted over the same days (float | NA)",
-    "requests_7d": "requests over the same days (Int64 | NA)",
-    "output_tokens_7d": "output tokens over the same days (Int64 | NA)",
-    "requests_trend": "requests_7d / the 7 days before - 1 (float | NA)",
-    "sps_7d": "diffusion steps/s, request-weighted over the same days (float | NA)",
-    "usage_usd_7d": "USD at list price over the same days (float | NA)",
-    "utilization_1h": "mean connections / concurrency over the last hour, 0-1 (float | NA)",
-    "rate_limit_ratio_1h": "share of requests rate-limited over the last hour, 0-1 (float | NA)",
-    "instances_target": "the autoscaler's target instance count (Int64 | NA)",
-    "scale_allowance": "how many more instances the autoscaler allows (Int64 | NA)",
-    "telemetry_at": "when the autoscaler computed these numbers (UTC timestamp | NaT)",
-    "cold_start_bounty": "has a cold-start bounty: requested but without instances (bool | NA)",
-    "rolling_update": "a version roll-out is in progress (bool | NA)",
-    "capacity": "ok | busy | throttling | cold | unknown",
-}
 _FLOAT = ("tps_7d", "ttft_7d_s", "requests_trend", "sps_7d", "usage_usd_7d", "utilization_1h",
           "rate_limit_ratio_1h")
 _INT = ("requests_7d", "output_tokens_7d", "instances_target", "scale_allowance")

@@ -4,7 +4,7 @@ Values are invented; `payloads.chute_item(i)` ids are used so rows join the defa
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import payloads
@@ -89,3 +89,17 @@ def default_bodies(today: date = TODAY) -> dict[str, list[dict]]:
         "bounties": [bounty_row(c1)],
         "rolling_updates": [rolling_row(c2)],
     }
+
+
+PATHS = {"utilization": "/chutes/utilization", "llm_stats": "/invocations/stats/llm",
+         "diffusion_stats": "/invocations/stats/diffusion", "usage": "/invocations/usage",
+         "bounties": "/bounties/", "rolling_updates": "/chutes/rolling_updates"}
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def bodies_by_path(today: date | None = None) -> dict[str, list[dict]]:
+    """`default_bodies` keyed by route path (for the fakes), relative to today (UTC)."""
+    return {PATHS[name]: body for name, body in default_bodies(today or today_utc()).items()}

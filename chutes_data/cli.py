@@ -81,7 +81,7 @@ def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
     catalog = load_catalog(settings, refresh=args.refresh,
                            files={"chutes": args.chutes_file, "v1": args.v1_file},
                            require_data=True)
-    for data in catalog.sources.values():
+    for data in catalog.all_sources.values():
         if data.status.error:
             print(f"warning: {data.status.error}", file=sys.stderr)
     return catalog
@@ -123,10 +123,14 @@ def _age(seconds: float | None) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from .sources.telemetry_loader import telemetry_cache_status
+
     settings = _settings(args)
     statuses = cache_status(settings)
+    telemetry = telemetry_cache_status(settings)
     if args.format == "json":
-        doc = {name: {**s.to_dict(), "age_seconds": s.age_seconds()} for name, s in statuses.items()}
+        doc = {name: {**s.to_dict(), "age_seconds": s.age_seconds()}
+               for name, s in {**statuses, **telemetry}.items()}
         _write(json.dumps(doc, indent=1) + "\n", "-")
         return 0
     print(f"cache: {settings.cache_dir}  (TTL {settings.cache_minutes:g} min)")
@@ -136,6 +140,13 @@ def cmd_status(args: argparse.Namespace) -> int:
               f"age={_age(s.age_seconds())} {validity} count={s.count}")
         if s.error:
             print(f"{'':7} last error: {s.error}")
+    print(f"telemetry (TTL {settings.telemetry_minutes:g} min; an extra: the catalog works without it)")
+    for name, s in telemetry.items():
+        validity = "none" if s.origin == "none" else ("stale" if s.stale else "valid")
+        print(f"  {name:15} {s.origin:6} fetched_at={iso(s.fetched_at) or '-'} "
+              f"age={_age(s.age_seconds())} {validity} count={s.count}")
+        if s.error:
+            print(f"  {'':15} last error: {s.error}")
     return 0
 
 
@@ -153,6 +164,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             failed += 1
             kept = f"; kept the last good snapshot ({s.count})" if s.origin == "cache" else ""
             print(f"{name}: refresh failed: {s.error}{kept}", file=sys.stderr)
+    for name, data in catalog.telemetry.items():  # telemetry is an extra: never the exit code
+        s = data.status
+        if s.origin == "live":
+            print(f"{name}: fetched {s.count} at {iso(s.fetched_at)}")
+        else:
+            print(f"warning: {name}: refresh failed: {s.error}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -17,7 +17,7 @@ from .history_state import HistoryError
 
 logger = logging.getLogger("chutes_data.history")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def connect(path: Path, timeout: float) -> sqlite3.Connection:
@@ -133,5 +133,23 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     """)
 
 
-# version -> function bringing the schema from version-1 to version. Add 2: _migrate_to_2 here.
-MIGRATIONS = {1: _migrate_to_1}
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Issue 11: the platform's daily stats, once per source, chute and UTC day (complete days
+    only, so a restart or a refetch never doubles a day), and the user's own probe results."""
+    _run(conn, """
+        CREATE TABLE daily_stats (
+            source TEXT NOT NULL, chute_id TEXT NOT NULL, day TEXT NOT NULL,
+            requests INTEGER, output_tokens INTEGER, tps REAL, ttft_s REAL, sps REAL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (source, chute_id, day)) WITHOUT ROWID;
+        CREATE INDEX daily_stats_by_day ON daily_stats (day);
+        CREATE TABLE probes (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, model TEXT NOT NULL, chute_id TEXT,
+            outcome TEXT NOT NULL, ttft_s REAL, tps REAL, total_s REAL, output_tokens INTEGER,
+            message TEXT);
+        CREATE INDEX probes_by_model ON probes (model, at);
+    """)
+
+
+# version -> function bringing the schema from version-1 to version. Add 3: _migrate_to_3 here.
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2}

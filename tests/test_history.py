@@ -84,7 +84,7 @@ def test_schema_created_with_user_version_and_reopens(tmp_path: Path):
     with HistoryStore(path) as s:
         s.record("v1", v1(v1_model("a")), T0)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2  # 2: issue 11
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"snapshots", "models", "model_state", "observations"} <= tables

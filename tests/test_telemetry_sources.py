@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
 import pytest
 import telemetry_payloads as tp
 from upstream import Fault
@@ -144,3 +145,42 @@ def test_private_names_do_not_matter(live, upstream):
     cat = load_catalog(live)
     assert cat.models.set_index("chute_id").loc[tp.chute_id(0), "tps_7d"] == 40.0
     assert "[private]" not in set(cat.models["name"])
+
+
+# ---------------------------------------------------------------------------- history
+def test_daily_stats_are_kept_once_per_chute_per_day(live, upstream):
+    from chutes_data.telemetry_history import daily_stats
+
+    load_catalog(live)
+    load_catalog(live, refresh=True)  # a second fetch replaces, never doubles, a day
+    today = tp.today_utc()
+    kept = daily_stats(live, tp.chute_id(0), today=today)
+    assert len(kept) == 14 and kept["day"].is_unique
+    assert kept["day"].max() == pd.Timestamp(today) - pd.Timedelta(days=1)  # today is partial
+    assert kept["tps"].eq(40.0).all() and kept["requests"].eq(100).all()
+    zeros = daily_stats(live, tp.chute_id(2), today=today)
+    assert len(zeros) == 7 and zeros["tps"].isna().all()  # 0 means unknown, kept as null
+    sps = daily_stats(live, tp.chute_id(1), source="diffusion_stats", today=today)
+    assert sps["sps"].eq(2.0).all()
+    # the series survives the upstream going away (a restart with no network)
+    upstream.faults[LLM] = Fault(status=503)
+    load_catalog(live, refresh=True)
+    assert len(daily_stats(live, tp.chute_id(0), today=today)) == 14
+
+
+def test_a_version_1_history_database_is_migrated(tmp_path):
+    import sqlite3
+
+    from chutes_data.history_db import MIGRATIONS, connect
+
+    path = tmp_path / "h.sqlite"
+    conn = sqlite3.connect(path)
+    MIGRATIONS[1](conn)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    conn = connect(path, 5.0)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"snapshots", "daily_stats", "probes"} <= tables
+    conn.close()

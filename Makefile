@@ -38,7 +38,7 @@ bench: $(VENV)/.dev
 
 # Regenerate the bundled synthetic sample (deterministic).
 sample: $(VENV)/.runtime
-	$(PY) -m chutes_data.synth --out chutes_data/sample
+	$(PY) -m tools.synth --out chutes_data/sample
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -7,7 +7,7 @@ Run with `make run` (or `streamlit run dashboard.py`).
 
 import streamlit as st
 
-from ui import data, frame, sidebar
+from ui import banner, data, sidebar
 
 st.set_page_config(page_title="Chutes Model Explorer", page_icon=":material/hub:", layout="wide")
 
@@ -35,5 +35,5 @@ PAGES = {
 page = st.navigation(PAGES, position="top")
 catalog = data.catalog()
 sidebar.render(catalog.models)
-frame.banner(catalog)
+banner.banner(catalog)
 page.run()

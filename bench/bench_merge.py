@@ -32,8 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chutes_data import normalize  # noqa: E402
-from chutes_data.merge import merge_catalogs  # noqa: E402
+from chutes_data.merge.match import merge_catalogs  # noqa: E402
+from chutes_data.sources import normalize  # noqa: E402
 
 TARGET_RATIO = 2.0
 
@@ -41,13 +41,13 @@ TARGET_RATIO = 2.0
 # ---------------------------------------------------------------------------- payloads
 def generate(n_chutes: int, n_v1: int, *, seed: int, without_id: int, renamed: int,
              local: bool = False) -> tuple[dict, dict, str]:
-    """Payloads from `chutes_data.synth.generate` when the package has it (and `local` is
+    """Payloads from `tools.synth.generate` when the package has it (and `local` is
     false), else a minimal local generator. `renamed` entries are part of the `without_id`
     ones (as in the issue)."""
     synth_generate = None
     if not local:
         try:
-            from chutes_data.synth import generate as synth_generate
+            from tools.synth import generate as synth_generate
         except ImportError:
             pass
     if synth_generate is not None:
@@ -55,7 +55,7 @@ def generate(n_chutes: int, n_v1: int, *, seed: int, without_id: int, renamed: i
         chutes, v1 = synth_generate(n_chutes, n_v1, seed=seed,
                                     v1_without_chute_id=max(0, without_id - renamed),
                                     v1_renamed=renamed)
-        return chutes, v1, "chutes_data.synth.generate"
+        return chutes, v1, "tools.synth.generate"
     chutes, v1 = _local_generate(n_chutes, n_v1, seed=seed, without_id=without_id,
                                  renamed=renamed)
     return chutes, v1, "local generator"
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--local", action="store_true",
-                    help="use the bench's own minimal generator even if chutes_data.synth exists")
+                    help="use the bench's own minimal generator even if tools.synth exists")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()

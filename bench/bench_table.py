@@ -21,7 +21,7 @@ each measured two ways:
      Also reported: the renderer's main-thread CPU time until the canvas shows (Chrome's
      TaskDuration), which a busy machine distorts far less than wall time.
 
-The in-process variant counts calls to the fetch (`chutes_data.catalog.load_source`), the
+The in-process variant counts calls to the fetch (`chutes_data.sources.loader.load_source`), the
 loader (`load_catalog`) and the merge (`merge_catalogs`): after the warm-up they must not grow.
 
     python bench/bench_table.py [--repeat N] [--browser-repeat N] [--no-browser] [--profile]
@@ -119,7 +119,7 @@ def _apptest_navigation_fix() -> None:
 
 def _count_calls() -> dict[str, int]:
     """Count fetches, loads and merges from now on (patched where the callers look them up)."""
-    import chutes_data.catalog as catalog_module
+    import chutes_data.sources.loader as catalog_module
     import ui.data
 
     calls = {"load_source (fetch)": 0, "load_catalog": 0, "merge_catalogs": 0}

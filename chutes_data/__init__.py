@@ -4,7 +4,6 @@ A pure package (it never imports streamlit), shared by the dashboard and `python
 The usual entry point is `load_catalog(Settings.from_env())`.
 """
 
-from .catalog import Catalog, SourceData, SourceStatus, load_catalog, load_source
 from .config import Settings
 from .errors import (
     AuthError,
@@ -17,6 +16,7 @@ from .errors import (
     PayloadError,
     UpstreamError,
 )
+from .sources.loader import Catalog, SourceData, SourceStatus, load_catalog, load_source
 
 __all__ = [
     "AuthError", "Catalog", "ChutesDataError", "ConfigError", "FetchError", "NetworkError",

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import export
-from .cache import iso
-from .catalog import Catalog, cache_status, history_path, load_catalog
-from .client import ChutesClient
 from .config import Settings, redact
 from .errors import ChutesDataError, NoDataError
+from .sources.cache import iso
+from .sources.client import ChutesClient
+from .sources.loader import Catalog, cache_status, history_path, load_catalog
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -193,7 +193,7 @@ def _since(value: str | None) -> datetime | None:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from .history import HistoryStore, format_changes_text
+    from .history.store import HistoryStore, format_changes_text
 
     settings = _settings(args)
     with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
@@ -206,7 +206,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .history import HistoryStore, import_snapshots
+    from .history.store import HistoryStore, import_snapshots
 
     settings = _settings(args)
     if not args.directory.is_dir():

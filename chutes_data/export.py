@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from .cache import iso
 from .schema import EXPORT_COLUMNS, LIST_COLUMNS, MERGED_COLUMNS
+from .sources.cache import iso
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

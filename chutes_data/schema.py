@@ -89,7 +89,7 @@ MERGED_EXTRA_COLUMNS: list[str] = [
     "gpu_count", "root", "owned_by", "slug", "chute_url", "created_at",
 ]
 
-# Chutes' own telemetry, joined by chute_id (telemetry_columns.py computes them); NA until
+# Chutes' own telemetry, joined by chute_id (merge/telemetry.py computes them); NA until
 # the loader joins the telemetry sources (issue 11).
 TELEMETRY_COLUMNS: dict[str, str] = {
     "tps_7d": "output tokens/s of decode, output-token-weighted over the last 7 complete UTC days "

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from chutes_data import calc
+from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
-from ui import calc_view, data, frame, model_pick, sidebar
+from ui import calc_view, data, model_pick, sidebar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -72,7 +73,7 @@ workload = calc.Workload(
     steps_per_request=st.session_state["calc_steps"] or 0,
     hours_per_day=st.session_state["calc_hours"] or 0,
 )
-unit = frame.currency_unit(cur)
+unit = fmt.currency_unit(cur)
 
 # ---------------------------------------------------------------------------- token-priced models
 ranked_view = calc.costs(view, workload, cur)

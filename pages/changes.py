@@ -13,17 +13,18 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from chutes_data import timeline
-from chutes_data.history_state import EVENT_KINDS
+from chutes_data import formatting as fmt
+from chutes_data.history.state import EVENT_KINDS
 from chutes_data.textsafe import md_text
-from ui import columns, data, frame, history_chart, sidebar
+from chutes_data.views import changes as timeline
+from ui import data, history_chart, sidebar, tables
 
 cc = st.column_config
 cur = sidebar.filters().currency
 events = data.history_events()
 snapshots = data.history_snapshots()
 models = data.catalog().models
-link = timeline.listed_link(models, columns.detail_url)  # removed models have no page to open
+link = timeline.listed_link(models, tables.detail_url)  # removed models have no page to open
 BACKFILL = "python -m chutes_data import-snapshots DIR --source v1"
 PERIODS = {"7 days": 7, "30 days": 30, "90 days": 90, "All": None}
 KIND_ICONS = {"added": ":material/add_circle:", "removed": ":material/remove_circle:",
@@ -49,7 +50,7 @@ def _history_caption() -> None:
                      f"{first:%Y-%m-%d} to {last:%Y-%m-%d} ({int(group['observations'].sum()):,} captures)")
     newest = snapshots["last_seen_at"].max()
     age = (datetime.now(UTC) - newest).total_seconds()
-    st.caption(" · ".join(parts) + f" · newest capture {frame.human_age(max(age, 0))}.")
+    st.caption(" · ".join(parts) + f" · newest capture {fmt.human_age(max(age, 0))}.")
 
 
 if snapshots.empty and events.empty:
@@ -82,11 +83,11 @@ else:
                + (" (the history has not been refreshed since)." if stale else "."))
 
     st.subheader("New this week", divider="gray")
-    new = timeline.new_models(events, end, models, cur, columns.detail_url)
+    new = timeline.new_models(events, end, models, cur, tables.detail_url)
     if new.empty:
         st.caption("No model was added in the 7 days up to the newest capture.")
     else:
-        money, unit = columns.price_format(cur), frame.currency_unit(cur)  # as the Models table
+        money, unit = tables.price_format(cur), fmt.currency_unit(cur)  # as the Models table
         new_config = {
             "model": cc.TextColumn("Model", width="large"),
             "added": cc.DatetimeColumn("Added (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC"),
@@ -96,7 +97,7 @@ else:
                                            help=f"{unit} per 1M input tokens, current catalog"),
             "price_output": cc.NumberColumn("Output /1M now", format=money,
                                             help=f"{unit} per 1M output tokens, current catalog"),
-            "details": columns.details_column(),
+            "details": tables.details_column(),
         }
         st.dataframe(new, hide_index=True, width="stretch", column_config=new_config,
                      column_order=[c for c in new.columns if new[c].notna().any()])
@@ -135,7 +136,7 @@ else:
                                         help="USD for prices, with the relative change; "
                                              "— means not advertised"),
                 "source": cc.TextColumn("Source"),
-                "details": columns.details_column(
+                "details": tables.details_column(
                     help="The model's detail page, for models in the catalog now"),
             }
             st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500),

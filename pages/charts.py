@@ -7,9 +7,10 @@ Only the chart picked in the segmented control is computed and drawn. The frames
 import pandas as pd
 import streamlit as st
 
-from chutes_data import charts as shape
+from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
-from ui import charts, data, frame, sidebar
+from chutes_data.views import charts as shape
+from ui import data, figures, sidebar
 
 # Plain labels: the choice is bound to the URL (`?charts_view=...`), which holds the label itself.
 PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY = VIEWS = (
@@ -18,7 +19,7 @@ PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY = VIEWS = (
 catalog = data.catalog()
 filters = sidebar.filters()
 cur = filters.currency
-unit = frame.currency_unit(cur)
+unit = fmt.currency_unit(cur)
 view = data.filtered_models(catalog.models)
 
 st.title("Charts")
@@ -37,7 +38,7 @@ def show(fig, key: str, points: pd.DataFrame | None = None) -> None:
         return
     event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun",
                             selection_mode="points", config={"displaylogo": False})
-    picked = charts.selected_chute_ids(event)
+    picked = figures.selected_chute_ids(event)
     by_id = points.dropna(subset=["chute_id"]).drop_duplicates("chute_id").set_index("chute_id")
     picked = [c for c in picked if c in by_id.index][:5]
     if picked:
@@ -60,7 +61,7 @@ if choice == PRICES:
         empty("No model with both an input and an output price in this view "
               "(image, embedding and custom chutes are priced per step, request or hour).")
     else:
-        show(charts.price_scatter(points, cur), "charts_prices_fig", points)
+        show(figures.price_scatter(points, cur), "charts_prices_fig", points)
         notes = [f"{gaps['shown']:,} models plotted on log–log axes."]
         if gaps["unpriced"]:
             notes.append(f"{gaps['unpriced']:,} in this view have no per-token price "
@@ -76,7 +77,7 @@ elif choice == CONTEXT:
         empty("No model in this view states a context length (only the LLMs of `/v1/models` do).")
     else:
         stated = int(buckets["models"].sum())
-        show(charts.context_histogram(buckets), "charts_context_fig")
+        show(figures.context_histogram(buckets), "charts_context_fig")
         st.caption(f"{stated:,} of {len(view):,} models in this view state a context length "
                    "(advertised context, else the engine limit). Buckets double in size: "
                    "a 128K model sits in 128K–256K.")
@@ -90,7 +91,7 @@ elif choice == PRICE_CONTEXT:
     if points.empty:
         empty(f"No model with both a context length and an {kind} price in this view.")
     else:
-        show(charts.price_context_scatter(points, cur, kind), "charts_pc_fig", points)
+        show(figures.price_context_scatter(points, cur, kind), "charts_pc_fig", points)
         st.caption(f"{len(points):,} models with a stated context and a positive {kind} price "
                    f"({unit} per 1M tokens).")
 
@@ -101,7 +102,7 @@ elif choice == POPULARITY:
     if top.empty:
         empty("No chute in this view has an invocation count.")
     else:
-        show(charts.popularity_bars(top), "charts_pop_fig", top)
+        show(figures.popularity_bars(top), "charts_pop_fig", top)
         st.caption("All-time invocations reported by `/chutes/` (v1-only rows have no count).")
 
 else:  # capacity
@@ -115,7 +116,7 @@ else:  # capacity
         if table.empty or int(table["instances_active"].sum()) == 0:
             empty("No active instance in this view.")
         else:
-            show(charts.template_instances_bars(table), "charts_tpl_fig")
+            show(figures.template_instances_bars(table), "charts_tpl_fig")
             st.caption(f"{int(table['instances_active'].sum()):,} active instances across "
                        f"{int(table['hot_chutes'].sum()):,} hot chutes of {int(table['chutes'].sum()):,}.")
     else:
@@ -124,7 +125,7 @@ else:  # capacity
         if top.empty:
             empty("No chute in this view has an active instance.")
         else:
-            show(charts.instances_bars(top), "charts_inst_fig", top)
+            show(figures.instances_bars(top), "charts_inst_fig", top)
             st.caption("Active, verified instances right now (top 25).")
 
     gpus = shape.gpu_counts(view)
@@ -132,7 +133,7 @@ else:  # capacity
     if gpus.empty:
         empty("No chute in this view lists supported GPUs.")
     else:
-        show(charts.gpu_bars(gpus), "charts_gpu_fig")
+        show(figures.gpu_bars(gpus), "charts_gpu_fig")
         more = f" (top 30 of {len(gpus)} GPU types)" if len(gpus) > 30 else ""
         st.caption(f"Chutes that may run on each GPU type{more}; a chute usually lists several, "
                    "so the bars add up to more than the number of chutes.")

@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data import calc
+from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
-from ui import calc_view, data, detail_view, frame, history_chart, model_pick, sidebar
+from ui import calc_view, data, detail_view, history_chart, model_pick, sidebar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -86,7 +87,7 @@ else:
         styled = styled.set_properties(subset=[best_header],
                                        **{"background-color": "rgba(33, 195, 84, 0.14)",
                                           "font-weight": "600"})
-    unit = frame.currency_unit(cur)
+    unit = fmt.currency_unit(cur)
     st.subheader("Side by side", divider="gray")
     st.dataframe(styled, width="stretch", height=35 * (len(side) + 1) + 3, key="cmp_table",
                  column_config={"_index": st.column_config.TextColumn("", pinned=True, width="medium"),

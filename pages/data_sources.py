@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from chutes_data import diagnostics as diag
 from chutes_data.textsafe import md_text
+from chutes_data.views import gaps as diag
 from ui import data
 
 catalog = data.catalog()

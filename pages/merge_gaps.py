@@ -6,15 +6,15 @@ filters do not apply. Tables are shaped by `chutes_data.diagnostics` and shown a
 
 import streamlit as st
 
-from chutes_data import diagnostics as diag
-from ui import columns, data
+from chutes_data.views import gaps as diag
+from ui import data, tables
 
 catalog = data.catalog()
 report = catalog.report
 models = catalog.models
 cc = st.column_config
-link = columns.detail_url
-details_col = columns.details_column(help="This model's detail page")
+link = tables.detail_url
+details_col = tables.details_column(help="This model's detail page")
 score_col = cc.ProgressColumn("Score", format="%.1f", min_value=0.0, max_value=100.0)
 
 st.title("Merge gaps")
@@ -132,5 +132,5 @@ else:
         "candidate": cc.TextColumn("Closest chute", width="medium"),
         "score": score_col,
         "reason": cc.TextColumn("Why not joined", width="large"),
-        "details": columns.details_column("Candidate"),
+        "details": tables.details_column("Candidate"),
     })

@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from chutes_data import calc, schema, timeline
+from chutes_data import calc, schema
+from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text, safe_readme
-from ui import data, detail_view, frame, history_chart, model_pick, sidebar
+from chutes_data.views import changes as timeline
+from ui import data, detail_view, history_chart, model_pick, sidebar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -109,18 +111,18 @@ else:
     # headline numbers
     with st.container(horizontal=True):
         if kind == "per_1m_tokens":
-            st.metric("Input /1M tokens", frame.money(r[f"price_input_{cur}"], cur), border=True)
-            st.metric("Output /1M tokens", frame.money(r[f"price_output_{cur}"], cur), border=True)
+            st.metric("Input /1M tokens", fmt.money(r[f"price_input_{cur}"], cur), border=True)
+            st.metric("Output /1M tokens", fmt.money(r[f"price_output_{cur}"], cur), border=True)
         elif kind in ("per_step", "per_request", "per_hour"):
             stem = {"per_step": "step", "per_request": "request", "per_hour": "hour"}[kind]
             st.metric(f"Price {calc.PRICING_LABELS[kind]}",
-                      frame.money(r[f"price_{stem}_{cur}"], cur), border=True)
+                      fmt.money(r[f"price_{stem}_{cur}"], cur), border=True)
         else:
             st.metric("Price", "unknown", border=True)
         context = r["context_length"] if pd.notna(r["context_length"]) else r["max_model_len"]
-        st.metric("Context", frame.tokens(None if pd.isna(context) else int(context)), border=True,
+        st.metric("Context", fmt.tokens(None if pd.isna(context) else int(context)), border=True,
                   help="Advertised context (else the engine limit), tokens")
-        st.metric("Max output", frame.tokens(None if pd.isna(r["max_output_length"])
+        st.metric("Max output", fmt.tokens(None if pd.isna(r["max_output_length"])
                                              else int(r["max_output_length"])), border=True)
         st.metric("Hot instances", detail_view.number(r["instances_active"]), border=True)
 

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from chutes_data import export
+from chutes_data import formatting as fmt
 from chutes_data.query import SORT_KEYS, SORT_LABELS, kpis, sort_models
 from chutes_data.textsafe import md_text
-from ui import columns, data, frame, model_pick, sidebar
+from ui import data, model_pick, sidebar, tables
 
 catalog = data.catalog()
 filters = sidebar.filters()
@@ -21,8 +22,8 @@ with st.container(horizontal=True):
     st.metric("Models shown", f"{k['shown']:,}", f"of {len(catalog.models):,}", delta_color="off",
               delta_arrow="off", border=True)
     st.metric("Hot now", f"{k['hot']:,}", border=True, help="At least one active, verified instance")
-    st.metric("Median input price", frame.money(k["median_input_price"], cur, " /1M"), border=True)
-    st.metric("Largest context", frame.tokens(k["max_context"]), border=True)
+    st.metric("Median input price", fmt.money(k["median_input_price"], cur, " /1M"), border=True)
+    st.metric("Largest context", fmt.tokens(k["max_context"]), border=True)
 
 left, right = st.columns([3, 2], vertical_alignment="bottom")
 # Sort with the widget's value: session_state["sort"] is not seeded from the URL until the
@@ -37,7 +38,7 @@ if view.empty:
             icon=":material/search_off:")
 else:
     selection = st.dataframe(
-        columns.table_frame(view, cur), column_config=columns.column_config(cur), hide_index=True,
+        tables.table_frame(view, cur), column_config=tables.column_config(cur), hide_index=True,
         width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun",
         selection_mode="single-row", key="models_table",
     )

@@ -38,8 +38,8 @@ import telemetry_payloads as _telemetry  # noqa: E402
 from upstream import StandInUpstream  # noqa: E402
 
 from chutes_data import config as _config  # noqa: E402
-from chutes_data.client import ChutesClient  # noqa: E402
 from chutes_data.config import Settings  # noqa: E402
+from chutes_data.sources.client import ChutesClient  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FAKE_KEY = _payloads.FAKE_KEY

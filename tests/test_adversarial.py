@@ -46,9 +46,9 @@ from payloads import FAKE_KEY
 from streamlit.testing.v1 import AppTest
 from upstream import LIST, V1, Fault, StandInUpstream
 
-from chutes_data import synth
-from chutes_data.catalog import load_catalog
 from chutes_data.config import Settings
+from chutes_data.sources.loader import load_catalog
+from tools import synth
 
 KEY = FAKE_KEY  # "cpk_aaa…", distinctive enough to grep for anywhere
 GOOD = synth.generate()

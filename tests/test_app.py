@@ -61,14 +61,14 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def expected_table(models: pd.DataFrame, f: Filters, sort: str = "popular") -> pd.DataFrame:
-    from ui import columns
+    from ui import tables as columns
 
     return columns.table_frame(sort_models(apply_filters(models, f), sort, f.currency), f.currency)
 
 
 def rows_behind(models: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     """The merged rows behind the table rows (by their unique detail link)."""
-    from ui import columns
+    from ui import tables as columns
 
     by_link = dict(zip(columns.table_frame(models, "usd")["details"], models.index, strict=True))
     return models.loc[[by_link[link] for link in shown["details"]]]
@@ -249,7 +249,7 @@ def test_sort_changes_the_order(models):
 
 
 def test_a_filter_change_does_not_refetch_or_remerge(models, monkeypatch):
-    import chutes_data.catalog as catalog_module
+    import chutes_data.sources.loader as catalog_module
     import ui.data
 
     calls = {"load_catalog": 0, "merge_catalogs": 0}

@@ -29,7 +29,7 @@ from browser import (
     warm_up,
 )
 
-from chutes_data.catalog import SAMPLE_DIR
+from chutes_data.sources.loader import SAMPLE_DIR
 
 pytestmark = pytest.mark.browser
 

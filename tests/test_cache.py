@@ -12,9 +12,9 @@ import httpx
 import pytest
 from payloads import FAKE_KEY, chute_item
 
-from chutes_data import cache as cache_mod
-from chutes_data.cache import DiskCache, iso, parse_time
-from chutes_data.catalog import cache_status, load_source
+from chutes_data.sources import cache as cache_mod
+from chutes_data.sources.cache import DiskCache, iso, parse_time
+from chutes_data.sources.loader import cache_status, load_source
 
 T0 = datetime(2026, 8, 1, 12, 0, 0, 123456, tzinfo=UTC)
 

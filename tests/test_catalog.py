@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from payloads import chute_item, v1_item
 
-from chutes_data import catalog as catalog_mod
-from chutes_data.cache import DiskCache
-from chutes_data.catalog import (
+from chutes_data.errors import NoDataError, PayloadError
+from chutes_data.schema import MERGED_COLUMNS
+from chutes_data.sources import loader as catalog_mod
+from chutes_data.sources.cache import DiskCache
+from chutes_data.sources.loader import (
     cache_status,
     history_path,
     load_catalog,
@@ -19,8 +21,6 @@ from chutes_data.catalog import (
     read_payload_file,
     sample_payload,
 )
-from chutes_data.errors import NoDataError, PayloadError
-from chutes_data.schema import MERGED_COLUMNS
 
 
 def test_live_catalog_merges_both_sources(settings, fake_api, make_client):
@@ -146,7 +146,7 @@ def test_missing_file_is_a_payload_error(tmp_path):
 
 
 def test_a_live_fetch_is_recorded_in_history(settings, fake_api, make_client):
-    from chutes_data.history import HistoryStore
+    from chutes_data.history.store import HistoryStore
 
     load_catalog(settings, client=make_client())
     with HistoryStore(history_path(settings)) as store:
@@ -156,7 +156,7 @@ def test_a_live_fetch_is_recorded_in_history(settings, fake_api, make_client):
 
 def test_a_history_failure_never_breaks_a_fetch(settings, fake_api, make_client, caplog,
                                                 monkeypatch):
-    from chutes_data import history
+    from chutes_data.history import store as history
 
     def broken(self, *a, **kw):
         raise RuntimeError("disk on fire")

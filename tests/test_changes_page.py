@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chutes_data.history import HistoryStore, import_snapshots
+from chutes_data.history.store import HistoryStore, import_snapshots
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/changes.py"
@@ -336,7 +336,7 @@ def test_cli_changes_prints_the_same_events(db: Path, tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------- pure parts
 def test_new_models_takes_current_prices_in_the_chosen_currency() -> None:
-    from chutes_data import timeline
+    from chutes_data.views import changes as timeline
 
     events = pd.DataFrame([
         {"at": pd.Timestamp("2026-09-08T12:00Z"), "kind": "added", "source": "v1", "name": "org/C",
@@ -365,7 +365,7 @@ def test_new_models_takes_current_prices_in_the_chosen_currency() -> None:
 
 
 def test_an_empty_fetch_is_not_recorded_as_everything_removed(settings) -> None:
-    from chutes_data.catalog import _record_history, history_path
+    from chutes_data.sources.loader import _record_history, history_path
 
     _record_history(settings, "v1", v1(v1_model("org/A")), T0)
     _record_history(settings, "v1", v1(), T0 + timedelta(days=1))  # an empty catalog: a failed capture

@@ -19,8 +19,8 @@ from payloads import FAKE_KEY, chutes_payload, v1_payload
 from upstream import DETAIL, LIST, V1, Fault, StandInUpstream
 
 from chutes_data import export
-from chutes_data.catalog import load_catalog
 from chutes_data.config import Settings
+from chutes_data.sources.loader import load_catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"

@@ -13,9 +13,9 @@ import pytest
 from payloads import FAKE_KEY, chute_item, v1_item
 from upstream import DETAIL, LIST, V1, Fault, StandInUpstream
 
-from chutes_data import normalize
-from chutes_data.client import ChutesClient
 from chutes_data.errors import AuthError, FetchError, NetworkError, NotFoundError, PayloadError, UpstreamError
+from chutes_data.sources import normalize
+from chutes_data.sources.client import ChutesClient
 
 
 def one_line(exc: BaseException) -> str:

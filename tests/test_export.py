@@ -12,8 +12,8 @@ import pytest
 from payloads import FAKE_KEY, chute_item, price_block, v1_item
 
 from chutes_data import export
-from chutes_data.catalog import load_catalog
 from chutes_data.schema import EXPORT_COLUMNS, MERGED_COLUMNS
+from chutes_data.sources.loader import load_catalog
 
 SOURCE_BLOCK = {"origin", "fetched_at", "count", "stale", "complete", "error"}
 NASTY = ["=1+1", "-2", "+x", "@x", "\tx", "\rx", "=HYPERLINK(\"http://evil.test\",\"click\")"]

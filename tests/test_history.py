@@ -15,14 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chutes_data.errors import ChutesDataError, PayloadError
-from chutes_data.history import (
+from chutes_data.history.backfill import capture_time
+from chutes_data.history.store import (
     SCHEMA_VERSION,
     HistoryError,
     HistoryStore,
     format_changes_text,
     import_snapshots,
 )
-from chutes_data.history_io import capture_time
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "v1_models_daily"
 T0 = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)

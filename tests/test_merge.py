@@ -17,8 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chutes_data import normalize
-from chutes_data.merge import (
+from chutes_data.merge.match import (
     DEFAULT_FUZZY_CUTOFF,
     FUZZY_PROCESSOR,
     FUZZY_SCORER,
@@ -28,6 +27,7 @@ from chutes_data.merge import (
     version_tokens,
 )
 from chutes_data.schema import LIST_COLUMNS, MERGED_COLUMNS, chute_url
+from chutes_data.sources import normalize
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 V1_DAILY = sorted((REALDATA / "v1_models_daily").glob("*.json"))

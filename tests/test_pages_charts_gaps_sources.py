@@ -22,9 +22,11 @@ import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chutes_data import Settings, charts, diagnostics, load_catalog
-from chutes_data.catalog import SAMPLE_DIR, SAMPLE_FILES, SourceStatus
+from chutes_data import Settings, load_catalog
 from chutes_data.schema import MERGED_COLUMNS
+from chutes_data.sources.loader import SAMPLE_DIR, SAMPLE_FILES, SourceStatus
+from chutes_data.views import charts
+from chutes_data.views import gaps as diagnostics
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARTS, GAPS, SOURCES = "pages/charts.py", "pages/merge_gaps.py", "pages/data_sources.py"
@@ -242,7 +244,7 @@ def test_chart_frames_on_the_sample_agree_with_the_catalog(models):
 
 # ============================================================================ ui.charts
 def test_figures_escape_upstream_text():
-    from ui import charts as ui_charts
+    from ui import figures as ui_charts
 
     evil = "<img src=x onerror=alert(1)><b>Evil</b>"
     m = tiny(name=[evil, "ok"], owner=["<script>x</script>", "chutes"], chute_id=["c1", "c2"],
@@ -269,7 +271,7 @@ def test_figures_escape_upstream_text():
 
 
 def test_money_ticks_are_plain_decimals():
-    from ui import charts as ui_charts
+    from ui import figures as ui_charts
 
     assert ui_charts.money_tick(0.0001, "tao") == "0.0001 τ"
     assert ui_charts.money_tick(0.05, "usd") == "$0.05"
@@ -283,7 +285,7 @@ def test_money_ticks_are_plain_decimals():
 def test_selected_chute_ids_reads_customdata():
     from types import SimpleNamespace
 
-    from ui import charts as ui_charts
+    from ui import figures as ui_charts
 
     event = SimpleNamespace(selection=SimpleNamespace(points=[
         {"customdata": ["name", "id-1", "owner"]}, {"customdata": ["n", "", "o"]},
@@ -375,7 +377,7 @@ def test_source_facts():
 
 
 def test_recorded_error_fills_in_when_the_sample_stands_in(tmp_path):
-    from chutes_data.cache import DiskCache
+    from chutes_data.sources.cache import DiskCache
 
     at = datetime(2026, 1, 1, 11, 0, tzinfo=UTC)
     DiskCache(tmp_path).write_error("chutes", f"401 Unauthorized for {SECRET}", at)
@@ -392,7 +394,7 @@ def test_recorded_error_fills_in_when_the_sample_stands_in(tmp_path):
 
 
 def test_sources_page_shows_the_recorded_failure(monkeypatch, tmp_path):
-    from chutes_data.cache import DiskCache
+    from chutes_data.sources.cache import DiskCache
 
     monkeypatch.setenv("CHUTES_OFFLINE", "0")
     monkeypatch.setenv("CHUTES_BASE_URL", "ftp://nowhere.invalid")  # fails before any request

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, calc, load_catalog
-from chutes_data.catalog import sample_payload
+from chutes_data.sources.loader import sample_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 DETAIL, COMPARE, CALC = "pages/model_detail.py", "pages/compare.py", "pages/calculator.py"
@@ -168,7 +168,7 @@ def test_detail_never_shows_the_api_key(monkeypatch: pytest.MonkeyPatch, sample:
 
 
 def test_detail_shows_price_history_when_there_is_some(tmp_path: Path, sample: pd.DataFrame) -> None:
-    from chutes_data.history import HistoryStore
+    from chutes_data.history.store import HistoryStore
 
     row = llm(sample)
     payload = sample_payload("chutes")

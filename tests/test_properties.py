@@ -22,11 +22,12 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from chutes_data import export, normalize, textsafe
+from chutes_data import export, textsafe
 from chutes_data.errors import ChutesDataError
-from chutes_data.merge import merge_catalogs
+from chutes_data.merge.match import merge_catalogs
 from chutes_data.schema import CHUTES_COLUMNS, MERGED_COLUMNS, V1_COLUMNS
-from chutes_data.synth import hostile_strings
+from chutes_data.sources import normalize
+from tools.synth import hostile_strings
 
 PROFILE = settings(max_examples=150, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

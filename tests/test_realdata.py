@@ -17,10 +17,10 @@ import httpx
 import pandas as pd
 import pytest
 
-from chutes_data import normalize
-from chutes_data.catalog import read_payload_file
-from chutes_data.client import ChutesClient
-from chutes_data.merge import merge_catalogs
+from chutes_data.merge.match import merge_catalogs
+from chutes_data.sources import normalize
+from chutes_data.sources.client import ChutesClient
+from chutes_data.sources.loader import read_payload_file
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 V1_DIR = REALDATA / "v1_models_daily"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from chutes_data import synth
+from chutes_data.sources.loader import SAMPLE_DIR  # noqa: E402
+from tools import synth
 
-SAMPLE_DIR = Path(synth.__file__).resolve().parent / "sample"
 KW = synth.SAMPLE_KWARGS
 TEMPLATES = {"vllm", "diffusion", "tei", "embedding", None}
 OVERRIDE_KEYS = {"quantization", "context_length", "max_output_length", "input_modalities",
@@ -71,7 +71,7 @@ def test_sample_is_small_and_documented() -> None:
     total = sum((SAMPLE_DIR / n).stat().st_size for n in ("chutes.json", "v1_models.json"))
     assert total < 1_500_000
     readme = (SAMPLE_DIR / "README.md").read_text(encoding="utf-8")
-    assert "python -m chutes_data.synth" in readme and "ynthetic" in readme
+    assert "python -m tools.synth" in readme and "ynthetic" in readme
 
 
 def test_same_arguments_same_output_other_seed_differs() -> None:

@@ -10,14 +10,14 @@ import pytest
 import telemetry_payloads as tp
 
 from chutes_data.errors import PayloadError, UpstreamError
-from chutes_data.sources import telemetry as t
-from chutes_data.telemetry_columns import (
+from chutes_data.merge.telemetry import (
     TELEMETRY_COLUMNS,
     daily_series,
     join_telemetry,
     telemetry_columns,
     window,
 )
+from chutes_data.sources import telemetry as t
 
 TODAY = date(2026, 8, 30)
 D = [TODAY - timedelta(days=k) for k in range(20)]  # D[0] today, D[1] yesterday, ...

@@ -149,7 +149,7 @@ def test_private_names_do_not_matter(live, upstream):
 
 # ---------------------------------------------------------------------------- history
 def test_daily_stats_are_kept_once_per_chute_per_day(live, upstream):
-    from chutes_data.telemetry_history import daily_stats
+    from chutes_data.history.telemetry import daily_stats
 
     load_catalog(live)
     load_catalog(live, refresh=True)  # a second fetch replaces, never doubles, a day
@@ -171,7 +171,7 @@ def test_daily_stats_are_kept_once_per_chute_per_day(live, upstream):
 def test_a_version_1_history_database_is_migrated(tmp_path):
     import sqlite3
 
-    from chutes_data.history_db import MIGRATIONS, connect
+    from chutes_data.history.db import MIGRATIONS, connect
 
     path = tmp_path / "h.sqlite"
     conn = sqlite3.connect(path)

@@ -15,7 +15,7 @@ import streamlit as st
 from chutes_data import textsafe
 from chutes_data.formatting import currency_unit
 
-from .columns import detail_urls, details_column
+from .tables import detail_urls, details_column
 
 # printf formats per column kind and currency.
 _FORMATS = {

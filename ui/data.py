@@ -17,10 +17,10 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data import Catalog, Settings, load_catalog
-from chutes_data.cache import DiskCache
-from chutes_data.catalog import SAMPLE_DIR, SAMPLE_FILES, history_path
-from chutes_data.history import HistoryStore
+from chutes_data.history.store import HistoryStore
 from chutes_data.query import apply_filters
+from chutes_data.sources.cache import DiskCache
+from chutes_data.sources.loader import SAMPLE_DIR, SAMPLE_FILES, history_path
 
 from . import sidebar
 

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from chutes_data import textsafe
 from chutes_data.schema import SOURCE_LABELS
-from chutes_data.timeline import UNIT_SERIES
+from chutes_data.views.changes import UNIT_SERIES
 
 # Legend label of each stored USD price series.
 SERIES = {

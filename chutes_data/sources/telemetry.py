@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PayloadError, UpstreamError
-from ..normalize import _bool, _float, _int, _str, _timestamp
+from .normalize import _bool, _float, _int, _str, _timestamp
 
 # How many complete days the column builder needs (7 + the 7 before them) and the detail lines.
 STATS_DAYS = 31

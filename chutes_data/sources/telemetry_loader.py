@@ -19,12 +19,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..cache import DiskCache
-from ..catalog import SAMPLE_DIR, SourceData, SourceStatus
-from ..client import ChutesClient
 from ..config import Settings, redact
 from ..errors import ChutesDataError, PayloadError
-from ..telemetry_columns import telemetry_columns
+from ..merge.telemetry import telemetry_columns
+from .cache import DiskCache
+from .client import ChutesClient
+from .loader import SAMPLE_DIR, SourceData, SourceStatus
 from .telemetry import SOURCES, TELEMETRY_SOURCES, fetch, frame
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _record_daily(settings: Settings, source: str, data: SourceData) -> None:
     if source not in ("llm_stats", "diffusion_stats"):
         return
     try:
-        from ..telemetry_history import record_daily_stats
+        from ..history.telemetry import record_daily_stats
 
         record_daily_stats(settings, source, data.frame, data.status.fetched_at)
     except Exception as exc:  # noqa: BLE001 - history is best effort by design

@@ -39,7 +39,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from .schema import TELEMETRY_COLUMNS
+from ..schema import TELEMETRY_COLUMNS
 
 UTILIZATION_BUSY = 0.5      # UTILIZATION_SCALE_UP
 RATE_LIMIT_THROTTLING = 0.03  # RATE_LIMIT_SCALE_UP

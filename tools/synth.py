@@ -7,7 +7,7 @@ third-party captures. Everything here is invented; only the shapes follow the re
 (see shared reference `chutes-api.md`). Output is a pure function of the arguments: the same
 arguments give byte-identical JSON (stdlib `random.Random(seed)`, no clock unless asked).
 
-CLI: `python -m chutes_data.synth --out DIR` writes `chutes.json` and `v1_models.json`.
+CLI: `python -m tools.synth --out DIR` writes `chutes.json` and `v1_models.json`.
 """
 
 from __future__ import annotations
@@ -939,7 +939,7 @@ def _parse_now(text: str) -> datetime:
 def main(argv: Sequence[str] | None = None) -> int:
     d = SAMPLE_KWARGS
     parser = argparse.ArgumentParser(
-        prog="python -m chutes_data.synth",
+        prog="python -m tools.synth",
         description="Write a synthetic /chutes/ + /v1/models catalog "
                     "(defaults: the bundled sample).")
     parser.add_argument("--out", type=Path, required=True, help="output directory")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .query import Currency, price_column
-from .schema import TEMPLATES
+from ..query import Currency, price_column
+from ..schema import TEMPLATES
 
 __all__ = ["TEMPLATES", "context_bucket_label", "context_buckets", "context_tokens", "filled_templates",
            "gpu_counts", "instances_by_template", "ordered_templates", "power_of_two_label",

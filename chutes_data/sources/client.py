@@ -21,9 +21,9 @@ from urllib.parse import quote
 
 import httpx
 
-from .config import Settings, redact, require_url
-from .errors import AuthError, FetchError, NetworkError, NotFoundError, PayloadError, UpstreamError
-from .textsafe import clean
+from ..config import Settings, redact, require_url
+from ..errors import AuthError, FetchError, NetworkError, NotFoundError, PayloadError, UpstreamError
+from ..textsafe import clean
 
 log = logging.getLogger(__name__)
 

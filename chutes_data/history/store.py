@@ -50,10 +50,11 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import PayloadError
-from .history_db import MIGRATIONS, SCHEMA_VERSION, connect
-from .history_io import capture_time, format_changes_text, import_snapshots
-from .history_state import (
+from ..errors import PayloadError
+from ..schema import SOURCES
+from .backfill import capture_time, format_changes_text, import_snapshots
+from .db import MIGRATIONS, SCHEMA_VERSION, connect
+from .state import (
     CONTEXT_FIELDS,
     EVENT_KINDS,
     PRICE_FIELDS,
@@ -66,7 +67,6 @@ from .history_state import (
     to_stamp,
     to_utc,
 )
-from .schema import SOURCES
 
 DB_FILENAME = "history.sqlite"  # inside the cache directory (catalog.history_path)
 _IDENTITY = ("key", "name", "chute_id", "template")  # columns of `models`

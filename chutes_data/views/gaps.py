@@ -15,12 +15,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
-from .cache import DiskCache, LastError
-from .catalog import SourceStatus
+from ..config import Settings, mask_credentials, redact
+from ..formatting import duration_text, money
+from ..schema import MATCH_METHODS, SOURCE_LABELS
+from ..sources.cache import DiskCache, LastError
+from ..sources.loader import SourceStatus
 from .charts import filled_templates, ordered_templates
-from .config import Settings, mask_credentials, redact
-from .formatting import duration_text, money
-from .schema import MATCH_METHODS, SOURCE_LABELS
 
 __all__ = ["METHOD_HELP", "SOURCE_LABELS", "conflicts_frame", "fuzzy_frame", "gap_kpis",
            "method_frame", "missing_official_llms", "near_miss_frame", "only_in_chutes_breakdown",

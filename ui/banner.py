@@ -1,8 +1,4 @@
-"""The frame around every page: the data-source banner, and the shared formatters.
-
-`money`, `tokens`, `human_age` and `currency_unit` are re-exported from `chutes_data.formatting`
-(pure, so the data package's display frames use the very same ones).
-"""
+"""The data-source banner shown above every page: sample, stale, partial or missing data."""
 
 from __future__ import annotations
 
@@ -10,11 +6,9 @@ import streamlit as st
 
 from chutes_data import Catalog
 from chutes_data.config import mask_credentials
-from chutes_data.formatting import currency_unit, human_age, money, tokens
+from chutes_data.formatting import human_age
 from chutes_data.schema import SOURCE_LABELS
 from chutes_data.textsafe import md_text
-
-__all__ = ["banner", "currency_unit", "human_age", "money", "tokens"]
 
 
 def _said(text: object) -> str:

@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import textsafe
-from .formatting import money
-from .history_state import EVENT_KINDS
-from .schema import SOURCE_LABELS
+from .. import textsafe
+from ..formatting import money
+from ..history.state import EVENT_KINDS
+from ..schema import SOURCE_LABELS
 
 WEEK = timedelta(days=7)
 KIND_LABELS = {

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import PayloadError
-from .schema import CHUTES_COLUMNS, V1_COLUMNS
+from ..errors import PayloadError
+from ..schema import CHUTES_COLUMNS, V1_COLUMNS
 
 _INT_COLUMNS = ("gpu_count", "min_vram_gb", "invocation_count", "max_model_len", "context_length",
                 "max_output_length")

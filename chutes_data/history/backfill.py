@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import unwrap
-from .errors import PayloadError
-from .history_state import HistoryError, to_utc
-from .schema import SOURCES
+from ..errors import PayloadError
+from ..schema import SOURCES
+from ..sources.cache import unwrap
+from .state import HistoryError, to_utc
 
 if TYPE_CHECKING:  # history imports this module at runtime
-    from .history import HistoryStore
+    from .store import HistoryStore
 
 _TIME_FIELDS = ("_captured_at", "fetched_at")
 _NAME_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T_ ](\d{2})[:-]?(\d{2})(?:[:-]?(\d{2}))?)?")

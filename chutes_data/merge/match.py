@@ -68,7 +68,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from .schema import (
+from ..schema import (
     CHUTES_COLUMNS,
     MATCH_METHODS,
     MERGED_COLUMNS,
@@ -76,7 +76,7 @@ from .schema import (
     V1_COLUMNS,
     chute_url,
 )
-from .telemetry_columns import join_telemetry
+from .telemetry import join_telemetry
 
 __all__ = ["DEFAULT_FUZZY_CUTOFF", "DEFAULT_REVIEW_MARGIN", "MergeResult", "merge_catalogs",
            "normalized_key", "normalized_name", "version_tokens"]

@@ -18,19 +18,20 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ..config import Settings, redact
+from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
+from ..history.store import DB_FILENAME, HistoryStore
+from ..merge.match import merge_catalogs
+from ..merge.telemetry import join_telemetry
 from . import normalize
 from .cache import DiskCache, iso, parse_time, unwrap
 from .client import ChutesClient
-from .config import Settings, redact
-from .errors import ChutesDataError, FetchError, NoDataError, PayloadError
-from .history import DB_FILENAME, HistoryStore
-from .merge import merge_catalogs
 
 log = logging.getLogger(__name__)
 
 Source = Literal["chutes", "v1"]
 Origin = Literal["live", "cache", "sample", "file", "none"]
-SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
 SAMPLE_FILES = {"chutes": "chutes.json", "v1": "v1_models.json"}
 _FRAMES = {"chutes": normalize.chutes_frame, "v1": normalize.v1_frame}
 
@@ -221,8 +222,7 @@ def build_catalog(chutes: SourceData, v1: SourceData, *, warnings: tuple[str, ..
     result = merge_catalogs(chutes.frame, v1.frame)
     models = result.models
     if telemetry:
-        from .sources.telemetry_loader import columns_of
-        from .telemetry_columns import join_telemetry
+        from .telemetry_loader import columns_of
 
         models = join_telemetry(models, columns_of(telemetry, now))
     return Catalog(chutes=chutes, v1=v1, models=models, report=result.report,
@@ -258,7 +258,7 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
             raise NoDataError(f"no data: {reasons}")
     tele = None
     if telemetry and not files:
-        from .sources.telemetry_loader import load_telemetry
+        from .telemetry_loader import load_telemetry
 
         sample = any(d.status.origin == "sample" for d in loaded.values())
         tele = load_telemetry(settings, refresh=refresh, client=client, sample=sample)

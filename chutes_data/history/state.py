@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import ChutesDataError
-from .normalize import chutes_frame, v1_frame
-from .schema import SOURCES
+from ..errors import ChutesDataError
+from ..schema import SOURCES
+from ..sources.normalize import chutes_frame, v1_frame
 
 EVENT_KINDS = ("added", "removed", "price_changed", "status_changed", "context_changed")
 PRICE_FIELDS = ("price_input_usd", "price_output_usd", "price_step_usd", "price_request_usd",

@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .history_state import HistoryError
+from .state import HistoryError
 
 logger = logging.getLogger("chutes_data.history")
 

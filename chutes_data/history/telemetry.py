@@ -6,7 +6,7 @@ restart loses nothing, and the detail page's 30-day lines come from here when th
 is trimmed or unavailable. Only complete days are kept (before the fetch's UTC day; today's row
 is partial). Rows older than `CHUTES_HISTORY_DAYS` are pruned on write. Probe results ("Test
 now", `python -m chutes_data probe`) are the user's own measurements, kept apart in `probes`.
-Tables: history_db migration 2.
+Tables: history/db.py migration 2.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from .cache import iso
-from .config import Settings
-from .history import history_path
-from .history_db import connect
-from .history_state import HistoryError
+from ..config import Settings
+from ..sources.cache import iso
+from .db import connect
+from .state import HistoryError
+from .store import history_path
 
 DAILY_COLUMNS = ["day", "requests", "output_tokens", "tps", "ttft_s", "sps"]
 PROBE_COLUMNS = ["at", "model", "chute_id", "outcome", "ttft_s", "tps", "total_s", "output_tokens",

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-from chutes_data.charts import ordered_templates, power_of_two_label
 from chutes_data.formatting import currency_unit
 from chutes_data.textsafe import html_text
+from chutes_data.views.charts import ordered_templates, power_of_two_label
 
 TEMPLATE_LABELS = {"vllm": "LLM (vllm)", "diffusion": "Image (diffusion)", "tei": "Embeddings (tei)",
                    "embedding": "Embeddings", "custom": "Custom"}

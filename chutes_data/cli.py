@@ -59,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--source", choices=("chutes", "v1"))
 
+    p = sub.add_parser("probe", help="measure one model now: a short streamed chat completion "
+                                     "with your key (billed; TTFT, tokens/s, total time)")
+    p.add_argument("model", help="the exact model id, e.g. deepseek-ai/DeepSeek-V3.2-TEE")
+    p.add_argument("--prompt", default=None, help="the user message to send (short)")
+    p.add_argument("--max-tokens", type=int, default=None, metavar="N")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
     p = sub.add_parser("import-snapshots", help="backfill history from saved raw responses")
     p.add_argument("directory", type=Path)
     p.add_argument("--source", choices=("chutes", "v1"), required=True)
@@ -217,8 +224,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_probe(args: argparse.Namespace) -> int:
+    from .history.telemetry import record_probe
+    from .probe import DEFAULT_MAX_TOKENS, DEFAULT_PROMPT, probe
+
+    settings = _settings(args)
+    if settings.offline:
+        raise NoDataError("probe: needs the network (CHUTES_OFFLINE is set)")
+    result = probe(settings, args.model, prompt=args.prompt or DEFAULT_PROMPT,
+                   max_tokens=args.max_tokens or DEFAULT_MAX_TOKENS)
+    if result.outcome != "no_key":
+        try:
+            record_probe(settings, result)
+        except ChutesDataError as exc:
+            print(f"warning: could not keep the result in the history: {exc}", file=sys.stderr)
+    if args.format == "json":
+        _write(json.dumps(result.to_dict(), indent=1) + "\n", "-")
+    else:
+        def num(value: float | None, unit: str) -> str:
+            return "-" if value is None else f"{value:.2f}{unit}"
+
+        print(f"{result.model}: {result.outcome}  ttft={num(result.ttft_s, 's')} "
+              f"tps={num(result.tps, '')} total={num(result.total_s, 's')} "
+              f"tokens={result.output_tokens if result.output_tokens is not None else '-'}")
+        if not result.ok or result.message != "Measured.":
+            print(result.message, file=sys.stderr if not result.ok else sys.stdout)
+    return 0 if result.ok else 1
+
+
 COMMANDS = {"export": cmd_export, "report": cmd_report, "status": cmd_status, "fetch": cmd_fetch,
-            "chute": cmd_chute, "changes": cmd_changes, "import-snapshots": cmd_import}
+            "chute": cmd_chute, "changes": cmd_changes, "import-snapshots": cmd_import,
+            "probe": cmd_probe}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,6 +5,7 @@ import streamlit as st
 from chutes_data import calc
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
+from chutes_data.views import speed as speed_view
 from ui import calc_view, data, model_pick, sidebar
 
 catalog = data.catalog()
@@ -136,7 +137,8 @@ elif not ranked.empty:
     if missing:
         st.caption(f"{missing} selected model(s) lack a {unit} price this workload needs; their "
                    "cost shows as — and they sort last.")
-    shown_table = calc_view.token_table(ranked)
+    shown_table = calc_view.token_table(
+        ranked, speed_view.estimated_seconds(view.loc[ranked.index], workload.output_tokens))
     st.dataframe(shown_table, column_config=calc_view.token_config(cur, workload.requests_per_day),
                  hide_index=True, width="stretch", key="calc_table",
                  column_order=[c for c in shown_table.columns if c != "note" or shown_table[c].any()])
@@ -145,7 +147,8 @@ elif not ranked.empty:
         st.plotly_chart(fig, width="stretch", key="calc_chart")
     st.caption("Per request = (input × (1 − cache share) × input price + input × cache share × "
                "cache-read price + output × output price) ÷ 1,000,000. Per day × requests/day; "
-               "per month × 30.")
+               "per month × 30. Est. time = 7-day time to first token + output tokens ÷ 7-day "
+               "output tokens/s (queueing and network excluded).")
 
 # ---------------------------------------------------------------------------- other pricing
 st.subheader("Priced per step, per request or per hour", divider="gray")

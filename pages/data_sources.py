@@ -10,7 +10,7 @@ import streamlit as st
 
 from chutes_data.textsafe import md_text
 from chutes_data.views import gaps as diag
-from ui import data
+from ui import data, speed
 
 catalog = data.catalog()
 settings = data.settings()
@@ -64,6 +64,8 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
             on_click="ignore",
             help=("The response body as stored (cache files wrap it with fetched_at)."
                   if available else "No stored payload for this origin."))
+
+speed.sources_section(catalog, secret, now)
 
 st.subheader("Settings in effect", divider="gray")
 st.dataframe(diag.settings_rows(settings), hide_index=True, width="stretch", column_config={

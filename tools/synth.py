@@ -967,6 +967,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         chutes_payload, v1_payload = hostile(chutes_payload, v1_payload)
     for path in write_payloads(args.out, chutes_payload, v1_payload):
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    from .synth_telemetry import generate_telemetry, write_telemetry  # issue 11
+
+    bodies = generate_telemetry(chutes_payload, seed=args.seed, now=args.now)
+    for path in write_telemetry(args.out, bodies):
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     return 0
 
 

@@ -46,6 +46,7 @@ def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0) 
         catalog,
         chutes=dataclasses.replace(catalog.chutes, payload=None),
         v1=dataclasses.replace(catalog.v1, payload=None),
+        telemetry={k: dataclasses.replace(v, payload=None) for k, v in catalog.telemetry.items()},
     )
 
 
@@ -190,3 +191,26 @@ def history_snapshots() -> pd.DataFrame:
     except Exception as exc:  # noqa: BLE001
         _history_warning(found[0], exc)
         return pd.DataFrame(columns=HISTORY_SNAPSHOT_COLUMNS)
+
+
+# ---------------------------------------------------------------------------- telemetry history
+def daily_stats(chute_id: str, today: object) -> pd.DataFrame | None:
+    """The history's kept daily stats of one chute (issue 11), or None when unreadable."""
+    from chutes_data.history.telemetry import daily_stats as kept
+
+    try:
+        return kept(settings(), chute_id, today=today)
+    except Exception as exc:  # noqa: BLE001 - history is an extra: never break a page
+        _history_warning(history_path(settings()), exc)
+        return None
+
+
+def probe_history(model: str) -> pd.DataFrame | None:
+    """The user's own probe results for `model`, newest first, or None when unreadable."""
+    from chutes_data.history.telemetry import probes
+
+    try:
+        return probes(settings(), model=model, limit=10)
+    except Exception as exc:  # noqa: BLE001
+        _history_warning(history_path(settings()), exc)
+        return None

@@ -17,6 +17,7 @@ import streamlit as st
 from chutes_data import textsafe
 from chutes_data.calc import PRICING_LABELS
 from chutes_data.formatting import money
+from chutes_data.views.speed import speed_facts
 
 from .calc_view import amount
 
@@ -192,4 +193,5 @@ def comparison_facts(row: pd.Series, currency: str, pricing: str, cost: pd.Serie
         "GPUs": listing(row["supported_gpus"]),
         "Invocations": number(row["invocation_count"]),
         "Listed in": _LISTED_IN.get(row["source"], "—"),
+        **speed_facts(row),
     }

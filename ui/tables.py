@@ -12,6 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data.formatting import currency_unit
+from chutes_data.views.speed import CAPACITY_ICONS
+
+from .speed import column_config as speed_columns
 
 DETAIL_PATH = "model_detail"  # url_path of pages/model_detail.py (see dashboard.py)
 
@@ -66,6 +69,10 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
         "price_cache_read": models[f"price_cache_read_{cur}"],
         "price_step": models[f"price_step_{cur}"],
         "price_hour": models[f"price_hour_{cur}"],
+        "tps": models["tps_7d"],
+        "ttft": models["ttft_7d_s"],
+        "capacity": [CAPACITY_ICONS.get(c, "—") if isinstance(c, str) else "—"
+                     for c in models["capacity"]],
         "context": models["context_length"].fillna(models["max_model_len"]),
         "max_output": models["max_output_length"],
         "quantization": models["quantization"],
@@ -96,6 +103,7 @@ def column_config(currency: str) -> dict:
                                             help=f"{unit} per 1M cached input tokens"),
         "price_step": cc.NumberColumn("Per step", format=money, help=f"{unit} per diffusion step"),
         "price_hour": cc.NumberColumn("Per hour", format=money, help=f"{unit} per instance-hour"),
+        **speed_columns(),
         "context": cc.NumberColumn("Context", format="compact", help="Context length in tokens"),
         "max_output": cc.NumberColumn("Max output", format="compact", help="Output limit in tokens"),
         "quantization": cc.TextColumn("Quant", width="small"),

@@ -27,7 +27,9 @@ from . import sidebar
 log = logging.getLogger(__name__)
 
 # The TTL is fixed when the module is imported (st.cache_data needs it at decoration time).
-TTL_SECONDS = max(Settings.from_env().ttl_seconds, 1.0)
+_SETTINGS_AT_IMPORT = Settings.from_env()
+# The catalog and the telemetry live in one cached object: it expires with the shorter TTL.
+TTL_SECONDS = max(min(_SETTINGS_AT_IMPORT.ttl_seconds, _SETTINGS_AT_IMPORT.telemetry_ttl_seconds), 1.0)
 
 
 def settings() -> Settings:

@@ -184,3 +184,26 @@ def test_a_version_1_history_database_is_migrated(tmp_path):
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"snapshots", "daily_stats", "probes"} <= tables
     conn.close()
+
+
+def test_an_unreachable_host_is_tried_once_not_six_times(settings, upstream):
+    import time
+
+    live = settings.with_(base_url=upstream.url, llm_base_url=upstream.url)
+    load_catalog(live)  # a good snapshot of every source
+    dead = live.with_(base_url="http://127.0.0.1:9", http_timeout=0.5)
+    started = time.monotonic()
+    tele = load_telemetry(dead, refresh=True)
+    assert time.monotonic() - started < 8
+    assert "cannot reach" in tele["utilization"].status.error
+    for name in TELEMETRY_SOURCES:
+        s = tele[name].status
+        assert s.origin == "cache" and s.stale, name  # the last good snapshot, marked stale
+    assert "not fetched" in tele["llm_stats"].status.error
+    assert "cannot reach" in tele["llm_stats"].status.error
+
+
+def test_a_bad_base_url_leaves_telemetry_unknown(settings):
+    tele = load_telemetry(settings.with_(base_url="ftp://x"))
+    assert {d.status.origin for d in tele.values()} == {"none"}
+    assert all("CHUTES_BASE_URL" in d.status.error for d in tele.values())

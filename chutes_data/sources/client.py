@@ -170,6 +170,7 @@ class ChutesClient:
                 reason = redact(_one_line(str(exc)), s.api_key)  # transport text may echo headers
                 error = NetworkError(f"{source}: cannot reach {where} ({type(exc).__name__}: "
                                      f"{reason or 'connection failed'})", source=source)
+                error.unreachable = isinstance(exc, httpx.ConnectError)
             else:
                 status = response.status_code
                 if 200 <= status < 300:

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import Settings, redact
-from ..errors import ChutesDataError, PayloadError
+from ..errors import ChutesDataError, ConfigError, NetworkError, PayloadError
 from ..merge.telemetry import telemetry_columns
 from .cache import DiskCache
 from .client import ChutesClient
@@ -65,11 +65,20 @@ def load_sample(settings: Settings, source: str) -> SourceData:
 
 
 def load_telemetry_source(settings: Settings, source: str, *, refresh: bool = False,
-                          client: ChutesClient | None = None,
-                          now: datetime | None = None) -> SourceData:
-    """One telemetry source: cache within its TTL, else upstream, else the last good snapshot."""
+                          client: ChutesClient | None = None, now: datetime | None = None,
+                          unreachable: str | None = None) -> SourceData:
+    """One telemetry source: cache within its TTL, else upstream, else the last good snapshot.
+    `unreachable`: the host is known to be down this load (the reason); do not try it again."""
+    return _load(settings, source, refresh=refresh, client=client, now=now,
+                 unreachable=unreachable)[0]
+
+
+def _load(settings: Settings, source: str, *, refresh: bool, client: ChutesClient | None,
+          now: datetime | None, unreachable: str | None) -> tuple[SourceData, Exception | None]:
+    """`load_telemetry_source`, plus the error of a failed fetch (None when none was tried or
+    it worked), so the caller can tell a host that is down from a route that is broken."""
     if settings.offline:
-        return load_sample(settings, source)
+        return load_sample(settings, source), None
     now = now or datetime.now(UTC)
     cache = DiskCache(settings.cache_dir)
     key = cache_key(source)
@@ -77,13 +86,16 @@ def load_telemetry_source(settings: Settings, source: str, *, refresh: bool = Fa
     if cached is not None and not refresh and \
             0 <= (now - cached.fetched_at).total_seconds() < settings.telemetry_ttl_seconds:
         try:
-            return _data(settings, source, "cache", cached.payload, fetched_at=cached.fetched_at)
+            return _data(settings, source, "cache", cached.payload,
+                         fetched_at=cached.fetched_at), None
         except PayloadError:
             log.warning("cached %s payload is unusable; refetching", source)
             cached = None
     own_client = client is None
     client = client or ChutesClient(settings)
     try:
+        if unreachable:
+            raise NetworkError(f"{source}: not fetched: {unreachable}", source=source)
         payload = fetch(client.get_public_json, source, now.date())
         data = _data(settings, source, "live", payload, fetched_at=now)
     except ChutesDataError as exc:
@@ -93,16 +105,16 @@ def load_telemetry_source(settings: Settings, source: str, *, refresh: bool = Fa
         if cached is not None:
             try:
                 return _data(settings, source, "cache", cached.payload, fetched_at=cached.fetched_at,
-                             stale=True, error=message)
+                             stale=True, error=message), exc
             except PayloadError:
                 pass
-        return _data(settings, source, "none", None, fetched_at=None, error=message)
+        return _data(settings, source, "none", None, fetched_at=None, error=message), exc
     finally:
         if own_client:
             client.close()
     cache.write(key, payload, now)
     _record_daily(settings, source, data)
-    return data
+    return data, None
 
 
 def _record_daily(settings: Settings, source: str, data: SourceData) -> None:
@@ -125,11 +137,19 @@ def load_telemetry(settings: Settings, *, refresh: bool = False, client: ChutesC
     own_client = client is None
     client = client or ChutesClient(settings)
     try:
-        with ThreadPoolExecutor(max_workers=len(TELEMETRY_SOURCES),
-                                thread_name_prefix="telemetry") as pool:
+        # The small utilization route first: when it cannot reach the host (or the base URL is
+        # unusable) the others are not tried, so an outage costs one request budget, not six.
+        first, error = _load(settings, "utilization", refresh=refresh, client=client, now=now,
+                             unreachable=None)
+        unreachable = isinstance(error, ConfigError) or (
+            isinstance(error, NetworkError) and error.unreachable)
+        down = str(error) if unreachable else None
+        rest = [s for s in TELEMETRY_SOURCES if s != "utilization"]
+        with ThreadPoolExecutor(max_workers=len(rest), thread_name_prefix="telemetry") as pool:
             futures = {s: pool.submit(load_telemetry_source, settings, s, refresh=refresh,
-                                      client=client, now=now) for s in TELEMETRY_SOURCES}
-            return {s: f.result() for s, f in futures.items()}
+                                      client=client, now=now, unreachable=down) for s in rest}
+            found = {"utilization": first, **{s: f.result() for s, f in futures.items()}}
+        return {s: found[s] for s in TELEMETRY_SOURCES}
     finally:
         if own_client:
             client.close()

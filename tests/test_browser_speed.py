@@ -72,7 +72,7 @@ def test_models_page_speed_kpi_and_filters(page, server, models):
 
 @pytest.mark.parametrize("view", ["Price vs speed", "Capacity now"])
 def test_speed_charts_draw_points(page, server, view):
-    assert not load(page, f"{server.url}/charts?charts_view={quote(view)}")
+    assert not load(page, f"{server.url}/charts?charts_view={quote(view)}", timeout=150)
     page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=30_000)
     assert len(page.query_selector_all(".js-plotly-plot .scatterlayer .point")) > 10
     screenshot(page, f"speed-chart-{view.replace(' ', '-').lower()}")
@@ -81,7 +81,7 @@ def test_speed_charts_draw_points(page, server, view):
 
 def test_detail_page_speed_section(page, server, models):
     row = sort_models(models[models["source"].eq("both")], "fastest").iloc[0]
-    assert not load(page, f"{server.url}/model_detail?chute_id={quote(row['chute_id'])}")
+    assert not load(page, f"{server.url}/model_detail?chute_id={quote(row['chute_id'])}", timeout=150)
     text = main_text(page)
     assert "Speed and capacity" in text and "Test now" in text
     assert metric_value(page, "Output tokens/s (7 days)") == f"{row['tps_7d']:,.1f}"

@@ -10,16 +10,17 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from . import export
 from .config import Settings, redact
 from .errors import ChutesDataError, NoDataError
-from .sources.cache import iso
 from .sources.client import ChutesClient
-from .sources.loader import Catalog, cache_status, history_path, load_catalog
+from .sources.loader import Catalog, cache_status, load_catalog, storage_warning
+from .values import iso, to_utc
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -91,6 +92,9 @@ def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
     for data in catalog.all_sources.values():
         if data.status.error:
             print(f"warning: {data.status.error}", file=sys.stderr)
+    stored = storage_warning(settings, [d.storage for d in catalog.sources.values() if d.storage])
+    if stored:
+        print(f"warning: {stored}", file=sys.stderr)
     return catalog
 
 
@@ -115,7 +119,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     catalog = _catalog(args, _settings(args))
     doc = {"generated_at": iso(catalog.generated_at),
            "sources": {n: d.status.to_dict() for n, d in catalog.sources.items()},
-           "merge_report": catalog.report}
+           "merge_report": catalog.report.to_dict()}
     _write(export.to_json(doc) + "\n", "-")
     return 0
 
@@ -177,6 +181,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             print(f"{name}: fetched {s.count} at {iso(s.fetched_at)}")
         else:
             print(f"warning: {name}: refresh failed: {s.error}", file=sys.stderr)
+    stored = storage_warning(settings, [d.storage for d in catalog.sources.values() if d.storage])
+    if stored:  # fetched, but the cache (and history) did not keep it: `status` would show nothing
+        print(f"error: {stored}", file=sys.stderr)
+        return 1
     return 1 if failed else 0
 
 
@@ -193,18 +201,24 @@ def _since(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return to_utc(value)
     except ValueError:
         raise ChutesDataError(f"--since {value!r} is not an ISO date such as 2026-07-01") from None
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from .history.store import HistoryStore, format_changes_text
+    from .history import format_changes_text, history_path, open_history
+    from .history.db import moved_aside_files, moved_aside_text
 
     settings = _settings(args)
-    with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+    with open_history(settings) as store:
         events = store.changes(since=_since(args.since), source=args.source)
+        just_now = store.moved_aside
+    notice = moved_aside_text(history_path(settings), moved_aside_files(history_path(settings)))
+    if just_now is not None:  # this very run found it corrupt: the changes asked for are gone
+        raise ChutesDataError(notice or f"the history database was corrupt; moved aside to {just_now}")
+    if notice:
+        print(f"warning: {notice}", file=sys.stderr)
     if args.format == "json":
         _write(json.dumps(events, indent=1, ensure_ascii=False) + "\n", "-")
     else:
@@ -213,15 +227,45 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .history.store import HistoryStore, import_snapshots
+    from .history import import_snapshots, open_history
 
     settings = _settings(args)
     if not args.directory.is_dir():
         raise ChutesDataError(f"import-snapshots: {args.directory} is not a directory")
-    with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+    with open_history(settings) as store:
         result = import_snapshots(store, args.directory, args.source)
     _write(json.dumps(result, indent=1, default=str) + "\n", "-")
-    return 0
+    return _import_verdict(args.directory, args.source, result)
+
+
+def _import_verdict(directory: Path, source: str, result: dict) -> int:
+    """0 when something was imported (or was already there); 1, with the reason on stderr, when a
+    run imports nothing from a directory that has files (wrong --source, wrong folder)."""
+    if result["imported"] or result["duplicates"]:
+        return 0
+    try:
+        entries = [p for p in directory.iterdir() if not p.name.startswith(".")]
+    except OSError:
+        entries = []
+    if not entries:
+        print(f"warning: {directory} is empty: nothing to import", file=sys.stderr)
+        return 0
+    if not result["files"]:
+        print(f"error: imported nothing: no *.json files in {directory} "
+              f"({len(entries)} other entries)", file=sys.stderr)
+        return 1
+    skipped = result["skipped"]
+    reasons = list(dict.fromkeys(s["reason"] for s in skipped))
+    other = next(s for s in ("chutes", "v1") if s != source)
+    hint = ""
+    if skipped and all(r.startswith(f"not a usable {source} response") or "capture, not" in r
+                       for r in reasons):
+        hint = f" Wrong --source? These do not look like {source} responses; try --source {other}."
+    print(f"error: imported nothing from {result['files']} files in {directory}: "
+          f"{reasons[0] if reasons else 'no usable capture'}"
+          + (f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else "")
+          + f".{hint}", file=sys.stderr)
+    return 1
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
@@ -257,10 +301,34 @@ COMMANDS = {"export": cmd_export, "report": cmd_report, "status": cmd_status, "f
             "probe": cmd_probe}
 
 
+@contextmanager
+def _logging_to_stderr(verbose: bool) -> Iterator[None]:
+    """Our log lines (and httpx's requests) on stderr for this run: INFO with -v, else errors
+    only. The root logger is left alone, so `main()` also runs in-process (tests, `watch`)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    loggers = [logging.getLogger(name) for name in ("chutes_data", "httpx")]
+    saved = [(lg.level, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.INFO if verbose else logging.ERROR)
+        lg.propagate = False
+    try:
+        yield
+    finally:
+        for lg, (level, propagate) in zip(loggers, saved, strict=True):
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+            lg.propagate = propagate
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
-                        format="%(levelname)s %(name)s: %(message)s")
+    with _logging_to_stderr(args.verbose):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
     except ChutesDataError as exc:

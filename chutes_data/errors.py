@@ -8,7 +8,9 @@
     │   │   ├── AuthError        401/403: the API key was rejected
     │   │   └── NotFoundError    404
     │   └── PayloadError         a 2xx whose body is not the expected JSON shape
-    └── NoDataError              no live, cached or file data could be had
+    ├── NoDataError              no live, cached or file data could be had
+    └── HistoryError             the history database cannot be opened, read or written, or a
+                                 history argument is invalid
 
 Messages are one line, safe to print, and never contain the API key.
 """
@@ -63,3 +65,7 @@ class PayloadError(FetchError):
 
 class NoDataError(ChutesDataError):
     """Nothing to serve: no live data, no cache, and the sample was not asked for."""
+
+
+class HistoryError(ChutesDataError):
+    """The history database cannot be opened, read or written, or a history argument is invalid."""

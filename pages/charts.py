@@ -11,7 +11,7 @@ from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import charts as shape
 from chutes_data.views import speed as speed_view
-from ui import data, figures, sidebar
+from ui import data, figures, nav, sidebar
 from ui import speed as speed_figures
 
 # Plain labels: the choice is bound to the URL (`?charts_view=...`), which holds the label itself.
@@ -48,7 +48,7 @@ def show(fig, key: str, points: pd.DataFrame | None = None) -> None:
         with st.container(horizontal=True):
             for chute_id in picked:
                 name = md_text(by_id.at[chute_id, "name"])
-                st.page_link("pages/model_detail.py", label=f"Details of {name}",
+                st.page_link(nav.MODEL_DETAIL, label=f"Details of {name}",
                              icon=":material/arrow_forward:", query_params={"chute_id": chute_id})
 
 
@@ -101,12 +101,14 @@ elif choice == PRICE_CONTEXT:
 elif choice == POPULARITY:
     n = st.slider("How many", 5, 50, 20, step=5, key="charts_top_n", width=320)
     top = shape.top_invocations(view, n)
-    st.subheader(f"Top {len(top) or n} by invocations")
+    st.subheader(f"Top {len(top) or n} by invocations over the past day")
     if top.empty:
         empty("No chute in this view has an invocation count.")
     else:
         show(figures.popularity_bars(top), "charts_pop_fig", top)
-        st.caption("All-time invocations reported by `/chutes/` (v1-only rows have no count).")
+        st.caption("Invocations over the past 24 hours, as `/chutes/` reports them (the server "
+                   "re-sums the last day every 10 minutes; not an all-time total). v1-only rows "
+                   "have no count.")
 
 elif choice == SPEED:
     left, _ = st.columns([1, 3])

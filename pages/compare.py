@@ -7,7 +7,7 @@ from chutes_data import calc
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import speed as speed_view
-from ui import calc_view, data, detail_view, history_chart, model_pick, probe_view, sidebar, speed
+from ui import calc_view, data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -98,7 +98,7 @@ else:
 
     with st.container(horizontal=True):
         for i in chosen:
-            st.page_link("pages/model_detail.py", label=f"Details: {md_text(labels[i], 60)}",
+            st.page_link(nav.MODEL_DETAIL, label=f"Details: {md_text(labels[i], 60)}",
                          icon=":material/info:", query_params=model_pick.detail_params(models.loc[i]))
 
     st.subheader("Price history", divider="gray")

@@ -7,7 +7,7 @@ from chutes_data import calc, schema
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text, safe_readme
 from chutes_data.views import changes as timeline
-from ui import data, detail_view, history_chart, model_pick, probe_view, sidebar, speed
+from ui import data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -74,7 +74,7 @@ else:
         same = models[models["name"].astype("string").eq(str(raw_name)).fillna(False).to_numpy(dtype=bool)]
         with st.container(horizontal=True):
             for j in [j for j in same.index if j != idx][:6]:
-                st.page_link("pages/model_detail.py", label=md_text(labels[j], 80),
+                st.page_link(nav.MODEL_DETAIL, label=md_text(labels[j], 80),
                              icon=":material/arrow_forward:",
                              query_params=model_pick.detail_params(models.loc[j]))
 
@@ -119,7 +119,7 @@ else:
                       fmt.money(r[f"price_{stem}_{cur}"], cur), border=True)
         else:
             st.metric("Price", "unknown", border=True)
-        context = r["context_length"] if pd.notna(r["context_length"]) else r["max_model_len"]
+        context = r["context_tokens"]
         st.metric("Context", fmt.tokens(None if pd.isna(context) else int(context)), border=True,
                   help="Advertised context (else the engine limit), tokens")
         st.metric("Max output", fmt.tokens(None if pd.isna(r["max_output_length"])
@@ -167,7 +167,7 @@ else:
             if v1 is not None else "—",
             "Engine": r["owned_by"] if isinstance(r["owned_by"], str) else "—",
             "Base checkpoint (root)": r["root"] if isinstance(r["root"], str) else "—",
-            "Invocations (all time)": detail_view.number(r["invocation_count"]),
+            schema.INVOCATIONS_LABEL: detail_view.number(r["invocation_count"]),
         }
         detail_view.facts_table(caps, key="detail_caps")
 
@@ -187,9 +187,9 @@ else:
     with st.container(horizontal=True):
         if chute_id and chute is not None:
             st.link_button("Open on chutes.ai", schema.chute_url(chute_id), icon=":material/open_in_new:")
-        st.page_link("pages/compare.py", label="Compare with others", icon=":material/compare_arrows:",
+        st.page_link(nav.COMPARE, label="Compare with others", icon=":material/compare_arrows:",
                      query_params={"cmp_models": labels[idx]})
-        st.page_link("pages/calculator.py", label="Cost calculator", icon=":material/calculate:")
+        st.page_link(nav.CALCULATOR, label="Cost calculator", icon=":material/calculate:")
 
     # readme
     readme = chute["readme"] if chute is not None else None

@@ -135,7 +135,7 @@ def test_parse_time_and_iso():
     assert parse_time("2026-08-01T12:00:00Z") == datetime(2026, 8, 1, 12, tzinfo=UTC)
     assert parse_time("2026-08-01T14:00:00+02:00") == datetime(2026, 8, 1, 12, tzinfo=UTC)
     assert parse_time("2026-08-01T12:00:00") == datetime(2026, 8, 1, 12, tzinfo=UTC)
-    assert parse_time("garbage") is None and parse_time(None) is None and parse_time(5) is None
+    assert parse_time("garbage") is None and parse_time(None) is None and parse_time(True) is None
     assert iso(datetime(2026, 8, 1, 12, tzinfo=UTC)) == "2026-08-01T12:00:00Z"
     assert iso(None) is None
 

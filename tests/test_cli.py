@@ -1,4 +1,5 @@
-"""`python -m chutes_data`, driven for real as a subprocess.
+"""`python -m chutes_data`, driven for real: in-process through `cli.main(argv)` (fast), and as a
+subprocess for the smoke tests that need a real process (`cli(..., process=True)`).
 
 The upstream is either a closed loopback port (http://127.0.0.1:9: no network at all) or a
 StandInUpstream on a loopback port; the cache is in tmp_path.
@@ -16,21 +17,22 @@ from pathlib import Path
 
 import pytest
 from payloads import FAKE_KEY, chutes_payload, v1_payload
+from realdata import V1_DAILY, needs_v1
 from upstream import DETAIL, LIST, V1, Fault, StandInUpstream
 
 from chutes_data import export
+from chutes_data.cli import main as cli_main
 from chutes_data.config import Settings
 from chutes_data.sources.loader import load_catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 CLOSED = "http://127.0.0.1:9"
 EVENT_KEYS = {"kind", "name", "chute_id", "field", "old", "new", "at", "source"}
 
 
 class Run:
-    def __init__(self, proc: subprocess.CompletedProcess) -> None:
-        self.code, self.out, self.err = proc.returncode, proc.stdout, proc.stderr
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
 
     def json(self):
         return json.loads(self.out)
@@ -40,11 +42,13 @@ class Run:
 
 
 @pytest.fixture
-def cli(tmp_path):
-    """`cli(*args, key=None, base=CLOSED, **env)` runs the CLI with a tmp cache and no network."""
+def cli(tmp_path, monkeypatch, capsys):
+    """`cli(*args, key=None, base=CLOSED, process=False, **env)` runs the CLI with a tmp cache and
+    no network: in-process (`cli.main`) by default, as `python -m chutes_data` with process=True."""
     cache = tmp_path / "cache"
 
-    def run(*args: str, key: str | None = None, base: str = CLOSED, **extra: str) -> Run:
+    def run(*args: str, key: str | None = None, base: str = CLOSED, process: bool = False,
+            **extra: str) -> Run:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("CHUTES_") and k != "CACHE_DURATION_MINUTES"}
         # explicit values, so a developer's project .env (read by the CLI; env wins) cannot leak in
@@ -55,10 +59,23 @@ def cli(tmp_path):
         if key is not None:
             env["CHUTES_API_KEY"] = key
         env.update(extra)
-        proc = subprocess.run([sys.executable, "-m", "chutes_data", *args], cwd=PROJECT_ROOT,
-                              env=env, capture_output=True, text=True, timeout=60,
-                              stdin=subprocess.DEVNULL)
-        return Run(proc)
+        if process:
+            proc = subprocess.run([sys.executable, "-m", "chutes_data", *args], cwd=PROJECT_ROOT,
+                                  env=env, capture_output=True, text=True, timeout=60,
+                                  stdin=subprocess.DEVNULL)
+            return Run(proc.returncode, proc.stdout, proc.stderr)
+        with monkeypatch.context() as m:
+            for name in [k for k in os.environ if k not in env]:
+                m.delenv(name)
+            for name, value in env.items():
+                m.setenv(name, value)
+            capsys.readouterr()
+            try:
+                code = cli_main(list(args))
+            except SystemExit as exc:  # argparse: usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else 1
+            out, err = capsys.readouterr()
+        return Run(code, out, err)
 
     run.cache = cache
     return run
@@ -73,7 +90,7 @@ def assert_clean_failure(r: Run) -> None:
 
 # ---------------------------------------------------------------------------- offline / files
 def test_export_offline_json(cli):
-    r = cli("export", "--offline", "--format", "json")
+    r = cli("export", "--offline", "--format", "json", process=True)  # a real process: smoke test
     assert r.code == 0, r
     assert r.err == ""
     doc = r.json()
@@ -96,7 +113,7 @@ def test_export_offline_csv_to_file(cli, tmp_path):
 
 
 def test_export_without_cache_or_network_fails_in_one_line(cli):
-    r = cli("export")
+    r = cli("export", process=True)
     assert_clean_failure(r)
     assert "no data" in r.err and "127.0.0.1" in r.err
 
@@ -159,7 +176,7 @@ def test_verbose_flag_before_or_after_the_command(argv):
 
 
 def test_bad_usage_exits_2(cli):
-    r = cli("export", "--format", "xml")
+    r = cli("export", "--format", "xml", process=True)
     assert r.code == 2 and "usage:" in r.err and "Traceback" not in r.err
 
 
@@ -253,10 +270,9 @@ def test_chute_detail(cli, up):
 
 
 # ---------------------------------------------------------------------------- history
-V1_DAILY = REALDATA / "v1_models_daily"
 
 
-@pytest.mark.skipif(not V1_DAILY.is_dir(), reason="../shared/realdata is not beside the project")
+@needs_v1
 def test_import_snapshots_then_changes(cli):
     r = cli("import-snapshots", str(V1_DAILY), "--source", "v1")
     assert r.code == 0, r
@@ -289,3 +305,25 @@ def test_changes_with_no_history(cli):
 def test_changes_bad_since_and_import_bad_dir(cli, tmp_path):
     assert_clean_failure(cli("changes", "--since", "last tuesday"))
     assert_clean_failure(cli("import-snapshots", str(tmp_path / "absent"), "--source", "v1"))
+
+
+# ---------------------------------------------------------------------------- one reading of a time
+def test_a_unix_capture_time_means_the_same_to_export_and_to_import(cli, tmp_path):
+    """`_captured_at` as unix seconds: the export's fetched_at and the history's snapshot time agree
+    (values.parse_time is the one reader; it used to be null in one and 2026-05-28 in the other)."""
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    capture = dict(v1_payload(), _captured_at=1780000000)
+    (folder / "capture.json").write_text(json.dumps(capture))
+    (tmp_path / "chutes.json").write_text(json.dumps(chutes_payload()))
+    exported = cli("export", "--chutes-file", str(tmp_path / "chutes.json"),
+                   "--v1-file", str(folder / "capture.json"))
+    assert exported.code == 0, exported
+    assert exported.json()["sources"]["v1"]["fetched_at"] == "2026-05-28T20:26:40Z"
+    imported = cli("import-snapshots", str(folder), "--source", "v1")
+    assert imported.code == 0 and imported.json()["imported"] == 1, imported
+    from chutes_data.history import HistoryStore
+
+    with HistoryStore(cli.cache / "history.sqlite") as store:
+        stamps = store.snapshots_frame()["captured_at"].tolist()
+    assert [s.isoformat() for s in stamps] == ["2026-05-28T20:26:40+00:00"]

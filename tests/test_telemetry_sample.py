@@ -10,7 +10,7 @@ from chutes_data.sources.loader import SAMPLE_DIR
 from chutes_data.sources.telemetry import TELEMETRY_SOURCES
 from chutes_data.sources.telemetry_loader import SAMPLE_TODAY, sample_file
 from tools.synth import SAMPLE_KWARGS, SAMPLE_NOW, dump_json, generate
-from tools.synth_telemetry import generate_telemetry
+from tools.synth.telemetry import generate_telemetry
 
 
 def test_bundled_telemetry_is_what_the_generator_makes():

@@ -5,7 +5,6 @@ the pages escape what they show.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import re
@@ -17,6 +16,8 @@ import streamlit as st
 from chutes_data import textsafe
 from chutes_data.calc import PRICING_LABELS
 from chutes_data.formatting import money
+from chutes_data.schema import INVOCATIONS_LABEL
+from chutes_data.values import json_safe
 from chutes_data.views.speed import speed_facts
 
 from .calc_view import amount
@@ -35,22 +36,13 @@ PRICE_ROWS = (
 
 
 def plain(value: object) -> object:
-    """A cell as a JSON-ready Python value (NA/NaN/NaT -> None, timestamps -> ISO text)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (list, tuple, np.ndarray)):
+    """A cell as a JSON-ready Python value (`values.json_safe`), third-party text cleaned."""
+    value = json_safe(value)
+    if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, str):
-        return textsafe.clean(value, 2_000)
-    return value
+        return {k: plain(v) for k, v in value.items()}
+    return textsafe.clean(value, 2_000) if isinstance(value, str) else value
 
 
 def record(row: pd.Series | None, drop: tuple[str, ...] = ()) -> dict:
@@ -191,7 +183,7 @@ def comparison_facts(row: pd.Series, currency: str, pricing: str, cost: pd.Serie
         "Official": _yes_no(row["official"]),
         "Template": _text_or_dash(row["template"]),
         "GPUs": listing(row["supported_gpus"]),
-        "Invocations": number(row["invocation_count"]),
+        INVOCATIONS_LABEL: number(row["invocation_count"]),
         "Listed in": _LISTED_IN.get(row["source"], "—"),
         **speed_facts(row),
     }

@@ -6,25 +6,23 @@ as text, never HTML. Links are built here from ids we quote, never taken from up
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pandas as pd
 import streamlit as st
 
 from chutes_data.formatting import currency_unit
+from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views.speed import CAPACITY_ICONS
 
+from . import nav
 from .speed import column_config as speed_columns
-
-DETAIL_PATH = "model_detail"  # url_path of pages/model_detail.py (see dashboard.py)
 
 
 def detail_url(chute_id: object = None, name: object = None) -> str | None:
     """Relative link to the Model detail page for one row (by chute_id, else by name)."""
     if isinstance(chute_id, str) and chute_id:
-        return f"{DETAIL_PATH}?{urlencode({'chute_id': chute_id})}"
+        return nav.page_url(nav.MODEL_DETAIL, chute_id=chute_id)
     if isinstance(name, str) and name:
-        return f"{DETAIL_PATH}?{urlencode({'name': name})}"
+        return nav.page_url(nav.MODEL_DETAIL, name=name)
     return None
 
 
@@ -73,7 +71,7 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
         "ttft": models["ttft_7d_s"],
         "capacity": [CAPACITY_ICONS.get(c, "—") if isinstance(c, str) else "—"
                      for c in models["capacity"]],
-        "context": models["context_length"].fillna(models["max_model_len"]),
+        "context": models["context_tokens"],
         "max_output": models["max_output_length"],
         "quantization": models["quantization"],
         "input_modalities": models["input_modalities"],
@@ -111,7 +109,7 @@ def column_config(currency: str) -> dict:
         "output_modalities": cc.ListColumn("Output"),
         "features": cc.ListColumn("Features"),
         "instances": cc.NumberColumn("Hot instances", format="%d"),
-        "invocations": cc.NumberColumn("Invocations", format="compact"),
+        "invocations": cc.NumberColumn(INVOCATIONS_LABEL, format="compact", help=INVOCATIONS_HELP),
         "owner": cc.TextColumn("Owner"),
         "match": cc.TextColumn("Joined by", help="How the two APIs were matched (fuzzy: score)"),
         "chutes_url": cc.LinkColumn("chutes.ai", display_text="Open ↗", width="small"),

@@ -1,1 +1,34 @@
-"""History: every successful fetch kept as a snapshot in SQLite, and the changes between them."""
+"""History: every successful fetch kept as a snapshot in SQLite, and the changes between them.
+
+Modules, each importing only the ones before it: `state` (the tracked state of a capture and the
+events between two states; pure), `db` (the file, schema and migrations), `store` (`HistoryStore`),
+`backfill` (`import-snapshots`), `text` (the terminal format of events). Open the app's database
+with `open_history(settings)`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from .backfill import capture_time, import_snapshots
+from .state import CONTEXT_FIELDS, EVENT_KINDS, PRICE_FIELDS, STATE_COLUMNS, TAO_FIELDS, diff_states
+from .store import DB_FILENAME, HistoryStore
+from .text import format_changes_text
+
+
+def history_path(settings: Settings) -> Path:
+    """The history database of these settings (in the cache directory)."""
+    return settings.cache_dir / DB_FILENAME
+
+
+def open_history(settings: Settings, **options: Any) -> HistoryStore:
+    """The app's history database, with the settings' retention (options override the store's)."""
+    options.setdefault("retention_days", settings.history_days)
+    return HistoryStore(history_path(settings), **options)
+
+
+__all__ = ["CONTEXT_FIELDS", "DB_FILENAME", "EVENT_KINDS", "PRICE_FIELDS", "STATE_COLUMNS", "TAO_FIELDS",
+           "HistoryStore", "capture_time", "diff_states", "format_changes_text", "history_path",
+           "import_snapshots", "open_history"]

@@ -1,4 +1,4 @@
-"""Files in and text out for the history: `import-snapshots` backfill and the `changes` text format.
+"""Backfill: `import-snapshots` of saved raw responses into the history.
 
 Capture time of a saved response, in this order (the first that yields a time wins):
 1. a `_captured_at` or `fetched_at` field of the JSON object (of our cache-file wrapper
@@ -15,31 +15,25 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import PayloadError
+from ..errors import HistoryError, PayloadError
 from ..schema import SOURCES
 from ..sources.cache import unwrap
-from .state import HistoryError, to_utc
-
-if TYPE_CHECKING:  # history imports this module at runtime
-    from .store import HistoryStore
+from ..values import parse_time
+from .store import HistoryStore
 
 _TIME_FIELDS = ("_captured_at", "fetched_at")
 _NAME_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T_ ](\d{2})[:-]?(\d{2})(?:[:-]?(\d{2}))?)?")
-_LABELS = {"added": "added", "removed": "removed", "price_changed": "price",
-           "status_changed": "status", "context_changed": "context"}
 
 
 def capture_time(obj: Any, path: Path) -> tuple[datetime, str]:
     """(UTC capture time, which rule gave it: the field name, "filename" or "mtime")."""
     for holder in (obj, unwrap(obj)[0]):
         for field in _TIME_FIELDS:
-            if isinstance(holder, dict) and holder.get(field) not in (None, ""):
-                try:
-                    return to_utc(holder[field]), field
-                except HistoryError:
-                    pass
+            stamp = parse_time(holder.get(field)) if isinstance(holder, dict) else None
+            if stamp is not None:
+                return stamp, field
     match = _NAME_TIME.search(path.name)
     if match:
         try:
@@ -87,35 +81,3 @@ def import_snapshots(store: HistoryStore, directory: Path | str, source: str, *,
         if reason:
             report["skipped"].append({"file": path.name, "reason": reason})
     return report
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "hot" if value else "cold"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def format_changes_text(events: list[dict]) -> str:
-    """One line per event, e.g. `2026-07-03  price    Qwen/Qwen3-32B-TEE  price_input_usd 0.104 → 0.08`.
-
-    The source is shown (`[v1]`) only when the events come from more than one source; no events
-    give an empty string."""
-    if not events:
-        return ""
-    width = min(max(len(e.get("name") or "") for e in events), 60)
-    mixed = len({e.get("source") for e in events}) > 1
-    lines = []
-    for e in events:
-        head = f"{(e.get('at') or '')[:10]}  {_LABELS.get(e['kind'], e['kind']):<8}"
-        head += f"[{e.get('source')}] " if mixed else ""
-        line = f"{head}{(e.get('name') or '?'):<{width}}"
-        if e["kind"] == "status_changed":
-            line += f"  {_value(e.get('old'))} → {_value(e.get('new'))}"
-        elif e.get("field"):
-            line += f"  {e['field']} {_value(e.get('old'))} → {_value(e.get('new'))}"
-        lines.append(line.rstrip())
-    return "\n".join(lines)

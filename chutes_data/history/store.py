@@ -29,9 +29,8 @@ stores no new row; it is kept as an `observations` row, so `last_seen_at` says h
   from a newer schema version raises `HistoryError` and is left untouched.
 
 Events (`changes`) are computed between consecutive snapshots of a source; see
-`history_state.diff_states`. The file, schema and migrations are in `history_db`; backfill from
-files and the text format in `history_io` (`import_snapshots`, `format_changes_text` and
-`capture_time` are re-exported here). No streamlit.
+`state.diff_states`. The file, schema and migrations are in `db`; backfill from files in
+`backfill`; the terminal text format in `text`. No streamlit.
 """
 
 from __future__ import annotations
@@ -50,33 +49,27 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import PayloadError
+from ..errors import HistoryError, PayloadError
 from ..schema import SOURCES
-from .backfill import capture_time, format_changes_text, import_snapshots
-from .db import MIGRATIONS, SCHEMA_VERSION, connect
+from ..values import to_utc
+from .db import connect
 from .state import (
     CONTEXT_FIELDS,
     EVENT_KINDS,
     PRICE_FIELDS,
     STATE_COLUMNS,
-    HistoryError,
+    TAO_FIELDS,
     diff_states,
     payload_states,
     stamp_iso,
     state_signature,
     to_stamp,
-    to_utc,
 )
 
-DB_FILENAME = "history.sqlite"  # inside the cache directory (catalog.history_path)
+DB_FILENAME = "history.sqlite"  # inside the cache directory (history.history_path)
 _IDENTITY = ("key", "name", "chute_id", "template")  # columns of `models`
 _VALUES = tuple(c for c in STATE_COLUMNS if c not in _IDENTITY)  # columns of `model_state`
 _EVENT_COLUMNS = ("key", "name", "chute_id", *PRICE_FIELDS, "hot", *CONTEXT_FIELDS)  # diff_states input
-
-
-def history_path(cache_dir: Path | str) -> Path:
-    """Where the app keeps its history database inside the cache directory."""
-    return Path(cache_dir) / DB_FILENAME
 
 
 # ---------------------------------------------------------------------------- the store
@@ -95,7 +88,9 @@ class HistoryStore:
         self.retention_days, self.max_snapshots = retention_days, max_snapshots
         self.keep_payloads = keep_payloads
         self._lock = threading.RLock()
-        self._conn = connect(self.path, timeout)
+        moved: list[Path] = []
+        self._conn = connect(self.path, timeout, moved)
+        self.moved_aside: Path | None = moved[0] if moved else None  # a corrupt file, on this open
 
     def close(self) -> None:
         with self._lock:
@@ -271,12 +266,14 @@ class HistoryStore:
 
     def price_history(self, key_or_name: str, source: str | None = None) -> pd.DataFrame:
         """One row per snapshot in which the model (key, name or chute_id) appears, oldest first:
-        at, source, name, chute_id, USD prices, hot, context_length, plus key, max_output_length and
-        last_seen_at (the last capture still showing that snapshot's state). For step charts, a
-        row's values hold from `at` until the next row of the same source and key."""
+        at, source, name, chute_id, USD prices, hot, context_length, plus key, max_output_length,
+        the TAO prices beside the USD ones (TAO_FIELDS, as of the snapshot's first capture; NaN
+        when unstated or recorded before schema 2) and last_seen_at (the last capture still
+        showing that snapshot's state). For step charts, a row's values hold from `at` until the
+        next row of the same source and key."""
         cols = ["at", "source", "name", "chute_id", "price_input_usd", "price_output_usd",
                 "price_cache_read_usd", "price_step_usd", "price_hour_usd", "hot", "context_length",
-                "key", "price_request_usd", "max_output_length", "last_seen_at"]
+                "key", "price_request_usd", "max_output_length", *TAO_FIELDS, "last_seen_at"]
         with self._tx() as db:
             rows = db.execute(
                 f"SELECT s.captured_at, s.source, "
@@ -340,7 +337,4 @@ class HistoryStore:
             raise HistoryError(f"history database {self.path}: stored payload is corrupt: {exc}") from None
 
 
-__all__ = ["HistoryStore", "HistoryError", "history_path", "diff_states", "payload_states",
-           "import_snapshots", "format_changes_text", "capture_time", "to_utc", "EVENT_KINDS",
-           "PRICE_FIELDS", "CONTEXT_FIELDS", "STATE_COLUMNS", "SCHEMA_VERSION", "MIGRATIONS",
-           "DB_FILENAME"]
+__all__ = ["DB_FILENAME", "HistoryStore"]

@@ -21,10 +21,16 @@ from typing import Any
 import pandas as pd
 
 from ..config import Settings
-from ..sources.cache import iso
+from ..errors import HistoryError
+from ..values import iso
 from .db import connect
-from .state import HistoryError
-from .store import history_path
+from .store import DB_FILENAME
+
+
+def history_path(settings: Settings) -> Path:
+    """The history database of these settings (history.history_path; not imported from the
+    package's __init__, which imports the store, to keep the import order one-way)."""
+    return settings.cache_dir / DB_FILENAME
 
 DAILY_COLUMNS = ["day", "requests", "output_tokens", "tps", "ttft_s", "sps"]
 PROBE_COLUMNS = ["at", "model", "chute_id", "outcome", "ttft_s", "tps", "total_s", "output_tokens",
@@ -76,7 +82,7 @@ def record_daily_stats(settings: Settings, source: str, frame: pd.DataFrame,
         _num(r.get("average_sps")) if diffusion else None, now,
     ) for r in rows.to_dict("records")]
     cutoff = (today - pd.Timedelta(days=settings.history_days)).strftime("%Y-%m-%d")
-    with _db(history_path(settings.cache_dir), write=True) as db:
+    with _db(history_path(settings), write=True) as db:
         db.executemany("INSERT OR REPLACE INTO daily_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
         db.execute("DELETE FROM daily_stats WHERE day < ?", (cutoff,))
     return len(values)
@@ -86,7 +92,7 @@ def daily_stats(settings: Settings, chute_id: str, *, source: str = "llm_stats",
                 today: date | None = None) -> pd.DataFrame:
     """One chute's kept days (the last `days` complete days before `today`), oldest first:
     DAILY_COLUMNS, `day` as a naive date Timestamp. Empty when there is no history."""
-    path = history_path(settings.cache_dir)
+    path = history_path(settings)
     if not path.is_file():
         return pd.DataFrame(columns=DAILY_COLUMNS)
     today = today or datetime.now(UTC).date()
@@ -103,7 +109,7 @@ def daily_stats(settings: Settings, chute_id: str, *, source: str = "llm_stats",
 
 def record_probe(settings: Settings, result: Any) -> None:
     """Keep one probe result (`probe.ProbeResult`) as the user's own measurement."""
-    with _db(history_path(settings.cache_dir), write=True) as db:
+    with _db(history_path(settings), write=True) as db:
         db.execute(
             "INSERT INTO probes (at, model, chute_id, outcome, ttft_s, tps, total_s, output_tokens, "
             "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -113,7 +119,7 @@ def record_probe(settings: Settings, result: Any) -> None:
 
 def probes(settings: Settings, model: str | None = None, limit: int = 20) -> pd.DataFrame:
     """The newest probe results (of `model`, when given), newest first: PROBE_COLUMNS."""
-    path = history_path(settings.cache_dir)
+    path = history_path(settings)
     if not path.is_file():
         return pd.DataFrame(columns=PROBE_COLUMNS)
     query = f"SELECT {', '.join(PROBE_COLUMNS)} FROM probes"

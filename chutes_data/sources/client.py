@@ -87,6 +87,8 @@ class ChutesClient:
     def list_chutes(self) -> dict:
         """Every chute, all pages, as one `{"total", "items", "cord_refs", ...}` payload.
 
+        One large call (`limit` = `page_size`, the server's maximum 5000 by default), as the API
+        reference recommends: paging while the sort key moves can skip or repeat chutes.
         Pages are walked until `total` distinct chutes are held. The server may clamp `limit`,
         so the next page is simply `page + 1` (the server offsets by its own limit). A failing
         page or a listing that ends short raises FetchError with `.partial` set to what was held.
@@ -156,7 +158,7 @@ class ChutesClient:
                   which: str | None = None) -> Any:
         s = self.settings
         client = self._client(which or source)
-        where = f"{client.base_url.host}{path}"
+        where = _where(client.base_url, path)
         attempt = 0
         while True:
             attempt += 1
@@ -171,6 +173,8 @@ class ChutesClient:
                 error = NetworkError(f"{source}: cannot reach {where} ({type(exc).__name__}: "
                                      f"{reason or 'connection failed'})", source=source)
                 error.unreachable = isinstance(exc, httpx.ConnectError)
+                if _refused(exc):  # nothing listens there: an answer, not a transient fault
+                    raise error from None
             else:
                 status = response.status_code
                 if 200 <= status < 300:
@@ -229,6 +233,20 @@ def _chutes_payload(items: dict[str, dict], cord_refs: dict, total: int | None) 
             "items": list(items.values()), "cord_refs": cord_refs}
 
 
+def _refused(exc: BaseException) -> bool:
+    """True when the connection was refused (no server on that port): retrying cannot help,
+    unlike a timeout, a reset or a 5xx. httpx chains the OS error as the cause."""
+    seen: BaseException | None = exc
+    for _ in range(6):  # httpx.ConnectError <- httpcore.ConnectError <- ConnectionRefusedError
+        if seen is None:
+            break
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return isinstance(exc, httpx.ConnectError) and (
+        "connection refused" in str(exc).lower() or "errno 111" in str(exc).lower())
+
+
 def _with_attempts(error: FetchError, attempts: int) -> FetchError:
     if attempts > 1:
         error.args = (f"{error} (after {attempts} attempts)",)
@@ -273,3 +291,10 @@ def _one_line(text: str) -> str:
 def _content_kind(response: httpx.Response) -> str:
     kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
     return f"{kind}, {len(response.content)} bytes"
+
+
+def _where(base_url: httpx.URL, path: str) -> str:
+    """What an error names: host, port when not the scheme's default, base path and path
+    (`127.0.0.1:9199/chutes/`, `api.chutes.ai/chutes/`); never the URL's credentials."""
+    port = f":{base_url.port}" if base_url.port is not None else ""
+    return f"{base_url.host}{port}{base_url.path.rstrip('/')}{path}"

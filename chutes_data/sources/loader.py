@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -20,11 +22,12 @@ import pandas as pd
 
 from ..config import Settings, redact
 from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
-from ..history.store import DB_FILENAME, HistoryStore
-from ..merge.match import merge_catalogs
+from ..history import open_history
+from ..merge import MergeReport, merge_catalogs
 from ..merge.telemetry import join_telemetry
+from ..values import iso, parse_time
 from . import normalize
-from .cache import DiskCache, iso, parse_time, unwrap
+from .cache import DiskCache, unwrap
 from .client import ChutesClient
 
 log = logging.getLogger(__name__)
@@ -33,7 +36,10 @@ Source = Literal["chutes", "v1"]
 Origin = Literal["live", "cache", "sample", "file", "none"]
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
 SAMPLE_FILES = {"chutes": "chutes.json", "v1": "v1_models.json"}
+SOURCES: tuple[Source, ...] = ("chutes", "v1")
+_HISTORY_LOCK = threading.Lock()  # the two fetch threads record one at a time
 _FRAMES = {"chutes": normalize.chutes_frame, "v1": normalize.v1_frame}
+_ITEMS = {"chutes": normalize.chutes_items, "v1": normalize.v1_items}
 
 
 @dataclass(frozen=True)
@@ -64,11 +70,13 @@ class SourceStatus:
 
 @dataclass(frozen=True)
 class SourceData:
-    """A source's raw payload, its tidy frame and its status."""
+    """A source's raw payload, its tidy frame and its status. `storage`: why a live fetch could
+    not be kept (cache file or history not written), None when it was or nothing was fetched."""
 
     status: SourceStatus
     frame: pd.DataFrame
     payload: Any = field(default=None, repr=False)
+    storage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ class Catalog:
     chutes: SourceData
     v1: SourceData
     models: pd.DataFrame
-    report: dict
+    report: MergeReport
     generated_at: datetime
     warnings: tuple[str, ...] = ()
     #: the telemetry sources (sources.telemetry), by name; empty when not loaded
@@ -133,15 +141,15 @@ def read_payload_file(path: Path | str, source: str) -> tuple[Any, datetime | No
     try:
         doc = json.loads(path.read_bytes())
     except OSError as exc:
-        raise PayloadError(f"{source}: cannot read {path.name} ({exc.strerror or exc})",
+        raise PayloadError(f"{source}: cannot read {path} ({exc.strerror or exc})",
                            source=source) from None
     except (ValueError, UnicodeDecodeError):
-        raise PayloadError(f"{source}: {path.name} is not valid JSON", source=source) from None
+        raise PayloadError(f"{source}: {path} is not valid JSON", source=source) from None
     stamped = doc if isinstance(doc, dict) else {}  # the wrapper, or a capture with _captured_at
     fetched_at = parse_time(stamped.get("fetched_at") or stamped.get("_captured_at"))
     doc, _ = unwrap(doc)
-    _FRAMES[source](doc)  # raises PayloadError when the envelope is unusable
-    return doc, fetched_at
+    _ITEMS[source](doc)  # raises PayloadError when the envelope is unusable (the frame is built
+    return doc, fetched_at  # once, by the caller: building it here too doubled the cost)
 
 
 def load_file(settings: Settings, source: str, path: Path | str) -> SourceData:
@@ -193,26 +201,42 @@ def load_source(settings: Settings, source: str, *, refresh: bool = False,
     finally:
         if own_client:
             client.close()
-    cache.write(source, payload, now)
-    _record_history(settings, source, payload, now)
-    return data
+    problems = [] if cache.write(source, payload, now) else [cache.write_problem or "cannot write"]
+    history_problem = _record_history(settings, source, payload, now)
+    if history_problem:
+        problems.append(history_problem)
+    return replace(data, storage="; ".join(problems)) if problems else data
 
 
-def _record_history(settings: Settings, source: str, payload: Any, at: datetime) -> None:
-    """Keep the snapshot in history; a history problem never breaks a fetch.
+def _record_history(settings: Settings, source: str, payload: Any, at: datetime) -> str | None:
+    """Keep the snapshot in history; a history problem never breaks a fetch (it is returned,
+    and logged). An empty fetch is not recorded and is no problem.
 
     A fetch that lists no models is not recorded (`allow_empty=False`): taken as a snapshot it
     would log every model as removed, then as added again on the next good fetch."""
     try:
-        with HistoryStore(history_path(settings), retention_days=settings.history_days) as store:
+        with _HISTORY_LOCK, open_history(settings) as store:
             store.record(source, payload, at, origin="live", allow_empty=False)
+    except PayloadError as exc:
+        log.warning("could not record %s history: %s", source, exc)
     except Exception as exc:  # noqa: BLE001 - history is best effort by design
         log.warning("could not record %s history: %s", source, exc)
+        return f"history not recorded: {exc}"
+    return None
 
 
-def history_path(settings: Settings) -> Path:
-    """The history database of these settings (in the cache directory)."""
-    return settings.cache_dir / DB_FILENAME
+def storage_warning(settings: Settings, problems: list[str]) -> str | None:
+    """One sentence for the banner and the CLI when fetched data could not be kept."""
+    parts = [p for problem in problems for p in problem.split("; ")]
+    first = {}  # the first cache problem and the first history problem say it all
+    for part in parts:
+        first.setdefault(part.startswith("history"), part)
+    if not first:
+        return None
+    return (f"Cannot save to the cache directory {settings.cache_dir}: "
+            f"{'; '.join(first.values())}. The data shown was fetched live but is not "
+            "kept: the next start refetches, and no history builds up (Changes stays empty). "
+            "Make the directory writable or set CHUTES_CACHE_DIR.")
 
 
 # ---------------------------------------------------------------------------- the catalog
@@ -242,12 +266,46 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
     """
     files = {k: v for k, v in (files or {}).items() if v}
     loaded: dict[str, SourceData] = {}
-    for source in ("chutes", "v1"):
-        if source in files:
-            loaded[source] = load_file(settings, source, files[source])
-        else:
-            loaded[source] = load_source(settings, source, refresh=refresh, client=client)
+    # The telemetry (an extra, on its own TTL) loads alongside the two catalog sources.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="telemetry-load") as side:
+        pending = side.submit(_telemetry, settings, refresh, client) \
+            if telemetry and not files and not settings.offline else None
+        catalog = _load_catalog(settings, loaded, files, refresh, client, allow_sample, require_data)
+        tele = pending.result() if pending is not None else None
+    if telemetry and not files and (catalog[0]["chutes"].status.origin == "sample"
+                                    or settings.offline):
+        tele = _telemetry(settings, refresh, client, sample=True)  # never live beside the sample
+    loaded, warnings = catalog
+    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=tele)
+
+
+def _telemetry(settings: Settings, refresh: bool, client: ChutesClient | None, *,
+               sample: bool = False) -> dict[str, SourceData]:
+    from .telemetry_loader import load_telemetry  # it builds on this module's SourceData
+
+    return load_telemetry(settings, refresh=refresh, client=client, sample=sample)
+
+
+def _load_catalog(settings: Settings, loaded: dict[str, SourceData], files: dict, refresh: bool,
+                  client: ChutesClient | None, allow_sample: bool, require_data: bool
+                  ) -> tuple[dict[str, SourceData], tuple[str, ...]]:
+    # The sources to fetch are fetched at the same time (a thread each: the wait is network
+    # I/O), so a cold load waits for the slower source, not for the sum of both.
+    fetch = [source for source in SOURCES if source not in files]
+    if len(fetch) > 1:
+        with ThreadPoolExecutor(max_workers=len(fetch), thread_name_prefix="chutes-fetch") as pool:
+            futures = {source: pool.submit(load_source, settings, source, refresh=refresh,
+                                           client=client) for source in fetch}
+            loaded.update({source: future.result() for source, future in futures.items()})
+    else:
+        loaded.update({source: load_source(settings, source, refresh=refresh, client=client)
+                       for source in fetch})
+    loaded.update({source: load_file(settings, source, files[source]) for source in files})
+    loaded = {source: loaded[source] for source in SOURCES}
     warnings = settings.warnings
+    stored = storage_warning(settings, [d.storage for d in loaded.values() if d.storage])
+    if stored:
+        warnings += (stored,)
     if all(d.status.origin == "none" for d in loaded.values()):
         if allow_sample:
             reasons = "; ".join(d.status.error or "" for d in loaded.values() if d.status.error)
@@ -256,13 +314,7 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
         elif require_data:
             reasons = "; ".join(d.status.error or "no data" for d in loaded.values())
             raise NoDataError(f"no data: {reasons}")
-    tele = None
-    if telemetry and not files:
-        from .telemetry_loader import load_telemetry
-
-        sample = any(d.status.origin == "sample" for d in loaded.values())
-        tele = load_telemetry(settings, refresh=refresh, client=client, sample=sample)
-    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=tele)
+    return loaded, warnings
 
 
 def cache_status(settings: Settings) -> dict[str, SourceStatus]:

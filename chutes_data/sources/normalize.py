@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import PayloadError
 from ..schema import CHUTES_COLUMNS, V1_COLUMNS
+from ..values import parse_times
 
 _INT_COLUMNS = ("gpu_count", "min_vram_gb", "invocation_count", "max_model_len", "context_length",
                 "max_output_length")
@@ -100,28 +101,6 @@ def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
     return df
 
 
-def _timestamp(value: Any) -> pd.Timestamp | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        if isinstance(value, (int, float)):
-            stamp = pd.Timestamp(value, unit="s", tz="UTC") if math.isfinite(value) else None
-        elif isinstance(value, str):
-            stamp = pd.Timestamp(value)
-            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-        else:
-            return None
-    except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime):
-        return None
-    if stamp is None or pd.isna(stamp) or not 1970 <= stamp.year <= 2200:
-        return None  # outside the nanosecond range pandas frames hold, or plainly bogus
-    return stamp
-
-
-def _timestamps(values: list[Any]) -> pd.Series:
-    return pd.Series(pd.to_datetime([_timestamp(v) for v in values], utc=True), dtype="datetime64[ns, UTC]")
-
-
 # ---------------------------------------------------------------------------- /chutes/
 def chute_row(item: dict) -> dict:
     """One `ChuteResponse` dict -> one row of CHUTES_COLUMNS (no timestamps parsed yet)."""
@@ -189,8 +168,8 @@ def chutes_frame(payload: Any) -> pd.DataFrame:
     rows = [chute_row(item) for item in chutes_items(payload)]
     rows = [r for r in rows if r["chute_id"] and r["name"]]
     df = _frame(rows, CHUTES_COLUMNS).drop_duplicates("chute_id", keep="first").reset_index(drop=True)
-    df["created_at"] = _timestamps(df["created_at"].tolist())
-    df["updated_at"] = _timestamps(df["updated_at"].tolist())
+    df["created_at"] = parse_times(df["created_at"].tolist())
+    df["updated_at"] = parse_times(df["updated_at"].tolist())
     df["official"] = df["official"].astype(bool)
     df["hot"] = df["hot"].astype(bool)
     df["instances_total"] = df["instances_total"].astype("int64")
@@ -242,5 +221,5 @@ def v1_frame(payload: Any) -> pd.DataFrame:
     rows = [v1_row(item) for item in v1_items(payload)]
     rows = [r for r in rows if r["v1_id"]]
     df = _frame(rows, V1_COLUMNS).drop_duplicates("v1_id", keep="first").reset_index(drop=True)
-    df["created"] = _timestamps(df["created"].tolist())
+    df["created"] = parse_times(df["created"].tolist())
     return df

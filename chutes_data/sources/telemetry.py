@@ -20,17 +20,16 @@ become NaN here, never a real zero. Names are ignored for joining (private chute
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import PayloadError, UpstreamError
-from .normalize import _bool, _float, _int, _str, _timestamp
+from ..values import parse_time
+from .normalize import _bool, _float, _int, _str
 
 # How many complete days the column builder needs (7 + the 7 before them) and the detail lines.
 STATS_DAYS = 31
@@ -83,9 +82,9 @@ def _day(value: Any) -> pd.Timestamp | None:
     return stamp.normalize()
 
 
-def _naive_utc(value: Any) -> pd.Timestamp | None:
-    """The server's naive ISO timestamps are UTC: aware UTC Timestamp, else None."""
-    return _timestamp(value) if isinstance(value, str) else None
+def _naive_utc(value: Any) -> Any:
+    """The server's naive ISO timestamps are UTC: an aware UTC datetime, else None."""
+    return parse_time(value) if isinstance(value, str) else None
 
 
 def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
@@ -196,7 +195,7 @@ def bounties_frame(payload: Any) -> pd.DataFrame:
     rows = [{
         "chute_id": _str(r.get("chute_id")), "bounty_amount": _int(r.get("bounty_amount")),
         "seconds_elapsed": _int(r.get("seconds_elapsed")), "time_remaining": _int(r.get("time_remaining")),
-        "created_at": _timestamp(r.get("created_at")),
+        "created_at": parse_time(r.get("created_at")),
     } for r in _rows(payload, "bounties")]
     return _frame(rows, BOUNTIES_COLUMNS).drop_duplicates("chute_id").reset_index(drop=True)
 
@@ -264,8 +263,3 @@ def fetch(get_json: Callable[..., Any], source: str, today: date) -> list:
     if spec.dated:
         rows = [r for r in rows if not isinstance(r.get("date"), str) or r["date"][:10] >= since]
     return rows
-
-
-def is_missing(value: Any) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (
-        isinstance(value, float | np.floating) and math.isnan(value))

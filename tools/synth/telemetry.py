@@ -6,7 +6,7 @@ Invented numbers in the real shapes (shared reference chutes-telemetry.md §2): 
 days of `/invocations/usage`, `/bounties/` for some cold chutes and a few `/chutes/rolling_updates`.
 Realistic quirks on purpose: zeros meaning unknown, private names, a chute not in the catalog,
 naive UTC timestamps. Deterministic: a pure function of the catalog, the seed and `now`.
-Written beside the catalog sample as `telemetry_<source>.json` by `python -m tools.synth`.
+Written beside the catalog sample as `telemetry_<source>.json` by `python -m tools.synth` (cli.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .synth import dump_json
+from .records import dump_json
 
 STATS_DAYS = 31
 USAGE_DAYS = 11

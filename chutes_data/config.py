@@ -52,11 +52,18 @@ class Settings:
     admin_token: str | None = field(default=None, repr=False)
     webhook_urls: tuple[str, ...] = field(default=(), repr=False)  # may carry credentials
     webhook_secret: str | None = field(default=None, repr=False)
+    telemetry_minutes: float = 10.0
+    probe_timeout: float = 60.0
     warnings: tuple[str, ...] = ()
 
     @property
     def ttl_seconds(self) -> float:
         return self.cache_minutes * 60
+
+    @property
+    def telemetry_ttl_seconds(self) -> float:
+        """How long a telemetry snapshot is fresh (CHUTES_TELEMETRY_MINUTES)."""
+        return self.telemetry_minutes * 60
 
     @property
     def total_budget(self) -> float:
@@ -128,6 +135,9 @@ class Settings:
             webhook_urls=_webhook_urls(values.get("CHUTES_WEBHOOK_URLS"), warnings),
             webhook_secret=_check_secret("CHUTES_WEBHOOK_SECRET", values.get("CHUTES_WEBHOOK_SECRET"),
                                          warnings, minimum=16),
+            telemetry_minutes=number("CHUTES_TELEMETRY_MINUTES", 10.0, minimum=0,
+                                     maximum=MAX_CACHE_MINUTES),
+            probe_timeout=number("CHUTES_PROBE_TIMEOUT", 60.0, minimum=1, maximum=MAX_HTTP_TIMEOUT),
             warnings=tuple(warnings),
         )
 

@@ -32,8 +32,10 @@ from . import sidebar
 
 log = logging.getLogger(__name__)
 
-# The TTL is fixed when the module is imported (the cache decorator needs it then).
-TTL_SECONDS = max(Settings.from_env().ttl_seconds, 1.0)
+# The TTL is fixed when the module is imported (the cache decorator needs it then). The catalog
+# and the telemetry live in one cached object: it expires with the shorter of their TTLs.
+_SETTINGS_AT_IMPORT = Settings.from_env()
+TTL_SECONDS = max(min(_SETTINGS_AT_IMPORT.ttl_seconds, _SETTINGS_AT_IMPORT.telemetry_ttl_seconds), 1.0)
 
 
 def settings() -> Settings:
@@ -80,7 +82,9 @@ def _view(shared: Catalog) -> Catalog:
     return dataclasses.replace(
         shared, models=shared.models.copy(deep=False),
         chutes=dataclasses.replace(shared.chutes, frame=shared.chutes.frame.copy(deep=False)),
-        v1=dataclasses.replace(shared.v1, frame=shared.v1.frame.copy(deep=False)))
+        v1=dataclasses.replace(shared.v1, frame=shared.v1.frame.copy(deep=False)),
+        telemetry={k: dataclasses.replace(v, frame=v.frame.copy(deep=False))
+                   for k, v in shared.telemetry.items()})
 
 
 def _shared_of(snapshot: service.runtime.Snapshot) -> Catalog:
@@ -96,6 +100,7 @@ def _without_payloads(catalog: Catalog) -> Catalog:
         catalog,
         chutes=dataclasses.replace(catalog.chutes, payload=None),
         v1=dataclasses.replace(catalog.v1, payload=None),
+        telemetry={k: dataclasses.replace(v, payload=None) for k, v in catalog.telemetry.items()},
     )
 
 
@@ -248,3 +253,26 @@ def history_snapshots() -> pd.DataFrame:
     except Exception as exc:  # noqa: BLE001
         _history_warning(found[0], exc)
         return pd.DataFrame(columns=HISTORY_SNAPSHOT_COLUMNS)
+
+
+# ---------------------------------------------------------------------------- telemetry history
+def daily_stats(chute_id: str, today: object) -> pd.DataFrame | None:
+    """The history's kept daily stats of one chute (issue 11), or None when unreadable."""
+    from chutes_data.history.telemetry import daily_stats as kept
+
+    try:
+        return kept(settings(), chute_id, today=today)
+    except Exception as exc:  # noqa: BLE001 - history is an extra: never break a page
+        _history_warning(history_path(settings()), exc)
+        return None
+
+
+def probe_history(model: str) -> pd.DataFrame | None:
+    """The user's own probe results for `model`, newest first, or None when unreadable."""
+    from chutes_data.history.telemetry import probes
+
+    try:
+        return probes(settings(), model=model, limit=10)
+    except Exception as exc:  # noqa: BLE001
+        _history_warning(history_path(settings()), exc)
+        return None

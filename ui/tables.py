@@ -11,8 +11,10 @@ import streamlit as st
 
 from chutes_data.formatting import currency_unit
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
+from chutes_data.views.speed import CAPACITY_ICONS
 
 from . import nav
+from .speed import column_config as speed_columns
 
 
 def detail_url(chute_id: object = None, name: object = None) -> str | None:
@@ -65,6 +67,10 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
         "price_cache_read": models[f"price_cache_read_{cur}"],
         "price_step": models[f"price_step_{cur}"],
         "price_hour": models[f"price_hour_{cur}"],
+        "tps": models["tps_7d"],
+        "ttft": models["ttft_7d_s"],
+        "capacity": [CAPACITY_ICONS.get(c, "—") if isinstance(c, str) else "—"
+                     for c in models["capacity"]],
         "context": models["context_tokens"],
         "max_output": models["max_output_length"],
         "quantization": models["quantization"],
@@ -95,6 +101,7 @@ def column_config(currency: str) -> dict:
                                             help=f"{unit} per 1M cached input tokens"),
         "price_step": cc.NumberColumn("Per step", format=money, help=f"{unit} per diffusion step"),
         "price_hour": cc.NumberColumn("Per hour", format=money, help=f"{unit} per instance-hour"),
+        **speed_columns(),
         "context": cc.NumberColumn("Context", format="compact", help="Context length in tokens"),
         "max_output": cc.NumberColumn("Max output", format="compact", help="Output limit in tokens"),
         "quantization": cc.TextColumn("Quant", width="small"),

@@ -100,7 +100,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_history(tmp_path: Path):
     conn.execute("PRAGMA user_version = 1")
     conn.execute("COMMIT")
     conn.close()
-    with HistoryStore(path) as s:  # a version-1 file gets migrations 2 to 4 (3: webhook outbox, 4: daily stats)
+    with HistoryStore(path) as s:  # a version-1 file gets migrations 2 to 4
         s.record("v1", v1(v1_model("a", cache=0.05)), T0)
         s.record("v1", v1(v1_model("a", cache=0.01)), day(1))
         assert summary(s.changes()) == [

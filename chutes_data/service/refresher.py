@@ -21,7 +21,13 @@ from typing import Any
 
 from ..config import Settings
 from ..history import HistoryStore, history_path
-from ..sources.loader import Catalog, SourceData, assemble_catalog, load_source
+from ..sources.loader import (
+    Catalog,
+    SourceData,
+    assemble_catalog,
+    load_source,
+    load_telemetry_sources,
+)
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +124,13 @@ class Refresher:
     async def _refresh(self, force: bool) -> Snapshot:
         self.refresh_count += 1
         settings = self.settings
-        loaded = await asyncio.gather(*(in_thread(self._loader, settings, s, force,
-                                                  name=f"chutes-refresh-{s}") for s in SOURCES))
-        sources = dict(zip(SOURCES, loaded, strict=True))
-        catalog = await in_thread(lambda: assemble_catalog(settings, sources, allow_sample=True),
+        loaded = await asyncio.gather(
+            *(in_thread(self._loader, settings, s, force, name=f"chutes-refresh-{s}") for s in SOURCES),
+            in_thread(lambda: None if settings.offline else load_telemetry_sources(settings),
+                      name="chutes-refresh-telemetry"))
+        sources = dict(zip(SOURCES, loaded[:-1], strict=True))
+        catalog = await in_thread(lambda: assemble_catalog(settings, sources, telemetry=loaded[-1],
+                                                           allow_sample=True),
                                   name="chutes-merge")
         refreshed = tuple(s for s, d in sources.items()
                           if d.status.origin == "live" and d.status.complete and d.status.fetched_at)

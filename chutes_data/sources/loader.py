@@ -265,32 +265,32 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
     saved catalog is not mixed with live telemetry; with the sample, the sample's telemetry).
     """
     files = {k: v for k, v in (files or {}).items() if v}
-    loaded: dict[str, SourceData] = {}
+    with_telemetry = telemetry and not files
     # The telemetry (an extra, on its own TTL) loads alongside the two catalog sources.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="telemetry-load") as side:
-        pending = side.submit(_telemetry, settings, refresh, client) \
-            if telemetry and not files and not settings.offline else None
-        catalog = _load_catalog(settings, loaded, files, refresh, client, allow_sample, require_data)
+        pending = side.submit(load_telemetry_sources, settings, refresh=refresh, client=client) \
+            if with_telemetry and not settings.offline else None
+        loaded = load_sources(settings, files=files, refresh=refresh, client=client)
         tele = pending.result() if pending is not None else None
-    if telemetry and not files and (catalog[0]["chutes"].status.origin == "sample"
-                                    or settings.offline):
-        tele = _telemetry(settings, refresh, client, sample=True)  # never live beside the sample
-    loaded, warnings = catalog
-    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=tele)
+    return assemble_catalog(settings, loaded, telemetry=tele, sample_telemetry=with_telemetry,
+                            allow_sample=allow_sample, require_data=require_data)
 
 
-def _telemetry(settings: Settings, refresh: bool, client: ChutesClient | None, *,
-               sample: bool = False) -> dict[str, SourceData]:
+def load_telemetry_sources(settings: Settings, *, refresh: bool = False,
+                           client: ChutesClient | None = None,
+                           sample: bool = False) -> dict[str, SourceData]:
+    """Every telemetry source (`telemetry_loader`), live or the bundled sample's."""
     from .telemetry_loader import load_telemetry  # it builds on this module's SourceData
 
     return load_telemetry(settings, refresh=refresh, client=client, sample=sample)
 
 
-def _load_catalog(settings: Settings, loaded: dict[str, SourceData], files: dict, refresh: bool,
-                  client: ChutesClient | None, allow_sample: bool, require_data: bool
-                  ) -> tuple[dict[str, SourceData], tuple[str, ...]]:
-    # The sources to fetch are fetched at the same time (a thread each: the wait is network
-    # I/O), so a cold load waits for the slower source, not for the sum of both.
+def load_sources(settings: Settings, *, files: dict[str, Path | str] | None = None,
+                 refresh: bool = False, client: ChutesClient | None = None) -> dict[str, SourceData]:
+    """Both catalog sources: the given files, the others fetched at the same time (a thread
+    each: the wait is network I/O, so a cold load waits for the slower source, not the sum)."""
+    files = files or {}
+    loaded: dict[str, SourceData] = {}
     fetch = [source for source in SOURCES if source not in files]
     if len(fetch) > 1:
         with ThreadPoolExecutor(max_workers=len(fetch), thread_name_prefix="chutes-fetch") as pool:
@@ -301,14 +301,15 @@ def _load_catalog(settings: Settings, loaded: dict[str, SourceData], files: dict
         loaded.update({source: load_source(settings, source, refresh=refresh, client=client)
                        for source in fetch})
     loaded.update({source: load_file(settings, source, files[source]) for source in files})
-    loaded = {source: loaded[source] for source in SOURCES}
-    return assemble_catalog(settings, loaded, allow_sample=allow_sample, require_data=require_data)
+    return {source: loaded[source] for source in SOURCES}
 
 
-def assemble_catalog(settings: Settings, loaded: dict[str, SourceData], *, allow_sample: bool = False,
-                     require_data: bool = False) -> Catalog:
-    """Both loaded sources merged, with `load_catalog`'s sample fallback and no-data rule (the
-    background refresher loads the two sources itself, then calls this)."""
+def assemble_catalog(settings: Settings, loaded: dict[str, SourceData], *,
+                     telemetry: dict[str, SourceData] | None = None, sample_telemetry: bool = True,
+                     allow_sample: bool = False, require_data: bool = False) -> Catalog:
+    """The loaded sources merged, with the sample fallback and the no-data rule (`load_catalog`
+    and the background refresher both end here). Beside the sample (or offline) the telemetry is
+    the sample's too, never live (`sample_telemetry`)."""
     warnings = settings.warnings
     stored = storage_warning(settings, [d.storage for d in loaded.values() if d.storage])
     if stored:
@@ -321,7 +322,9 @@ def assemble_catalog(settings: Settings, loaded: dict[str, SourceData], *, allow
         elif require_data:
             reasons = "; ".join(d.status.error or "no data" for d in loaded.values())
             raise NoDataError(f"no data: {reasons}")
-    return loaded, warnings
+    if sample_telemetry and (loaded["chutes"].status.origin == "sample" or settings.offline):
+        telemetry = load_telemetry_sources(settings, sample=True)
+    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=telemetry)
 
 
 def cache_status(settings: Settings) -> dict[str, SourceStatus]:

@@ -207,3 +207,29 @@ def test_a_bad_base_url_leaves_telemetry_unknown(settings):
     tele = load_telemetry(settings.with_(base_url="ftp://x"))
     assert {d.status.origin for d in tele.values()} == {"none"}
     assert all("CHUTES_BASE_URL" in d.status.error for d in tele.values())
+
+
+def test_cli_status_and_fetch_have_a_line_per_telemetry_source(upstream, monkeypatch, capsys,
+                                                                tmp_path):
+    from chutes_data import cli
+
+    for name, value in {"CHUTES_BASE_URL": upstream.url, "CHUTES_LLM_BASE_URL": upstream.url,
+                        "CHUTES_CACHE_DIR": str(tmp_path / "c")}.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["fetch"]) == 0
+    out = capsys.readouterr().out
+    for name in TELEMETRY_SOURCES:
+        assert f"{name}: fetched" in out, out
+    upstream.faults[UTIL] = Fault(status=503, detail="down")
+    assert cli.main(["fetch"]) == 0  # telemetry is an extra: never the exit code
+    err = capsys.readouterr().err
+    assert "warning: utilization: refresh failed" in err and "HTTP 503" in err
+    assert cli.main(["status"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("origin=") == 2  # the two catalog lines keep their format
+    for name in TELEMETRY_SOURCES:
+        assert f"  {name} " in text
+    assert "stale" in text and "last error" in text and "HTTP 503" in text
+    assert cli.main(["status", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["utilization"]["stale"] is True and doc["llm_stats"]["count"] > 0

@@ -1,11 +1,16 @@
 # The README's two commands. Each sets up what it needs on a fresh machine.
-#   make run   - the dashboard (streamlit run dashboard.py)
+#   make run   - the dashboard (streamlit run dashboard.py) on http://127.0.0.1:8501 only.
+#                Streamlit's own settings decide address and port (.streamlit/config.toml, then
+#                STREAMLIT_SERVER_ADDRESS / STREAMLIT_SERVER_PORT); shortcuts: PORT=8600, and
+#                HOST=0.0.0.0 to expose it to the network on purpose (mind the API key).
 #   make test  - the whole test suite (installs Debian's chromium for the browser tests if missing)
 #   make test-fast - everything but the browser tests, for the edit loop
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-PORT   ?= 8501
+# Empty unless given (make run PORT=8600): then Streamlit's settings apply, not a Makefile default.
+PORT   ?=
+HOST   ?=
 
 .PHONY: run test test-fast bench chromium sample clean
 
@@ -19,7 +24,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 	touch $@
 
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard.py $(if $(PORT),--server.port $(PORT)) $(if $(HOST),--server.address $(HOST))
 
 # Browser tests drive Debian's chromium through Playwright (which never downloads a browser here).
 chromium:

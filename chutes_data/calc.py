@@ -30,6 +30,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .schema import PRICE_UNITS, price_units
+
 Currency = Literal["usd", "tao"]
 CURRENCIES = ("usd", "tao")
 TOKENS_PER_PRICE_UNIT = 1_000_000  # token prices are per 1M tokens
@@ -155,21 +157,12 @@ def _text(models: pd.DataFrame, column: str) -> pd.Series:
 def pricing(models: pd.DataFrame) -> pd.Series:
     """How each row is priced: per_1m_tokens | per_step | per_request | per_hour | unknown.
 
-    The catalog's `price_unit` decides; when it is missing the row is classified by the prices it
-    has (tokens, then step, request, hour), and a row with no price at all is 'unknown'.
+    The catalog's `price_unit` decides; where it is missing the row is classified by the same
+    rule the merge uses (`schema.price_units`), and a row with no price at all is 'unknown'.
     """
     unit = _text(models, "price_unit")
-    known = unit.where(unit.isin(list(PRICING_LABELS)[:-1]))
-    guesses = (
-        ("per_1m_tokens", _num(models, "price_input_usd").notna() | _num(models, "price_output_usd").notna()),
-        ("per_step", _num(models, "price_step_usd").notna()),
-        ("per_request", _num(models, "price_request_usd").notna()),
-        ("per_hour", _num(models, "price_hour_usd").notna()),
-    )
-    guess = pd.Series("unknown", index=models.index, dtype="object")
-    for label, mask in reversed(guesses):
-        guess = guess.mask(mask.to_numpy(dtype=bool), label)
-    return known.fillna(guess).astype("object")
+    known = unit.where(unit.isin(PRICE_UNITS)).astype("object")
+    return known.fillna(price_units(models).astype("object")).fillna("unknown").astype("object")
 
 
 def _rank(values: pd.Series) -> pd.Series:
@@ -278,16 +271,36 @@ def unit_costs(models: pd.DataFrame, workload: Workload, currency: str = "usd") 
     return out[UNIT_COLUMNS]
 
 
+def serving(models: pd.DataFrame) -> pd.Series:
+    """Whether each row can serve a request now: 'hot' (an instance is up), 'cold' (none is: the
+    first request waits for one to start, or fails), 'unknown' (no /chutes/ status, e.g. a
+    /v1/models-only row)."""
+    hot = models["hot"] if "hot" in models.columns else pd.Series(pd.NA, index=models.index)
+    return pd.Series(["unknown" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                      else ("hot" if bool(v) else "cold") for v in hot],
+                     index=models.index, dtype="object")
+
+
+def _priced(ranked: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a known, positive cost: a model whose cost is $0 has no real price (an unpriced
+    or free chute) and is never called the cheapest."""
+    return ranked[ranked["per_request"].notna() & (ranked["per_request"] > 0)]
+
+
 def cheapest(models: pd.DataFrame, workload: Workload, currency: str = "usd") -> pd.Series | None:
-    """The token-priced model with the lowest known cost for `workload` (a `costs()` row), or
-    None when no token-priced model has a known cost."""
-    ranked = costs(models, workload, currency)
-    ranked = ranked[ranked["per_request"].notna()]
+    """The token-priced model with the lowest known, positive cost for `workload` (a `costs()`
+    row), or None when no token-priced model has one. Unknown or zero costs are never the
+    cheapest."""
+    ranked = _priced(costs(models, workload, currency))
     return None if ranked.empty else ranked.iloc[0]
 
 
 def cheapest_token_models(models: pd.DataFrame, workload: Workload, currency: str = "usd",
                           n: int = 8) -> pd.DataFrame:
-    """The `n` cheapest token-priced rows of `models` with a known cost (for default selections)."""
-    ranked = costs(models, workload, currency)
-    return ranked[ranked["per_request"].notna()].head(n)
+    """The `n` cheapest token-priced rows of `models` that can serve now (hot), with a known,
+    positive cost (for default selections). Cold models are left out; when no row says whether
+    it is hot (no /chutes/ data), the rows not known to be cold are used instead."""
+    ranked = _priced(costs(models, workload, currency))
+    state = serving(models).reindex(ranked.index)
+    hot = ranked[state == "hot"]
+    return (hot if len(hot) else ranked[state == "unknown"]).head(n)

@@ -19,7 +19,7 @@ from . import export
 from .config import Settings, redact
 from .errors import ChutesDataError, NoDataError
 from .sources.client import ChutesClient
-from .sources.loader import Catalog, cache_status, load_catalog
+from .sources.loader import Catalog, cache_status, load_catalog, storage_warning
 from .values import iso, to_utc
 
 
@@ -85,6 +85,9 @@ def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
     for data in catalog.sources.values():
         if data.status.error:
             print(f"warning: {data.status.error}", file=sys.stderr)
+    stored = storage_warning(settings, [d.storage for d in catalog.sources.values() if d.storage])
+    if stored:
+        print(f"warning: {stored}", file=sys.stderr)
     return catalog
 
 
@@ -109,7 +112,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     catalog = _catalog(args, _settings(args))
     doc = {"generated_at": iso(catalog.generated_at),
            "sources": {n: d.status.to_dict() for n, d in catalog.sources.items()},
-           "merge_report": catalog.report}
+           "merge_report": catalog.report.to_dict()}
     _write(export.to_json(doc) + "\n", "-")
     return 0
 
@@ -154,6 +157,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             failed += 1
             kept = f"; kept the last good snapshot ({s.count})" if s.origin == "cache" else ""
             print(f"{name}: refresh failed: {s.error}{kept}", file=sys.stderr)
+    stored = storage_warning(settings, [d.storage for d in catalog.sources.values() if d.storage])
+    if stored:  # fetched, but the cache (and history) did not keep it: `status` would show nothing
+        print(f"error: {stored}", file=sys.stderr)
+        return 1
     return 1 if failed else 0
 
 
@@ -176,11 +183,18 @@ def _since(value: str | None) -> datetime | None:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    from .history import format_changes_text, open_history
+    from .history import format_changes_text, history_path, open_history
+    from .history.db import moved_aside_files, moved_aside_text
 
     settings = _settings(args)
     with open_history(settings) as store:
         events = store.changes(since=_since(args.since), source=args.source)
+        just_now = store.moved_aside
+    notice = moved_aside_text(history_path(settings), moved_aside_files(history_path(settings)))
+    if just_now is not None:  # this very run found it corrupt: the changes asked for are gone
+        raise ChutesDataError(notice or f"the history database was corrupt; moved aside to {just_now}")
+    if notice:
+        print(f"warning: {notice}", file=sys.stderr)
     if args.format == "json":
         _write(json.dumps(events, indent=1, ensure_ascii=False) + "\n", "-")
     else:
@@ -197,7 +211,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_history(settings) as store:
         result = import_snapshots(store, args.directory, args.source)
     _write(json.dumps(result, indent=1, default=str) + "\n", "-")
-    return 0
+    return _import_verdict(args.directory, args.source, result)
+
+
+def _import_verdict(directory: Path, source: str, result: dict) -> int:
+    """0 when something was imported (or was already there); 1, with the reason on stderr, when a
+    run imports nothing from a directory that has files (wrong --source, wrong folder)."""
+    if result["imported"] or result["duplicates"]:
+        return 0
+    try:
+        entries = [p for p in directory.iterdir() if not p.name.startswith(".")]
+    except OSError:
+        entries = []
+    if not entries:
+        print(f"warning: {directory} is empty: nothing to import", file=sys.stderr)
+        return 0
+    if not result["files"]:
+        print(f"error: imported nothing: no *.json files in {directory} "
+              f"({len(entries)} other entries)", file=sys.stderr)
+        return 1
+    skipped = result["skipped"]
+    reasons = list(dict.fromkeys(s["reason"] for s in skipped))
+    other = next(s for s in ("chutes", "v1") if s != source)
+    hint = ""
+    if skipped and all(r.startswith(f"not a usable {source} response") or "capture, not" in r
+                       for r in reasons):
+        hint = f" Wrong --source? These do not look like {source} responses; try --source {other}."
+    print(f"error: imported nothing from {result['files']} files in {directory}: "
+          f"{reasons[0] if reasons else 'no usable capture'}"
+          + (f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else "")
+          + f".{hint}", file=sys.stderr)
+    return 1
 
 
 COMMANDS = {"export": cmd_export, "report": cmd_report, "status": cmd_status, "fetch": cmd_fetch,

@@ -24,6 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BASE_URL = "https://api.chutes.ai"
 DEFAULT_LLM_BASE_URL = "https://llm.chutes.ai"
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
 MAX_CACHE_MINUTES = 525_600.0  # a year
 MAX_HTTP_TIMEOUT = 600.0  # seconds
 MAX_HISTORY_DAYS = 36_500
@@ -103,6 +104,10 @@ class Settings:
             warnings.append("CHUTES_API_KEY would be sent over plain http to a non-loopback host "
                             f"({urlsplit(base_url).hostname}); use https.")
         cache_dir = Path(values.get("CHUTES_CACHE_DIR") or PROJECT_ROOT / "cache").expanduser()
+        offline_raw = str(values.get("CHUTES_OFFLINE") or "").strip().lower()
+        if offline_raw not in _TRUE | _FALSE:
+            warnings.append(f"CHUTES_OFFLINE={_shorten(values.get('CHUTES_OFFLINE'))!r} is not "
+                            "1/true/yes/on or 0/false/no/off; staying online (not offline).")
         return cls(
             api_key=key,
             base_url=base_url,
@@ -110,7 +115,7 @@ class Settings:
             cache_dir=cache_dir,
             cache_minutes=number("CACHE_DURATION_MINUTES", 10.0, minimum=0, maximum=MAX_CACHE_MINUTES),
             http_timeout=number("CHUTES_HTTP_TIMEOUT", 20.0, minimum=0.1, maximum=MAX_HTTP_TIMEOUT),
-            offline=str(values.get("CHUTES_OFFLINE", "")).strip().lower() in _TRUE,
+            offline=offline_raw in _TRUE,
             max_retries=int(number("CHUTES_HTTP_RETRIES", 3, minimum=0, maximum=MAX_HTTP_RETRIES,
                                    integer=True)),
             history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, maximum=MAX_HISTORY_DAYS,
@@ -164,6 +169,28 @@ def require_url(name: str, url: str) -> str:
     if problem:
         raise ConfigError(f"{name}: {problem}")
     return url
+
+
+def is_loopback_bind(address: str | None) -> bool:
+    """True when a server bound to `address` is reachable from this machine only. An empty
+    address means every interface (Streamlit's own default), which is not."""
+    host = (address or "").strip().strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def public_bind_warning(address: str | None, has_key: bool) -> str | None:
+    """The log warning for a dashboard holding an API key while it listens beyond loopback."""
+    if not has_key or is_loopback_bind(address):
+        return None
+    where = address.strip() if address and address.strip() else "every interface"
+    return (f"CHUTES_API_KEY is set and the dashboard listens on {where}: anyone who can reach "
+            "this port sees the organization's private chutes and prices. Bind to 127.0.0.1 "
+            "(the default in .streamlit/config.toml) unless that is intended.")
 
 
 def plain_http_to_remote(url: str) -> bool:

@@ -69,7 +69,7 @@ def document(catalog: Any, models: pd.DataFrame | None = None) -> dict:
     return {
         "generated_at": iso(datetime.now(UTC)),
         "sources": {name: data.status.to_dict() for name, data in catalog.sources.items()},
-        "merge_report": catalog.report,
+        "merge_report": catalog.report.to_dict(),
         "models": rows(catalog.models if models is None else models),
     }
 

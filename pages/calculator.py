@@ -78,7 +78,8 @@ unit = fmt.currency_unit(cur)
 # ---------------------------------------------------------------------------- token-priced models
 ranked_view = calc.costs(view, workload, cur)
 options = [labels[i] for i in ranked_view.index]
-cheapest_n = [labels[i] for i in ranked_view[ranked_view["per_request"].notna()].index[:AUTO_N]]
+# the default: the cheapest that can serve now (hot), never a cold or unpriced ($0) model
+cheapest_n = [labels[i] for i in calc.cheapest_token_models(view, workload, cur, n=AUTO_N).index]
 if st.session_state.get("calc_auto", True) or "calc_models" not in st.session_state:
     st.session_state["calc_models"] = cheapest_n
 else:
@@ -96,10 +97,11 @@ else:
         "Models to compare", options, key="calc_models", on_change=_picked_by_hand, wrap=True,
         placeholder="Pick token-priced models (cheapest first)",
         help=f"Token-priced models in the current view, cheapest first. By default the {AUTO_N} "
-             "cheapest for this workload.")
+             "cheapest for this workload among those that can serve now (hot); cold models and "
+             "models without a price are left out of the default.")
     right.button(f"{AUTO_N} cheapest", on_click=_back_to_auto, icon=":material/restart_alt:",
                  disabled=st.session_state.get("calc_auto", True), width="stretch",
-                 help=f"Go back to the {AUTO_N} cheapest models for this workload.")
+                 help=f"Go back to the {AUTO_N} cheapest hot models for this workload.")
 
 label_to_index = {labels[i]: i for i in ranked_view.index}
 chosen = [label_to_index[x] for x in picked if x in label_to_index]
@@ -109,7 +111,8 @@ if not ranked_view.empty and ranked.empty:
     st.info("Pick at least one model above to see what this workload costs.",
             icon=":material/touch_app:")
 elif not ranked.empty:
-    known = ranked[ranked["per_month"].notna()]
+    known = ranked[ranked["per_month"].notna() & (ranked["per_request"] > 0)]  # $0: no real price
+    state = calc.serving(view).reindex(ranked.index)
     tokens_month = (workload.input_tokens + workload.output_tokens) * workload.requests_per_day \
         * calc.DAYS_PER_MONTH
     with st.container(horizontal=True):
@@ -127,16 +130,27 @@ elif not ranked.empty:
                   help="(input + output tokens) × requests/day × 30")
     if len(known):
         best = known.iloc[0]
+        cold = state.get(best.name) == "cold"
         st.success(f"Cheapest for *{preset.label if not edited else 'this workload'}*: "
                    f"**{md_text(best['name'])}**, "
-                   f"{calc_view.amount(best['per_request'], cur, 'per_request')} "
-                   f"per request, {calc_view.amount(best['per_month'], cur)} per month.",
+                   f"{fmt.money(best['per_request'], cur)} "
+                   f"per request, {calc_view.amount(best['per_month'], cur)} per month"
+                   + (" (cold: no instance is running now, the first request waits for one)."
+                      if cold else "."),
                    icon=":material/savings:")
-    missing = len(ranked) - len(known)
+    missing = int(ranked["per_month"].isna().sum())
     if missing:
         st.caption(f"{missing} selected model(s) lack a {unit} price this workload needs; their "
                    "cost shows as — and they sort last.")
-    shown_table = calc_view.token_table(ranked)
+    zero = int((ranked["per_request"] == 0).sum())
+    if zero:
+        st.caption(f"{zero} selected model(s) cost {fmt.money(0, cur)}: they state no real price "
+                   "(unpriced or free), so none of them is called the cheapest.")
+    n_cold = int((state == "cold").sum())
+    if n_cold:
+        st.caption(f":material/ac_unit: {n_cold} selected model(s) are **cold** (no instance "
+                   "running now): a request waits for one to start, or fails. See *Now* below.")
+    shown_table = calc_view.token_table(ranked, state)
     st.dataframe(shown_table, column_config=calc_view.token_config(cur, workload.requests_per_day),
                  hide_index=True, width="stretch", key="calc_table",
                  column_order=[c for c in shown_table.columns if c != "note" or shown_table[c].any()])

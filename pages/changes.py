@@ -2,10 +2,10 @@
 
 Every successful fetch is kept as a snapshot in `history.sqlite` in the cache directory; events
 (added, removed, price, hot/cold, context) are derived between consecutive snapshots of a source.
-Tables are shaped by `chutes_data.timeline`; prices in the history are USD only. "This week" is
-the 7 days up to the newest capture (see chutes_data/timeline.py). The sidebar filters do not
-apply here (a removed model is in no current filter); the currency toggle only changes the
-current prices of "New this week".
+Tables are shaped by `chutes_data.views.changes`; price events are in USD (TAO is stored
+beside). "This week" is the 7 days up to the newest capture (see chutes_data/views/changes.py).
+The sidebar filters do not apply here (a removed model is in no current filter); the currency
+toggle only changes the current prices of "New this week".
 """
 
 from datetime import UTC, datetime, timedelta
@@ -53,6 +53,9 @@ def _history_caption() -> None:
     st.caption(" · ".join(parts) + f" · newest capture {fmt.human_age(max(age, 0))}.")
 
 
+for notice in data.history_notices():  # a corrupt or unreadable database, said out loud
+    st.warning(md_text(notice, 600), icon=":material/report:")
+
 if snapshots.empty and events.empty:
     st.info("**No history yet.** History builds up as the app refreshes: every successful fetch "
             "of `/chutes/` or `/v1/models` is kept as a snapshot, and this page lists what changed "
@@ -63,8 +66,9 @@ if snapshots.empty and events.empty:
 else:
     _history_caption()
     if cur == "tao":
-        st.caption(":material/info: Changes and price history are in **USD**: the history keeps "
-                   "USD prices only (TAO rates move with every capture).")
+        st.caption(":material/info: Changes and price history are in **USD**: they compare USD "
+                   "prices only (TAO prices are stored beside them, but move with the TAO/USD "
+                   "rate on every capture).")
 
     # ------------------------------------------------------------------------ this week
     end = timeline.reference_time(snapshots, events)
@@ -163,7 +167,10 @@ else:
             fig.update_layout(yaxis_title=timeline.UNIT_AXIS.get(price_unit, "USD"),
                               xaxis_title="Snapshot time (UTC)")
             st.plotly_chart(fig, width="stretch", key="chg_price_chart")
-            st.caption(f"{row['moves']} repricing{'s' if row['moves'] != 1 else ''}, the last on "
-                       f"{_when(row['last_move'])}. A step holds from the snapshot that first showed "
-                       "a price until the next change; markers are stored snapshots. In USD"
+            st.caption(f"{row['moves']} repricing{'s' if row['moves'] != 1 else ''} "
+                       f"({row['price_moves']} price move{'s' if row['price_moves'] != 1 else ''}, "
+                       "cache read included), the last on "
+                       f"{_when(row['last_move'])} ({row['last_fields']}). A step holds from "
+                       "the snapshot that first showed a price until the next change; markers "
+                       "are stored snapshots. In USD"
                        + (" (the TAO toggle does not apply to history)." if cur == "tao" else "."))

@@ -98,12 +98,14 @@ elif choice == PRICE_CONTEXT:
 elif choice == POPULARITY:
     n = st.slider("How many", 5, 50, 20, step=5, key="charts_top_n", width=320)
     top = shape.top_invocations(view, n)
-    st.subheader(f"Top {len(top) or n} by invocations")
+    st.subheader(f"Top {len(top) or n} by invocations over the past day")
     if top.empty:
         empty("No chute in this view has an invocation count.")
     else:
         show(figures.popularity_bars(top), "charts_pop_fig", top)
-        st.caption("All-time invocations reported by `/chutes/` (v1-only rows have no count).")
+        st.caption("Invocations over the past 24 hours, as `/chutes/` reports them (the server "
+                   "re-sums the last day every 10 minutes; not an all-time total). v1-only rows "
+                   "have no count.")
 
 else:  # capacity
     by = st.segmented_control("Instances", ["template", "models"], key="charts_cap_by",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from chutes_data.schema import SOURCE_LABELS
+from chutes_data.sources.cache import DiskCache
 from chutes_data.textsafe import md_text
 from chutes_data.views import sources as diag
 from ui import data
@@ -65,6 +66,17 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
             on_click="ignore",
             help=("The response body as stored (cache files wrap it with fetched_at)."
                   if available else "No stored payload for this origin."))
+
+# Where data is kept: the cache directory must be writable, or nothing is kept between starts
+problem = DiskCache(settings.cache_dir).probe()
+if problem:
+    st.warning(md_text(f"Cache directory {settings.cache_dir} is not writable: {problem}. Fetched "
+                       "data is not kept (every start refetches) and no history builds up.", 600),
+               icon=":material/folder_off:")
+else:
+    st.caption(f":material/folder: Cache directory {md_text(settings.cache_dir, 300)}: writable.")
+for notice in data.history_notices():
+    st.warning(md_text(notice, 600), icon=":material/report:")
 
 st.subheader("Settings in effect", divider="gray")
 st.dataframe(diag.settings_rows(settings), hide_index=True, width="stretch", column_config={

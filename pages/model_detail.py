@@ -119,7 +119,7 @@ else:
                       fmt.money(r[f"price_{stem}_{cur}"], cur), border=True)
         else:
             st.metric("Price", "unknown", border=True)
-        context = r["context_length"] if pd.notna(r["context_length"]) else r["max_model_len"]
+        context = r["context_tokens"]
         st.metric("Context", fmt.tokens(None if pd.isna(context) else int(context)), border=True,
                   help="Advertised context (else the engine limit), tokens")
         st.metric("Max output", fmt.tokens(None if pd.isna(r["max_output_length"])
@@ -162,7 +162,7 @@ else:
             if v1 is not None else "—",
             "Engine": r["owned_by"] if isinstance(r["owned_by"], str) else "—",
             "Base checkpoint (root)": r["root"] if isinstance(r["root"], str) else "—",
-            "Invocations (all time)": detail_view.number(r["invocation_count"]),
+            schema.INVOCATIONS_LABEL: detail_view.number(r["invocation_count"]),
         }
         detail_view.facts_table(caps, key="detail_caps")
 

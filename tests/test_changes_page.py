@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from apptest import ok
 from realdata import V1_DAILY as REALDATA
 from streamlit.testing.v1 import AppTest
 
@@ -96,11 +97,6 @@ def open_changes(**state: Any) -> AppTest:
     at.switch_page(PAGE).run()
     ok(at)
     return at
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def texts(at: AppTest) -> str:
@@ -295,15 +291,17 @@ def real_history(db: Path) -> Path:
 def test_real_captures_timeline_filters_and_chart(real_history: Path) -> None:
     at = open_changes()
     table = timeline(at)
-    assert len(table) == 22
+    assert len(table) == 22 + 17  # the 22 events of the fields tracked before, 17 cache-read moves
+    assert (table["field"] != "cache read /1M").sum() == 22
     assert table["source"].eq("/v1/models").all()
     kinds(at).set_value(["price_changed"]).run()
     ok(at)
-    assert len(timeline(at)) == 9
+    assert len(timeline(at)) == 9 + 17
     kinds(at).set_value([]).run()
     at.multiselect(key="chg_model").set_value(["zai-org/GLM-5.2-TEE"]).run()
     narrowed = timeline(at)
-    assert len(narrowed) == 5 and set(narrowed["model"]) == {"zai-org/GLM-5.2-TEE"}
+    assert set(narrowed["model"]) == {"zai-org/GLM-5.2-TEE"}
+    assert len(narrowed) == 5 + 2 and (narrowed["field"] == "cache read /1M").sum() == 2
     # week up to the last capture (2026-08-22): Qwen3.8 added, then its limits advertised
     assert metric(at, "Events, last 7 days") == "3"
     assert metric(at, "Added this week") == "1"
@@ -316,6 +314,26 @@ def test_real_captures_timeline_filters_and_chart(real_history: Path) -> None:
     assert all(t["line"]["shape"] == "hv" and "markers" in t["mode"] for t in spec["data"])
     inputs = next(t for t in spec["data"] if t["name"].startswith("Input"))
     assert sorted(set(ys(inputs)), reverse=True) == [0.74, 0.66, 0.58]
+
+
+def test_real_cache_read_drop_is_reported_and_captioned(real_history: Path) -> None:
+    """2026-08-04: every cache-read price fell 80 % (Qwen3-32B-TEE 0.052 -> 0.0104)."""
+    at = open_changes()
+    table = timeline(at)
+    qwen = table[(table["model"] == "Qwen/Qwen3-32B-TEE") & (table["field"] == "cache read /1M")]
+    assert qwen["change"].tolist() == ["$0.052 → $0.0104 (−80.0%)"]
+    at.selectbox(key="chg_price_model").set_value("Qwen/Qwen3-32B-TEE").run()
+    ok(at)
+    cache = next(t for t in chart_spec(at)["data"] if t["name"].startswith("Cache read"))
+    assert ys(cache)[0] == 0.052 and ys(cache)[-1] == 0.0104
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("1 repricing (1 price move, cache read included), the last on "
+                            "2026-08-04 11:33 UTC (cache read /1M)") for c in captions), captions
+    at.selectbox(key="chg_price_model").set_value("moonshotai/Kimi-K2.6-TEE").run()
+    # the chart's three series all moved on 2026-08-04, and the caption says so
+    assert any(c.value.startswith("2 repricings (5 price moves, cache read included), the last on "
+                                  "2026-08-04 11:33 UTC (input /1M, output /1M, cache read /1M)")
+               for c in at.caption), [c.value for c in at.caption]
 
 
 # ---------------------------------------------------------------------------- the CLI

@@ -465,7 +465,8 @@ def test_real_socket_hang_up_is_a_network_error(settings):
         with real_client(settings, up) as client, pytest.raises(NetworkError) as info:
             client.list_chutes()
         assert up.count(LIST) == settings.max_retries + 1
-        assert "cannot reach 127.0.0.1/chutes/" in one_line(info.value)
+        port = up.url.rsplit(":", 1)[1]
+        assert f"cannot reach 127.0.0.1:{port}/chutes/" in one_line(info.value)  # with the port
 
 
 def test_real_socket_faults_then_recovery(settings):

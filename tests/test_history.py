@@ -28,11 +28,13 @@ def day(n: float) -> datetime:
 
 # ---------------------------------------------------------------------------- payload builders
 def v1_model(mid: str, inp: float = 0.1, out: float = 0.4, *, ctx: int | None = 32768,
-             mol: int | None = 8192, created: int = 1781209365, **extra) -> dict:
+             mol: int | None = 8192, created: int = 1781209365, cache: float | None = 0.05,
+             **extra) -> dict:
     model = {"id": mid, "object": "model", "created": created, "owned_by": "sglang",
              "chute_id": f"cid-{mid}", "max_model_len": 131072,
              "price": {"input": {"usd": inp, "tao": inp / 200}, "output": {"usd": out, "tao": out / 200},
-                       "input_cache_read": {"usd": inp / 2}},
+                       **({"input_cache_read": {"usd": cache, "tao": cache / 200}}
+                          if cache is not None else {})},
              "pricing": {"prompt": inp, "completion": out}}
     if ctx is not None:
         model["context_length"] = ctx
@@ -78,13 +80,37 @@ def test_schema_created_with_user_version_and_reopens(tmp_path: Path):
     with HistoryStore(path) as s:
         s.record("v1", v1(v1_model("a")), T0)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"snapshots", "models", "model_state", "observations"} <= tables
     conn.close()
     with HistoryStore(path) as s:  # reopening migrates nothing and keeps the data
         assert len(s.snapshots_frame()) == 1
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_history(tmp_path: Path):
+    """Schema 2 adds the TAO price beside cache-read, step, request and hourly USD prices."""
+    from chutes_data.history import db as history_db
+
+    path = tmp_path / "h.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    history_db.MIGRATIONS[1](conn)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("COMMIT")
+    conn.close()
+    with HistoryStore(path) as s:  # a version-1 file gets migration 2 only
+        s.record("v1", v1(v1_model("a", cache=0.05)), T0)
+        s.record("v1", v1(v1_model("a", cache=0.01)), day(1))
+        assert summary(s.changes()) == [
+            ("2026-07-02", "price_changed", "a", "price_cache_read_usd", 0.05, 0.01)]
+        assert s.price_history("a")["price_cache_read_tao"].tolist() == [0.05 / 200, 0.01 / 200]
+    conn = sqlite3.connect(path)
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(model_state)")}
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+    assert {"price_cache_read_tao", "price_step_tao", "price_request_tao", "price_hour_tao"} <= columns
 
 
 def test_newer_schema_is_refused_and_left_alone(tmp_path: Path):
@@ -302,14 +328,16 @@ def test_chutes_per_million_step_hourly_and_status(store: HistoryStore):
         chute("c-own", "someone/custom", template=None, hour=1.5, hot=False),
         chute("c-hot", "org/Flips", per_m=(0.1, 0.1), hot=True))
     after = chutes(
-        chute("c-llm", "org/LLM", per_m=(0.2, 0.7), hour=5.0),  # hourly move of a per-1M model: no event
-        chute("c-img", "org/Diffusion", template="diffusion", step=0.0015, hour=3.0),  # only step counts
+        chute("c-llm", "org/LLM", per_m=(0.2, 0.7), hour=5.0),  # every stated price is tracked:
+        chute("c-img", "org/Diffusion", template="diffusion", step=0.0015, hour=3.0),  # hourly too
         chute("c-own", "someone/custom", template=None, hour=1.25, hot=False),
         chute("c-hot", "org/Flips", per_m=(0.1, 0.1), hot=False))
     store.record("chutes", before, day(0))
     store.record("chutes", after, day(1))
     assert summary(store.changes()) == [
+        ("2026-07-02", "price_changed", "org/Diffusion", "price_hour_usd", 2.0, 3.0),
         ("2026-07-02", "price_changed", "org/Diffusion", "price_step_usd", 0.002, 0.0015),
+        ("2026-07-02", "price_changed", "org/LLM", "price_hour_usd", 4.0, 5.0),
         ("2026-07-02", "price_changed", "org/LLM", "price_output_usd", 0.8, 0.7),
         ("2026-07-02", "price_changed", "someone/custom", "price_hour_usd", 1.5, 1.25),
         ("2026-07-02", "status_changed", "org/Flips", "hot", True, False)]
@@ -499,6 +527,35 @@ REAL_TIMELINE = [
     ("2026-08-17T09:58:47Z", "context_changed", "Qwen/Qwen3.8-27B-TEE", "max_output_length", None, 65536),
 ]
 
+# Cache-read prices (tracked since schema 2): on 2026-08-04 every one fell by 80 %.
+REAL_CACHE_READ_MOVES = [
+    ("2026-06-21T10:28:14Z", "zai-org/GLM-5.1-TEE", 0.6, 0.49),
+    ("2026-06-22T11:13:25Z", "google/gemma-4-31B-turbo-TEE", 0.075, 0.06),
+    ("2026-06-22T11:13:25Z", "moonshotai/Kimi-K2.6-TEE", 0.37, 0.33),
+    ("2026-07-25T10:45:07Z", "zai-org/GLM-5.2-TEE", 0.7, 0.625),
+    ("2026-08-04T11:33:46Z", "Nemotron-3-Nano-Omni-30B-TEE", 0.01225, 0.00245),
+    ("2026-08-04T11:33:46Z", "Qwen/Qwen3-235B-A22B-Thinking-2507-TEE", 0.14945, 0.02989),
+    ("2026-08-04T11:33:46Z", "Qwen/Qwen3-32B-TEE", 0.052, 0.0104),
+    ("2026-08-04T11:33:46Z", "Qwen/Qwen3.5-397B-A17B-TEE", 0.225, 0.045),
+    ("2026-08-04T11:33:46Z", "Qwen/Qwen3.6-27B-TEE", 0.15, 0.03),
+    ("2026-08-04T11:33:46Z", "deepseek-ai/DeepSeek-V3.2-TEE", 0.5, 0.1),
+    ("2026-08-04T11:33:46Z", "deepseek-ai/DeepSeek-V4-Flash-0731-TEE", 0.07, 0.014),
+    ("2026-08-04T11:33:46Z", "google/gemma-4-31B-turbo-TEE", 0.06, 0.012),
+    ("2026-08-04T11:33:46Z", "moonshotai/Kimi-K2.6-TEE", 0.33, 0.058),
+    ("2026-08-04T11:33:46Z", "moonshotai/Kimi-K3-TEE", 1.5, 0.3),
+    ("2026-08-04T11:33:46Z", "unsloth/Mistral-Nemo-Instruct-2407-TEE", 0.01225, 0.00245),
+    ("2026-08-04T11:33:46Z", "zai-org/GLM-5.1-TEE", 0.49, 0.098),
+    ("2026-08-04T11:33:46Z", "zai-org/GLM-5.2-TEE", 0.625, 0.125),
+]
+
+
+def split_real(events: list[dict]) -> tuple[list[tuple], list[tuple]]:
+    """(events of the fields tracked before schema 2 as REAL_TIMELINE tuples, cache-read moves)."""
+    got = [(e["at"], e["kind"], e["name"], e["field"], e["old"], e["new"]) for e in events]
+    cache = [(at, name, old, new) for at, kind, name, field, old, new in got
+             if field == "price_cache_read_usd"]
+    return [g for g in got if g[3] != "price_cache_read_usd"], cache
+
 
 @pytest.fixture(scope="module")
 def real_files() -> list[Path]:
@@ -517,8 +574,8 @@ def test_real_v1_captures_give_the_exact_timeline(tmp_path: Path, real_files: li
         report = import_snapshots(s, REALDATA, "v1")
         assert report == {"files": 73, "imported": 13, "duplicates": 60, "skipped": []}
         events = s.changes()
-        got = [(e["at"], e["kind"], e["name"], e["field"], e["old"], e["new"]) for e in events]
-        assert got == REAL_TIMELINE
+        assert split_real(events) == (REAL_TIMELINE, REAL_CACHE_READ_MOVES)
+        assert len(events) == 22 + 17
         ids = _real_ids(real_files)
         assert all(e["chute_id"] == ids[e["name"]] and e["source"] == "v1" for e in events)
         snaps = s.snapshots_frame()
@@ -529,6 +586,14 @@ def test_real_v1_captures_give_the_exact_timeline(tmp_path: Path, real_files: li
         kimi = s.price_history("moonshotai/Kimi-K2.6-TEE")
         assert kimi["price_input_usd"].tolist() == [0.74] * 4 + [0.66] * 6 + [0.58] * 3
         assert kimi["price_cache_read_usd"].iloc[-1] == 0.058  # float noise cleaned
+        qwen = s.price_history("Qwen/Qwen3-32B-TEE").set_index("at")
+        drop = qwen.loc["2026-08-04T11:33:46Z"]
+        assert (drop["price_cache_read_usd"], qwen["price_cache_read_usd"].iloc[0]) == (0.0104, 0.052)
+        # the TAO price of each is kept beside it (from that snapshot's first capture)
+        assert drop["price_cache_read_tao"] == pytest.approx(5.474911743369828e-05)
+        assert qwen["price_input_tao"].notna().all() and qwen["price_step_tao"].isna().all()
+        assert [e["name"] for e in s.changes(since="2026-08-04", kinds=["price_changed"])
+                if e["field"] == "price_cache_read_usd"] == [m[1] for m in REAL_CACHE_READ_MOVES[4:]]
         assert s.changes(since="2026-08-10") == events[-3:]
         assert [e["name"] for e in s.changes(since="2026-07-22", kinds=["added"])] == [
             "Nemotron-3-Nano-Omni-30B-TEE", "moonshotai/Kimi-K3-TEE",
@@ -543,6 +608,5 @@ def test_real_v1_captures_in_reverse_order_give_the_same_timeline(tmp_path: Path
         for path in reversed(real_files):
             obj = json.loads(path.read_text())
             s.record("v1", obj, obj["_captured_at"], origin="import")
-        got = [(e["at"], e["kind"], e["name"], e["field"], e["old"], e["new"]) for e in s.changes()]
-        assert got == REAL_TIMELINE
+        assert split_real(s.changes()) == (REAL_TIMELINE, REAL_CACHE_READ_MOVES)
         assert len(s.snapshots_frame()) == 13

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from realdata import CATALOG_MD, V1_FILES, needs_catalog, needs_v1
 
-from chutes_data.merge.match import merge_catalogs
+from chutes_data.merge import merge_catalogs
 from chutes_data.sources import normalize
 from chutes_data.sources.client import ChutesClient
 from chutes_data.sources.loader import read_payload_file
@@ -142,7 +142,7 @@ def test_real_catalog_and_real_v1_merge():
     v1 = normalize.v1_frame(json.loads(V1_FILES[0].read_text("utf-8")))
     result = merge_catalogs(chutes, v1)
     report = result.report
-    assert report["chutes_total"] == 282 and report["v1_total"] == len(v1)
-    assert report["matched"] + report["only_in_v1"] == len(v1)
-    assert len(result.models) == 282 + report["only_in_v1"]
+    assert report.chutes_total == 282 and report.v1_total == len(v1)
+    assert report.matched + report.only_in_v1 == len(v1)
+    assert len(result.models) == 282 + report.only_in_v1
     assert result.models["chute_id"].dropna().is_unique

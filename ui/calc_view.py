@@ -26,6 +26,10 @@ _FORMATS = {
 }
 
 
+# calc.serving values as the Now column says them (text, no emoji: renders without an emoji font)
+NOW_TEXT = {"hot": "hot", "cold": "cold (not running)", "unknown": "—"}
+
+
 def fmt(currency: str, kind: str) -> str:
     return _FORMATS["tao" if currency == "tao" else "usd"][kind]
 
@@ -52,11 +56,14 @@ def _cost(label: str, currency: str, kind: str, help: str):
     return st.column_config.NumberColumn(label, format=fmt(currency, kind), help=help)
 
 
-def token_table(ranked: pd.DataFrame) -> pd.DataFrame:
-    """Display frame for `calc.costs` output."""
+def token_table(ranked: pd.DataFrame, serving: pd.Series | None = None) -> pd.DataFrame:
+    """Display frame for `calc.costs` output; `serving` (calc.serving) adds the Now column."""
+    now = (serving.reindex(ranked.index) if serving is not None
+           else pd.Series("unknown", index=ranked.index))
     return pd.DataFrame({
         "rank": ranked["rank"],
         "name": ranked["name"],
+        "now": now.map(NOW_TEXT).fillna("—"),
         "details": detail_urls(ranked),
         "per_request": ranked["per_request"],
         "per_day": ranked["per_day"],
@@ -73,6 +80,9 @@ def token_config(currency: str, requests_per_day: float) -> dict:
     unit = currency_unit(currency)
     return {
         **_model_columns("1 = cheapest for this workload"),
+        "now": st.column_config.TextColumn(
+            "Now", width="small", help="hot: an instance is running and can answer now; cold: "
+                                       "none is, a request waits for one to start (or fails)"),
         "per_request": _cost("Per request", currency, "per_request",
                              f"{unit} for one request of this workload"),
         "per_day": _cost("Per day", currency, "per_day", f"{unit} for {requests_per_day:,.0f} requests"),

@@ -23,6 +23,7 @@ import streamlit as st
 
 from chutes_data import Catalog, Settings, load_catalog
 from chutes_data.history import HistoryStore, history_path
+from chutes_data.history.db import moved_aside_files, moved_aside_text
 from chutes_data.query import apply_filters
 from chutes_data.sources.cache import DiskCache
 from chutes_data.sources.loader import SAMPLE_DIR, SAMPLE_FILES
@@ -130,6 +131,21 @@ def _history_revision() -> tuple[str, str] | None:
     except Exception as exc:  # noqa: BLE001 - HistoryError, OSError, anything: show no history
         _history_warning(path, exc)
         return None
+
+
+def history_notices() -> list[str]:
+    """What to say about the history database beside "No history yet": a corrupt file moved aside
+    (where it went, and that history restarted), or why the database cannot be read now."""
+    path = history_path(settings())
+    notes = []
+    if path.is_file():
+        try:
+            with _history_store(path):
+                pass
+        except Exception as exc:  # noqa: BLE001 - said on the page instead
+            notes.append(f"The history database cannot be read: {exc}")
+    moved = moved_aside_text(path, moved_aside_files(path))  # after opening: it may move it now
+    return ([moved] if moved else []) + notes
 
 
 def _history_warning(path: object, exc: BaseException) -> None:

@@ -16,6 +16,7 @@ import streamlit as st
 from chutes_data import textsafe
 from chutes_data.calc import PRICING_LABELS
 from chutes_data.formatting import money
+from chutes_data.schema import INVOCATIONS_LABEL
 from chutes_data.values import json_safe
 
 from .calc_view import amount
@@ -181,6 +182,6 @@ def comparison_facts(row: pd.Series, currency: str, pricing: str, cost: pd.Serie
         "Official": _yes_no(row["official"]),
         "Template": _text_or_dash(row["template"]),
         "GPUs": listing(row["supported_gpus"]),
-        "Invocations": number(row["invocation_count"]),
+        INVOCATIONS_LABEL: number(row["invocation_count"]),
         "Listed in": _LISTED_IN.get(row["source"], "—"),
     }

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from chutes_data.formatting import currency_unit
+from chutes_data.schema import INVOCATIONS_LABEL
 from chutes_data.textsafe import html_text
 from chutes_data.views.charts import ordered_templates, power_of_two_label
 
@@ -184,7 +185,7 @@ def _hbar(frame: pd.DataFrame, value: str, x_title: str, hover_value: str,
 
 
 def popularity_bars(top: pd.DataFrame) -> go.Figure:
-    fig = _hbar(top, "invocations", "Invocations (all time)", "invocations: %{x:,}")
+    fig = _hbar(top, "invocations", INVOCATIONS_LABEL, "invocations, past day: %{x:,}")
     fig.update_xaxes(tickformat="~s")
     return fig
 

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data.formatting import currency_unit
+from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 
 from . import nav
 
@@ -64,7 +65,7 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
         "price_cache_read": models[f"price_cache_read_{cur}"],
         "price_step": models[f"price_step_{cur}"],
         "price_hour": models[f"price_hour_{cur}"],
-        "context": models["context_length"].fillna(models["max_model_len"]),
+        "context": models["context_tokens"],
         "max_output": models["max_output_length"],
         "quantization": models["quantization"],
         "input_modalities": models["input_modalities"],
@@ -101,7 +102,7 @@ def column_config(currency: str) -> dict:
         "output_modalities": cc.ListColumn("Output"),
         "features": cc.ListColumn("Features"),
         "instances": cc.NumberColumn("Hot instances", format="%d"),
-        "invocations": cc.NumberColumn("Invocations", format="compact"),
+        "invocations": cc.NumberColumn(INVOCATIONS_LABEL, format="compact", help=INVOCATIONS_HELP),
         "owner": cc.TextColumn("Owner"),
         "match": cc.TextColumn("Joined by", help="How the two APIs were matched (fuzzy: score)"),
         "chutes_url": cc.LinkColumn("chutes.ai", display_text="Open ↗", width="small"),

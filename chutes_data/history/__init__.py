@@ -13,7 +13,7 @@ from typing import Any
 
 from ..config import Settings
 from .backfill import capture_time, import_snapshots
-from .state import CONTEXT_FIELDS, EVENT_KINDS, PRICE_FIELDS, STATE_COLUMNS, diff_states
+from .state import CONTEXT_FIELDS, EVENT_KINDS, PRICE_FIELDS, STATE_COLUMNS, TAO_FIELDS, diff_states
 from .store import DB_FILENAME, HistoryStore
 from .text import format_changes_text
 
@@ -29,6 +29,6 @@ def open_history(settings: Settings, **options: Any) -> HistoryStore:
     return HistoryStore(history_path(settings), **options)
 
 
-__all__ = ["CONTEXT_FIELDS", "DB_FILENAME", "EVENT_KINDS", "PRICE_FIELDS", "STATE_COLUMNS",
+__all__ = ["CONTEXT_FIELDS", "DB_FILENAME", "EVENT_KINDS", "PRICE_FIELDS", "STATE_COLUMNS", "TAO_FIELDS",
            "HistoryStore", "capture_time", "diff_states", "format_changes_text", "history_path",
            "import_snapshots", "open_history"]

@@ -17,12 +17,13 @@ from ..errors import HistoryError
 
 logger = logging.getLogger("chutes_data.history")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
-def connect(path: Path, timeout: float) -> sqlite3.Connection:
+def connect(path: Path, timeout: float, moved: list[Path] | None = None) -> sqlite3.Connection:
     """An open, migrated connection (autocommit; callers BEGIN themselves). A file that is not an
-    SQLite database is moved aside to `<name>.corrupt-<UTC time>` (logged) and replaced."""
+    SQLite database is moved aside to `<name>.corrupt-<UTC time>` (logged, and appended to
+    `moved`) and replaced."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -30,7 +31,9 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) or not path.exists():
                 raise
-            _move_aside(path, exc)
+            aside = _move_aside(path, exc)
+            if moved is not None:
+                moved.append(aside)
             return _connect(path, timeout)
     except sqlite3.Error as exc:
         raise HistoryError(f"cannot open history database {path}: {exc}") from None
@@ -38,7 +41,34 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
         raise HistoryError(f"cannot open history database {path}: {exc.strerror or exc}") from None
 
 
-def _move_aside(path: Path, exc: Exception) -> None:
+def moved_aside_files(path: Path) -> list[Path]:
+    """The corrupt databases once moved aside from `path` (`<name>.corrupt-<UTC time>`), oldest
+    first: what the app and the CLI say out loud until someone deletes them."""
+    try:
+        found = [p for p in path.parent.glob(f"{path.name}.corrupt-*")
+                 if not p.name.endswith(("-wal", "-shm"))]
+    except OSError:
+        return []
+    return sorted(found)
+
+
+def moved_aside_text(path: Path, asides: list[Path]) -> str | None:
+    """One sentence about the corrupt databases moved aside from `path`, or None."""
+    if not asides:
+        return None
+    last = asides[-1]
+    stamp = last.name.rsplit(".corrupt-", 1)[-1]
+    try:
+        when = datetime.strptime(stamp, "%Y%m%dT%H%M%S").strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        when = "earlier"
+    more = f" ({len(asides)} such files in all)" if len(asides) > 1 else ""
+    return (f"The history database {path} was corrupt and was moved aside on {when} to {last}"
+            f"{more}; history restarted empty from then on. Delete the old file once you no "
+            "longer need it to inspect.")
+
+
+def _move_aside(path: Path, exc: Exception) -> Path:
     """A file that is not a (sane) SQLite database: keep it for inspection, start afresh."""
     aside = f"{path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     logger.warning("history database %s is unreadable (%s); moved aside to %s, starting fresh",
@@ -47,6 +77,7 @@ def _move_aside(path: Path, exc: Exception) -> None:
         old = Path(f"{path}{suffix}")
         if old.exists():
             old.replace(path.with_name(aside + suffix))
+    return path.with_name(aside)
 
 
 def _connect(path: Path, timeout: float) -> sqlite3.Connection:
@@ -133,5 +164,12 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     """)
 
 
-# version -> function bringing the schema from version-1 to version. Add 2: _migrate_to_2 here.
-MIGRATIONS = {1: _migrate_to_1}
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """The TAO price beside every stored USD price (1 kept TAO for input and output only).
+    Existing rows keep NULL there: their payloads may be gone, and TAO is not tracked state."""
+    for column in ("price_cache_read_tao", "price_step_tao", "price_request_tao", "price_hour_tao"):
+        conn.execute(f"ALTER TABLE model_state ADD COLUMN {column} REAL")
+
+
+# version -> function bringing the schema from version-1 to version. Add 3: _migrate_to_3 here.
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2}

@@ -1,9 +1,12 @@
 """The tracked state of a capture and the events between two states (pure; no sqlite, no streamlit).
 
 The tracked state of a capture is one dict per model with STATE_COLUMNS: what the history compares
-and stores in `model_state`. It leaves out what moves on every capture without meaning anything
-(v1 `created`, TAO prices, invocation counts, instances); TAO prices are stored for reference but
-are not part of the state signature.
+and stores in `model_state`. Every price a source states is tracked: per 1M input, output and
+cache-read tokens, per step, per request and per instance-hour, in USD, with the TAO price of each
+stored alongside. It leaves out what moves on every capture without meaning anything (v1
+`created`, invocation counts, instances, and the TAO prices, which follow the TAO/USD rate on
+every capture): TAO prices are stored but are not part of the state signature, and events are in
+USD.
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from ..sources.normalize import chutes_frame, v1_frame
 from ..values import json_safe, to_utc
 
 EVENT_KINDS = ("added", "removed", "price_changed", "status_changed", "context_changed")
-PRICE_FIELDS = ("price_input_usd", "price_output_usd", "price_step_usd", "price_request_usd",
-                "price_hour_usd")
+PRICE_FIELDS = ("price_input_usd", "price_output_usd", "price_cache_read_usd", "price_step_usd",
+                "price_request_usd", "price_hour_usd")
+# the TAO price stored beside each USD price (same order as PRICE_FIELDS)
+TAO_FIELDS = tuple(f.replace("_usd", "_tao") for f in PRICE_FIELDS)
 CONTEXT_FIELDS = ("context_length", "max_output_length")
 STATE_COLUMNS = ("key", "name", "chute_id", "price_input_usd", "price_output_usd",
                  "price_cache_read_usd", "price_step_usd", "price_request_usd", "price_hour_usd",
                  "price_input_tao", "price_output_tao", "hot", "context_length",
-                 "max_output_length", "template")
+                 "max_output_length", "template", "price_cache_read_tao", "price_step_tao",
+                 "price_request_tao", "price_hour_tao")
 _SIGNATURE_COLUMNS = tuple(c for c in STATE_COLUMNS if not c.endswith("_tao"))
 _TS = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so stored times sort as text
 
@@ -67,7 +73,8 @@ def payload_states(source: str, payload: Any) -> list[dict]:
     if source == "v1":
         df = v1_frame(payload).rename(columns=lambda c: c.removeprefix("v1_"))
         df["key"], df["name"], df["hot"], df["template"] = df["id"], df["id"], None, None
-        df["price_step_usd"] = df["price_request_usd"] = df["price_hour_usd"] = None
+        for unit in ("step", "request", "hour"):  # /v1/models states per-token prices only
+            df[f"price_{unit}_usd"] = df[f"price_{unit}_tao"] = None
     elif source == "chutes":
         df = chutes_frame(payload)
         df["key"] = df["chute_id"]
@@ -84,21 +91,13 @@ def state_signature(states: list[dict]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def _price_unit_fields(state: dict) -> set[str]:
-    """The price fields that are how this model is priced (most specific unit first)."""
-    for fields in (("price_input_usd", "price_output_usd"), ("price_step_usd",),
-                   ("price_request_usd",), ("price_hour_usd",)):
-        if any(state.get(f) is not None for f in fields):
-            return set(fields)
-    return set()
-
-
 def diff_states(before: dict[str, dict], after: dict[str, dict], at: str, source: str) -> list[dict]:
     """Events between two states keyed by model key.
 
     * `added` / `removed`: a key appears / disappears (field, old, new are None).
-    * `price_changed`: per-1M input/output USD; for a model without a per-1M price, its per-step,
-      else per-request, else hourly USD price. Compared with a relative tolerance of 1e-9.
+    * `price_changed`: every USD price a source states (PRICE_FIELDS: per 1M input, output and
+      cache-read tokens, per step, per request, per instance-hour); None <-> value included (a
+      price that became (un)stated). Compared with a relative tolerance of 1e-9.
     * `status_changed`: field `hot`, booleans (only the chutes source knows hot/cold).
     * `context_changed`: `context_length` or `max_output_length` (v1 only), None <-> value included,
       because that is when the limit became (un)advertised.
@@ -115,8 +114,7 @@ def diff_states(before: dict[str, dict], after: dict[str, dict], at: str, source
         emit("removed", before[key])
     for key in sorted(before.keys() & after.keys()):
         old, new = before[key], after[key]
-        fields = _price_unit_fields(old) | _price_unit_fields(new)
-        for field in (f for f in PRICE_FIELDS if f in fields):
+        for field in PRICE_FIELDS:
             if not _same(old[field], new[field]):
                 emit("price_changed", new, field, old[field], new[field])
         if old["hot"] is not None and new["hot"] is not None and old["hot"] != new["hot"]:

@@ -58,6 +58,7 @@ from .state import (
     EVENT_KINDS,
     PRICE_FIELDS,
     STATE_COLUMNS,
+    TAO_FIELDS,
     diff_states,
     payload_states,
     stamp_iso,
@@ -87,7 +88,9 @@ class HistoryStore:
         self.retention_days, self.max_snapshots = retention_days, max_snapshots
         self.keep_payloads = keep_payloads
         self._lock = threading.RLock()
-        self._conn = connect(self.path, timeout)
+        moved: list[Path] = []
+        self._conn = connect(self.path, timeout, moved)
+        self.moved_aside: Path | None = moved[0] if moved else None  # a corrupt file, on this open
 
     def close(self) -> None:
         with self._lock:
@@ -263,12 +266,14 @@ class HistoryStore:
 
     def price_history(self, key_or_name: str, source: str | None = None) -> pd.DataFrame:
         """One row per snapshot in which the model (key, name or chute_id) appears, oldest first:
-        at, source, name, chute_id, USD prices, hot, context_length, plus key, max_output_length and
-        last_seen_at (the last capture still showing that snapshot's state). For step charts, a
-        row's values hold from `at` until the next row of the same source and key."""
+        at, source, name, chute_id, USD prices, hot, context_length, plus key, max_output_length,
+        the TAO prices beside the USD ones (TAO_FIELDS, as of the snapshot's first capture; NaN
+        when unstated or recorded before schema 2) and last_seen_at (the last capture still
+        showing that snapshot's state). For step charts, a row's values hold from `at` until the
+        next row of the same source and key."""
         cols = ["at", "source", "name", "chute_id", "price_input_usd", "price_output_usd",
                 "price_cache_read_usd", "price_step_usd", "price_hour_usd", "hot", "context_length",
-                "key", "price_request_usd", "max_output_length", "last_seen_at"]
+                "key", "price_request_usd", "max_output_length", *TAO_FIELDS, "last_seen_at"]
         with self._tx() as db:
             rows = db.execute(
                 f"SELECT s.captured_at, s.source, "

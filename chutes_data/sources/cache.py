@@ -57,6 +57,7 @@ class DiskCache:
 
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
+        self.write_problem: str | None = None  # why the last write() failed
 
     def path(self, source: str) -> Path:
         return self.directory / f"{source}.json"
@@ -87,12 +88,23 @@ class DiskCache:
         return CachedPayload(source=source, payload=doc["payload"], fetched_at=fetched_at)
 
     def write(self, source: str, payload: Any, fetched_at: datetime) -> bool:
-        """Atomically replace the cached payload; False (with a warning) when the disk refuses."""
+        """Atomically replace the cached payload; False (with a warning) when the disk refuses,
+        and then `write_problem` says why (`cannot write cache file PATH (Permission denied)`)."""
         doc = {"source": source, "fetched_at": iso(fetched_at), "complete": True, "payload": payload}
-        ok = _atomic_write(self.path(source), json.dumps(doc, ensure_ascii=False).encode())
-        if ok:
+        self.write_problem = _write_problem(self.path(source),
+                                            json.dumps(doc, ensure_ascii=False).encode())
+        if self.write_problem is None:
             self.clear_error(source)
-        return ok
+        return self.write_problem is None
+
+    def probe(self) -> str | None:
+        """Why a cache file cannot be written in this directory now (it is created when missing),
+        or None when it can. Writes and removes a small probe file."""
+        probe = self.directory / ".write-probe"
+        problem = _write_problem(probe, b"probe")
+        if problem is None:
+            probe.unlink(missing_ok=True)
+        return problem
 
     def read_error(self, source: str) -> LastError | None:
         try:
@@ -114,6 +126,11 @@ class DiskCache:
 
 
 def _atomic_write(path: Path, data: bytes) -> bool:
+    return _write_problem(path, data) is None
+
+
+def _write_problem(path: Path, data: bytes) -> str | None:
+    """Write `path` atomically; None when done, else why not (also logged as a warning)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -127,6 +144,7 @@ def _atomic_write(path: Path, data: bytes) -> bool:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        log.warning("cannot write cache file %s (%s)", path, exc.strerror or exc)
-        return False
-    return True
+        problem = f"cannot write cache file {path} ({exc.strerror or exc})"
+        log.warning("%s", problem)
+        return problem
+    return None

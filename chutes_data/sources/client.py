@@ -141,7 +141,7 @@ class ChutesClient:
     def _get_json(self, source: str, path: str, *, params: dict | None, deadline: float) -> Any:
         s = self.settings
         client = self._client(source)
-        where = f"{client.base_url.host}{path}"
+        where = _where(client.base_url, path)
         attempt = 0
         while True:
             attempt += 1
@@ -273,3 +273,10 @@ def _one_line(text: str) -> str:
 def _content_kind(response: httpx.Response) -> str:
     kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
     return f"{kind}, {len(response.content)} bytes"
+
+
+def _where(base_url: httpx.URL, path: str) -> str:
+    """What an error names: host, port when not the scheme's default, base path and path
+    (`127.0.0.1:9199/chutes/`, `api.chutes.ai/chutes/`); never the URL's credentials."""
+    port = f":{base_url.port}" if base_url.port is not None else ""
+    return f"{base_url.host}{port}{base_url.path.rstrip('/')}{path}"

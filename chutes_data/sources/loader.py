@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,7 @@ import pandas as pd
 from ..config import Settings, redact
 from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
 from ..history import open_history
-from ..merge.match import merge_catalogs
+from ..merge import MergeReport, merge_catalogs
 from ..values import iso, parse_time
 from . import normalize
 from .cache import DiskCache, unwrap
@@ -69,11 +69,13 @@ class SourceStatus:
 
 @dataclass(frozen=True)
 class SourceData:
-    """A source's raw payload, its tidy frame and its status."""
+    """A source's raw payload, its tidy frame and its status. `storage`: why a live fetch could
+    not be kept (cache file or history not written), None when it was or nothing was fetched."""
 
     status: SourceStatus
     frame: pd.DataFrame
     payload: Any = field(default=None, repr=False)
+    storage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class Catalog:
     chutes: SourceData
     v1: SourceData
     models: pd.DataFrame
-    report: dict
+    report: MergeReport
     generated_at: datetime
     warnings: tuple[str, ...] = ()
 
@@ -131,10 +133,10 @@ def read_payload_file(path: Path | str, source: str) -> tuple[Any, datetime | No
     try:
         doc = json.loads(path.read_bytes())
     except OSError as exc:
-        raise PayloadError(f"{source}: cannot read {path.name} ({exc.strerror or exc})",
+        raise PayloadError(f"{source}: cannot read {path} ({exc.strerror or exc})",
                            source=source) from None
     except (ValueError, UnicodeDecodeError):
-        raise PayloadError(f"{source}: {path.name} is not valid JSON", source=source) from None
+        raise PayloadError(f"{source}: {path} is not valid JSON", source=source) from None
     stamped = doc if isinstance(doc, dict) else {}  # the wrapper, or a capture with _captured_at
     fetched_at = parse_time(stamped.get("fetched_at") or stamped.get("_captured_at"))
     doc, _ = unwrap(doc)
@@ -191,21 +193,42 @@ def load_source(settings: Settings, source: str, *, refresh: bool = False,
     finally:
         if own_client:
             client.close()
-    cache.write(source, payload, now)
-    _record_history(settings, source, payload, now)
-    return data
+    problems = [] if cache.write(source, payload, now) else [cache.write_problem or "cannot write"]
+    history_problem = _record_history(settings, source, payload, now)
+    if history_problem:
+        problems.append(history_problem)
+    return replace(data, storage="; ".join(problems)) if problems else data
 
 
-def _record_history(settings: Settings, source: str, payload: Any, at: datetime) -> None:
-    """Keep the snapshot in history; a history problem never breaks a fetch.
+def _record_history(settings: Settings, source: str, payload: Any, at: datetime) -> str | None:
+    """Keep the snapshot in history; a history problem never breaks a fetch (it is returned,
+    and logged). An empty fetch is not recorded and is no problem.
 
     A fetch that lists no models is not recorded (`allow_empty=False`): taken as a snapshot it
     would log every model as removed, then as added again on the next good fetch."""
     try:
         with _HISTORY_LOCK, open_history(settings) as store:
             store.record(source, payload, at, origin="live", allow_empty=False)
+    except PayloadError as exc:
+        log.warning("could not record %s history: %s", source, exc)
     except Exception as exc:  # noqa: BLE001 - history is best effort by design
         log.warning("could not record %s history: %s", source, exc)
+        return f"history not recorded: {exc}"
+    return None
+
+
+def storage_warning(settings: Settings, problems: list[str]) -> str | None:
+    """One sentence for the banner and the CLI when fetched data could not be kept."""
+    parts = [p for problem in problems for p in problem.split("; ")]
+    first = {}  # the first cache problem and the first history problem say it all
+    for part in parts:
+        first.setdefault(part.startswith("history"), part)
+    if not first:
+        return None
+    return (f"Cannot save to the cache directory {settings.cache_dir}: "
+            f"{'; '.join(first.values())}. The data shown was fetched live but is not "
+            "kept: the next start refetches, and no history builds up (Changes stays empty). "
+            "Make the directory writable or set CHUTES_CACHE_DIR.")
 
 
 # ---------------------------------------------------------------------------- the catalog
@@ -240,6 +263,9 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
     loaded.update({source: load_file(settings, source, files[source]) for source in files})
     loaded = {source: loaded[source] for source in SOURCES}
     warnings = settings.warnings
+    stored = storage_warning(settings, [d.storage for d in loaded.values() if d.storage])
+    if stored:
+        warnings += (stored,)
     if all(d.status.origin == "none" for d in loaded.values()):
         if allow_sample:
             reasons = "; ".join(d.status.error or "" for d in loaded.values() if d.status.error)

@@ -1,8 +1,9 @@
 """The Changes page's tables, from history events (pure: DataFrame in, DataFrame out; no streamlit).
 
 Events are the frame of `ui.data.history_events()`: one row per `HistoryStore.changes()` event
-(at, kind, source, name, chute_id, field, old, new), `at` as UTC timestamps. Prices in events and
-snapshots are USD (the history does not track TAO prices), so changes are always shown in USD.
+(at, kind, source, name, chute_id, field, old, new), `at` as UTC timestamps. Price events are in
+USD (TAO prices are stored beside them but follow the TAO/USD rate on every capture, so they are
+not events), so changes are always shown in USD.
 
 "This week" is the 7 days up to the *newest capture* in the history (not the wall clock): a
 history that stopped being refreshed a month ago still shows what changed in its last week, and
@@ -21,7 +22,7 @@ import pandas as pd
 from .. import textsafe
 from ..formatting import money
 from ..history.state import EVENT_KINDS
-from ..schema import SOURCE_LABELS
+from ..schema import SOURCE_LABELS, UNIT_PRICE_SERIES
 
 WEEK = timedelta(days=7)
 KIND_LABELS = {
@@ -36,6 +37,7 @@ KIND_NAMES = {"added": "added", "removed": "removed", "price_changed": "price",
 FIELD_LABELS = {
     "price_input_usd": "input /1M",
     "price_output_usd": "output /1M",
+    "price_cache_read_usd": "cache read /1M",
     "price_step_usd": "per step",
     "price_request_usd": "per request",
     "price_hour_usd": "per hour",
@@ -43,16 +45,8 @@ FIELD_LABELS = {
     "context_length": "context length",
     "max_output_length": "max output",
 }
-# The stored USD price series of each billing unit (the catalog's `price_unit` values). A token
-# model also has a compute price per hour; charted with its token prices it would flatten them.
-UNIT_SERIES = {
-    "per_1m_tokens": ("price_input_usd", "price_output_usd", "price_cache_read_usd"),
-    "per_step": ("price_step_usd",),
-    "per_request": ("price_request_usd",),
-    "per_hour": ("price_hour_usd",),
-}
 # The billing unit a price event (or a price series) is about.
-FIELD_UNITS = {field: unit for unit, fields in UNIT_SERIES.items() for field in fields}
+FIELD_UNITS = {field: unit for unit, fields in UNIT_PRICE_SERIES.items() for field in fields}
 UNIT_AXIS = {"per_1m_tokens": "USD per 1M tokens", "per_step": "USD per step",
              "per_request": "USD per request", "per_hour": "USD per instance-hour"}
 TIMELINE_COLUMNS = ["at", "kind", "model", "field", "change", "source", "details"]
@@ -244,13 +238,17 @@ def new_models(events: pd.DataFrame, end: datetime, models: pd.DataFrame | None,
     return frame
 
 
-PRICED_COLUMNS = ["label", "name", "source", "key", "unit", "last_move", "moves"]
+PRICED_COLUMNS = ["label", "name", "source", "key", "unit", "last_move", "moves", "fields",
+                  "price_moves", "last_fields"]
 
 
 def priced_models(events: pd.DataFrame) -> pd.DataFrame:
     """One row per model (per source) with a price move, the most recent move first: label (for a
     picker), name, source, key (for `price_history(key, source)`), unit (price_unit of its latest
-    move), last_move, moves (number of repricings)."""
+    move), last_move, moves (number of repricings: snapshots at which any of its prices moved,
+    cache read included), fields (how many prices moved at the last one), price_moves (events:
+    every price that moved, every time), last_fields (labels of the prices that moved last, e.g.
+    "input /1M, output /1M, cache read /1M"). Ties on last_move put the widest repricing first."""
     prices = events[events["kind"] == "price_changed"] if not events.empty else events
     if prices.empty:
         return pd.DataFrame(columns=PRICED_COLUMNS)
@@ -265,7 +263,12 @@ def priced_models(events: pd.DataFrame) -> pd.DataFrame:
         label = f"{label} ({SOURCE_LABELS.get(source, source)})" if many_sources else label
         rows.append({"label": label, "name": name, "source": source, "key": key,
                      "unit": FIELD_UNITS.get(group["field"].iloc[0], "per_1m_tokens"),
-                     "last_move": group["at"].iloc[0], "moves": int(group["at"].nunique())})
+                     "last_move": group["at"].iloc[0], "moves": int(group["at"].nunique()),
+                     "fields": int((group["at"] == group["at"].iloc[0]).sum()),
+                     "price_moves": len(group),
+                     "last_fields": ", ".join(FIELD_LABELS.get(f, str(f)) for f in sorted(
+                         group.loc[group["at"] == group["at"].iloc[0], "field"],
+                         key=lambda f: list(FIELD_LABELS).index(f) if f in FIELD_LABELS else 99))})
     frame = pd.DataFrame(rows, columns=PRICED_COLUMNS)
     dup = frame["label"].duplicated(keep=False)  # same name, different chutes: tell them apart
     frame.loc[dup, "label"] = [f"{lab} · {str(key)[:8]}" for lab, key in
@@ -273,5 +276,5 @@ def priced_models(events: pd.DataFrame) -> pd.DataFrame:
     dup = frame["label"].duplicated(keep="first")
     frame.loc[dup, "label"] = [f"{lab} · #{i}" for i, lab in
                                zip(frame.index[dup], frame.loc[dup, "label"], strict=True)]
-    return frame.sort_values(["last_move", "label"], ascending=[False, True],
+    return frame.sort_values(["last_move", "fields", "label"], ascending=[False, False, True],
                              kind="stable").reset_index(drop=True)

@@ -1,6 +1,7 @@
 """The data behind the Merge gaps page: the merge report and the catalog in, display frames out.
 
-Pure (no streamlit). Upstream text stays in plain table cells; the page shows these frames with
+Pure (no streamlit): the `MergeReport` (`merge.merge_catalogs(...).report`) and the catalog become
+tables. Upstream text stays in plain table cells; the page shows these frames with
 `st.dataframe`, which renders text, never HTML.
 """
 
@@ -12,10 +13,10 @@ from typing import Any
 import pandas as pd
 
 from ..formatting import money
-from ..schema import MATCH_METHODS
+from ..merge import MergeReport
 from .charts import filled_templates, ordered_templates
 
-__all__ = ["METHOD_HELP", "conflicts_frame", "fuzzy_frame", "gap_kpis", "method_frame",
+__all__ = ["METHOD_HELP", "conflicts_frame", "fuzzy_frame", "method_frame",
            "missing_official_llms", "near_miss_frame", "only_in_chutes_breakdown", "only_in_v1_frame"]
 
 METHOD_HELP = {
@@ -30,30 +31,10 @@ FIELD_LABELS = {"price_input_usd": "input price", "price_output_usd": "output pr
                 "tee": "TEE", "name": "name"}
 
 
-def _report_list(report: dict, key: str) -> list[dict]:
-    value = report.get(key)
-    return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
 # ---------------------------------------------------------------------------- merge report
-def gap_kpis(report: dict) -> dict[str, int]:
-    """The headline numbers: chutes, v1 models, matched, only in /chutes/, only in /v1/models."""
-    return {k: _int(report.get(k)) for k in
-            ("chutes_total", "v1_total", "matched", "only_in_chutes", "only_in_v1")}
-
-
-def method_frame(report: dict) -> pd.DataFrame:
+def method_frame(report: MergeReport) -> pd.DataFrame:
     """How the matched pairs were joined: method, joined, share (0–1 of matched), how."""
-    by = report.get("by_method") if isinstance(report.get("by_method"), dict) else {}
-    methods = list(MATCH_METHODS) + sorted(set(by) - set(MATCH_METHODS))
-    counts = [_int(by.get(m)) for m in methods]
+    methods, counts = list(report.by_method), list(report.by_method.values())
     total = sum(counts)
     return pd.DataFrame({
         "method": methods, "joined": counts,
@@ -88,51 +69,50 @@ def _conflict_note(field: str, chutes_value: Any, v1_value: Any) -> str:
     return ""
 
 
-def conflicts_frame(report: dict, link: Any = None) -> pd.DataFrame:
+def conflicts_frame(report: MergeReport, link: Any = None) -> pd.DataFrame:
     """One row per conflict: name, details, field, chutes_value, v1_value, note (all text).
 
     `link(chute_id, name)` builds the details link (None: no link column values).
     """
-    rows = _report_list(report, "conflicts")
+    rows = report.conflicts
     return pd.DataFrame({
-        "name": [str(r.get("name") or "") for r in rows],
-        "details": [link(r.get("chute_id"), r.get("name")) if link else None for r in rows],
-        "field": [FIELD_LABELS.get(str(r.get("field")), str(r.get("field"))) for r in rows],
-        "chutes_value": [_value_text(str(r.get("field")), r.get("chutes_value")) for r in rows],
-        "v1_value": [_value_text(str(r.get("field")), r.get("v1_value")) for r in rows],
-        "note": [_conflict_note(str(r.get("field")), r.get("chutes_value"), r.get("v1_value"))
-                 for r in rows],
+        "name": [r.name or "" for r in rows],
+        "details": [link(r.chute_id, r.name) if link else None for r in rows],
+        "field": [FIELD_LABELS.get(r.field, r.field) for r in rows],
+        "chutes_value": [_value_text(r.field, r.chutes_value) for r in rows],
+        "v1_value": [_value_text(r.field, r.v1_value) for r in rows],
+        "note": [_conflict_note(r.field, r.chutes_value, r.v1_value) for r in rows],
     }, columns=["name", "details", "field", "chutes_value", "v1_value", "note"])
 
 
-def fuzzy_frame(report: dict, link: Any = None) -> pd.DataFrame:
+def fuzzy_frame(report: MergeReport, link: Any = None) -> pd.DataFrame:
     """The fuzzy joins: v1_id, name (the chute it joined), score (0–100), details."""
-    rows = _report_list(report, "fuzzy_matches")
+    rows = report.fuzzy_matches
     return pd.DataFrame({
-        "v1_id": [str(r.get("v1_id") or "") for r in rows],
-        "name": [str(r.get("name") or "") for r in rows],
-        "score": [float(r["score"]) if isinstance(r.get("score"), (int, float)) else None for r in rows],
-        "details": [link(r.get("chute_id"), r.get("name")) if link else None for r in rows],
+        "v1_id": [r.v1_id or "" for r in rows],
+        "name": [r.name or "" for r in rows],
+        "score": [r.score for r in rows],
+        "details": [link(r.chute_id, r.name) if link else None for r in rows],
     }, columns=["v1_id", "name", "score", "details"])
 
 
-def near_miss_frame(report: dict, link: Any = None) -> pd.DataFrame:
+def near_miss_frame(report: MergeReport, link: Any = None) -> pd.DataFrame:
     """Unmatched v1 entries with a candidate worth a look: v1_id, candidate, score, reason,
     details (of the candidate chute, when there is one)."""
-    rows = _report_list(report, "near_misses")
+    rows = report.near_misses
     return pd.DataFrame({
-        "v1_id": [str(r.get("v1_id") or "") for r in rows],
-        "candidate": [str(r["candidate"]) if r.get("candidate") else "—" for r in rows],
-        "score": [float(r["score"]) if isinstance(r.get("score"), (int, float)) else None for r in rows],
-        "reason": [str(r.get("reason") or "") for r in rows],
-        "details": [link(r.get("chute_id"), None) if link and r.get("chute_id") else None for r in rows],
+        "v1_id": [r.v1_id or "" for r in rows],
+        "candidate": [r.candidate or "—" for r in rows],
+        "score": [r.score for r in rows],
+        "reason": [r.reason for r in rows],
+        "details": [link(r.chute_id, None) if link and r.chute_id else None for r in rows],
     }, columns=["v1_id", "candidate", "score", "reason", "details"])
 
 
-def only_in_v1_frame(models: pd.DataFrame, report: dict, link: Any = None) -> pd.DataFrame:
+def only_in_v1_frame(models: pd.DataFrame, report: MergeReport, link: Any = None) -> pd.DataFrame:
     """The /v1/models entries no chute matched: v1_id, chute_id (as v1 states it), context,
     details. Ordered as the report lists them; falls back to the report when rows are missing."""
-    ids = [str(v) for v in report.get("only_in_v1_ids") or []]
+    ids = list(report.only_in_v1_ids)
     rows = models.loc[models["source"].eq("v1").fillna(False).to_numpy(dtype=bool)]
     by_id = {str(v): r for v, r in zip(rows["v1_id"].tolist(), rows.itertuples(index=False), strict=True)}
     out = []

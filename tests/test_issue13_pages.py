@@ -1,0 +1,172 @@
+"""Issue 13 (a new user's chair) on the pages: labels, defaults, notes (AppTest on the sample)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.usefixtures("apptest_env")  # sample data, fresh caches (conftest)
+
+
+def open_page(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def column_labels(at: AppTest, index: int = 0) -> dict[str, str]:
+    config = json.loads(at.dataframe[index].proto.columns or "{}")
+    return {k.removeprefix("col:name:") if isinstance(k, str) else k: v.get("label")
+            for k, v in config.items() if isinstance(v, dict)}
+
+
+def plain(markdown: str) -> str:
+    """Markdown-escaped third-party text as a reader sees it."""
+    return re.sub(r"\\(.)", r"\1", str(markdown))
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "warning", "subheader")
+                     for e in at.get(kind))
+
+
+# ---------------------------------------------------------------------------- invocations
+def test_invocations_are_labelled_as_the_past_day():
+    from chutes_data.schema import CHUTES_COLUMNS
+
+    assert "past day" in CHUTES_COLUMNS["invocation_count"]
+    assert "all-time" not in CHUTES_COLUMNS["invocation_count"].split(";")[0]
+    at = open_page()
+    assert column_labels(at)["invocations"] == "Invocations, past day"
+    at = open_page("charts", charts_view="Popularity")
+    body = texts(at)
+    assert "past day" in body and "All-time" not in body and "all time" not in body.lower()
+
+
+# ---------------------------------------------------------------------------- calculator default
+@pytest.fixture
+def live_app(monkeypatch: pytest.MonkeyPatch):
+    """`live_app(chutes_items, v1_items)`: point the app at a loopback upstream serving them."""
+    import payloads
+    from upstream import StandInUpstream
+
+    servers = []
+
+    def start(items: list[dict], v1_items: list[dict] | None = None) -> StandInUpstream:
+        server = StandInUpstream(payloads.chutes_payload(items),
+                                 payloads.v1_payload(v1_items) if v1_items is not None
+                                 else {"object": "list", "data": []}).start()
+        servers.append(server)
+        monkeypatch.setenv("CHUTES_OFFLINE", "0")
+        monkeypatch.setenv("CHUTES_BASE_URL", server.url)
+        monkeypatch.setenv("CHUTES_LLM_BASE_URL", server.url)
+        monkeypatch.setenv("CHUTES_HTTP_TIMEOUT", "2")
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def _llm(n: int, name: str, usd_in: float, usd_out: float, *, hot: bool = True,
+         owner: str = "chutes") -> dict:
+    import payloads
+
+    return payloads.chute_item(n, name=name, owner=owner, hot=hot,
+                               price=payloads.price_block("vllm", usd_in=usd_in, usd_out=usd_out,
+                                                          cache_read=None))
+
+
+def test_calculator_default_is_hot_models_and_never_an_unpriced_cheapest(live_app):
+    items = [_llm(0, "someone/Cold-Cheap", 0.001, 0.002, hot=False, owner="someone"),
+             _llm(1, "someone/Zero", 0.0, 0.0, owner="someone"),
+             *(_llm(2 + i, f"org/Hot-{i}", 0.1 + i / 100, 0.4 + i / 100) for i in range(10))]
+    live_app(items)
+    at = open_page("calculator")
+    picked = at.multiselect(key="calc_models").value
+    assert len(picked) == 8 and all("Hot-" in p for p in picked), picked
+    assert "org/Hot-0" in plain(at.success[0].value) and "$0.000000" not in at.success[0].value
+    # picking the cold and the $0 model by hand: flagged, and neither is called the cheapest
+    options = at.multiselect(key="calc_models").options
+    cold = next(o for o in options if "Cold-Cheap" in o)
+    zero = next(o for o in options if "Zero" in o)
+    at.multiselect(key="calc_models").set_value([zero, cold, picked[0]]).run()
+    assert not at.exception
+    assert "Cold-Cheap" in plain(at.success[0].value) and "cold" in at.success[0].value
+    table = at.dataframe[0].value
+    now = dict(zip(table["name"], table["now"], strict=True))
+    assert now["someone/Cold-Cheap"] == "cold (not running)" and now["org/Hot-0"] == "hot"
+    captions = "\n".join(c.value for c in at.caption)
+    assert "state no real price" in captions and "are **cold**" in captions
+
+
+# ---------------------------------------------------------------------------- failures said out loud
+def test_no_network_banner_says_why(monkeypatch):
+    monkeypatch.setenv("CHUTES_OFFLINE", "0")  # online, but nothing listens on port 9
+    monkeypatch.setenv("CHUTES_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CHUTES_LLM_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CHUTES_HTTP_TIMEOUT", "1")
+    at = open_page()
+    info = plain(" ".join(i.value for i in at.info))
+    assert "bundled sample" in info and "Why:" in info
+    assert "cannot reach 127.0.0.1:9/chutes/" in info
+
+
+def test_offline_banner_says_offline_mode():
+    at = open_page()
+    assert "offline mode is on" in " ".join(i.value for i in at.info)
+
+
+def test_unwritable_cache_dir_in_the_banner_and_on_data_sources(live_app, monkeypatch, tmp_path):
+    import payloads
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    live_app([payloads.chute_item(0)])
+    monkeypatch.setenv("CHUTES_CACHE_DIR", str(blocker / "cache"))
+    at = open_page()
+    warnings = plain(" ".join(w.value for w in at.warning))
+    assert f"Cannot save to the cache directory {blocker / 'cache'}" in warnings
+    at.switch_page("pages/data_sources.py").run()
+    warnings = plain(" ".join(w.value for w in at.warning))
+    assert "is not writable" in warnings and "Not a directory" in warnings
+
+
+def test_writable_cache_dir_is_said_on_data_sources():
+    at = open_page("data_sources")
+    assert any("writable." in c.value for c in at.caption)
+
+
+def test_corrupt_history_is_said_on_changes(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "history.sqlite").write_bytes(b"this is not an sqlite database" * 100)
+    at = open_page("changes")
+    assert "No history yet" in " ".join(i.value for i in at.info)  # and no error box
+    assert not at.error
+    warning = plain(" ".join(w.value for w in at.warning))
+    aside = next(cache.glob("history.sqlite.corrupt-*"))
+    assert "was corrupt" in warning and str(aside) in warning and "restarted empty" in warning
+
+
+def test_invalid_url_parameters_get_a_note():
+    at = open_page(min_ctx="abc", cur="XYZ", sort="nonsense", q="qwen")
+    note = [plain(c.value) for c in at.caption if "Ignored from the link" in c.value]
+    assert len(note) == 1
+    assert "min_ctx=abc" in note[0] and "cur=XYZ" in note[0] and "sort=nonsense" in note[0]
+    assert "q=qwen" not in note[0]
+
+
+def test_valid_url_parameters_get_no_note():
+    at = open_page(min_ctx="131072", cur="TAO")
+    assert not [c for c in at.caption if "Ignored from the link" in c.value]

@@ -1,0 +1,50 @@
+"""A small note when a link's query parameters were not valid and were ignored.
+
+Bound widgets (`bind="query-params"`) drop a value they cannot show (`?min_ctx=abc`, `?cur=XYZ`,
+`?sort=nonsense`) and use their default, which is safe but silent. `start()` keeps the query
+parameters the session was opened with, before any widget runs; `finish()`, after the page ran,
+names the ones that are gone (or lost a value) in one caption. Only for the link a session was
+opened with: later changes are the user's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from chutes_data.textsafe import md_text
+
+_KEY = "_url_note_opened_with"
+_DONE = "_url_note_done"
+
+
+def start() -> Any:
+    """Call before the sidebar and the page: remember the link's parameters; returns the spot
+    (an empty container) where `finish` writes the note."""
+    if not st.session_state.get(_DONE) and _KEY not in st.session_state:
+        st.session_state[_KEY] = {k: list(st.query_params.get_all(k)) for k in st.query_params}
+    return st.empty()
+
+
+def ignored(opened_with: dict[str, list[str]], now: dict[str, list[str]]) -> list[str]:
+    """`key=value` for every value of the link that is no longer in the URL."""
+    out = []
+    for key, values in opened_with.items():
+        kept = now.get(key, [])
+        out += [f"{key}={value}" for value in values if value not in kept]
+    return out
+
+
+def finish(spot: Any) -> None:
+    """Call after the page ran: one caption naming the ignored parameters (once per session)."""
+    opened_with = st.session_state.get(_KEY)
+    if st.session_state.get(_DONE) or opened_with is None:
+        return
+    st.session_state[_DONE] = True
+    now = {k: list(st.query_params.get_all(k)) for k in st.query_params}
+    dropped = ignored(opened_with, now)
+    if dropped:
+        shown = ", ".join(md_text(d, 60) for d in dropped[:8]) + (" …" if len(dropped) > 8 else "")
+        spot.caption(f":material/link_off: Ignored from the link (not valid here, so the default "
+                     f"is used): {shown}")

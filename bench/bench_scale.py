@@ -97,28 +97,44 @@ def scale_row(n_chutes: int, repeat: int, work: Path, browser: Any) -> dict:
         time.sleep(2)
         out["rss_20"] = srv.rss_mb()
         first, filt, chart = [], [], []
-        box = '[data-testid="stSidebar"] input[aria-label="Search"]'
         for i in range(repeat):
-            first.append(harness.first_table(page, srv.url))
-            harness.wait_idle(page)
-            search = SEARCHES[i % 2]
-            if page.input_value(box) == search:  # the URL keeps no search: start from ""
-                page.fill(box, "x")
-                page.press(box, "Enter")
-                harness.wait_idle(page)
-            page.fill(box, search)
-            page.evaluate(_WATCH)
-            page.press(box, "Enter")
-            filt.append(float(page.wait_for_function(_DONE, arg=counts[search], polling="raf",
-                                                     timeout=120_000).json_value()) / 1000)
-            harness.wait_idle(page)
-            page.goto(f"{srv.url}/charts", wait_until="commit")
-            chart.append(float(page.wait_for_function(_CHART, polling="raf",
-                                                      timeout=120_000).json_value()) / 1000)
-            harness.wait_idle(page)
+            try:
+                _one_round(page, srv.url, i, counts, first, filt, chart)
+            except Exception as exc:  # noqa: BLE001 - a timed-out round is reported, not fatal
+                print(f"  ({n_chutes} chutes, round {i}: {type(exc).__name__}; round skipped)",
+                      flush=True)
         ctx.close()
     out.update(first=harness.median(first), filter=harness.median(filt), chart=harness.median(chart))
+    print(_row(out), flush=True)
     return out
+
+
+def _one_round(page: Any, url: str, i: int, counts: dict[str, int], first: list[float],
+               filt: list[float], chart: list[float]) -> None:
+    box = '[data-testid="stSidebar"] input[aria-label="Search"]'
+    first.append(harness.first_table(page, url))
+    harness.wait_idle(page)
+    search = SEARCHES[i % 2]
+    if page.input_value(box) == search:  # the URL keeps no search: start from ""
+        page.fill(box, "x")
+        page.press(box, "Enter")
+        harness.wait_idle(page)
+    page.fill(box, search)
+    page.evaluate(_WATCH)
+    page.press(box, "Enter")
+    filt.append(float(page.wait_for_function(_DONE, arg=counts[search], polling="raf",
+                                             timeout=120_000).json_value()) / 1000)
+    harness.wait_idle(page)
+    page.goto(f"{url}/charts", wait_until="commit")
+    chart.append(float(page.wait_for_function(_CHART, polling="raf",
+                                              timeout=120_000).json_value()) / 1000)
+    harness.wait_idle(page)
+
+
+def _row(r: dict) -> str:
+    return (f"{r['chutes']:>7} {r['rows']:>6} {r['first'] * 1000:>10.0f}ms "
+            f"{r['filter'] * 1000:>6.0f}ms {r['chart'] * 1000:>6.0f}ms {r['rss_1']:>7.0f} "
+            f"{r['rss_20']:>7.0f}")
 
 
 def cold_start(repeat: int, work: Path, browser: Any) -> dict:
@@ -158,9 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'chutes':>7} {'rows':>6} {'first table':>12} {'filter':>8} {'chart':>8} "
           f"{'RSS 1':>7} {'RSS 20':>7}")
     for r in table:
-        print(f"{r['chutes']:>7} {r['rows']:>6} {r['first'] * 1000:>10.0f}ms "
-              f"{r['filter'] * 1000:>6.0f}ms {r['chart'] * 1000:>6.0f}ms {r['rss_1']:>7.0f} "
-              f"{r['rss_20']:>7.0f}")
+        print(_row(r))
     print(f"(total {time.perf_counter() - started:.0f} s)")
     return 0
 

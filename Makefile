@@ -43,10 +43,13 @@ test-fast: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m pytest -m "not browser"
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev chromium
 	$(PY) bench/bench_merge.py
 	$(PY) bench/bench_table.py
 	$(PY) bench/bench_api.py
+	$(PY) bench/bench_export.py
+	$(PY) bench/bench_first_table.py
+	$(PY) bench/bench_scale.py
 
 # Regenerate the bundled synthetic sample (deterministic).
 sample: $(VENV)/.runtime

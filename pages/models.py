@@ -17,8 +17,44 @@ st.title("Models on Chutes")
 st.caption("Every chute from `/chutes/` joined with the official LLMs of `/v1/models`. "
            "Filter in the sidebar; the URL keeps your view, so you can share it.")
 
+# The KPI row is laid out here but filled after the table: Streamlit sends elements in call
+# order, so the grid (what a visitor waits for) reaches the browser first and paints sooner.
+kpi_row = st.container(horizontal=True)
+
+# Sort with the widget's value: session_state["sort"] is not seeded from the URL until the
+# selectbox is drawn, so reading it earlier ignored a shared link's sort on the first load.
+# The URL holds the label (bound widgets store what they show), e.g. ?sort=Largest+context.
+sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params",
+                    width=260)
+view = sort_models(filtered, SORT_KEYS.get(sort, "popular"), cur)
+
+
+@st.fragment
+def models_table() -> None:
+    """The table and the link to the selected row: picking a row reruns only this, not the
+    sidebar, the KPIs and the downloads."""
+    if view.empty:
+        st.info("No model matches these filters. Loosen a filter or clear them all in the sidebar.",
+                icon=":material/search_off:")
+        return
+    selection = st.dataframe(
+        tables.table_frame(view, cur), column_config=tables.column_config(cur), hide_index=True,
+        width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun",
+        selection_mode="single-row", key="models_table",
+    )
+    rows = selection.selection.rows if selection else []
+    if rows:
+        picked = view.iloc[rows[0]]
+        st.page_link(nav.MODEL_DETAIL, label=f"Details of {md_text(picked['name'])}",
+                     icon=":material/arrow_forward:", query_params=model_pick.detail_params(picked))
+    else:
+        st.caption("Select a row to open its details, or use the **Open** links.")
+
+
+models_table()
+
 k = kpis(filtered, cur)
-with st.container(horizontal=True):
+with kpi_row:
     st.metric("Models shown", f"{k['shown']:,}", f"of {len(catalog.models):,}", delta_color="off",
               delta_arrow="off", border=True)
     st.metric("Hot now", f"{k['hot']:,}", border=True, help="At least one active, verified instance")
@@ -29,32 +65,6 @@ with st.container(horizontal=True):
               else f"{speed_kpis['median_tps']:,.0f} tok/s", border=True,
               help=f"Median 7-day output tokens/s of the {speed_kpis['with_speed']:,} models in this "
                    "view with a known speed")
-
-left, right = st.columns([3, 2], vertical_alignment="bottom")
-# Sort with the widget's value: session_state["sort"] is not seeded from the URL until the
-# selectbox is drawn, so reading it earlier ignored a shared link's sort on the first load.
-# The URL holds the label (bound widgets store what they show), e.g. ?sort=Largest+context.
-sort = left.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params",
-                      width=260)
-view = sort_models(filtered, SORT_KEYS.get(sort, "popular"), cur)
-
-if view.empty:
-    st.info("No model matches these filters. Loosen a filter or clear them all in the sidebar.",
-            icon=":material/search_off:")
-else:
-    selection = st.dataframe(
-        tables.table_frame(view, cur), column_config=tables.column_config(cur), hide_index=True,
-        width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun",
-        selection_mode="single-row", key="models_table",
-    )
-    rows = selection.selection.rows if selection else []
-    if rows:
-        picked = view.iloc[rows[0]]
-        right.page_link(nav.MODEL_DETAIL, label=f"Details of {md_text(picked['name'])}",
-                        icon=":material/arrow_forward:", query_params=model_pick.detail_params(picked))
-    else:
-        right.caption("Select a row to open its details, or use the **Open** links.")
-
 
 st.subheader("Download", divider="gray")
 # Files are built only when a button is clicked, and a click does not rerun the page (a rerun

@@ -44,30 +44,33 @@ def render(models: pd.DataFrame) -> Filters:
     templates = sb.multiselect("Template", opts["templates"], key="template", bind="query-params",
                                help="vllm: LLMs · diffusion: images · tei/embedding: embeddings · "
                                     "custom: anything else")
-    inputs = sb.multiselect("Input modalities", opts["input_modalities"], key="in", bind="query-params",
-                            help="The model accepts all of these.")
-    outputs = sb.multiselect("Output modalities", opts["output_modalities"], key="out",
-                             bind="query-params")
-    features = sb.multiselect("Features", opts["features"], key="feature",  # FEATURES always offered
-                              bind="query-params", help="The model supports all of these.")
-    min_ctx = sb.select_slider("Minimum context (tokens)", CONTEXT_STEPS, key="min_ctx",
-                               bind="query-params", help="e.g. 131072 = 128k tokens")
-    c1, c2 = sb.columns(2)
-    unit = currency_unit(cur)
-    price_format = "%.4f" if cur == "tao" else "%.2f"
-    max_in = c1.number_input("Max input /1M", help=f"In {unit} per 1M input tokens.", min_value=0.0,
-                             value=None, step=0.05, key="max_in", bind="query-params", format=price_format)
-    max_out = c2.number_input("Max output /1M", help=f"In {unit} per 1M output tokens.", min_value=0.0,
-                              value=None, step=0.05, key="max_out", bind="query-params",
-                              format=price_format)
     c1, c2 = sb.columns(2)
     hot = c1.toggle("Hot", key="hot", bind="query-params",
                     help="Only models with at least one instance up now.")
     tee = c2.toggle("TEE", key="tee", bind="query-params",
                     help="Only models running in a Trusted Execution Environment.")
-    # A popover, not an expander: its widgets are only drawn when opened (faster first paint).
+    # A popover, not an expander: its widgets are only drawn when opened, so the first paint
+    # draws four filters instead of fourteen (multiselects, the slider and the number inputs
+    # each load and lay out their own components before the table can paint; issue 12).
     # Its label stays fixed so it does not close (re-create) when a choice inside it changes.
+    unit = currency_unit(cur)
+    price_format = "%.4f" if cur == "tao" else "%.2f"
     with sb.popover("More filters", width="stretch", icon=":material/tune:"):
+        inputs = st.multiselect("Input modalities", opts["input_modalities"], key="in",
+                                bind="query-params", help="The model accepts all of these.")
+        outputs = st.multiselect("Output modalities", opts["output_modalities"], key="out",
+                                 bind="query-params")
+        features = st.multiselect("Features", opts["features"], key="feature",  # FEATURES always
+                                  bind="query-params", help="The model supports all of these.")
+        min_ctx = st.select_slider("Minimum context (tokens)", CONTEXT_STEPS, key="min_ctx",
+                                   bind="query-params", help="e.g. 131072 = 128k tokens")
+        c1, c2 = st.columns(2)
+        max_in = c1.number_input("Max input /1M", help=f"In {unit} per 1M input tokens.",
+                                 min_value=0.0, value=None, step=0.05, key="max_in",
+                                 bind="query-params", format=price_format)
+        max_out = c2.number_input("Max output /1M", help=f"In {unit} per 1M output tokens.",
+                                  min_value=0.0, value=None, step=0.05, key="max_out",
+                                  bind="query-params", format=price_format)
         quants = st.multiselect("Quantization", opts["quantizations"], key="quant", bind="query-params")
         owners = st.multiselect("Owner", opts["owners"], key="owner", bind="query-params")
         vis = st.segmented_control("Visibility", list(VISIBILITY_CHOICES), key="vis", default="all",

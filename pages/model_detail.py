@@ -173,14 +173,17 @@ else:
     st.caption("Model id (copy with the icon on the right):")
     st.code(mid, language=None)
     if is_llm:
-        st.caption(f"OpenAI-compatible client for `{detail_view.LLM_BASE_URL}`; set `CHUTES_API_KEY` "
+        st.caption(f"OpenAI-compatible endpoint `{detail_view.LLM_BASE_URL}`; set `CHUTES_API_KEY` "
                    "in your environment first.")
-        st.code(detail_view.openai_snippet(mid), language="python")
+        py_tab, curl_tab, js_tab = st.tabs(["Python", "curl", "JavaScript"])
+        py_tab.code(detail_view.openai_snippet(mid), language="python")
+        curl_tab.code(detail_view.curl_snippet(mid), language="bash")
+        js_tab.code(detail_view.javascript_snippet(mid), language="javascript")
     else:
         st.caption("This chute is not served through the OpenAI-compatible LLM endpoint; its page on "
                    "chutes.ai documents how to call it.")
     with st.container(horizontal=True):
-        if chute_id and chute is not None:
+        if chute_id:  # a /v1/models-only row with a known chute_id has its page too
             st.link_button("Open on chutes.ai", schema.chute_url(chute_id), icon=":material/open_in_new:")
         st.page_link("pages/compare.py", label="Compare with others", icon=":material/compare_arrows:",
                      query_params={"cmp_models": labels[idx]})

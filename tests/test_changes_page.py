@@ -78,12 +78,12 @@ def build_small_history(path: Path) -> None:
 
 # (when, kind label, model, what, old → new, source), newest first
 EXPECTED = [
-    ("2026-09-09 12:00", "📏 context", "org/C", "context length", "32,768 → 65,536", "/v1/models"),
-    ("2026-09-09 12:00", "🗑️ removed", "org/B", "", "", "/v1/models"),
-    ("2026-09-04 12:00", "💲 price", "org/X", "output /1M", "$0.6 → $0.5 (−16.7%)", "/chutes/"),
-    ("2026-09-04 12:00", "🌡️ status", "org/X", "hot/cold", "hot → cold", "/chutes/"),
-    ("2026-09-03 12:00", "🆕 added", "org/C", "", "", "/v1/models"),
-    ("2026-09-03 12:00", "💲 price", "org/A", "input /1M", "$0.1 → $0.08 (−20.0%)", "/v1/models"),
+    ("2026-09-09 12:00", "context", "org/C", "context length", "32,768 → 65,536", "/v1/models"),
+    ("2026-09-09 12:00", "removed", "org/B", "", "", "/v1/models"),
+    ("2026-09-04 12:00", "price", "org/X", "output /1M", "$0.6 → $0.5 (−16.7%)", "/chutes/"),
+    ("2026-09-04 12:00", "status", "org/X", "hot/cold", "hot → cold", "/chutes/"),
+    ("2026-09-03 12:00", "added", "org/C", "", "", "/v1/models"),
+    ("2026-09-03 12:00", "price", "org/A", "input /1M", "$0.1 → $0.08 (−20.0%)", "/v1/models"),
 ]
 
 
@@ -263,7 +263,7 @@ def test_new_snapshots_show_at_once(db: Path) -> None:
                      T0 + timedelta(days=9))
     at.run()
     ok(at)
-    assert rows(timeline(at))[0] == ("2026-09-10 12:00", "💲 price", "org/A", "input /1M",
+    assert rows(timeline(at))[0] == ("2026-09-10 12:00", "price", "org/A", "input /1M",
                                      "$0.08 → $0.05 (−37.5%)", "/v1/models")
 
 

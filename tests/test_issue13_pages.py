@@ -170,3 +170,80 @@ def test_invalid_url_parameters_get_a_note():
 def test_valid_url_parameters_get_no_note():
     at = open_page(min_ctx="131072", cur="TAO")
     assert not [c for c in at.caption if "Ignored from the link" in c.value]
+
+
+# ---------------------------------------------------------------------------- polish
+def open_detail(source: str, with_row: bool = False):
+    """The Model detail page of the first sample row listed in `source` (with a chute_id)."""
+    from chutes_data import Settings, load_catalog
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    row = models[models["source"].eq(source) & models["chute_id"].notna()].iloc[0]
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/model_detail.py")
+    at.query_params["chute_id"] = row["chute_id"]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return (at, row) if with_row else at
+
+
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F]")
+
+
+def test_tables_hold_text_not_emoji():
+    from chutes_data import Settings, load_catalog
+    from chutes_data.views import changes
+    from ui import tables
+
+    assert not any(EMOJI.search(label) for label in changes.KIND_LABELS.values())
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    frame = tables.table_frame(models, "usd")
+    for col in ("status", "tee"):
+        assert not frame[col].map(lambda v: bool(EMOJI.search(str(v)))).any(), col
+    assert set(frame["status"]) <= {"hot", "cold", "—"} and set(frame["tee"]) <= {"TEE", ""}
+
+
+def test_models_table_text_unknowns_are_dashes_and_numbers_stay_numbers():
+    from chutes_data import Settings, load_catalog
+    from ui import tables
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    frame = tables.table_frame(models, "usd")
+    for col in ("template", "quantization", "owner", "tagline"):
+        assert frame[col].notna().all(), col
+    assert (frame["quantization"] == "—").any()
+    assert frame["price_cache_read"].dtype.kind == "f" and frame["context"].isna().any()
+
+
+def test_models_table_widths_and_pinned_name():
+    at = open_page()
+    config = json.loads(at.dataframe[0].proto.columns)
+    name = config["name"] if "name" in config else config["col:name:name"]
+    assert name.get("pinned") is True and isinstance(name.get("width"), int)
+    numeric = [v for k, v in config.items() if k.rsplit(":", 1)[-1] in
+               ("price_input", "price_output", "price_cache_read", "context", "max_output")]
+    assert len(numeric) == 5 and all(isinstance(v.get("width"), int) and v["width"] <= 100
+                                     for v in numeric)
+
+
+def test_detail_page_snippets_in_python_curl_and_javascript():
+    import shlex
+
+    from ui.detail_view import curl_snippet, javascript_snippet
+
+    hostile = "org/it's \"quoted\"\n$(rm -rf /)"
+    words = shlex.split(curl_snippet(hostile).replace("\\\n", " "))
+    body = json.loads(words[words.index("-d") + 1])
+    assert body["model"] == hostile  # one literal argument: nothing ran, nothing broke out
+    assert "process.env.CHUTES_API_KEY" in javascript_snippet("m")
+    at = open_detail(source="both")
+    assert [t.label for t in at.tabs][:3] == ["Python", "curl", "JavaScript"]
+    languages = [c.language for c in at.code]
+    assert {"python", "bash", "javascript"} <= set(languages)
+
+
+def test_v1_only_row_with_a_chute_id_links_to_chutes_ai():
+    at, row = open_detail(source="v1", with_row=True)
+    buttons = [b for b in at.get("link_button") if "chutes.ai" in b.proto.label]
+    assert buttons and buttons[0].proto.url.endswith(row["chute_id"])

@@ -44,7 +44,7 @@ def price_format(currency: str) -> str:
 def _status(hot: object) -> str:
     if hot is None or hot is pd.NA or (isinstance(hot, float) and hot != hot):
         return "—"
-    return "🔥 hot" if bool(hot) else "❄️ cold"
+    return "hot" if bool(hot) else "cold"  # text: emoji render as boxes without an emoji font
 
 
 def _match(method: object, score: object) -> str:
@@ -53,15 +53,24 @@ def _match(method: object, score: object) -> str:
     return f"{method} ({float(score):.0f})" if method == "fuzzy" and pd.notna(score) else method
 
 
+DASH = "—"  # the app's "unknown", in text cells (st.dataframe itself prints a grey "None")
+
+
+def dash(values: pd.Series) -> pd.Series:
+    """A text column with every missing value shown as "—" (numbers stay numbers elsewhere)."""
+    return values.astype("object").where(values.notna(), DASH)
+
+
 def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """The columns the Models table shows, in order, for `currency` ('usd' or 'tao')."""
+    """The columns the Models table shows, in order, for `currency` ('usd' or 'tao'). Missing
+    text is "—"; missing numbers stay NaN so the columns sort as numbers."""
     cur = currency
     return pd.DataFrame({
         "name": models["name"],
         "details": detail_urls(models),
         "status": [_status(h) for h in models["hot"]],
-        "tee": ["🔒" if v is not pd.NA and v is not None and bool(v) else "" for v in models["tee"]],
-        "template": models["template"],
+        "tee": ["TEE" if v is not pd.NA and v is not None and bool(v) else "" for v in models["tee"]],
+        "template": dash(models["template"]),
         "price_input": models[f"price_input_{cur}"],
         "price_output": models[f"price_output_{cur}"],
         "price_cache_read": models[f"price_cache_read_{cur}"],
@@ -69,16 +78,16 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
         "price_hour": models[f"price_hour_{cur}"],
         "context": models["context_length"].fillna(models["max_model_len"]),
         "max_output": models["max_output_length"],
-        "quantization": models["quantization"],
+        "quantization": dash(models["quantization"]),
         "input_modalities": models["input_modalities"],
         "output_modalities": models["output_modalities"],
         "features": models["supported_features"],
         "instances": models["instances_active"],
         "invocations": models["invocation_count"],
-        "owner": models["owner"],
+        "owner": dash(models["owner"]),
         "match": [_match(m, s) for m, s in zip(models["match_method"], models["match_score"], strict=True)],
         "chutes_url": models["chute_url"],
-        "tagline": models["tagline"],
+        "tagline": dash(models["tagline"]),
     }, index=models.index)
 
 
@@ -86,19 +95,22 @@ def column_config(currency: str) -> dict:
     money, unit = price_format(currency), currency_unit(currency)
     cc = st.column_config
     return {
-        "name": cc.TextColumn("Model", pinned=True, width="medium"),
+        "name": cc.TextColumn("Model", pinned=True, width=300),
         "details": details_column(help="Everything about this model"),
-        "status": cc.TextColumn("Status", width="small", help="Hot: at least one instance up now"),
-        "tee": cc.TextColumn("TEE", width="small", help="Trusted Execution Environment"),
-        "template": cc.TextColumn("Template", width="small"),
-        "price_input": cc.NumberColumn("Input /1M", format=money, help=f"{unit} per 1M input tokens"),
-        "price_output": cc.NumberColumn("Output /1M", format=money, help=f"{unit} per 1M output tokens"),
-        "price_cache_read": cc.NumberColumn("Cache read /1M", format=money,
+        "status": cc.TextColumn("Status", width=60, help="Hot: at least one instance up now"),
+        "tee": cc.TextColumn("TEE", width=50, help="Trusted Execution Environment"),
+        "template": cc.TextColumn("Template", width=80),
+        "price_input": cc.NumberColumn("Input /1M", format=money, width=90,
+                                       help=f"{unit} per 1M input tokens"),
+        "price_output": cc.NumberColumn("Output /1M", format=money, width=90,
+                                        help=f"{unit} per 1M output tokens"),
+        "price_cache_read": cc.NumberColumn("Cache read /1M", format=money, width=90,
                                             help=f"{unit} per 1M cached input tokens"),
-        "price_step": cc.NumberColumn("Per step", format=money, help=f"{unit} per diffusion step"),
-        "price_hour": cc.NumberColumn("Per hour", format=money, help=f"{unit} per instance-hour"),
-        "context": cc.NumberColumn("Context", format="compact", help="Context length in tokens"),
-        "max_output": cc.NumberColumn("Max output", format="compact", help="Output limit in tokens"),
+        "price_step": cc.NumberColumn("Per step", format=money, width=80, help=f"{unit} per diffusion step"),
+        "price_hour": cc.NumberColumn("Per hour", format=money, width=80, help=f"{unit} per instance-hour"),
+        "context": cc.NumberColumn("Context", format="compact", width=75, help="Context length in tokens"),
+        "max_output": cc.NumberColumn("Max output", format="compact", width=85,
+                                      help="Output limit in tokens"),
         "quantization": cc.TextColumn("Quant", width="small"),
         "input_modalities": cc.ListColumn("Input"),
         "output_modalities": cc.ListColumn("Output"),

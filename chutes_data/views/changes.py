@@ -25,12 +25,14 @@ from ..history.state import EVENT_KINDS
 from ..schema import SOURCE_LABELS
 
 WEEK = timedelta(days=7)
+# Plain text (no emoji: a table cell cannot hold a material icon, and emoji render as boxes
+# without an emoji font).
 KIND_LABELS = {
-    "added": "🆕 added",
-    "removed": "🗑️ removed",
-    "price_changed": "💲 price",
-    "status_changed": "🌡️ status",
-    "context_changed": "📏 context",
+    "added": "added",
+    "removed": "removed",
+    "price_changed": "price",
+    "status_changed": "status",
+    "context_changed": "context",
 }
 KIND_NAMES = {"added": "added", "removed": "removed", "price_changed": "price",
               "status_changed": "hot/cold", "context_changed": "context"}

@@ -142,3 +142,12 @@ def kpis(models: pd.DataFrame, currency: Currency = "usd") -> dict[str, float | 
         "median_input_price": float(np.median(prices)) if len(prices) else None,
         "max_context": int(context.max()) if len(context) else None,
     }
+
+
+def view_record(filters: Filters, sort: str) -> dict:
+    """What produced a view, for its JSON export: every filter (defaults mean no constraint),
+    how many are set, and the sort, by key and as labelled."""
+    from dataclasses import asdict
+
+    return {"filters": asdict(filters), "active_filters": filters.active_count(),
+            "sort": sort, "sort_label": SORT_LABELS.get(sort, sort)}

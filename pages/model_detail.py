@@ -111,12 +111,15 @@ else:
     # headline numbers
     with st.container(horizontal=True):
         if kind == "per_1m_tokens":
-            st.metric("Input /1M tokens", fmt.money(r[f"price_input_{cur}"], cur), border=True)
-            st.metric("Output /1M tokens", fmt.money(r[f"price_output_{cur}"], cur), border=True)
+            for side in ("input", "output"):
+                price = r[f"price_{side}_{cur}"]
+                st.metric(f"{side.capitalize()} /1M tokens", fmt.money_kpi(price, cur), border=True,
+                          help=f"Exactly {fmt.money(price, cur)} per 1M {side} tokens")
         elif kind in ("per_step", "per_request", "per_hour"):
             stem = {"per_step": "step", "per_request": "request", "per_hour": "hour"}[kind]
             st.metric(f"Price {calc.PRICING_LABELS[kind]}",
-                      fmt.money(r[f"price_{stem}_{cur}"], cur), border=True)
+                      fmt.money_kpi(r[f"price_{stem}_{cur}"], cur), border=True,
+                      help=f"Exactly {fmt.money(r[f'price_{stem}_{cur}'], cur)}")
         else:
             st.metric("Price", "unknown", border=True)
         context = r["context_length"] if pd.notna(r["context_length"]) else r["max_model_len"]

@@ -4,7 +4,7 @@ import streamlit as st
 
 from chutes_data import export
 from chutes_data import formatting as fmt
-from chutes_data.query import SORT_KEYS, SORT_LABELS, kpis, sort_models
+from chutes_data.query import SORT_KEYS, SORT_LABELS, kpis, sort_models, view_record
 from chutes_data.textsafe import md_text
 from ui import data, model_pick, sidebar, tables
 
@@ -22,7 +22,8 @@ with st.container(horizontal=True):
     st.metric("Models shown", f"{k['shown']:,}", f"of {len(catalog.models):,}", delta_color="off",
               delta_arrow="off", border=True)
     st.metric("Hot now", f"{k['hot']:,}", border=True, help="At least one active, verified instance")
-    st.metric("Median input price", fmt.money(k["median_input_price"], cur, " /1M"), border=True)
+    st.metric("Median input price", fmt.money_kpi(k["median_input_price"], cur, " /1M"), border=True,
+              help=f"Exactly {fmt.money(k['median_input_price'], cur, ' per 1M input tokens')}")
     st.metric("Largest context", fmt.tokens(k["max_context"]), border=True)
 
 left, right = st.columns([3, 2], vertical_alignment="bottom")
@@ -57,7 +58,8 @@ st.subheader("Download", divider="gray")
 with st.container(horizontal=True):
     st.download_button("This view (CSV)", lambda: export.to_csv(view), "chutes-models-view.csv",
                        "text/csv", icon=":material/download:", disabled=view.empty, on_click="ignore")
-    st.download_button("This view (JSON)", lambda: export.to_json(export.document(catalog, view)),
+    st.download_button("This view (JSON)", lambda: export.to_json(export.document(
+                           catalog, view, view=view_record(filters, SORT_KEYS.get(sort, "popular")))),
                        "chutes-models-view.json", "application/json", icon=":material/download:",
                        disabled=view.empty, on_click="ignore")
     st.download_button("Everything (CSV)", lambda: export.to_csv(catalog.models), "chutes-models.csv",

@@ -247,3 +247,44 @@ def test_v1_only_row_with_a_chute_id_links_to_chutes_ai():
     at, row = open_detail(source="v1", with_row=True)
     buttons = [b for b in at.get("link_button") if "chutes.ai" in b.proto.label]
     assert buttons and buttons[0].proto.url.endswith(row["chute_id"])
+
+
+def test_calculator_settings_come_from_the_url():
+    from chutes_data import Settings, calc, load_catalog
+    from ui import model_pick
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    labels = model_pick.labels(models)
+    ranked = calc.costs(models, calc.PRESETS["chat"].workload)
+    wanted = [labels[i] for i in ranked.index[[3, 5]]]
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/calculator.py")
+    for key, value in {"calc_in": "5000", "calc_out": "100", "calc_cache": "20", "calc_rpd": "10",
+                       "calc_steps": "50", "calc_models": wanted}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert at.number_input(key="calc_in").value == 5000
+    assert at.number_input(key="calc_out").value == 100
+    assert at.slider(key="calc_cache").value == 20
+    assert at.number_input(key="calc_rpd").value == 10
+    assert at.number_input(key="calc_steps").value == 50
+    assert at.multiselect(key="calc_models").value == wanted  # not replaced by the 8 cheapest
+    table = at.dataframe[0].value
+    assert sorted(table["name"]) == sorted(models.loc[ranked.index[[3, 5]], "name"])
+
+
+def test_this_view_json_records_filters_and_sort(deferred):
+    at = open_page()
+    at.multiselect(key="template").set_value(["vllm"])
+    at.toggle(key="hot").set_value(True)
+    at.selectbox(key="sort").set_value("Largest context")
+    at.run()
+    button = next(b for b in at.get("download_button") if b.label == "This view (JSON)")
+    doc = json.loads(deferred[button.proto.deferred_file_id]())
+    assert doc["view"]["filters"]["templates"] == ["vllm"] and doc["view"]["filters"]["hot_only"]
+    assert doc["view"]["active_filters"] == 2
+    assert doc["view"]["sort"] == "context" and doc["view"]["sort_label"] == "Largest context"
+    everything = next(b for b in at.get("download_button") if b.label == "Everything (JSON)")
+    assert "view" not in json.loads(deferred[everything.proto.deferred_file_id]())

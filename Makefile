@@ -4,6 +4,7 @@
 #                STREAMLIT_SERVER_ADDRESS / STREAMLIT_SERVER_PORT); shortcuts: PORT=8600, and
 #                HOST=0.0.0.0 to expose it to the network on purpose (mind the API key).
 #   make test  - the whole test suite (installs Debian's chromium for the browser tests if missing)
+#   make test-fast - everything but the browser tests, for the edit loop
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -11,7 +12,7 @@ PY     := $(VENV)/bin/python
 PORT   ?=
 HOST   ?=
 
-.PHONY: run test bench chromium sample clean
+.PHONY: run test test-fast bench chromium sample clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +37,11 @@ chromium:
 test: $(VENV)/.dev chromium
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# The edit loop: everything but the browser tests (no chromium needed).
+test-fast: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not browser"
 
 bench: $(VENV)/.dev
 	$(PY) bench/bench_merge.py

@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chutes_data.merge.match import merge_catalogs  # noqa: E402
+from chutes_data.merge import merge_catalogs  # noqa: E402
 from chutes_data.sources import normalize  # noqa: E402
 
 TARGET_RATIO = 2.0
@@ -175,9 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         chutes, v1 = parse(chutes_path, v1_path)
         result = merge_catalogs(chutes, v1)
         report = result.report
-        print(f"merge: matched {report['matched']}/{report['v1_total']} v1 entries "
-              f"{report['by_method']}, only in v1 {report['only_in_v1']}, "
-              f"conflicts {len(report['conflicts'])}, near misses {len(report['near_misses'])}")
+        print(f"merge: matched {report.matched}/{report.v1_total} v1 entries "
+              f"{dict(report.by_method)}, only in v1 {report.only_in_v1}, "
+              f"conflicts {len(report.conflicts)}, near misses {len(report.near_misses)}")
         merge_only = [timed(partial(merge_catalogs, chutes, v1)) for _ in range(args.repeat)]
         del chutes, v1, result
 

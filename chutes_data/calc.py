@@ -30,6 +30,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .schema import PRICE_UNITS, price_units
+
 Currency = Literal["usd", "tao"]
 CURRENCIES = ("usd", "tao")
 TOKENS_PER_PRICE_UNIT = 1_000_000  # token prices are per 1M tokens
@@ -155,21 +157,12 @@ def _text(models: pd.DataFrame, column: str) -> pd.Series:
 def pricing(models: pd.DataFrame) -> pd.Series:
     """How each row is priced: per_1m_tokens | per_step | per_request | per_hour | unknown.
 
-    The catalog's `price_unit` decides; when it is missing the row is classified by the prices it
-    has (tokens, then step, request, hour), and a row with no price at all is 'unknown'.
+    The catalog's `price_unit` decides; where it is missing the row is classified by the same
+    rule the merge uses (`schema.price_units`), and a row with no price at all is 'unknown'.
     """
     unit = _text(models, "price_unit")
-    known = unit.where(unit.isin(list(PRICING_LABELS)[:-1]))
-    guesses = (
-        ("per_1m_tokens", _num(models, "price_input_usd").notna() | _num(models, "price_output_usd").notna()),
-        ("per_step", _num(models, "price_step_usd").notna()),
-        ("per_request", _num(models, "price_request_usd").notna()),
-        ("per_hour", _num(models, "price_hour_usd").notna()),
-    )
-    guess = pd.Series("unknown", index=models.index, dtype="object")
-    for label, mask in reversed(guesses):
-        guess = guess.mask(mask.to_numpy(dtype=bool), label)
-    return known.fillna(guess).astype("object")
+    known = unit.where(unit.isin(PRICE_UNITS)).astype("object")
+    return known.fillna(price_units(models).astype("object")).fillna("unknown").astype("object")
 
 
 def _rank(values: pd.Series) -> pd.Series:

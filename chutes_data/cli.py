@@ -112,7 +112,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     catalog = _catalog(args, _settings(args))
     doc = {"generated_at": iso(catalog.generated_at),
            "sources": {n: d.status.to_dict() for n, d in catalog.sources.items()},
-           "merge_report": catalog.report}
+           "merge_report": catalog.report.to_dict()}
     _write(export.to_json(doc) + "\n", "-")
     return 0
 

@@ -28,6 +28,8 @@ _FALSE = {"", "0", "false", "no", "off"}
 MAX_CACHE_MINUTES = 525_600.0  # a year
 MAX_HTTP_TIMEOUT = 600.0  # seconds
 MAX_HISTORY_DAYS = 36_500
+MAX_HTTP_RETRIES = 10
+MAX_PAGE_SIZE = 5000  # the server's cap on `limit` (a larger value gets a 422)
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: safe in a header
 
 
@@ -42,7 +44,7 @@ class Settings:
     cache_minutes: float = 10.0
     http_timeout: float = 20.0
     offline: bool = False
-    page_size: int = 1000
+    page_size: int = MAX_PAGE_SIZE  # one large call: 10,000 chutes are 2 requests
     max_retries: int = 3
     backoff_base: float = 0.5
     retry_after_cap: float = 30.0
@@ -55,7 +57,9 @@ class Settings:
 
     @property
     def total_budget(self) -> float:
-        """Upper bound, in seconds, on one source's whole fetch including retries and pages."""
+        """Upper bound, in seconds, on one source's whole fetch including retries and pages.
+
+        The two sources are fetched at the same time, so this also bounds a whole cold load."""
         return max(self.http_timeout * 4, 10.0)
 
     @property
@@ -112,6 +116,8 @@ class Settings:
             cache_minutes=number("CACHE_DURATION_MINUTES", 10.0, minimum=0, maximum=MAX_CACHE_MINUTES),
             http_timeout=number("CHUTES_HTTP_TIMEOUT", 20.0, minimum=0.1, maximum=MAX_HTTP_TIMEOUT),
             offline=offline_raw in _TRUE,
+            max_retries=int(number("CHUTES_HTTP_RETRIES", 3, minimum=0, maximum=MAX_HTTP_RETRIES,
+                                   integer=True)),
             history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, maximum=MAX_HISTORY_DAYS,
                                     integer=True)),
             warnings=tuple(warnings),

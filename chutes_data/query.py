@@ -89,8 +89,7 @@ def apply_filters(models: pd.DataFrame, f: Filters) -> pd.DataFrame:
     if f.features:
         mask &= _has_all(models["supported_features"], f.features)
     if f.min_context > 0:
-        mask &= models["context_length"].fillna(models["max_model_len"]).fillna(0).astype(float) \
-            >= f.min_context
+        mask &= models["context_tokens"].fillna(0).astype(float) >= f.min_context
     for kind, cap in (("input", f.max_input_price), ("output", f.max_output_price)):
         if cap is not None:
             mask &= models[price_column(kind, f.currency)].le(cap).fillna(False).astype(bool)
@@ -135,7 +134,7 @@ def options(models: pd.DataFrame) -> dict[str, list[str]]:
 def kpis(models: pd.DataFrame, currency: Currency = "usd") -> dict[str, float | int | None]:
     """Headline numbers for the current view."""
     prices = models[price_column("input", currency)].dropna()
-    context = models["context_length"].fillna(models["max_model_len"]).dropna()
+    context = models["context_tokens"].dropna()
     return {
         "shown": len(models),
         "hot": int(models["hot"].fillna(False).astype(bool).sum()),

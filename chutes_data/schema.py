@@ -7,7 +7,12 @@ fields are ignored, never an error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
 
 # One row per chute from `GET /chutes/` (normalize.chutes_frame).
 CHUTES_COLUMNS: dict[str, str] = {
@@ -87,7 +92,7 @@ EXPORT_COLUMNS: list[str] = [
 MERGED_EXTRA_COLUMNS: list[str] = [
     "official", "price_unit", "price_cache_read_tao", "price_step_tao", "price_hour_tao",
     "price_request_usd", "price_request_tao", "instances_total", "regions", "supported_gpus",
-    "gpu_count", "root", "owned_by", "slug", "chute_url", "created_at",
+    "gpu_count", "root", "owned_by", "slug", "chute_url", "created_at", "context_tokens",
 ]
 
 MERGED_COLUMNS: list[str] = EXPORT_COLUMNS + MERGED_EXTRA_COLUMNS
@@ -104,8 +109,46 @@ SOURCES = ("chutes", "v1")
 SOURCE_LABELS = {"chutes": "/chutes/", "v1": "/v1/models"}  # how the UI names a source
 MATCH_METHODS = ("chute_id", "name", "normalized", "fuzzy")
 TEMPLATES = ("vllm", "diffusion", "tei", "embedding", "custom")
-# price_unit values: how a row is priced, most specific first.
-PRICE_UNITS = ("per_1m_tokens", "per_step", "per_request", "per_hour")
+
+# ---------------------------------------------------------------------------- derived columns
+# The billing units (the merged `price_unit`), most specific first, each with the price columns
+# that say a row is billed that way: a row is in the first unit any of whose columns is priced.
+PRICE_UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "per_1m_tokens": ("price_input_usd", "price_output_usd", "price_cache_read_usd",
+                      "price_input_tao", "price_output_tao", "price_cache_read_tao"),
+    "per_step": ("price_step_usd",),
+    "per_request": ("price_request_usd",),
+    "per_hour": ("price_hour_usd",),
+}
+PRICE_UNITS = tuple(PRICE_UNIT_COLUMNS)
+# The USD price series of each unit (what price charts and price events follow). A token model
+# also has a compute price per hour; charted with its token prices it would flatten them.
+UNIT_PRICE_SERIES: dict[str, tuple[str, ...]] = {
+    unit: tuple(c for c in cols if c.endswith("_usd")) for unit, cols in PRICE_UNIT_COLUMNS.items()}
+
+
+def price_units(frame: pd.DataFrame) -> pd.Series:
+    """The merged `price_unit` of each row (PRICE_UNITS; NA for a row with no price). Columns the
+    frame lacks count as unpriced."""
+    stated = [frame.reindex(columns=list(cols)).notna().any(axis=1).to_numpy(dtype=bool)
+              for cols in PRICE_UNIT_COLUMNS.values()]
+    unit = np.select(stated, list(PRICE_UNITS), default=None)
+    return pd.Series(unit, index=frame.index, dtype="str")
+
+
+def price_unit(prices: Mapping[str, Any]) -> str | None:
+    """`price_units` for one record (a dict of price fields; missing keys, None and NaN are
+    unpriced): the unit, or None."""
+    for unit, cols in PRICE_UNIT_COLUMNS.items():
+        if any(not pd.isna(prices.get(c)) for c in cols):
+            return unit
+    return None
+
+
+def context_tokens(frame: pd.DataFrame) -> pd.Series:
+    """The merged `context_tokens`: the advertised `context_length`, else the engine limit
+    `max_model_len` (Int64; NA when neither is known)."""
+    return frame["context_length"].astype("Int64").fillna(frame["max_model_len"].astype("Int64"))
 
 
 def chute_url(chute_id: str) -> str:

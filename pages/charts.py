@@ -10,7 +10,7 @@ import streamlit as st
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import charts as shape
-from ui import data, figures, sidebar
+from ui import data, figures, nav, sidebar
 
 # Plain labels: the choice is bound to the URL (`?charts_view=...`), which holds the label itself.
 PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY = VIEWS = (
@@ -45,7 +45,7 @@ def show(fig, key: str, points: pd.DataFrame | None = None) -> None:
         with st.container(horizontal=True):
             for chute_id in picked:
                 name = md_text(by_id.at[chute_id, "name"])
-                st.page_link("pages/model_detail.py", label=f"Details of {name}",
+                st.page_link(nav.MODEL_DETAIL, label=f"Details of {name}",
                              icon=":material/arrow_forward:", query_params={"chute_id": chute_id})
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 from chutes_data import calc
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
-from ui import calc_view, data, detail_view, history_chart, model_pick, sidebar
+from ui import calc_view, data, detail_view, history_chart, model_pick, nav, sidebar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -97,7 +97,7 @@ else:
 
     with st.container(horizontal=True):
         for i in chosen:
-            st.page_link("pages/model_detail.py", label=f"Details: {md_text(labels[i], 60)}",
+            st.page_link(nav.MODEL_DETAIL, label=f"Details: {md_text(labels[i], 60)}",
                          icon=":material/info:", query_params=model_pick.detail_params(models.loc[i]))
 
     st.subheader("Price history", divider="gray")

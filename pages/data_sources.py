@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from chutes_data.schema import SOURCE_LABELS
 from chutes_data.sources.cache import DiskCache
 from chutes_data.textsafe import md_text
-from chutes_data.views import gaps as diag
+from chutes_data.views import sources as diag
 from ui import data
 
 catalog = data.catalog()
@@ -44,7 +45,7 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
     s = source.status
     facts = diag.source_facts(s, now, secret, diag.recorded_error(settings, name))
     with col.container(border=True):
-        st.subheader(diag.SOURCE_LABELS.get(name, name))
+        st.subheader(SOURCE_LABELS.get(name, name))
         with st.container(horizontal=True):
             st.metric("Origin", s.origin, border=True, help=ORIGIN_HELP.get(s.origin))
             st.metric("Entries", facts["count"], border=True)
@@ -58,7 +59,7 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
             st.warning(md_text(diag.scrub(s.error, secret), limit=500), icon=":material/error:")
         available = s.origin in ("live", "cache", "sample")
         st.download_button(
-            f"Raw {diag.SOURCE_LABELS.get(name, name)} payload (JSON)",
+            f"Raw {SOURCE_LABELS.get(name, name)} payload (JSON)",
             lambda name=name, origin=s.origin: data.raw_payload_bytes(name, origin) or b"",
             file_name=f"chutes-{name}-{s.origin}.json", mime="application/json",
             icon=":material/download:", disabled=not available, key=f"src_raw_{name}",

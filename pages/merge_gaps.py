@@ -1,7 +1,7 @@
 """Merge gaps: how `/chutes/` and `/v1/models` were joined, and what only one of them lists.
 
 Everything here comes from the merge report (`catalog.report`) of the whole catalog; the sidebar
-filters do not apply. Tables are shaped by `chutes_data.diagnostics` and shown as plain text.
+filters do not apply. Tables are shaped by `chutes_data.views.gaps` and shown as plain text.
 """
 
 import streamlit as st
@@ -22,14 +22,13 @@ st.title("Merge gaps")
 st.caption("How the two APIs were joined and what only one of them lists. This covers the whole "
            "catalog: the sidebar filters do not apply here.")
 
-k = diag.gap_kpis(report)
 with st.container(horizontal=True):
-    st.metric("Chutes", f"{k['chutes_total']:,}", border=True, help="Entries of GET /chutes/")
-    st.metric("v1 models", f"{k['v1_total']:,}", border=True, help="Entries of GET /v1/models")
-    st.metric("Matched", f"{k['matched']:,}", border=True, help="Chutes joined to a /v1/models entry")
-    st.metric("Only in /chutes/", f"{k['only_in_chutes']:,}", border=True,
+    st.metric("Chutes", f"{report.chutes_total:,}", border=True, help="Entries of GET /chutes/")
+    st.metric("v1 models", f"{report.v1_total:,}", border=True, help="Entries of GET /v1/models")
+    st.metric("Matched", f"{report.matched:,}", border=True, help="Chutes joined to a /v1/models entry")
+    st.metric("Only in /chutes/", f"{report.only_in_chutes:,}", border=True,
               help="Chutes with no /v1/models entry (expected for most: see below)")
-    st.metric("Only in /v1/models", f"{k['only_in_v1']:,}", border=True,
+    st.metric("Only in /v1/models", f"{report.only_in_v1:,}", border=True,
               help="/v1/models entries that match no listed chute")
 
 with st.container(border=True):
@@ -61,9 +60,8 @@ with right:
         "community": cc.NumberColumn("Community", format="%d", help="Any other owner"),
         "total": cc.NumberColumn("Total", format="%d"),
     })
-    community = int(report.get("unofficial_only_in_chutes") or 0)
-    st.caption(f"{community:,} of {k['only_in_chutes']:,} are community chutes, which `/v1/models` "
-               "never lists.")
+    st.caption(f"{report.unofficial_only_in_chutes:,} of {report.only_in_chutes:,} are community "
+               "chutes, which `/v1/models` never lists.")
 
 missing = diag.missing_official_llms(models, link)
 with st.expander(f"Official LLM chutes not in /v1/models ({len(missing):,})", icon=":material/help:"):
@@ -79,7 +77,7 @@ with st.expander(f"Official LLM chutes not in /v1/models ({len(missing):,})", ic
                                            help=INVOCATIONS_HELP), "details": details_col,
         })
 
-st.subheader(f"Only in /v1/models ({k['only_in_v1']:,})", divider="gray")
+st.subheader(f"Only in /v1/models ({report.only_in_v1:,})", divider="gray")
 only_v1 = diag.only_in_v1_frame(models, report, link)
 if only_v1.empty:
     st.success("Every /v1/models entry matched a chute.", icon=":material/check_circle:")
@@ -105,7 +103,7 @@ else:
         "v1_value": cc.TextColumn("/v1/models value"), "note": cc.TextColumn("Note", width="medium"),
     })
 
-cutoff = float(report.get("fuzzy_cutoff") or 0)
+cutoff = report.fuzzy_cutoff
 fuzzy = diag.fuzzy_frame(report, link)
 st.subheader(f"Fuzzy joins ({len(fuzzy):,})", divider="gray")
 st.caption(f"Joined on similar names (rapidfuzz score ≥ {cutoff:g} of 100, and the same version "
@@ -121,7 +119,7 @@ else:
     })
 
 near = diag.near_miss_frame(report, link)
-margin = float(report.get("review_margin") or 0)
+margin = report.review_margin
 st.subheader(f"Near misses ({len(near):,})", divider="gray")
 st.caption(f"Unmatched /v1/models entries with a candidate that almost joined (score from "
            f"{max(cutoff - margin, 0):g} up to {cutoff:g}, a version-number clash, or a tie). "

@@ -7,7 +7,7 @@ from chutes_data import calc, schema
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text, safe_readme
 from chutes_data.views import changes as timeline
-from ui import data, detail_view, history_chart, model_pick, sidebar
+from ui import data, detail_view, history_chart, model_pick, nav, sidebar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -74,7 +74,7 @@ else:
         same = models[models["name"].astype("string").eq(str(raw_name)).fillna(False).to_numpy(dtype=bool)]
         with st.container(horizontal=True):
             for j in [j for j in same.index if j != idx][:6]:
-                st.page_link("pages/model_detail.py", label=md_text(labels[j], 80),
+                st.page_link(nav.MODEL_DETAIL, label=md_text(labels[j], 80),
                              icon=":material/arrow_forward:",
                              query_params=model_pick.detail_params(models.loc[j]))
 
@@ -122,7 +122,7 @@ else:
                       help=f"Exactly {fmt.money(r[f'price_{stem}_{cur}'], cur)}")
         else:
             st.metric("Price", "unknown", border=True)
-        context = r["context_length"] if pd.notna(r["context_length"]) else r["max_model_len"]
+        context = r["context_tokens"]
         st.metric("Context", fmt.tokens(None if pd.isna(context) else int(context)), border=True,
                   help="Advertised context (else the engine limit), tokens")
         st.metric("Max output", fmt.tokens(None if pd.isna(r["max_output_length"])
@@ -188,9 +188,9 @@ else:
     with st.container(horizontal=True):
         if chute_id:  # a /v1/models-only row with a known chute_id has its page too
             st.link_button("Open on chutes.ai", schema.chute_url(chute_id), icon=":material/open_in_new:")
-        st.page_link("pages/compare.py", label="Compare with others", icon=":material/compare_arrows:",
+        st.page_link(nav.COMPARE, label="Compare with others", icon=":material/compare_arrows:",
                      query_params={"cmp_models": labels[idx]})
-        st.page_link("pages/calculator.py", label="Cost calculator", icon=":material/calculate:")
+        st.page_link(nav.CALCULATOR, label="Cost calculator", icon=":material/calculate:")
 
     # readme
     readme = chute["readme"] if chute is not None else None

@@ -6,12 +6,12 @@ from chutes_data import export
 from chutes_data import formatting as fmt
 from chutes_data.query import SORT_KEYS, SORT_LABELS, kpis, sort_models, view_record
 from chutes_data.textsafe import md_text
-from ui import data, model_pick, sidebar, tables
+from ui import data, model_pick, nav, sidebar, tables
 
 catalog = data.catalog()
 filters = sidebar.filters()
 cur = filters.currency
-filtered = data.filtered_models(catalog.models)  # reuse: each catalog() call unpickles
+filtered = data.filtered_models(catalog.models)
 
 st.title("Models on Chutes")
 st.caption("Every chute from `/chutes/` joined with the official LLMs of `/v1/models`. "
@@ -46,7 +46,7 @@ else:
     rows = selection.selection.rows if selection else []
     if rows:
         picked = view.iloc[rows[0]]
-        right.page_link("pages/model_detail.py", label=f"Details of {md_text(picked['name'])}",
+        right.page_link(nav.MODEL_DETAIL, label=f"Details of {md_text(picked['name'])}",
                         icon=":material/arrow_forward:", query_params=model_pick.detail_params(picked))
     else:
         right.caption("Select a row to open its details, or use the **Open** links.")

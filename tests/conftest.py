@@ -222,8 +222,10 @@ class FakeAPI:
     def _act(f: MockFault, request: httpx.Request) -> httpx.Response:
         if f.kind == "timeout":
             raise httpx.ReadTimeout("timed out", request=request)
-        if f.kind == "connect":
+        if f.kind == "connect":  # refused: the client fails fast on it (no retry)
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if f.kind == "reset":  # a transient transport error: retried like a 5xx
+            raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
         if f.kind == "html":
             return httpx.Response(200, headers={"content-type": "text/html; charset=utf-8"},
                                   content=b"<!DOCTYPE html><html><body>Just a moment...</body></html>")
@@ -323,8 +325,10 @@ def apptest_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Non
 
     monkeypatch.setattr(PagesManager, "__init__", init)
     st.cache_data.clear()
+    st.cache_resource.clear()  # the shared Catalog (ui/data.get_catalog)
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture

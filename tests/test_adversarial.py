@@ -140,6 +140,7 @@ def tree_text(at: AppTest) -> str:
 def app_run(page: str | None = None, query: dict[str, str] | None = None,
             timeout: float = 120) -> AppTest:
     st.cache_data.clear()
+    st.cache_resource.clear()  # the shared Catalog (ui/data.get_catalog)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
     at.run()
     if page or query:
@@ -172,8 +173,10 @@ def assert_key_not_in_files(directory: Path) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_streamlit_cache() -> Iterator[None]:
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 # ============================================================================ browser: hostile data

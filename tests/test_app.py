@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from apptest import new_app
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, export, load_catalog
@@ -33,13 +34,6 @@ pytestmark = pytest.mark.usefixtures("apptest_env")  # sample data, fresh caches
 def models() -> pd.DataFrame:
     """The merged sample catalog, straight from the data layer."""
     return load_catalog(Settings.from_env(), allow_sample=True).models
-
-
-def new_app(**query: str | list[str]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at
 
 
 def run_ok(at: AppTest) -> AppTest:

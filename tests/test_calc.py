@@ -146,6 +146,9 @@ def test_unit_costs_rank_within_kind() -> None:
 def test_pricing_inferred_when_price_unit_missing() -> None:
     models = frame(model("t", None, input_usd=0.1, output_usd=0.2), model("s", None, step_usd=0.01))
     assert calc.pricing(models).tolist() == ["per_1m_tokens", "per_step"]
+    # the merge's rule (schema.price_units): any per-1M price, TAO or cache-read included
+    odd = frame(model("tao", None, input_tao=0.001, hour_usd=0.3), model("none", None))
+    assert calc.pricing(odd).tolist() == ["per_1m_tokens", "unknown"]
     assert list(calc.costs(models, CHAT)["name"]) == ["t"]
 
 

@@ -32,9 +32,9 @@ def test_live_catalog_merges_both_sources(settings, fake_api, make_client):
     assert not cat.is_sample and not cat.is_stale
     assert list(cat.models.columns) == MERGED_COLUMNS
     report = cat.report
-    assert (report["chutes_total"], report["v1_total"], report["matched"]) == (4, 4, 3)
-    assert (report["only_in_chutes"], report["only_in_v1"]) == (1, 1)
-    assert report["by_method"]["chute_id"] == 3
+    assert (report.chutes_total, report.v1_total, report.matched) == (4, 4, 3)
+    assert (report.only_in_chutes, report.only_in_v1) == (1, 1)
+    assert report.by_method["chute_id"] == 3
     assert len(cat.models) == 5
     row = cat.models.set_index("name").loc["org0/Model-000"]
     assert row.match_method == "chute_id" and row.context_length == 40960
@@ -46,7 +46,7 @@ def test_second_load_within_ttl_uses_the_cache(settings, fake_api, make_client):
     cat = load_catalog(settings, client=make_client())
     assert fake_api.requests == []
     assert cat.chutes.status.origin == cat.v1.status.origin == "cache"
-    assert cat.report["matched"] == 3
+    assert cat.report.matched == 3
 
 
 def test_offline_serves_the_bundled_sample_without_requests(settings, fake_api, make_client):
@@ -54,7 +54,7 @@ def test_offline_serves_the_bundled_sample_without_requests(settings, fake_api, 
     assert fake_api.requests == []
     assert cat.chutes.status.origin == cat.v1.status.origin == "sample"
     assert cat.is_sample and cat.chutes.status.fetched_at is None
-    assert len(cat.models) >= 150 and cat.report["matched"] > 0
+    assert len(cat.models) >= 150 and cat.report.matched > 0
     assert not (settings.cache_dir / "chutes.json").exists()  # the sample is never cached
 
 
@@ -93,7 +93,7 @@ def test_sample_is_never_mixed_with_live_data(settings, fake_api, make_client):
     fake_api.fault("/v1/models", "status", status=500)
     cat = load_catalog(settings, client=make_client(), allow_sample=True, require_data=True)
     assert cat.chutes.status.origin == "live" and cat.v1.status.origin == "none"
-    assert not cat.is_sample and cat.report["chutes_total"] == 3
+    assert not cat.is_sample and cat.report.chutes_total == 3
 
 
 def test_stale_source_marks_the_catalog_stale(settings, fake_api, make_client):

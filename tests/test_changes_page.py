@@ -19,13 +19,15 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from apptest import ok
+from realdata import V1_DAILY as REALDATA
 from streamlit.testing.v1 import AppTest
 
 from chutes_data.history import HistoryStore, import_snapshots
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/changes.py"
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "v1_models_daily"
+
 T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 
 
@@ -95,11 +97,6 @@ def open_changes(**state: Any) -> AppTest:
     at.switch_page(PAGE).run()
     ok(at)
     return at
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def texts(at: AppTest) -> str:

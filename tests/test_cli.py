@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from payloads import FAKE_KEY, chutes_payload, v1_payload
+from realdata import V1_DAILY, needs_v1
 from upstream import DETAIL, LIST, V1, Fault, StandInUpstream
 
 from chutes_data import export
@@ -25,7 +26,6 @@ from chutes_data.config import Settings
 from chutes_data.sources.loader import load_catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 CLOSED = "http://127.0.0.1:9"
 EVENT_KEYS = {"kind", "name", "chute_id", "field", "old", "new", "at", "source"}
 
@@ -270,10 +270,9 @@ def test_chute_detail(cli, up):
 
 
 # ---------------------------------------------------------------------------- history
-V1_DAILY = REALDATA / "v1_models_daily"
 
 
-@pytest.mark.skipif(not V1_DAILY.is_dir(), reason="../shared/realdata is not beside the project")
+@needs_v1
 def test_import_snapshots_then_changes(cli):
     r = cli("import-snapshots", str(V1_DAILY), "--source", "v1")
     assert r.code == 0, r

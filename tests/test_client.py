@@ -269,7 +269,7 @@ def test_other_4xx_are_not_retried(fake_api, make_client, status):
 
 
 def test_transport_error_is_retried_then_network_error(fake_api, make_client, clock):
-    fake_api.fault("/chutes/", "connect")
+    fake_api.fault("/chutes/", "reset")  # transient (a refused connection is not retried)
     with pytest.raises(NetworkError) as info:
         make_client().list_chutes()
     assert "cannot reach api.chutes.ai/chutes/" in one_line(info.value)
@@ -277,8 +277,17 @@ def test_transport_error_is_retried_then_network_error(fake_api, make_client, cl
 
 
 def test_transport_error_then_success(fake_api, make_client):
-    fake_api.fault("/v1/models", "connect", times=1)
+    fake_api.fault("/v1/models", "reset", times=1)
     assert len(make_client().list_v1_models()["data"]) == 3
+
+
+def test_refused_connection_fails_at_once(fake_api, make_client, clock):
+    fake_api.fault("/chutes/", "connect")
+    with pytest.raises(NetworkError) as info:
+        make_client().list_chutes()
+    assert "cannot reach api.chutes.ai/chutes/" in one_line(info.value)
+    assert "Connection refused" in str(info.value) and "attempts" not in str(info.value)
+    assert len(fake_api.requests) == 1 and clock.sleeps == []
 
 
 def test_timeout_is_a_network_error(fake_api, make_client):

@@ -56,7 +56,7 @@ def test_document_shape_is_the_contract(catalog):
         assert block["error"] is None and block["fetched_at"].endswith("Z")
     assert doc["sources"]["chutes"]["count"] == 3 + 2 + len(NASTY)
     assert doc["sources"]["v1"]["count"] == 4
-    assert doc["merge_report"] == catalog.report
+    assert doc["merge_report"] == catalog.report.to_dict()
     assert {"matched", "only_in_chutes", "only_in_v1", "conflicts"} <= set(doc["merge_report"])
     assert len(doc["models"]) == len(catalog.models)
     for row in doc["models"]:

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from realdata import V1_DAILY as REALDATA
 
 from chutes_data.errors import ChutesDataError, HistoryError, PayloadError
 from chutes_data.history import HistoryStore, capture_time, format_changes_text, import_snapshots
 from chutes_data.history.db import SCHEMA_VERSION
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "v1_models_daily"
 T0 = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 
 

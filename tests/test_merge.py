@@ -6,31 +6,34 @@ payloads, so the tests exercise the same path as live data.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from realdata import V1_FILES, needs_v1
 
-from chutes_data.merge.match import (
+from chutes_data.merge import (
     DEFAULT_FUZZY_CUTOFF,
     FUZZY_PROCESSOR,
     FUZZY_SCORER,
+    Conflict,
+    FuzzyMatch,
+    MergeReport,
     MergeResult,
+    NearMiss,
     merge_catalogs,
     normalized_name,
     version_tokens,
 )
-from chutes_data.schema import LIST_COLUMNS, MERGED_COLUMNS, chute_url
+from chutes_data.schema import LIST_COLUMNS, MERGED_COLUMNS, chute_url, price_unit, price_units
 from chutes_data.sources import normalize
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-V1_DAILY = sorted((REALDATA / "v1_models_daily").glob("*.json"))
 AUTO = object()  # v1 chute_id: the id of the official chute with the entry's name
 
 
@@ -104,13 +107,13 @@ def score(a: str, b: str) -> float:
     return FUZZY_SCORER(a, b, processor=FUZZY_PROCESSOR)
 
 
-def assert_counts_add_up(report: dict) -> None:
-    assert report["matched"] + report["only_in_v1"] == report["v1_total"]
-    assert report["matched"] + report["only_in_chutes"] == report["chutes_total"]
-    assert sum(report["by_method"].values()) == report["matched"]
-    assert len(report["only_in_v1_ids"]) == report["only_in_v1"]
-    assert sum(report["only_in_chutes_by_template"].values()) == report["only_in_chutes"]
-    json.dumps(report, allow_nan=False)
+def assert_counts_add_up(report: MergeReport) -> None:
+    assert report.matched + report.only_in_v1 == report.v1_total
+    assert report.matched + report.only_in_chutes == report.chutes_total
+    assert sum(report.by_method.values()) == report.matched
+    assert len(report.only_in_v1_ids) == report.only_in_v1
+    assert sum(report.only_in_chutes_by_template.values()) == report.only_in_chutes
+    json.dumps(report.to_dict(), allow_nan=False)
 
 
 # ---------------------------------------------------------------------------- 1. chute_id
@@ -123,10 +126,10 @@ def test_chute_id_join_is_final_even_when_names_differ():
     assert (row["source"], row["match_method"], row["match_score"]) == ("both", "chute_id", 100.0)
     assert row["v1_id"] == "zai-org/GLM-5.1-Renamed" and row["name"] == "zai-org/GLM-5.1-TEE"
     assert only(result.models, chute_id=decoy["chute_id"])["source"] == "chutes"
-    assert result.report["by_method"]["chute_id"] == 1
-    assert {"name": "zai-org/GLM-5.1-TEE", "chute_id": official["chute_id"], "field": "name",
-            "chutes_value": "zai-org/GLM-5.1-TEE",
-            "v1_value": "zai-org/GLM-5.1-Renamed"} in result.report["conflicts"]
+    assert result.report.by_method["chute_id"] == 1
+    assert Conflict(name="zai-org/GLM-5.1-TEE", chute_id=official["chute_id"], field="name",
+                    chutes_value="zai-org/GLM-5.1-TEE",
+                    v1_value="zai-org/GLM-5.1-Renamed") in result.report.conflicts
 
 
 @pytest.mark.parametrize("owner", ["chutes", "mallory", None])
@@ -134,7 +137,7 @@ def test_an_unlisted_chute_id_is_never_joined_by_name(owner):
     """The id says which chute the entry is; a listed chute with another id is another chute."""
     listed = chute("org/Model-7B", owner=owner, chute_id="listed-id")
     result = merge([listed], [v1("org/Model-7B", chute_id="not-listed")], fuzzy_cutoff=50)
-    assert result.report["matched"] == 0 and result.report["near_misses"] == []
+    assert result.report.matched == 0 and result.report.near_misses == ()
     v1_row = only(result.models, v1_id="org/Model-7B")
     assert v1_row["source"] == "v1" and v1_row["chute_id"] == "not-listed"
     assert v1_row["chute_url"] == chute_url("not-listed")
@@ -144,7 +147,7 @@ def test_two_v1_entries_with_one_chute_id_join_once():
     target = chute("org/Model-7B")
     result = merge([target], [v1("org/Model-7B"),
                               v1("org/Model-7B-copy", chute_id=target["chute_id"])])
-    assert result.report["matched"] == 1
+    assert result.report.matched == 1
     assert only(result.models, source="both")["v1_id"] == "org/Model-7B"
 
 
@@ -165,15 +168,15 @@ def test_exact_name_prefers_official_over_impostor(impostor_first):
     assert stray["source"] == "chutes" and pd.isna(stray["v1_id"])
     assert pd.isna(stray["match_method"])
     assert stray["price_input_usd"] == 9.0 and pd.isna(stray["context_length"])
-    assert result.report["conflicts"] == []
-    assert result.report["unofficial_only_in_chutes"] == 1
+    assert result.report.conflicts == ()
+    assert result.report.unofficial_only_in_chutes == 1
 
 
 def test_community_copy_never_takes_v1_data_even_without_official_chute():
     copy = chute("Qwen/Qwen3-32B-TEE", owner="mallory")
     result = merge([copy], [v1("Qwen/Qwen3-32B-TEE", chute_id=None)])
-    assert result.report["matched"] == 0
-    assert result.report["only_in_v1_ids"] == ["Qwen/Qwen3-32B-TEE"]
+    assert result.report.matched == 0
+    assert result.report.only_in_v1_ids == ("Qwen/Qwen3-32B-TEE",)
 
 
 def test_unknown_owner_joins_by_name_only_when_unique():
@@ -184,7 +187,7 @@ def test_unknown_owner_joins_by_name_only_when_unique():
     twins = [chute("org/Model-7B", owner=None, chute_id="a"),
              chute("org/Model-7B", owner=None, chute_id="b")]
     result = merge(twins, [v1("org/Model-7B", chute_id=None)])
-    assert result.report["matched"] == 0
+    assert result.report.matched == 0
 
 
 # ---------------------------------------------------------------------------- 3. normalized
@@ -203,7 +206,7 @@ def test_normalized_strips_tee_twin_suffix_and_reports_tee_conflict():
     row = only(result.models, chute_id=plain["chute_id"])
     assert row["match_method"] == "normalized"
     assert pd.notna(row["tee"]) and not row["tee"]  # the chute's own flag wins
-    assert [c["field"] for c in result.report["conflicts"]] == ["tee"]
+    assert [c.field for c in result.report.conflicts] == ["tee"]
 
 
 def test_normalized_name_rules():
@@ -222,18 +225,18 @@ def test_normalized_prefers_the_twin_that_differs_only_in_case():
 def test_ambiguous_normalized_key_is_not_joined():
     a, b = chute("Org/Model-X-TEE"), chute("ORG/model-x-tee")
     result = merge([a, b], [v1("org/Model-X", chute_id=None)], fuzzy_cutoff=50)
-    assert result.report["matched"] == 0
-    (miss,) = result.report["near_misses"]
-    assert miss["v1_id"] == "org/Model-X"
-    assert miss["reason"].startswith("ambiguous normalized name: 2 candidates")
+    assert result.report.matched == 0
+    (miss,) = result.report.near_misses
+    assert miss.v1_id == "org/Model-X"
+    assert miss.reason.startswith("ambiguous normalized name: 2 candidates")
 
 
 def test_ambiguous_normalized_key_on_the_v1_side_is_not_joined():
     target = chute("ORG/THING-TEE")
     result = merge([target], [v1("Org/Thing-TEE", chute_id=None),
                               v1("org/thing-tee", chute_id=None)], fuzzy_cutoff=50)
-    assert result.report["matched"] == 0
-    assert {m["v1_id"] for m in result.report["near_misses"]} == {"Org/Thing-TEE", "org/thing-tee"}
+    assert result.report.matched == 0
+    assert {m.v1_id for m in result.report.near_misses} == {"Org/Thing-TEE", "org/thing-tee"}
 
 
 # ---------------------------------------------------------------------------- 4. fuzzy
@@ -247,10 +250,10 @@ def test_fuzzy_just_above_cutoff_joins_with_its_score():
     result = merge([target], [v1(RENAMED, chute_id=None)], fuzzy_cutoff=s - 0.01)
     row = only(result.models, chute_id=target["chute_id"])
     assert row["match_method"] == "fuzzy" and row["match_score"] == pytest.approx(s, abs=0.01)
-    assert result.report["fuzzy_matches"] == [{"v1_id": RENAMED, "name": CHUTE_NAME,
-                                               "chute_id": target["chute_id"],
-                                               "score": round(s, 2)}]
-    assert result.report["near_misses"] == []
+    assert result.report.fuzzy_matches == (FuzzyMatch(v1_id=RENAMED, name=CHUTE_NAME,
+                                                      chute_id=target["chute_id"],
+                                                      score=round(s, 2)),)
+    assert result.report.near_misses == ()
 
 
 def test_fuzzy_just_below_cutoff_is_a_near_miss():
@@ -258,17 +261,17 @@ def test_fuzzy_just_below_cutoff_is_a_near_miss():
     target = chute(CHUTE_NAME)
     result = merge([target], [v1(RENAMED, chute_id=None)], fuzzy_cutoff=s + 0.01,
                    review_margin=5)
-    assert result.report["matched"] == 0
-    assert result.report["near_misses"] == [{"v1_id": RENAMED, "candidate": CHUTE_NAME,
-                                             "chute_id": target["chute_id"],
-                                             "score": round(s, 2), "reason": "below cutoff"}]
+    assert result.report.matched == 0
+    assert result.report.near_misses == (NearMiss(v1_id=RENAMED, candidate=CHUTE_NAME,
+                                                  chute_id=target["chute_id"],
+                                                  score=round(s, 2), reason="below cutoff"),)
 
 
 def test_fuzzy_candidate_outside_review_margin_is_not_reported():
     s = score(RENAMED, CHUTE_NAME)
     result = merge([chute(CHUTE_NAME)], [v1(RENAMED, chute_id=None)], fuzzy_cutoff=s + 6,
                    review_margin=5)
-    assert result.report["matched"] == 0 and result.report["near_misses"] == []
+    assert result.report.matched == 0 and result.report.near_misses == ()
 
 
 def test_fuzzy_default_cutoff_joins_separator_renames():
@@ -276,7 +279,7 @@ def test_fuzzy_default_cutoff_joins_separator_renames():
     result = merge([target], [v1("deepseek-ai/ DeepSeek_V3.2_Speciale", chute_id=None)])
     row = only(result.models, chute_id=target["chute_id"])
     assert (row["match_method"], row["match_score"]) == ("fuzzy", 100.0)
-    assert result.report["fuzzy_cutoff"] == DEFAULT_FUZZY_CUTOFF
+    assert result.report.fuzzy_cutoff == DEFAULT_FUZZY_CUTOFF
 
 
 @pytest.mark.parametrize(("v1_id", "name", "reason"), [
@@ -291,11 +294,11 @@ def test_version_tokens_differ_never_join(v1_id, name, reason):
     assert score(v1_id, name) >= 85  # the string alone would join
     target = chute(name)
     result = merge([target], [v1(v1_id, chute_id=None)], fuzzy_cutoff=50)
-    assert result.report["matched"] == 0
-    assert result.report["near_misses"] == [{"v1_id": v1_id, "candidate": name,
-                                             "chute_id": target["chute_id"],
-                                             "score": round(score(v1_id, name), 2),
-                                             "reason": reason}]
+    assert result.report.matched == 0
+    assert result.report.near_misses == (NearMiss(v1_id=v1_id, candidate=name,
+                                                  chute_id=target["chute_id"],
+                                                  score=round(score(v1_id, name), 2),
+                                                  reason=reason),)
 
 
 def test_version_tokens_are_whole_number_bearing_runs():
@@ -310,17 +313,17 @@ def test_each_fuzzy_candidate_is_used_once():
     result = merge([target], [v1(RENAMED, chute_id=None), v1("acme/Foo_Bar-7B", chute_id=None)])
     row = only(result.models, source="both")
     assert row["v1_id"] == "acme/Foo_Bar-7B" and row["match_score"] == 100.0
-    assert result.report["near_misses"] == [{
-        "v1_id": RENAMED, "candidate": CHUTE_NAME, "chute_id": target["chute_id"],
-        "score": round(score(RENAMED, CHUTE_NAME), 2),
-        "reason": "candidate already matched to acme/Foo_Bar-7B"}]
+    assert result.report.near_misses == (NearMiss(
+        v1_id=RENAMED, candidate=CHUTE_NAME, chute_id=target["chute_id"],
+        score=round(score(RENAMED, CHUTE_NAME), 2),
+        reason="candidate already matched to acme/Foo_Bar-7B"),)
 
 
 def test_fuzzy_tie_is_ambiguous_and_not_joined():
     result = merge([chute("acme/Foo-Bar-7B"), chute("acme/Foo_Bar-7B")],
                    [v1("acme/foo bar 7b x", chute_id=None)], fuzzy_cutoff=80)
-    assert result.report["matched"] == 0
-    assert result.report["near_misses"][0]["reason"] == "ambiguous: tied with another candidate"
+    assert result.report.matched == 0
+    assert result.report.near_misses[0].reason == "ambiguous: tied with another candidate"
 
 
 def test_fuzzy_greedy_gives_each_v1_entry_its_own_best():
@@ -336,15 +339,15 @@ def test_fuzzy_never_takes_community_or_non_vllm_chutes():
     image = chute("acme/Foo-Bar-7B-img", template="diffusion")
     result = merge([copy, image, chute("other/Model-1B")], [v1("acme/Foo_Bar-7B", chute_id=None)],
                    fuzzy_cutoff=60)
-    assert result.report["matched"] == 0
+    assert result.report.matched == 0
 
 
 def test_fuzzy_never_takes_an_already_matched_chute():
     target = chute(CHUTE_NAME)
     result = merge([target], [v1(CHUTE_NAME), v1("acme/Foo_Bar-7B", chute_id=None)])
-    assert result.report["by_method"] == {"chute_id": 1, "name": 0, "normalized": 0, "fuzzy": 0}
+    assert result.report.by_method == {"chute_id": 1, "name": 0, "normalized": 0, "fuzzy": 0}
     assert only(result.models, v1_id="acme/Foo_Bar-7B")["source"] == "v1"
-    assert result.report["near_misses"] == []  # only free chutes are candidates
+    assert result.report.near_misses == ()  # only free chutes are candidates
 
 
 # ---------------------------------------------------------------------------- conflicts
@@ -352,9 +355,9 @@ def test_price_conflicts_beyond_float_noise_only():
     name = "Qwen/Qwen3-32B-TEE"
     result = merge([chute(name, price=(0.104, 0.416, 0.0104))],
                    [v1(name, price=(0.2, 0.416, 0.010399999999999998))])
-    assert result.report["conflicts"] == [{"name": name, "chute_id": cid("chutes", name),
-                                           "field": "price_input_usd", "chutes_value": 0.104,
-                                           "v1_value": 0.2}]
+    assert result.report.conflicts == (Conflict(name=name, chute_id=cid("chutes", name),
+                                                field="price_input_usd", chutes_value=0.104,
+                                                v1_value=0.2),)
     assert only(result.models, name=name)["price_input_usd"] == 0.104  # /chutes/ wins
 
 
@@ -363,11 +366,11 @@ def test_context_above_engine_limit_is_a_conflict_for_every_row_with_v1_data():
                    [v1("org/A-1B", context_length=262144, max_model_len=131072),
                     v1("org/B-1B", context_length=131072, max_model_len=262144),
                     v1("org/C-1B", context_length=8192, max_model_len=4096)])
-    conflicts = [(c["name"], c["field"], c["chutes_value"], c["v1_value"])
-                 for c in result.report["conflicts"]]
+    conflicts = [(c.name, c.field, c.chutes_value, c.v1_value)
+                 for c in result.report.conflicts]
     assert conflicts == [("org/A-1B", "context_length", 131072, 262144),
                          ("org/C-1B", "context_length", 4096, 8192)]
-    assert result.report["conflicts"][1]["chute_id"] == cid("chutes", "org/C-1B")
+    assert result.report.conflicts[1].chute_id == cid("chutes", "org/C-1B")
 
 
 # ---------------------------------------------------------------------------- merged values
@@ -387,6 +390,23 @@ def test_prices_chutes_win_v1_fills_gaps_and_price_units():
     assert units == {"org/Chat-7B": "per_1m_tokens", "org/Img": "per_step",
                      "org/Rerank": "per_request", "org/Custom": "per_hour", "org/Free": "<NA>",
                      "org/Only-7B": "per_1m_tokens"}
+    # the one rule, for a frame and for one record (history states), agrees with the column
+    assert price_units(m).fillna("<NA>").tolist() == m["price_unit"].fillna("<NA>").tolist()
+    assert [price_unit(r) or "<NA>" for r in m.to_dict("records")] == m["price_unit"].fillna(
+        "<NA>").tolist()
+
+
+def test_context_tokens_is_the_advertised_context_else_the_engine_limit():
+    result = merge([chute("org/A-1B"), chute("org/B-1B"), chute("org/C-1B"), chute("org/Img")],
+                   [v1("org/A-1B", context_length=65536, max_model_len=131072),
+                    v1("org/B-1B", max_model_len=32768), v1("org/C-1B"),
+                    v1("org/Only-1B", context_length=8192)])
+    m = result.models
+    ctx = dict(zip(m["name"], m["context_tokens"].astype("object").fillna("<NA>"), strict=True))
+    assert ctx == {"org/A-1B": 65536, "org/B-1B": 32768, "org/C-1B": "<NA>", "org/Img": "<NA>",
+                   "org/Only-1B": 8192}
+    assert str(m["context_tokens"].dtype) == "Int64"
+    assert MERGED_COLUMNS[-1] == "context_tokens"
 
 
 def test_modalities_come_from_v1_or_from_a_certain_template():
@@ -434,12 +454,12 @@ def mixed() -> MergeResult:
 def test_report_counts_add_up():
     report = mixed().report
     assert_counts_add_up(report)
-    assert (report["chutes_total"], report["v1_total"], report["matched"]) == (7, 5, 4)
-    assert report["by_method"] == {"chute_id": 1, "name": 1, "normalized": 1, "fuzzy": 1}
-    assert report["only_in_v1_ids"] == ["org/V1-Only-1B"]
-    assert report["only_in_chutes_by_template"] == {"vllm": 1, "diffusion": 1, "embedding": 1}
-    assert report["unofficial_only_in_chutes"] == 2
-    assert set(report) >= {"conflicts", "fuzzy_matches", "near_misses", "fuzzy_cutoff"}
+    assert (report.chutes_total, report.v1_total, report.matched) == (7, 5, 4)
+    assert report.by_method == {"chute_id": 1, "name": 1, "normalized": 1, "fuzzy": 1}
+    assert report.only_in_v1_ids == ("org/V1-Only-1B",)
+    assert report.only_in_chutes_by_template == {"vllm": 1, "diffusion": 1, "embedding": 1}
+    assert report.unofficial_only_in_chutes == 2
+    assert set(report.to_dict()) >= {"conflicts", "fuzzy_matches", "near_misses", "fuzzy_cutoff"}
 
 
 def test_output_contract_columns_dtypes_and_lists():
@@ -472,25 +492,43 @@ def test_empty_inputs(inputs):
     result = merge_catalogs(chutes, models)
     assert list(result.models.columns) == MERGED_COLUMNS
     assert len(result.models) == len(chutes) + len(models)
-    assert result.report["matched"] == 0
+    assert result.report.matched == 0
     assert_counts_add_up(result.report)
 
 
 def test_report_is_plain_json():
-    report = mixed().report
+    report = mixed().report.to_dict()
     text = json.dumps(report, allow_nan=False)
     assert json.loads(text) == report
 
 
+def test_report_is_frozen_and_its_dict_keeps_the_documented_order():
+    report = merge([chute("org/A-7B", price=(0.1, 0.2, 0.05)), chute("org/Rare-3B")],
+                   [v1("org/A-7B", price=(0.3, 0.2, 0.05)), v1("org/Rare_3B", chute_id=None)]).report
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.matched = 0  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.conflicts[0].field = "x"  # type: ignore[misc]
+    doc = report.to_dict()
+    assert list(doc) == [f.name for f in dataclasses.fields(MergeReport)] == [
+        "chutes_total", "v1_total", "matched", "only_in_chutes", "only_in_v1", "by_method",
+        "conflicts", "fuzzy_matches", "near_misses", "only_in_v1_ids",
+        "only_in_chutes_by_template", "unofficial_only_in_chutes", "fuzzy_cutoff", "review_margin"]
+    assert list(doc["conflicts"][0]) == ["name", "chute_id", "field", "chutes_value", "v1_value"]
+    assert list(doc["fuzzy_matches"][0]) == ["v1_id", "name", "chute_id", "score"]
+    assert isinstance(doc["conflicts"], list) and isinstance(doc["only_in_v1_ids"], list)
+    assert isinstance(doc["by_method"], dict) and doc["by_method"] is not report.by_method
+
+
 # ---------------------------------------------------------------------------- real captures
-@pytest.mark.skipif(not V1_DAILY, reason="shared/realdata not available")
-@pytest.mark.parametrize("path", V1_DAILY, ids=[p.stem for p in V1_DAILY])
+@needs_v1
+@pytest.mark.parametrize("path", V1_FILES, ids=[p.stem for p in V1_FILES])
 def test_real_capture_matches_fully_by_chute_id(path):
     payload = json.loads(path.read_text(encoding="utf-8"))
     items = [chute(e["id"], chute_id=e["chute_id"]) for e in payload["data"]]
     result = merge_catalogs(normalize.chutes_frame({"items": items}), normalize.v1_frame(payload))
     n = len(payload["data"])
-    assert result.report["by_method"]["chute_id"] == result.report["matched"] == n
+    assert result.report.by_method["chute_id"] == result.report.matched == n
     assert result.models["source"].eq("both").all()
     assert_counts_add_up(result.report)
 
@@ -513,7 +551,7 @@ def test_merge_invariants(chute_specs, v1_specs, cutoff):
     result = merge_catalogs(chutes, models, fuzzy_cutoff=cutoff)
     m, report = result.models, result.report
     assert_counts_add_up(report)
-    assert list(m.columns) == MERGED_COLUMNS and len(m) == len(chutes) + report["only_in_v1"]
+    assert list(m.columns) == MERGED_COLUMNS and len(m) == len(chutes) + report.only_in_v1
     both = m.loc[m["source"].eq("both")]
     assert both["v1_id"].is_unique and both["chute_id"].is_unique
     by_name = both.loc[both["match_method"].ne("chute_id")]

@@ -1,6 +1,6 @@
 """The Charts, Merge gaps and Data sources pages, and the pure modules behind them.
 
-* `chutes_data.charts` / `chutes_data.diagnostics`: unit tests on small hand-made frames and on
+* `chutes_data.views.charts` / `chutes_data.views.gaps`: unit tests on small hand-made frames and on
   the bundled sample (expected values computed independently of the functions under test).
 * `ui.charts`: figures escape upstream text, ticks never use SI prefixes.
 * AppTest on the bundled sample: no exception, no error element, and real content checked
@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Iterator
@@ -20,13 +21,16 @@ from typing import Any
 import pandas as pd
 import plotly.io as pio
 import pytest
+from apptest import ok, open_page
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, load_catalog
-from chutes_data.schema import MERGED_COLUMNS
+from chutes_data.merge import Conflict, NearMiss, merge_catalogs
+from chutes_data.schema import MERGED_COLUMNS, context_tokens
 from chutes_data.sources.loader import SAMPLE_DIR, SAMPLE_FILES, SourceStatus
 from chutes_data.views import charts
 from chutes_data.views import gaps as diagnostics
+from chutes_data.views import sources as source_views
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARTS, GAPS, SOURCES = "pages/charts.py", "pages/merge_gaps.py", "pages/data_sources.py"
@@ -51,23 +55,6 @@ def models(catalog) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- helpers
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def open_page(path: str, **query: str | list[str]) -> AppTest:
-    """A fresh session opened with `query` in the URL, then switched to `path` (query params
-    bound to the sidebar or to `path` survive the page change, as in a browser)."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    ok(at.run())
-    at.switch_page(path)
-    return ok(at.run())
-
-
 def figures(at: AppTest) -> list[Any]:
     """The plotly figures on the page, decoded."""
     return [pio.from_json(el.proto.spec, skip_invalid=True) for el in at.get("plotly_chart")]
@@ -139,6 +126,8 @@ def tiny(**columns: list) -> pd.DataFrame:
         frame[col] = frame[col].astype("boolean")
     for col in [c for c in MERGED_COLUMNS if c.startswith("price_") and c != "price_unit"]:
         frame[col] = frame[col].astype("float64")
+    if "context_tokens" not in columns:  # derived as the merge derives it
+        frame["context_tokens"] = context_tokens(frame)
     return frame
 
 
@@ -297,40 +286,35 @@ def test_selected_chute_ids_reads_customdata():
 # ============================================================================ chutes_data.diagnostics
 def test_gap_frames_follow_the_report(catalog):
     report, models = catalog.report, catalog.models
-    assert diagnostics.gap_kpis(report) == {k: report[k] for k in (
-        "chutes_total", "v1_total", "matched", "only_in_chutes", "only_in_v1")}
     methods = diagnostics.method_frame(report)
-    assert dict(zip(methods["method"], methods["joined"], strict=True)) == report["by_method"]
+    assert dict(zip(methods["method"], methods["joined"], strict=True)) == report.by_method
     assert math.isclose(methods["share"].sum(), 1.0)
     breakdown = diagnostics.only_in_chutes_breakdown(models)
     total = breakdown[breakdown["template"] == "all"].iloc[0]
-    assert int(total["total"]) == report["only_in_chutes"]
-    assert int(total["community"]) == report["unofficial_only_in_chutes"]
+    assert int(total["total"]) == report.only_in_chutes
+    assert int(total["community"]) == report.unofficial_only_in_chutes
     per = breakdown[breakdown["template"] != "all"].set_index("template")["total"].to_dict()
-    assert per == report["only_in_chutes_by_template"]
+    assert per == report.only_in_chutes_by_template
     only_v1 = diagnostics.only_in_v1_frame(models, report, lambda c, n: f"L:{c}:{n}")
-    assert only_v1["v1_id"].tolist() == report["only_in_v1_ids"]
+    assert only_v1["v1_id"].tolist() == list(report.only_in_v1_ids)
     conflicts = diagnostics.conflicts_frame(report)
-    assert len(conflicts) == len(report["conflicts"])
-    assert len(diagnostics.fuzzy_frame(report)) == len(report["fuzzy_matches"])
+    assert len(conflicts) == len(report.conflicts)
+    assert len(diagnostics.fuzzy_frame(report)) == len(report.fuzzy_matches)
 
 
 def test_conflict_and_near_miss_rows_are_text():
-    report = {
-        "conflicts": [
-            {"name": "m", "chute_id": "c", "field": "price_input_usd", "chutes_value": 0.5, "v1_value": 0.4},
-            {"name": "m", "chute_id": "c", "field": "context_length", "chutes_value": 32768,
-             "v1_value": 65536},
-            {"name": "m", "chute_id": "c", "field": "tee", "chutes_value": True, "v1_value": False},
-            {"name": "m", "chute_id": None, "field": "name", "chutes_value": "a", "v1_value": None},
-        ],
-        "near_misses": [
-            {"v1_id": "Qwen/Qwen3-32B", "candidate": "Qwen/Qwen3-30B", "chute_id": "c9", "score": 91.0,
-             "reason": "version tokens differ: 32B vs 30B"},
-            {"v1_id": "x", "candidate": None, "chute_id": None, "score": None,
-             "reason": "ambiguous normalized name: 2 candidates"},
-        ],
-    }
+    empty = merge_catalogs(pd.DataFrame(), pd.DataFrame()).report
+    report = dataclasses.replace(empty, conflicts=(
+        Conflict(name="m", chute_id="c", field="price_input_usd", chutes_value=0.5, v1_value=0.4),
+        Conflict(name="m", chute_id="c", field="context_length", chutes_value=32768, v1_value=65536),
+        Conflict(name="m", chute_id="c", field="tee", chutes_value=True, v1_value=False),
+        Conflict(name="m", chute_id=None, field="name", chutes_value="a", v1_value=None),
+    ), near_misses=(
+        NearMiss(v1_id="Qwen/Qwen3-32B", candidate="Qwen/Qwen3-30B", chute_id="c9", score=91.0,
+                 reason="version tokens differ: 32B vs 30B"),
+        NearMiss(v1_id="x", candidate=None, chute_id=None, score=None,
+                 reason="ambiguous normalized name: 2 candidates"),
+    ))
     c = diagnostics.conflicts_frame(report, lambda cid, name: f"model?chute_id={cid}" if cid else None)
     assert c["chutes_value"].tolist() == ["$0.5", "32,768 tokens", "yes", "a"]
     assert c["v1_value"].tolist() == ["$0.4", "65,536 tokens", "no", "—"]
@@ -340,39 +324,40 @@ def test_conflict_and_near_miss_rows_are_text():
     assert n["candidate"].tolist() == ["Qwen/Qwen3-30B", "—"]
     assert n["details"].iloc[0] == "model?chute_id=c9" and pd.isna(n["details"].iloc[1])
     assert n["score"].iloc[0] == 91.0 and pd.isna(n["score"].iloc[1])
-    # a report without these keys (older export) gives empty frames with the columns
-    assert list(diagnostics.conflicts_frame({}).columns) == ["name", "details", "field", "chutes_value",
-                                                             "v1_value", "note"]
-    assert diagnostics.near_miss_frame({}).empty and diagnostics.method_frame({})["joined"].sum() == 0
+    # a report without conflicts or near misses gives empty frames with the columns
+    assert list(diagnostics.conflicts_frame(empty).columns) == ["name", "details", "field",
+                                                                "chutes_value", "v1_value", "note"]
+    assert diagnostics.near_miss_frame(empty).empty and diagnostics.method_frame(empty)["joined"].sum() == 0
+    assert list(diagnostics.fuzzy_frame(empty).columns) == ["v1_id", "name", "score", "details"]
 
 
 def test_settings_rows_never_hold_the_key():
     s = Settings(api_key=SECRET, base_url="https://user:pw@api.example.com/x?token=abc#f")
-    rows = diagnostics.settings_rows(s)
+    rows = source_views.settings_rows(s)
     text = rows.to_csv()
     assert SECRET not in text and not any(p in text for p in SECRET_PARTS)
     assert rows.set_index("setting").at["API key", "value"] == "configured"
     assert "pw" not in text and "token" not in text
     assert rows.set_index("setting").at["Chutes API base URL", "value"] == "https://***@api.example.com/x"
-    assert diagnostics.settings_rows(Settings()).set_index("setting").at["API key", "value"] == "not set"
+    assert source_views.settings_rows(Settings()).set_index("setting").at["API key", "value"] == "not set"
 
 
 def test_scrub_redacts_key_and_url_credentials():
-    assert diagnostics.scrub(f"401 for Bearer {SECRET}", SECRET) == "401 for Bearer [redacted]"
-    assert diagnostics.scrub("bad 'https://me:secret@host/x'") == "bad 'https://***@host/x'"
-    assert diagnostics.scrub(None) == ""
+    assert source_views.scrub(f"401 for Bearer {SECRET}", SECRET) == "401 for Bearer [redacted]"
+    assert source_views.scrub("bad 'https://me:secret@host/x'") == "bad 'https://***@host/x'"
+    assert source_views.scrub(None) == ""
 
 
 def test_source_facts():
     now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     stale = SourceStatus("chutes", "cache", now - timedelta(hours=2), 1234, True, True,
                          f"timeout with key {SECRET}", 600.0)
-    f = diagnostics.source_facts(stale, now, SECRET)
+    f = source_views.source_facts(stale, now, SECRET)
     assert f["origin"] == "cache" and f["age"] == "2 hours" and f["count"] == "1,234"
     assert f["stale"].startswith("yes") and f["fresh"].startswith("expired")
     assert SECRET not in f["error"] and "[redacted]" in f["error"]
     sample = SourceStatus("v1", "sample", None, 64, False, True, None, 600.0)
-    g = diagnostics.source_facts(sample, now)
+    g = source_views.source_facts(sample, now)
     assert g["age"] == "—" and g["error"] == "none" and "sample" in g["fetched_at"]
 
 
@@ -382,15 +367,15 @@ def test_recorded_error_fills_in_when_the_sample_stands_in(tmp_path):
     at = datetime(2026, 1, 1, 11, 0, tzinfo=UTC)
     DiskCache(tmp_path).write_error("chutes", f"401 Unauthorized for {SECRET}", at)
     live = Settings(api_key=SECRET, cache_dir=tmp_path)
-    recorded = diagnostics.recorded_error(live, "chutes")
-    assert recorded is not None and diagnostics.recorded_error(live, "v1") is None
-    assert diagnostics.recorded_error(live.with_(offline=True), "chutes") is None
+    recorded = source_views.recorded_error(live, "chutes")
+    assert recorded is not None and source_views.recorded_error(live, "v1") is None
+    assert source_views.recorded_error(live.with_(offline=True), "chutes") is None
     sample = SourceStatus("chutes", "sample", None, 180, False, True, None, 600.0)
-    facts = diagnostics.source_facts(sample, at, SECRET, recorded)
+    facts = source_views.source_facts(sample, at, SECRET, recorded)
     assert facts["error"] == "401 Unauthorized for [redacted] (at 2026-01-01 11:00 UTC)"
     # an error of this very load wins over the recorded one
     failed = SourceStatus("chutes", "none", None, 0, False, False, "timeout", 600.0)
-    assert diagnostics.source_facts(failed, at, SECRET, recorded)["error"] == "timeout"
+    assert source_views.source_facts(failed, at, SECRET, recorded)["error"] == "timeout"
 
 
 def test_sources_page_shows_the_recorded_failure(monkeypatch, tmp_path):
@@ -518,7 +503,7 @@ def test_merge_gaps_kpis_equal_the_report(catalog):
     assert at.title[0].value == "Merge gaps"
     for label, key in (("Chutes", "chutes_total"), ("v1 models", "v1_total"), ("Matched", "matched"),
                        ("Only in /chutes/", "only_in_chutes"), ("Only in /v1/models", "only_in_v1")):
-        assert metric(at, label) == [f"{report[key]:,}"], label
+        assert metric(at, label) == [f"{getattr(report, key):,}"], label
     assert any("Why one-sided rows are expected" in m.value for m in at.markdown)
 
 
@@ -526,29 +511,29 @@ def test_merge_gaps_tables(catalog):
     report = catalog.report
     at = open_page(GAPS)
     methods = frame_with(at, "method")
-    assert dict(zip(methods["method"], methods["joined"], strict=True)) == report["by_method"]
+    assert dict(zip(methods["method"], methods["joined"], strict=True)) == report.by_method
     only_v1 = frame_with(at, "v1_id")
-    assert only_v1["v1_id"].tolist() == report["only_in_v1_ids"]
+    assert only_v1["v1_id"].tolist() == list(report.only_in_v1_ids)
     conflicts = frame_with(at, "note")
-    assert len(conflicts) == len(report["conflicts"]) > 0
-    want = {(c["name"], c["chute_id"]) for c in report["conflicts"]}
+    assert len(conflicts) == len(report.conflicts) > 0
+    want = {(c.name, c.chute_id) for c in report.conflicts}
     assert {(n, d.split("chute_id=")[1]) for n, d in zip(conflicts["name"], conflicts["details"],
                                                           strict=True)} == want
     fuzzy = frame_with(at, "score")
-    assert fuzzy["v1_id"].tolist() == [f["v1_id"] for f in report["fuzzy_matches"]]
+    assert fuzzy["v1_id"].tolist() == [f.v1_id for f in report.fuzzy_matches]
     assert all(str(d).startswith("model_detail?chute_id=") for d in fuzzy["details"])
     breakdown = frame_with(at, "community")
-    assert int(breakdown["total"].iloc[-1]) == report["only_in_chutes"]
-    if not report["near_misses"]:
+    assert int(breakdown["total"].iloc[-1]) == report.only_in_chutes
+    if not report.near_misses:
         assert any("No near miss" in i.value for i in at.info)
     subheaders = [s.value for s in at.subheader]
-    assert f"Conflicts ({len(report['conflicts'])})" in subheaders
-    assert f"Only in /v1/models ({report['only_in_v1']})" in subheaders
+    assert f"Conflicts ({len(report.conflicts)})" in subheaders
+    assert f"Only in /v1/models ({report.only_in_v1})" in subheaders
 
 
 def test_merge_gaps_ignores_sidebar_filters(catalog):
     at = open_page(GAPS, template="diffusion", q="zzz")
-    assert metric(at, "Chutes") == [f"{catalog.report['chutes_total']:,}"]
+    assert metric(at, "Chutes") == [f"{catalog.report.chutes_total:,}"]
 
 
 # ============================================================================ Data sources page

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import ok
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, calc, load_catalog
@@ -47,11 +48,6 @@ def set_currency(at: AppTest, currency: str) -> AppTest:
     toggle = next(w for w in at.get("button_group") if getattr(w, "key", None) == "cur")
     toggle.set_value(next(o for o in toggle.options if o.casefold() == currency))
     return at.run()
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def texts(at: AppTest) -> str:

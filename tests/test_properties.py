@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from chutes_data import export, textsafe
 from chutes_data.errors import ChutesDataError
-from chutes_data.merge.match import merge_catalogs
+from chutes_data.merge import merge_catalogs
 from chutes_data.schema import CHUTES_COLUMNS, MERGED_COLUMNS, V1_COLUMNS
 from chutes_data.sources import normalize
 from tools.synth import hostile_strings
@@ -193,18 +193,18 @@ def test_v1_frame_on_plausible_payloads(payload):
 # ---------------------------------------------------------------------------- merge + CSV
 def _check_report(result, n_chutes: int, n_v1: int) -> None:
     r = result.report
-    assert r["chutes_total"] == n_chutes and r["v1_total"] == n_v1
-    assert r["matched"] + r["only_in_chutes"] == n_chutes
-    assert r["matched"] + r["only_in_v1"] == n_v1
-    assert sum(r["by_method"].values()) == r["matched"]
-    assert len(r["only_in_v1_ids"]) == r["only_in_v1"]
-    assert len(result.models) == n_chutes + r["only_in_v1"]
-    assert sum(r["only_in_chutes_by_template"].values()) == r["only_in_chutes"]
+    assert r.chutes_total == n_chutes and r.v1_total == n_v1
+    assert r.matched + r.only_in_chutes == n_chutes
+    assert r.matched + r.only_in_v1 == n_v1
+    assert sum(r.by_method.values()) == r.matched
+    assert len(r.only_in_v1_ids) == r.only_in_v1
+    assert len(result.models) == n_chutes + r.only_in_v1
+    assert sum(r.only_in_chutes_by_template.values()) == r.only_in_chutes
     counts = result.models["source"].value_counts().to_dict()
-    assert counts.get("both", 0) == r["matched"]
-    assert counts.get("chutes", 0) == r["only_in_chutes"]
-    assert counts.get("v1", 0) == r["only_in_v1"]
-    assert len(r["fuzzy_matches"]) == r["by_method"]["fuzzy"]
+    assert counts.get("both", 0) == r.matched
+    assert counts.get("chutes", 0) == r.only_in_chutes
+    assert counts.get("v1", 0) == r.only_in_v1
+    assert len(r.fuzzy_matches) == r.by_method["fuzzy"]
 
 
 @MERGE_PROFILE
@@ -214,7 +214,7 @@ def test_merge_never_raises_counts_add_up_and_csv_is_formula_safe(chutes_payload
     result = merge_catalogs(chutes, v1)
     assert list(result.models.columns) == MERGED_COLUMNS
     _check_report(result, len(chutes), len(v1))
-    export.to_json({"merge_report": result.report, "models": export.rows(result.models)})
+    export.to_json({"merge_report": result.report.to_dict(), "models": export.rows(result.models)})
     _assert_formula_safe(result.models, export.to_csv(result.models))
 
 

@@ -23,7 +23,7 @@ from chutes_data.query import (
     price_column,
     sort_models,
 )
-from chutes_data.schema import MERGED_COLUMNS
+from chutes_data.schema import MERGED_COLUMNS, context_tokens
 
 NA = pd.NA
 
@@ -66,6 +66,7 @@ def make_frame(rows: list[tuple] = ROWS) -> pd.DataFrame:
         frame[col] = frame[col].astype("Int64")
     for col in [c for c in frame.columns if c.startswith("price_")]:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    frame["context_tokens"] = context_tokens(frame)  # derived as the merge derives it
     # A non-default index: filters must keep the caller's index labels.
     frame.index = pd.RangeIndex(100, 100 + len(rows))
     return frame

@@ -11,24 +11,18 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from pathlib import Path
 
 import httpx
 import pandas as pd
 import pytest
+from realdata import CATALOG_MD, V1_FILES, needs_catalog, needs_v1
 
-from chutes_data.merge.match import merge_catalogs
+from chutes_data.merge import merge_catalogs
 from chutes_data.sources import normalize
 from chutes_data.sources.client import ChutesClient
 from chutes_data.sources.loader import read_payload_file
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-V1_DIR = REALDATA / "v1_models_daily"
-CATALOG_MD = REALDATA / "chutes_catalog_2025-10-22.md"
-V1_FILES = sorted(V1_DIR.glob("*.json")) if V1_DIR.is_dir() else []
-
-needs_v1 = pytest.mark.skipif(not V1_FILES, reason="../shared/realdata/v1_models_daily is absent")
-needs_md = pytest.mark.skipif(not CATALOG_MD.is_file(), reason="the real catalog table is absent")
+needs_md = needs_catalog
 
 
 # ---------------------------------------------------------------------------- /v1/models captures
@@ -148,7 +142,7 @@ def test_real_catalog_and_real_v1_merge():
     v1 = normalize.v1_frame(json.loads(V1_FILES[0].read_text("utf-8")))
     result = merge_catalogs(chutes, v1)
     report = result.report
-    assert report["chutes_total"] == 282 and report["v1_total"] == len(v1)
-    assert report["matched"] + report["only_in_v1"] == len(v1)
-    assert len(result.models) == 282 + report["only_in_v1"]
+    assert report.chutes_total == 282 and report.v1_total == len(v1)
+    assert report.matched + report.only_in_v1 == len(v1)
+    assert len(result.models) == 282 + report.only_in_v1
     assert result.models["chute_id"].dropna().is_unique

@@ -230,9 +230,9 @@ def test_impostors_copy_official_names_with_other_owners(sample: tuple[dict, dic
 
 
 # ---------------------------------------------------------------------------- scale
-def test_big_catalog_is_fast_unique_and_exact(big: tuple[tuple[dict, dict], float]) -> None:
-    (chutes, v1), elapsed = big
-    assert elapsed < 15
+def test_big_catalog_is_unique_and_exact(big: tuple[tuple[dict, dict], float]) -> None:
+    # how fast it is made is for bench/ to measure, never a timed assertion on a shared machine
+    (chutes, v1), _elapsed = big
     items = chutes["items"]
     assert len(items) == chutes["total"] == 10_000
     assert len(v1["data"]) == 8_000

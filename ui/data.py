@@ -2,9 +2,14 @@
 
 Pages call the pure `chutes_data` functions (calc, charts, timeline...) on what these return.
 
-The catalog (fetch + merge) is cached with `st.cache_data` for CACHE_DURATION_MINUTES, so a
+The catalog (fetch + merge) is cached with `st.cache_resource` for CACHE_DURATION_MINUTES, so a
 filter change re-runs the page without refetching or re-merging; filtering happens outside the
-cache. Raw payloads are kept out of the cached object (they are large and only downloaded).
+cache. One Catalog is shared by every session and rerun: `st.cache_data` unpickled a private
+copy on every call (about the size of the catalog per rerun and per session, and the resident
+memory of the server grew with the visits). Each `catalog()` call hands out shallow copies of
+the frames: with pandas' copy-on-write a page that assigns into its frame copies what it
+touches and never changes the shared one. Raw payloads are kept out of the cached object (they
+are large and only downloaded).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from . import sidebar
 
 log = logging.getLogger(__name__)
 
-# The TTL is fixed when the module is imported (st.cache_data needs it at decoration time).
+# The TTL is fixed when the module is imported (the cache decorator needs it then).
 TTL_SECONDS = max(Settings.from_env().ttl_seconds, 1.0)
 
 
@@ -36,10 +41,11 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner="Loading the Chutes catalog…", max_entries=4)
+@st.cache_resource(ttl=TTL_SECONDS, show_spinner="Loading the Chutes catalog…", max_entries=2)
 def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0) -> Catalog:
     """Both sources, merged; `refresh_token` changes when the user asks for a refresh.
 
+    The one shared Catalog: never modify it (`catalog()` hands out copy-on-write views).
     `_settings` is not hashed (it holds the key); `settings_key` stands for it in the cache key.
     """
     catalog = load_catalog(_settings, refresh=refresh_token > 0, allow_sample=True)
@@ -56,16 +62,23 @@ def _settings_key(s: Settings) -> str:
 
 
 def catalog() -> Catalog:
-    """The current catalog (honours the Data sources page's refresh button)."""
+    """The current catalog (honours the Data sources page's refresh button), as a view of the
+    shared one: its frames are shallow, copy-on-write copies (no data is copied)."""
     s = settings()
-    return get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0))
+    return _view(get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0)))
+
+
+def _view(shared: Catalog) -> Catalog:
+    return dataclasses.replace(
+        shared, models=shared.models.copy(deep=False),
+        chutes=dataclasses.replace(shared.chutes, frame=shared.chutes.frame.copy(deep=False)),
+        v1=dataclasses.replace(shared.v1, frame=shared.v1.frame.copy(deep=False)))
 
 
 def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
     """The merged catalog under the sidebar's filters (filtering is outside the cache).
 
-    Pass `catalog().models` when the page already holds it: every `catalog()` call is a cache
-    hit that still unpickles the whole cached Catalog (see bench/bench_table.py).
+    Pass `catalog().models` when the page already holds it (saves a cache lookup).
     """
     return apply_filters(catalog().models if models is None else models, sidebar.filters())
 

@@ -12,8 +12,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from chutes_data import textsafe
-from chutes_data.schema import SOURCE_LABELS
-from chutes_data.views.changes import UNIT_SERIES
+from chutes_data.schema import SOURCE_LABELS, UNIT_PRICE_SERIES
 
 # Legend label of each stored USD price series.
 SERIES = {
@@ -34,8 +33,8 @@ def long_frame(history: pd.DataFrame, price_unit: str | None = None) -> pd.DataF
     if history is None or history.empty or "at" not in history.columns:
         return pd.DataFrame(columns=columns)
     prices = [c for c in SERIES if c in history.columns and history[c].notna().any()]
-    if price_unit in UNIT_SERIES:
-        prices = [c for c in prices if c in UNIT_SERIES[price_unit]] or prices
+    if price_unit in UNIT_PRICE_SERIES:
+        prices = [c for c in prices if c in UNIT_PRICE_SERIES[price_unit]] or prices
     if not prices:
         return pd.DataFrame(columns=columns)
     base = history.assign(source=history.get("source", pd.Series("chutes", index=history.index)))

@@ -6,23 +6,21 @@ as text, never HTML. Links are built here from ids we quote, never taken from up
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pandas as pd
 import streamlit as st
 
 from chutes_data.formatting import currency_unit
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 
-DETAIL_PATH = "model_detail"  # url_path of pages/model_detail.py (see dashboard.py)
+from . import nav
 
 
 def detail_url(chute_id: object = None, name: object = None) -> str | None:
     """Relative link to the Model detail page for one row (by chute_id, else by name)."""
     if isinstance(chute_id, str) and chute_id:
-        return f"{DETAIL_PATH}?{urlencode({'chute_id': chute_id})}"
+        return nav.page_url(nav.MODEL_DETAIL, chute_id=chute_id)
     if isinstance(name, str) and name:
-        return f"{DETAIL_PATH}?{urlencode({'name': name})}"
+        return nav.page_url(nav.MODEL_DETAIL, name=name)
     return None
 
 
@@ -76,7 +74,7 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
         "price_cache_read": models[f"price_cache_read_{cur}"],
         "price_step": models[f"price_step_{cur}"],
         "price_hour": models[f"price_hour_{cur}"],
-        "context": models["context_length"].fillna(models["max_model_len"]),
+        "context": models["context_tokens"],
         "max_output": models["max_output_length"],
         "quantization": dash(models["quantization"]),
         "input_modalities": models["input_modalities"],

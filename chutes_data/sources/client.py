@@ -77,6 +77,8 @@ class ChutesClient:
     def list_chutes(self) -> dict:
         """Every chute, all pages, as one `{"total", "items", "cord_refs", ...}` payload.
 
+        One large call (`limit` = `page_size`, the server's maximum 5000 by default), as the API
+        reference recommends: paging while the sort key moves can skip or repeat chutes.
         Pages are walked until `total` distinct chutes are held. The server may clamp `limit`,
         so the next page is simply `page + 1` (the server offsets by its own limit). A failing
         page or a listing that ends short raises FetchError with `.partial` set to what was held.
@@ -153,6 +155,8 @@ class ChutesClient:
                 reason = redact(_one_line(str(exc)), s.api_key)  # transport text may echo headers
                 error = NetworkError(f"{source}: cannot reach {where} ({type(exc).__name__}: "
                                      f"{reason or 'connection failed'})", source=source)
+                if _refused(exc):  # nothing listens there: an answer, not a transient fault
+                    raise error from None
             else:
                 status = response.status_code
                 if 200 <= status < 300:
@@ -209,6 +213,20 @@ def _chutes_envelope(body: Any) -> tuple[list[dict], int | None]:
 def _chutes_payload(items: dict[str, dict], cord_refs: dict, total: int | None) -> dict:
     return {"total": total if total is not None else len(items), "page": 0, "limit": len(items),
             "items": list(items.values()), "cord_refs": cord_refs}
+
+
+def _refused(exc: BaseException) -> bool:
+    """True when the connection was refused (no server on that port): retrying cannot help,
+    unlike a timeout, a reset or a 5xx. httpx chains the OS error as the cause."""
+    seen: BaseException | None = exc
+    for _ in range(6):  # httpx.ConnectError <- httpcore.ConnectError <- ConnectionRefusedError
+        if seen is None:
+            break
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return isinstance(exc, httpx.ConnectError) and (
+        "connection refused" in str(exc).lower() or "errno 111" in str(exc).lower())
 
 
 def _with_attempts(error: FetchError, attempts: int) -> FetchError:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ import pandas as pd
 from ..config import Settings, redact
 from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
 from ..history import open_history
-from ..merge.match import merge_catalogs
+from ..merge import MergeReport, merge_catalogs
 from ..values import iso, parse_time
 from . import normalize
 from .cache import DiskCache, unwrap
@@ -33,7 +35,10 @@ Source = Literal["chutes", "v1"]
 Origin = Literal["live", "cache", "sample", "file", "none"]
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
 SAMPLE_FILES = {"chutes": "chutes.json", "v1": "v1_models.json"}
+SOURCES: tuple[Source, ...] = ("chutes", "v1")
+_HISTORY_LOCK = threading.Lock()  # the two fetch threads record one at a time
 _FRAMES = {"chutes": normalize.chutes_frame, "v1": normalize.v1_frame}
+_ITEMS = {"chutes": normalize.chutes_items, "v1": normalize.v1_items}
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ class Catalog:
     chutes: SourceData
     v1: SourceData
     models: pd.DataFrame
-    report: dict
+    report: MergeReport
     generated_at: datetime
     warnings: tuple[str, ...] = ()
 
@@ -135,8 +140,8 @@ def read_payload_file(path: Path | str, source: str) -> tuple[Any, datetime | No
     stamped = doc if isinstance(doc, dict) else {}  # the wrapper, or a capture with _captured_at
     fetched_at = parse_time(stamped.get("fetched_at") or stamped.get("_captured_at"))
     doc, _ = unwrap(doc)
-    _FRAMES[source](doc)  # raises PayloadError when the envelope is unusable
-    return doc, fetched_at
+    _ITEMS[source](doc)  # raises PayloadError when the envelope is unusable (the frame is built
+    return doc, fetched_at  # once, by the caller: building it here too doubled the cost)
 
 
 def load_file(settings: Settings, source: str, path: Path | str) -> SourceData:
@@ -202,7 +207,7 @@ def _record_history(settings: Settings, source: str, payload: Any, at: datetime)
     A fetch that lists no models is not recorded (`allow_empty=False`): taken as a snapshot it
     would log every model as removed, then as added again on the next good fetch."""
     try:
-        with open_history(settings) as store:
+        with _HISTORY_LOCK, open_history(settings) as store:
             store.record(source, payload, at, origin="live", allow_empty=False)
     except PayloadError as exc:
         log.warning("could not record %s history: %s", source, exc)
@@ -244,11 +249,19 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
     """
     files = {k: v for k, v in (files or {}).items() if v}
     loaded: dict[str, SourceData] = {}
-    for source in ("chutes", "v1"):
-        if source in files:
-            loaded[source] = load_file(settings, source, files[source])
-        else:
-            loaded[source] = load_source(settings, source, refresh=refresh, client=client)
+    # The sources to fetch are fetched at the same time (a thread each: the wait is network
+    # I/O), so a cold load waits for the slower source, not for the sum of both.
+    fetch = [source for source in SOURCES if source not in files]
+    if len(fetch) > 1:
+        with ThreadPoolExecutor(max_workers=len(fetch), thread_name_prefix="chutes-fetch") as pool:
+            futures = {source: pool.submit(load_source, settings, source, refresh=refresh,
+                                           client=client) for source in fetch}
+            loaded.update({source: future.result() for source, future in futures.items()})
+    else:
+        loaded.update({source: load_source(settings, source, refresh=refresh, client=client)
+                       for source in fetch})
+    loaded.update({source: load_file(settings, source, files[source]) for source in files})
+    loaded = {source: loaded[source] for source in SOURCES}
     warnings = settings.warnings
     stored = storage_warning(settings, [d.storage for d in loaded.values() if d.storage])
     if stored:

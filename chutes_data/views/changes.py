@@ -22,7 +22,7 @@ import pandas as pd
 from .. import textsafe
 from ..formatting import money
 from ..history.state import EVENT_KINDS
-from ..schema import SOURCE_LABELS
+from ..schema import SOURCE_LABELS, UNIT_PRICE_SERIES
 
 WEEK = timedelta(days=7)
 # Plain text (no emoji: a table cell cannot hold a material icon, and emoji render as boxes
@@ -47,16 +47,8 @@ FIELD_LABELS = {
     "context_length": "context length",
     "max_output_length": "max output",
 }
-# The stored USD price series of each billing unit (the catalog's `price_unit` values). A token
-# model also has a compute price per hour; charted with its token prices it would flatten them.
-UNIT_SERIES = {
-    "per_1m_tokens": ("price_input_usd", "price_output_usd", "price_cache_read_usd"),
-    "per_step": ("price_step_usd",),
-    "per_request": ("price_request_usd",),
-    "per_hour": ("price_hour_usd",),
-}
 # The billing unit a price event (or a price series) is about.
-FIELD_UNITS = {field: unit for unit, fields in UNIT_SERIES.items() for field in fields}
+FIELD_UNITS = {field: unit for unit, fields in UNIT_PRICE_SERIES.items() for field in fields}
 UNIT_AXIS = {"per_1m_tokens": "USD per 1M tokens", "per_step": "USD per step",
              "per_request": "USD per request", "per_hour": "USD per instance-hour"}
 TIMELINE_COLUMNS = ["at", "kind", "model", "field", "change", "source", "details"]

@@ -42,10 +42,9 @@ def _base(models: pd.DataFrame) -> pd.DataFrame:
 
 
 def context_tokens(models: pd.DataFrame) -> pd.Series:
-    """Context length in tokens: the advertised `context_length`, else the engine's
-    `max_model_len`; NaN when neither is known (float, so it can sit on a log axis)."""
-    ctx = models["context_length"].astype("Float64").fillna(models["max_model_len"].astype("Float64"))
-    return ctx.astype("float64")
+    """The merged `context_tokens` (advertised context, else the engine limit) as float64, NaN
+    when unknown, so it can sit on a log axis."""
+    return models["context_tokens"].astype("Float64").astype("float64")
 
 
 def unique_labels(models: pd.DataFrame) -> list[str]:

@@ -1,30 +1,23 @@
-"""The data behind the Merge gaps and Data sources pages: report/status in, display frames out.
+"""The data behind the Merge gaps page: the merge report and the catalog in, display frames out.
 
-Pure (no streamlit): the merge report (`merge.merge_catalogs(...).report`) becomes tables, a
-`SourceStatus` becomes a row of facts, and `Settings` becomes a list of settings in effect that
-never contains the API key (only whether one is configured). Upstream text stays in plain table
-cells; the pages show these frames with `st.dataframe`, which renders text, never HTML.
+Pure (no streamlit): the `MergeReport` (`merge.merge_catalogs(...).report`) and the catalog become
+tables. Upstream text stays in plain table cells; the page shows these frames with
+`st.dataframe`, which renders text, never HTML.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
-from ..config import Settings, mask_credentials, redact
-from ..formatting import duration_text, money
-from ..schema import MATCH_METHODS, SOURCE_LABELS
-from ..sources.cache import DiskCache, LastError
-from ..sources.loader import SourceStatus
+from ..formatting import money
+from ..merge import MergeReport
 from .charts import filled_templates, ordered_templates
 
-__all__ = ["METHOD_HELP", "SOURCE_LABELS", "conflicts_frame", "fuzzy_frame", "gap_kpis",
-           "method_frame", "missing_official_llms", "near_miss_frame", "only_in_chutes_breakdown",
-           "only_in_v1_frame", "recorded_error", "scrub", "settings_rows", "shown_url", "source_facts"]
+__all__ = ["METHOD_HELP", "conflicts_frame", "fuzzy_frame", "method_frame",
+           "missing_official_llms", "near_miss_frame", "only_in_chutes_breakdown", "only_in_v1_frame"]
 
 METHOD_HELP = {
     "chute_id": "v1 entry carries the chute's id",
@@ -38,30 +31,10 @@ FIELD_LABELS = {"price_input_usd": "input price", "price_output_usd": "output pr
                 "tee": "TEE", "name": "name"}
 
 
-def _report_list(report: dict, key: str) -> list[dict]:
-    value = report.get(key)
-    return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
 # ---------------------------------------------------------------------------- merge report
-def gap_kpis(report: dict) -> dict[str, int]:
-    """The headline numbers: chutes, v1 models, matched, only in /chutes/, only in /v1/models."""
-    return {k: _int(report.get(k)) for k in
-            ("chutes_total", "v1_total", "matched", "only_in_chutes", "only_in_v1")}
-
-
-def method_frame(report: dict) -> pd.DataFrame:
+def method_frame(report: MergeReport) -> pd.DataFrame:
     """How the matched pairs were joined: method, joined, share (0–1 of matched), how."""
-    by = report.get("by_method") if isinstance(report.get("by_method"), dict) else {}
-    methods = list(MATCH_METHODS) + sorted(set(by) - set(MATCH_METHODS))
-    counts = [_int(by.get(m)) for m in methods]
+    methods, counts = list(report.by_method), list(report.by_method.values())
     total = sum(counts)
     return pd.DataFrame({
         "method": methods, "joined": counts,
@@ -96,51 +69,50 @@ def _conflict_note(field: str, chutes_value: Any, v1_value: Any) -> str:
     return ""
 
 
-def conflicts_frame(report: dict, link: Any = None) -> pd.DataFrame:
+def conflicts_frame(report: MergeReport, link: Any = None) -> pd.DataFrame:
     """One row per conflict: name, details, field, chutes_value, v1_value, note (all text).
 
     `link(chute_id, name)` builds the details link (None: no link column values).
     """
-    rows = _report_list(report, "conflicts")
+    rows = report.conflicts
     return pd.DataFrame({
-        "name": [str(r.get("name") or "") for r in rows],
-        "details": [link(r.get("chute_id"), r.get("name")) if link else None for r in rows],
-        "field": [FIELD_LABELS.get(str(r.get("field")), str(r.get("field"))) for r in rows],
-        "chutes_value": [_value_text(str(r.get("field")), r.get("chutes_value")) for r in rows],
-        "v1_value": [_value_text(str(r.get("field")), r.get("v1_value")) for r in rows],
-        "note": [_conflict_note(str(r.get("field")), r.get("chutes_value"), r.get("v1_value"))
-                 for r in rows],
+        "name": [r.name or "" for r in rows],
+        "details": [link(r.chute_id, r.name) if link else None for r in rows],
+        "field": [FIELD_LABELS.get(r.field, r.field) for r in rows],
+        "chutes_value": [_value_text(r.field, r.chutes_value) for r in rows],
+        "v1_value": [_value_text(r.field, r.v1_value) for r in rows],
+        "note": [_conflict_note(r.field, r.chutes_value, r.v1_value) for r in rows],
     }, columns=["name", "details", "field", "chutes_value", "v1_value", "note"])
 
 
-def fuzzy_frame(report: dict, link: Any = None) -> pd.DataFrame:
+def fuzzy_frame(report: MergeReport, link: Any = None) -> pd.DataFrame:
     """The fuzzy joins: v1_id, name (the chute it joined), score (0–100), details."""
-    rows = _report_list(report, "fuzzy_matches")
+    rows = report.fuzzy_matches
     return pd.DataFrame({
-        "v1_id": [str(r.get("v1_id") or "") for r in rows],
-        "name": [str(r.get("name") or "") for r in rows],
-        "score": [float(r["score"]) if isinstance(r.get("score"), (int, float)) else None for r in rows],
-        "details": [link(r.get("chute_id"), r.get("name")) if link else None for r in rows],
+        "v1_id": [r.v1_id or "" for r in rows],
+        "name": [r.name or "" for r in rows],
+        "score": [r.score for r in rows],
+        "details": [link(r.chute_id, r.name) if link else None for r in rows],
     }, columns=["v1_id", "name", "score", "details"])
 
 
-def near_miss_frame(report: dict, link: Any = None) -> pd.DataFrame:
+def near_miss_frame(report: MergeReport, link: Any = None) -> pd.DataFrame:
     """Unmatched v1 entries with a candidate worth a look: v1_id, candidate, score, reason,
     details (of the candidate chute, when there is one)."""
-    rows = _report_list(report, "near_misses")
+    rows = report.near_misses
     return pd.DataFrame({
-        "v1_id": [str(r.get("v1_id") or "") for r in rows],
-        "candidate": [str(r["candidate"]) if r.get("candidate") else "—" for r in rows],
-        "score": [float(r["score"]) if isinstance(r.get("score"), (int, float)) else None for r in rows],
-        "reason": [str(r.get("reason") or "") for r in rows],
-        "details": [link(r.get("chute_id"), None) if link and r.get("chute_id") else None for r in rows],
+        "v1_id": [r.v1_id or "" for r in rows],
+        "candidate": [r.candidate or "—" for r in rows],
+        "score": [r.score for r in rows],
+        "reason": [r.reason for r in rows],
+        "details": [link(r.chute_id, None) if link and r.chute_id else None for r in rows],
     }, columns=["v1_id", "candidate", "score", "reason", "details"])
 
 
-def only_in_v1_frame(models: pd.DataFrame, report: dict, link: Any = None) -> pd.DataFrame:
+def only_in_v1_frame(models: pd.DataFrame, report: MergeReport, link: Any = None) -> pd.DataFrame:
     """The /v1/models entries no chute matched: v1_id, chute_id (as v1 states it), context,
     details. Ordered as the report lists them; falls back to the report when rows are missing."""
-    ids = [str(v) for v in report.get("only_in_v1_ids") or []]
+    ids = list(report.only_in_v1_ids)
     rows = models.loc[models["source"].eq("v1").fillna(False).to_numpy(dtype=bool)]
     by_id = {str(v): r for v, r in zip(rows["v1_id"].tolist(), rows.itertuples(index=False), strict=True)}
     out = []
@@ -188,87 +160,3 @@ def missing_official_llms(models: pd.DataFrame, link: Any = None) -> pd.DataFram
         "details": [link(c, n) if link else None for c, n in
                     zip(rows["chute_id"].tolist(), rows["name"].tolist(), strict=True)],
     }, columns=["name", "hot", "public", "invocations", "details"])
-
-
-# ---------------------------------------------------------------------------- sources and settings
-
-
-def scrub(text: object, secret: str | None = None) -> str:
-    """Text safe to show next to settings: the key (if any) redacted and URL credentials masked."""
-    out = redact(str(text), secret) if text is not None else ""
-    return mask_credentials(out)
-
-
-def shown_url(url: str) -> str:
-    """A base URL as we show it: no credentials, query or fragment (those are never needed and
-    could hold a secret)."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port
-    except ValueError:
-        return scrub(url.split("?")[0].split("#")[0])
-    netloc = ("***@" if parts.username or parts.password else "") + host + (f":{port}" if port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def _duration(seconds: float) -> str:
-    if seconds >= 3600 and seconds % 3600 == 0:
-        return f"{seconds / 3600:g} h"
-    if seconds >= 60:
-        return f"{seconds / 60:g} min"
-    return f"{seconds:g} s"
-
-
-def recorded_error(settings: Settings, source: str) -> LastError | None:
-    """The last failed refresh the disk cache recorded for `source` (cleared by the next
-    success); None offline (nothing is fetched there) or when there is none."""
-    if settings.offline:
-        return None
-    return DiskCache(settings.cache_dir).read_error(source)
-
-
-def source_facts(status: SourceStatus, now: datetime | None = None, secret: str | None = None,
-                 recorded: LastError | None = None) -> dict[str, str]:
-    """What the Data sources page says about one source, as label -> text. `recorded` (from
-    `recorded_error`) is shown when this load itself carries no error, e.g. when both sources
-    failed and the bundled sample stands in."""
-    now = now or datetime.now(UTC)
-    if status.error:
-        error = scrub(status.error, secret)
-    elif recorded is not None:
-        at = recorded.at.astimezone(UTC)
-        error = f"{scrub(recorded.message, secret)} (at {at:%Y-%m-%d %H:%M} UTC)"
-    else:
-        error = "none"
-    age = status.age_seconds(now)
-    fetched = status.fetched_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") \
-        if status.fetched_at else "— (bundled sample)" if status.origin == "sample" else "—"
-    expired = age is not None and age >= status.ttl_seconds
-    return {
-        "origin": status.origin,
-        "fetched_at": fetched,
-        "age": duration_text(age),
-        "ttl": _duration(status.ttl_seconds),
-        "fresh": "—" if age is None else ("expired: refetch on next load" if expired else "within TTL"),
-        "count": f"{status.count:,}",
-        "complete": "yes" if status.complete else "no (partial)",
-        "stale": "yes: last good snapshot" if status.stale else "no",
-        "error": error,
-    }
-
-
-def settings_rows(settings: Settings) -> pd.DataFrame:
-    """The settings in effect (setting, value, env var). The API key appears only as
-    'configured' / 'not set', never any part of it."""
-    rows = [
-        ("API key", "configured" if settings.has_key else "not set", "CHUTES_API_KEY"),
-        ("Chutes API base URL", shown_url(settings.base_url), "CHUTES_BASE_URL"),
-        ("LLM API base URL", shown_url(settings.llm_base_url), "CHUTES_LLM_BASE_URL"),
-        ("Offline (bundled sample only)", "yes" if settings.offline else "no", "CHUTES_OFFLINE"),
-        ("Cache directory", scrub(settings.cache_dir, settings.api_key), "CHUTES_CACHE_DIR"),
-        ("Cache TTL", _duration(settings.ttl_seconds), "CACHE_DURATION_MINUTES"),
-        ("HTTP timeout", _duration(settings.http_timeout), "CHUTES_HTTP_TIMEOUT"),
-        ("History retention", f"{settings.history_days} days", "CHUTES_HISTORY_DAYS"),
-    ]
-    return pd.DataFrame(rows, columns=["setting", "value", "env"])

@@ -1,0 +1,59 @@
+"""The app's pages, defined once: every `st.Page`, every `st.page_link` target and every page URL.
+
+A page's url_path is its file stem (`pages/model_detail.py` -> `/model_detail`), so a link in a
+table, a deep link after a restart and the navigation all name a page the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from urllib.parse import urlencode
+
+import streamlit as st
+
+MODELS = "pages/models.py"
+CHARTS = "pages/charts.py"
+COMPARE = "pages/compare.py"
+CALCULATOR = "pages/calculator.py"
+MODEL_DETAIL = "pages/model_detail.py"
+CHANGES = "pages/changes.py"
+MERGE_GAPS = "pages/merge_gaps.py"
+DATA_SOURCES = "pages/data_sources.py"
+
+# section -> (script, title, material icon); the first page is the default.
+SECTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "Explore": (
+        (MODELS, "Models", "table_view"),
+        (CHARTS, "Charts", "monitoring"),
+        (COMPARE, "Compare", "compare_arrows"),
+        (CALCULATOR, "Calculator", "calculate"),
+        (MODEL_DETAIL, "Model detail", "info"),
+    ),
+    "Data": (
+        (CHANGES, "Changes", "history"),
+        (MERGE_GAPS, "Merge gaps", "join"),
+        (DATA_SOURCES, "Data sources", "database"),
+    ),
+}
+
+
+def url_path(page: str) -> str:
+    """The URL path of a page script (its file stem)."""
+    return PurePosixPath(page).stem
+
+
+def page_url(page: str, **params: str) -> str:
+    """A relative link to a page with query parameters (for LinkColumn cells)."""
+    query = urlencode({k: v for k, v in params.items() if v})
+    return url_path(page) + (f"?{query}" if query else "")
+
+
+def navigation():
+    """`st.navigation` over every page, in the top bar (st.Page needs a script run: built per run)."""
+    pages = {
+        section: [st.Page(script, title=title, icon=f":material/{icon}:", url_path=url_path(script),
+                          default=script == MODELS)
+                  for script, title, icon in entries]
+        for section, entries in SECTIONS.items()
+    }
+    return st.navigation(pages, position="top")

@@ -21,11 +21,15 @@ SORTS = {
     "context": ("context_length", False),
     "name": ("name", True),
     "instances": ("instances_active", False),
+    "blended": ("blended", True),  # computed: see blended_price
 }
 SORT_LABELS = {
     "popular": "Most used (past day)", "price_in": "Cheapest input", "price_out": "Cheapest output",
     "context": "Largest context", "name": "Name (A–Z)", "instances": "Most hot instances",
+    "blended": "Cheapest blended",
 }
+BLEND_RATIO = 3.0  # input tokens per output token in the blended price (Artificial Analysis's 3:1)
+_PRICE_KINDS = ("input", "output", "cache_read", "step", "request", "hour")
 SORT_KEYS = {label: key for key, label in SORT_LABELS.items()}
 
 
@@ -47,6 +51,7 @@ class Filters:
     tee_only: bool = False
     visibility: Literal["all", "public", "private"] = "all"
     source: Literal["all", "both", "chutes", "v1"] = "all"
+    free_only: bool = False
     currency: Currency = "usd"
 
     def is_default(self) -> bool:
@@ -101,12 +106,38 @@ def apply_filters(models: pd.DataFrame, f: Filters) -> pd.DataFrame:
         mask &= models["public"].fillna(f.visibility == "private").astype(bool) == (f.visibility == "public")
     if f.source != "all":
         mask &= models["source"].eq(f.source)
+    if f.free_only:
+        mask &= is_free(models, f.currency)
     return models[mask.to_numpy(dtype=bool)]
 
 
-def sort_models(models: pd.DataFrame, sort: str, currency: Currency = "usd") -> pd.DataFrame:
-    """Sort by one of SORTS; missing values always sink to the bottom."""
+def is_free(models: pd.DataFrame, currency: Currency = "usd") -> pd.Series:
+    """Rows whose stated prices are all 0 (at least one stated, none positive): free by price,
+    whatever the name says ("-free" in a name is not a price)."""
+    prices = pd.DataFrame({k: pd.to_numeric(models[c], errors="coerce") for k in _PRICE_KINDS
+                           if (c := price_column(k, currency)) in models.columns}, index=models.index)
+    stated = prices.notna().any(axis=1)
+    return (stated & prices.fillna(0).eq(0).all(axis=1)).astype(bool)
+
+
+def blended_price(models: pd.DataFrame, currency: Currency = "usd",
+                  ratio: float = BLEND_RATIO) -> pd.Series:
+    """One number per token-priced row: (ratio x input + output) / (ratio + 1) per 1M tokens, the
+    price of a typical mix of `ratio` input tokens to 1 output token (NaN unless both known)."""
+    ratio = max(float(ratio), 0.0)
+    p_in = pd.to_numeric(models[price_column("input", currency)], errors="coerce")
+    p_out = pd.to_numeric(models[price_column("output", currency)], errors="coerce")
+    return ((ratio * p_in + p_out) / (ratio + 1)).astype("float64")
+
+
+def sort_models(models: pd.DataFrame, sort: str, currency: Currency = "usd",
+                ratio: float = BLEND_RATIO) -> pd.DataFrame:
+    """Sort by one of SORTS; missing values always sink to the bottom. `ratio`: of the blended
+    price (sort "blended")."""
     column, ascending = SORTS.get(sort, SORTS["popular"])
+    if column == "blended":
+        key = blended_price(models, currency, ratio)
+        return models.loc[key.sort_values(ascending=True, na_position="last", kind="stable").index]
     if column.startswith("price_"):
         column = f"{column}_{currency}"
     key = (lambda s: s.str.casefold()) if column == "name" else None

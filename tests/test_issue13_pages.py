@@ -288,3 +288,32 @@ def test_this_view_json_records_filters_and_sort(deferred):
     assert doc["view"]["sort"] == "context" and doc["view"]["sort_label"] == "Largest context"
     everything = next(b for b in at.get("download_button") if b.label == "Everything (JSON)")
     assert "view" not in json.loads(deferred[everything.proto.deferred_file_id]())
+
+
+def test_blended_price_sort_and_free_filter_by_price():
+    import pandas as pd
+
+    from chutes_data.query import Filters, apply_filters, blended_price, is_free, sort_models
+
+    m = pd.DataFrame({"name": ["a", "free-but-paid", "zero", "img-zero", "unpriced"],
+                      "price_input_usd": [1.0, 0.5, 0.0, None, None],
+                      "price_output_usd": [5.0, 0.5, 0.0, None, None],
+                      "price_step_usd": [None, None, None, 0.0, None]})
+    blended = blended_price(m)
+    assert blended.iloc[0] == (3 * 1.0 + 5.0) / 4 and blended.iloc[1] == 0.5
+    assert blended_price(m, ratio=1).iloc[0] == 3.0
+    assert sort_models(m, "blended")["name"].tolist()[:3] == ["zero", "free-but-paid", "a"]
+    assert is_free(m).tolist() == [False, False, True, True, False]  # by price, never by name
+    full = m.assign(**{c: None for c in ("template", "quantization", "owner", "hot", "tee",
+                                         "public", "source", "context_tokens", "tagline", "v1_id")})
+    assert apply_filters(full, Filters(free_only=True))["name"].tolist() == ["zero", "img-zero"]
+
+
+def test_models_page_blended_column_ratio_in_the_url():
+    at = open_page(blend="1", sort="Cheapest blended")
+    table = at.dataframe[0].value
+    both = table.dropna(subset=["price_input", "price_output"])
+    assert (both["price_blended"] == (both["price_input"] + both["price_output"]) / 2).all()
+    shown = table["price_blended"].dropna().tolist()
+    assert shown == sorted(shown)
+    assert column_labels(at)["price_blended"] == "Blended /1M"

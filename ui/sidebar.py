@@ -17,7 +17,7 @@ CONTEXT_STEPS = [0, 8_192, 32_768, 65_536, 131_072, 262_144, 1_000_000]
 SOURCE_CHOICES = ("all", "both", "chutes", "v1")
 VISIBILITY_CHOICES = ("all", "public", "private")
 FILTER_KEYS = ("q", "template", "in", "out", "feature", "quant", "owner", "min_ctx", "max_in",
-               "max_out", "hot", "tee", "vis", "src")
+               "max_out", "hot", "tee", "vis", "src", "free")
 
 
 def currency() -> str:
@@ -68,6 +68,8 @@ def render(models: pd.DataFrame) -> Filters:
     # A popover, not an expander: its widgets are only drawn when opened (faster first paint).
     # Its label stays fixed so it does not close (re-create) when a choice inside it changes.
     with sb.popover("More filters", width="stretch", icon=":material/tune:"):
+        free = st.toggle("Free only", key="free", bind="query-params",
+                         help="Only models whose stated prices are all 0 (found by price, not name).")
         quants = st.multiselect("Quantization", opts["quantizations"], key="quant", bind="query-params")
         owners = st.multiselect("Owner", opts["owners"], key="owner", bind="query-params")
         vis = st.segmented_control("Visibility", list(VISIBILITY_CHOICES), key="vis", default="all",
@@ -81,7 +83,7 @@ def render(models: pd.DataFrame) -> Filters:
         output_modalities=tuple(outputs), features=tuple(features), quantizations=tuple(quants),
         owners=tuple(owners), min_context=int(min_ctx or 0), max_input_price=max_in,
         max_output_price=max_out, hot_only=bool(hot), tee_only=bool(tee),
-        visibility=vis or "all", source=src or "all", currency=cur,
+        visibility=vis or "all", source=src or "all", free_only=bool(free), currency=cur,
     )
     if filters.active_count():
         sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=reset_filters,

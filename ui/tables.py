@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data.formatting import currency_unit
+from chutes_data.query import BLEND_RATIO, blended_price
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 
 from . import nav
@@ -59,7 +60,7 @@ def dash(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), DASH)
 
 
-def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
+def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_RATIO) -> pd.DataFrame:
     """The columns the Models table shows, in order, for `currency` ('usd' or 'tao'). Missing
     text is "—"; missing numbers stay NaN so the columns sort as numbers."""
     cur = currency
@@ -72,6 +73,7 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
         "price_input": models[f"price_input_{cur}"],
         "price_output": models[f"price_output_{cur}"],
         "price_cache_read": models[f"price_cache_read_{cur}"],
+        "price_blended": blended_price(models, cur, blend_ratio),
         "price_step": models[f"price_step_{cur}"],
         "price_hour": models[f"price_hour_{cur}"],
         "context": models["context_tokens"],
@@ -89,7 +91,7 @@ def table_frame(models: pd.DataFrame, currency: str) -> pd.DataFrame:
     }, index=models.index)
 
 
-def column_config(currency: str) -> dict:
+def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
     money, unit = price_format(currency), currency_unit(currency)
     cc = st.column_config
     return {
@@ -104,6 +106,10 @@ def column_config(currency: str) -> dict:
                                         help=f"{unit} per 1M output tokens"),
         "price_cache_read": cc.NumberColumn("Cache read /1M", format=money, width=90,
                                             help=f"{unit} per 1M cached input tokens"),
+        "price_blended": cc.NumberColumn(
+            "Blended /1M", format=money, width=90,
+            help=f"{unit} per 1M tokens at {blend_ratio:g}:1 input:output, "
+                 f"(ratio x input + output) / (ratio + 1); the ratio is set above the table"),
         "price_step": cc.NumberColumn("Per step", format=money, width=80, help=f"{unit} per diffusion step"),
         "price_hour": cc.NumberColumn("Per hour", format=money, width=80, help=f"{unit} per instance-hour"),
         "context": cc.NumberColumn("Context", format="compact", width=75, help="Context length in tokens"),

@@ -317,3 +317,36 @@ def test_models_page_blended_column_ratio_in_the_url():
     shown = table["price_blended"].dropna().tolist()
     assert shown == sorted(shown)
     assert column_labels(at)["price_blended"] == "Blended /1M"
+
+
+def test_compare_price_histories_share_one_axis(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from chutes_data import Settings, load_catalog
+    from chutes_data.history import HistoryStore
+    from ui import model_pick
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    both = models[models["source"].eq("both") & models["price_unit"].eq("per_1m_tokens")].head(2)
+    labels = model_pick.labels(models)
+
+    def item(row, price):
+        return {"id": row["v1_id"], "chute_id": row["chute_id"], "object": "model",
+                "price": {"input": {"usd": price}, "output": {"usd": price * 4}}}
+
+    a, b = both.iloc[0], both.iloc[1]
+    t0 = datetime(2026, 9, 1, tzinfo=UTC)
+    with HistoryStore(tmp_path / "cache" / "history.sqlite") as store:
+        for day, items in ((0, [item(a, 0.1)]), (5, [item(a, 0.2)]),
+                           (10, [item(a, 0.2), item(b, 1.0)]), (20, [item(a, 0.2), item(b, 2.0)])):
+            store.record("v1", {"object": "list", "data": items}, t0 + timedelta(days=day))
+    at = open_page("compare")
+    at.multiselect(key="cmp_models").set_value([labels[a.name], labels[b.name]]).run()
+    assert not at.exception
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(charts) == 2
+    x_ranges = {tuple(c["layout"]["xaxis"]["range"]) for c in charts}
+    y_ranges = {tuple(c["layout"]["yaxis"]["range"]) for c in charts}
+    assert len(x_ranges) == 1 and len(y_ranges) == 1  # one axis for both
+    (y0, y1), = y_ranges
+    assert y0 == 0 and y1 >= 8.0  # room for b's output price, 2.0 x 4

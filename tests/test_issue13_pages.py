@@ -350,3 +350,23 @@ def test_compare_price_histories_share_one_axis(tmp_path):
     assert len(x_ranges) == 1 and len(y_ranges) == 1  # one axis for both
     (y0, y1), = y_ranges
     assert y0 == 0 and y1 >= 8.0  # room for b's output price, 2.0 x 4
+
+
+def test_sidebar_filters_only_where_they_apply_and_kept_across_pages():
+    at = open_page()
+    assert at.sidebar.toggle and any(t.key == "hot" for t in at.sidebar.toggle)
+    at.toggle(key="hot").set_value(True).run()
+    hot_rows = len(at.dataframe[0].value)
+    for page in ("changes", "merge_gaps", "model_detail", "compare", "data_sources"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, page
+        assert not [t for t in at.sidebar.toggle if t.key in ("hot", "tee")], page
+        assert at.sidebar.get("button_group"), page  # the currency toggle stays
+        assert any("apply on Models, Charts and Calculator" in c.value for c in at.sidebar.caption)
+    for page in ("charts", "calculator"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert any(t.key == "hot" for t in at.sidebar.toggle), page
+    at.switch_page("pages/models.py").run()
+    assert at.toggle(key="hot").value is True  # the filter survived the pages without filters
+    assert len(at.dataframe[0].value) == hot_rows
+    assert not at.warning

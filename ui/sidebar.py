@@ -30,15 +30,33 @@ def reset_filters() -> None:
         st.session_state.pop(key, None)
 
 
-def render(models: pd.DataFrame) -> Filters:
-    """Draw the sidebar and return the user's filters."""
-    opts = options(models)
+def _keep_filters() -> None:
+    """Keep the filters' values on a page that does not draw them: a widget not drawn in a run
+    loses its state, so a filter set on Models would be gone on the way back from Changes.
+    Re-assigning makes the value plain session state until the widget is drawn again."""
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
+    """Draw the sidebar and return the user's filters. With `show_filters=False` (a page they do
+    not apply to) only the currency toggle is drawn, the filters are kept, and defaults are
+    returned."""
+    opts = options(models) if show_filters else {}
     sb = st.sidebar
     # Bound widgets put what they display in the URL (a format_func label, not the value), so
     # the bound widgets here show raw values: ?template=vllm&min_ctx=131072&cur=TAO.
     sb.segmented_control("Currency", ["USD", "TAO"], key="cur", default="USD", required=True,
                          bind="query-params", help="Show and filter prices in US dollars or in TAO.")
     cur = currency()
+    if not show_filters:
+        _keep_filters()
+        sb.caption(":material/filter_alt_off: The filters apply on Models, Charts and Calculator, "
+                   "not on this page.")
+        filters = Filters(currency=cur)
+        st.session_state["_filters"] = filters
+        return filters
     search = sb.text_input("Search", key="q", bind="query-params", placeholder="name, tagline, owner…",
                            max_chars=200)
     templates = sb.multiselect("Template", opts["templates"], key="template", bind="query-params",

@@ -181,3 +181,28 @@ def view_record(filters: Filters, sort: str) -> dict:
 
     return {"filters": asdict(filters), "active_filters": filters.active_count(),
             "sort": sort, "sort_label": SORT_LABELS.get(sort, sort)}
+
+
+# Variant suffixes of one model (as models.dev groups them under a base_model): the TEE twin, a
+# quantized build, a faster build. Stripped repeatedly, case-insensitively, from the end.
+VARIANT_SUFFIXES = ("-TEE", "-FP8", "-FP4", "-NVFP4", "-turbo")
+
+
+def family(name: object) -> str | None:
+    """The family a model name belongs to: the name without its variant suffixes
+    (`Qwen/Qwen3-32B-TEE`, `Qwen/Qwen3-32B-FP8` and `Qwen/Qwen3-32B` are all `Qwen/Qwen3-32B`)."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    base = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in VARIANT_SUFFIXES:
+            if base.lower().endswith(suffix.lower()) and len(base) > len(suffix):
+                base, changed = base[: -len(suffix)], True
+    return base
+
+
+def families(models: pd.DataFrame) -> pd.Series:
+    """`family()` of every row's name (None for a row without one)."""
+    return models["name"].map(family)

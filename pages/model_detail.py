@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from chutes_data import calc, schema
+from chutes_data import calc, query, schema
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text, safe_readme
 from chutes_data.views import changes as timeline
@@ -68,6 +68,17 @@ else:
     st.title(md_text(r["name"], 150))
     if isinstance(r["tagline"], str) and r["tagline"].strip():
         st.markdown(f"*{md_text(r['tagline'], 300)}*")
+    fam = query.family(r["name"])
+    variants = [j for j in models.index[query.families(models).eq(fam).fillna(False).to_numpy(dtype=bool)]
+                if models.loc[j, "name"] != r["name"]] if fam else []
+    if variants:  # the -TEE twin, -FP8, -turbo builds of the same model
+        st.caption(f"Family **{md_text(fam, 120)}**: {len(variants)} other variant"
+                   f"{'s' if len(variants) != 1 else ''} of this model:")
+        with st.container(horizontal=True):
+            for j in variants[:8]:
+                st.page_link(nav.MODEL_DETAIL, label=md_text(labels[j], 80),
+                             icon=":material/call_split:",
+                             query_params=model_pick.detail_params(models.loc[j]))
     if matches > 1:
         st.caption(f"{matches} chutes are named “{md_text(raw_name, 120)}”; this is the official one "
                    "(else the one in both APIs, else the most used). The others:")

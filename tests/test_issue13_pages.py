@@ -370,3 +370,36 @@ def test_sidebar_filters_only_where_they_apply_and_kept_across_pages():
     assert at.toggle(key="hot").value is True  # the filter survived the pages without filters
     assert len(at.dataframe[0].value) == hot_rows
     assert not at.warning
+
+
+def test_model_families_group_variants_in_the_table_and_on_the_detail_page():
+    import pandas as pd
+
+    from chutes_data.query import family
+    from ui import tables
+
+    assert family("Qwen/Qwen3-32B-TEE") == family("Qwen/Qwen3-32B-FP8") == "Qwen/Qwen3-32B"
+    assert family("google/gemma-4-31B-turbo-TEE") == "google/gemma-4-31B"
+    assert family("org/Model") == "org/Model" and family(None) is None
+    frame = pd.DataFrame({"name": ["org/A-TEE", "org/A", "org/B", "org/B"]})
+    assert tables._family_cells(frame).tolist() == ["org/A", "org/A", "—", "—"]  # same name: no
+
+    from chutes_data import Settings, load_catalog
+    from chutes_data.query import families
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    fam = families(models)
+    names = models["name"].groupby(fam).nunique()
+    target = names[names > 1].index[0]
+    row = models[fam.eq(target).to_numpy(dtype=bool)].iloc[0]
+    table = open_page().dataframe[0].value
+    assert target in set(table["family"])
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/model_detail.py")
+    at.query_params["chute_id" if isinstance(row["chute_id"], str) else "name"] = (
+        row["chute_id"] if isinstance(row["chute_id"], str) else row["name"])
+    at.run()
+    assert not at.exception
+    assert any(f"Family **{target}".replace("-", "\\\\-") in c.value or "Family **" in c.value
+               for c in at.caption)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data.formatting import currency_unit
-from chutes_data.query import BLEND_RATIO, blended_price
+from chutes_data.query import BLEND_RATIO, blended_price, families
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 
 from . import nav
@@ -60,12 +60,22 @@ def dash(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), DASH)
 
 
+def _family_cells(models: pd.DataFrame) -> pd.Series:
+    """The family of a row when this frame holds another variant of it (a different name; else
+    "—"), e.g. `Qwen/Qwen3-32B`
+    for both `Qwen/Qwen3-32B-TEE` and `Qwen/Qwen3-32B-FP8`: sorting by it groups the variants."""
+    fam = families(models)
+    names = models["name"].groupby(fam).nunique()  # variants have different names
+    return fam.where(fam.map(names).fillna(0).gt(1), DASH).astype("object")
+
+
 def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_RATIO) -> pd.DataFrame:
     """The columns the Models table shows, in order, for `currency` ('usd' or 'tao'). Missing
     text is "—"; missing numbers stay NaN so the columns sort as numbers."""
     cur = currency
     return pd.DataFrame({
         "name": models["name"],
+        "family": _family_cells(models),
         "details": detail_urls(models),
         "status": [_status(h) for h in models["hot"]],
         "tee": ["TEE" if v is not pd.NA and v is not None and bool(v) else "" for v in models["tee"]],
@@ -96,6 +106,9 @@ def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
     cc = st.column_config
     return {
         "name": cc.TextColumn("Model", pinned=True, width=300),
+        "family": cc.TextColumn("Family", width=160,
+                                help="Variants of one model (-TEE, -FP8, -turbo) share a family; "
+                                     "sort by it to see them together. — : no variant listed"),
         "details": details_column(help="Everything about this model"),
         "status": cc.TextColumn("Status", width=60, help="Hot: at least one instance up now"),
         "tee": cc.TextColumn("TEE", width=50, help="Trusted Execution Environment"),

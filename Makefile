@@ -46,6 +46,7 @@ test-fast: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/bench_merge.py
 	$(PY) bench/bench_table.py
+	$(PY) bench/bench_api.py
 
 # Regenerate the bundled synthetic sample (deterministic).
 sample: $(VENV)/.runtime

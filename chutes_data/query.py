@@ -22,11 +22,16 @@ SORTS = {
     "name": ("name", True),
     "instances": ("instances_active", False),
     "blended": ("blended", True),  # computed: see blended_price
+    "fastest": ("tps_7d", False),
+    "first_token": ("ttft_7d_s", True),
+    "trending": ("requests_trend", False),
 }
 SORT_LABELS = {
     "popular": "Most used (past day)", "price_in": "Cheapest input", "price_out": "Cheapest output",
     "context": "Largest context", "name": "Name (A–Z)", "instances": "Most hot instances",
     "blended": "Cheapest blended",
+    "fastest": "Fastest (tokens/s)", "first_token": "Quickest first token",
+    "trending": "Trending (requests vs last week)",
 }
 BLEND_RATIO = 3.0  # input tokens per output token in the blended price (Artificial Analysis's 3:1)
 _PRICE_KINDS = ("input", "output", "cache_read", "step", "request", "hour")
@@ -53,6 +58,11 @@ class Filters:
     source: Literal["all", "both", "chutes", "v1"] = "all"
     free_only: bool = False
     currency: Currency = "usd"
+    # telemetry (issue 11): a model whose speed is unknown fails a speed bound
+    min_tps: float | None = None
+    max_ttft: float | None = None
+    hide_throttling: bool = False
+    hide_cold: bool = False
 
     def is_default(self) -> bool:
         return self == Filters(currency=self.currency)
@@ -106,9 +116,29 @@ def apply_filters(models: pd.DataFrame, f: Filters) -> pd.DataFrame:
         mask &= models["public"].fillna(f.visibility == "private").astype(bool) == (f.visibility == "public")
     if f.source != "all":
         mask &= models["source"].eq(f.source)
+    mask &= _telemetry_mask(models, f)
     if f.free_only:
         mask &= is_free(models, f.currency)
     return models[mask.to_numpy(dtype=bool)]
+
+
+def _column(models: pd.DataFrame, name: str) -> pd.Series:
+    """A telemetry column, or all-NA when the frame predates it."""
+    return models[name] if name in models.columns else pd.Series(np.nan, index=models.index)
+
+
+def _telemetry_mask(models: pd.DataFrame, f: Filters) -> pd.Series:
+    mask = pd.Series(True, index=models.index)
+    if f.min_tps is not None:
+        mask &= pd.to_numeric(_column(models, "tps_7d"), errors="coerce").ge(f.min_tps).fillna(False)
+    if f.max_ttft is not None:
+        mask &= pd.to_numeric(_column(models, "ttft_7d_s"), errors="coerce").le(f.max_ttft).fillna(False)
+    capacity = _column(models, "capacity")
+    if f.hide_throttling:
+        mask &= ~capacity.eq("throttling").fillna(False).astype(bool)
+    if f.hide_cold:
+        mask &= ~capacity.eq("cold").fillna(False).astype(bool)
+    return mask.astype(bool)
 
 
 def is_free(models: pd.DataFrame, currency: Currency = "usd") -> pd.Series:
@@ -141,6 +171,8 @@ def sort_models(models: pd.DataFrame, sort: str, currency: Currency = "usd",
     if column.startswith("price_"):
         column = f"{column}_{currency}"
     key = (lambda s: s.str.casefold()) if column == "name" else None
+    if column not in models.columns:  # a frame without the telemetry columns: nothing to sort by
+        return models
     return models.sort_values(column, ascending=ascending, na_position="last", key=key, kind="stable")
 
 
@@ -206,3 +238,17 @@ def family(name: object) -> str | None:
 def families(models: pd.DataFrame) -> pd.Series:
     """`family()` of every row's name (None for a row without one)."""
     return models["name"].map(family)
+
+
+def telemetry_kpis(models: pd.DataFrame) -> dict[str, float | int | None]:
+    """Speed headline numbers for the current view: medians of the known values only."""
+    tps = pd.to_numeric(_column(models, "tps_7d"), errors="coerce").dropna()
+    ttft = pd.to_numeric(_column(models, "ttft_7d_s"), errors="coerce").dropna()
+    capacity = _column(models, "capacity")
+    return {
+        "median_tps": float(np.median(tps)) if len(tps) else None,
+        "median_ttft": float(np.median(ttft)) if len(ttft) else None,
+        "with_speed": int(len(tps)),
+        "throttling": int(capacity.eq("throttling").fillna(False).sum()),
+        "cold": int(capacity.eq("cold").fillna(False).sum()),
+    }

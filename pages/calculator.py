@@ -5,6 +5,7 @@ import streamlit as st
 from chutes_data import calc
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
+from chutes_data.views import speed as speed_view
 from ui import calc_view, data, model_pick, sidebar
 
 catalog = data.catalog()
@@ -171,7 +172,8 @@ elif not ranked.empty:
     if n_cold:
         st.caption(f":material/ac_unit: {n_cold} selected model(s) are **cold** (no instance "
                    "running now): a request waits for one to start, or fails. See *Now* below.")
-    shown_table = calc_view.token_table(ranked, state)
+    shown_table = calc_view.token_table(
+        ranked, state, speed_view.estimated_seconds(view.loc[ranked.index], workload.output_tokens))
     st.dataframe(shown_table, column_config=calc_view.token_config(cur, workload.requests_per_day),
                  hide_index=True, width="stretch", key="calc_table",
                  column_order=[c for c in shown_table.columns if c != "note" or shown_table[c].any()])
@@ -180,7 +182,8 @@ elif not ranked.empty:
         st.plotly_chart(fig, width="stretch", key="calc_chart")
     st.caption("Per request = (input × (1 − cache share) × input price + input × cache share × "
                "cache-read price + output × output price) ÷ 1,000,000. Per day × requests/day; "
-               "per month × 30.")
+               "per month × 30. Est. time = 7-day time to first token + output tokens ÷ 7-day "
+               "output tokens/s (queueing and network excluded).")
 
 # ---------------------------------------------------------------------------- other pricing
 st.subheader("Priced per step, per request or per hour", divider="gray")

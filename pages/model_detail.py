@@ -7,7 +7,7 @@ from chutes_data import calc, query, schema
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text, safe_readme
 from chutes_data.views import changes as timeline
-from ui import data, detail_view, history_chart, model_pick, nav, sidebar
+from ui import data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -139,6 +139,11 @@ else:
         st.metric("Max output", fmt.tokens(None if pd.isna(r["max_output_length"])
                                              else int(r["max_output_length"])), border=True)
         st.metric("Hot instances", detail_view.number(r["instances_active"]), border=True)
+
+    # speed and capacity (Chutes' own telemetry), and the user's own measurement
+    st.subheader("Speed and capacity", divider="gray")
+    speed.speed_section(catalog, r, key="detail_speed")
+    probe_view.test_now(r, key="detail_probe")
 
     # prices, limits, hardware
     left, right = st.columns(2, gap="large")

@@ -4,7 +4,15 @@ import streamlit as st
 
 from chutes_data import export
 from chutes_data import formatting as fmt
-from chutes_data.query import BLEND_RATIO, SORT_KEYS, SORT_LABELS, kpis, sort_models, view_record
+from chutes_data.query import (
+    BLEND_RATIO,
+    SORT_KEYS,
+    SORT_LABELS,
+    kpis,
+    sort_models,
+    telemetry_kpis,
+    view_record,
+)
 from chutes_data.textsafe import md_text
 from ui import data, model_pick, nav, sidebar, tables
 
@@ -25,6 +33,11 @@ with st.container(horizontal=True):
     st.metric("Median input price", fmt.money_kpi(k["median_input_price"], cur, " /1M"), border=True,
               help=f"Exactly {fmt.money(k['median_input_price'], cur, ' per 1M input tokens')}")
     st.metric("Largest context", fmt.tokens(k["max_context"]), border=True)
+    speed_kpis = telemetry_kpis(filtered)
+    st.metric("Median speed", "—" if speed_kpis["median_tps"] is None
+              else f"{speed_kpis['median_tps']:,.0f} tok/s", border=True,
+              help=f"Median 7-day output tokens/s of the {speed_kpis['with_speed']:,} models in this "
+                   "view with a known speed")
 
 left, right = st.columns([3, 2], vertical_alignment="bottom")
 # Sort with the widget's value: session_state["sort"] is not seeded from the URL until the

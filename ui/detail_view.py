@@ -18,6 +18,7 @@ from chutes_data.calc import PRICING_LABELS
 from chutes_data.formatting import money
 from chutes_data.schema import INVOCATIONS_LABEL
 from chutes_data.values import json_safe
+from chutes_data.views.speed import speed_facts
 
 from .calc_view import amount
 
@@ -216,4 +217,5 @@ def comparison_facts(row: pd.Series, currency: str, pricing: str, cost: pd.Serie
         "GPUs": listing(row["supported_gpus"]),
         INVOCATIONS_LABEL: number(row["invocation_count"]),
         "Listed in": _LISTED_IN.get(row["source"], "—"),
+        **speed_facts(row),
     }

@@ -17,7 +17,8 @@ CONTEXT_STEPS = [0, 8_192, 32_768, 65_536, 131_072, 262_144, 1_000_000]
 SOURCE_CHOICES = ("all", "both", "chutes", "v1")
 VISIBILITY_CHOICES = ("all", "public", "private")
 FILTER_KEYS = ("q", "template", "in", "out", "feature", "quant", "owner", "min_ctx", "max_in",
-               "max_out", "hot", "tee", "vis", "src", "free")
+               "max_out", "hot", "tee", "vis", "src", "min_tps", "max_ttft", "no_throttle", "no_cold",
+               "free")
 
 
 def currency() -> str:
@@ -96,12 +97,27 @@ def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
                                    required=True, bind="query-params",
                                    help="both: in /chutes/ and /v1/models · chutes: only /chutes/ · "
                                         "v1: only /v1/models (which lists just the official LLMs)")
+    # Speed and capacity (Chutes' own telemetry): unknown speeds fail a speed bound.
+    with sb.popover("Speed & capacity", width="stretch", icon=":material/speed:"):
+        min_tps = st.number_input("Min output tokens/s", min_value=0.0, value=None, step=5.0,
+                                  key="min_tps", bind="query-params", format="%.0f",
+                                  help="7-day output tokens per second; models without a known "
+                                       "speed are hidden while this is set.")
+        max_ttft = st.number_input("Max time to first token (s)", min_value=0.0, value=None,
+                                   step=0.5, key="max_ttft", bind="query-params", format="%.1f",
+                                   help="7-day time to first token, seconds.")
+        no_throttle = st.toggle("Hide throttling", key="no_throttle", bind="query-params",
+                                help="Hide models where 3 % or more of requests are rate-limited.")
+        no_cold = st.toggle("Hide cold", key="no_cold", bind="query-params",
+                            help="Hide models with no active instance right now.")
     filters = Filters(
         search=search or "", templates=tuple(templates), input_modalities=tuple(inputs),
         output_modalities=tuple(outputs), features=tuple(features), quantizations=tuple(quants),
         owners=tuple(owners), min_context=int(min_ctx or 0), max_input_price=max_in,
         max_output_price=max_out, hot_only=bool(hot), tee_only=bool(tee),
         visibility=vis or "all", source=src or "all", free_only=bool(free), currency=cur,
+        min_tps=min_tps, max_ttft=max_ttft, hide_throttling=bool(no_throttle),
+        hide_cold=bool(no_cold),
     )
     if filters.active_count():
         sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=reset_filters,

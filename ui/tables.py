@@ -12,8 +12,10 @@ import streamlit as st
 from chutes_data.formatting import currency_unit
 from chutes_data.query import BLEND_RATIO, blended_price, families
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
+from chutes_data.views.speed import CAPACITY_ICONS
 
 from . import nav
+from .speed import column_config as speed_columns
 
 
 def detail_url(chute_id: object = None, name: object = None) -> str | None:
@@ -86,6 +88,10 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
         "price_blended": blended_price(models, cur, blend_ratio),
         "price_step": models[f"price_step_{cur}"],
         "price_hour": models[f"price_hour_{cur}"],
+        "tps": models["tps_7d"],
+        "ttft": models["ttft_7d_s"],
+        "capacity": [CAPACITY_ICONS.get(c, "—") if isinstance(c, str) else "—"
+                     for c in models["capacity"]],
         "context": models["context_tokens"],
         "max_output": models["max_output_length"],
         "quantization": dash(models["quantization"]),
@@ -125,6 +131,7 @@ def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
                  f"(ratio x input + output) / (ratio + 1); the ratio is set above the table"),
         "price_step": cc.NumberColumn("Per step", format=money, width=80, help=f"{unit} per diffusion step"),
         "price_hour": cc.NumberColumn("Per hour", format=money, width=80, help=f"{unit} per instance-hour"),
+        **speed_columns(),
         "context": cc.NumberColumn("Context", format="compact", width=75, help="Context length in tokens"),
         "max_output": cc.NumberColumn("Max output", format="compact", width=85,
                                       help="Output limit in tokens"),

@@ -21,7 +21,7 @@ if __name__ == "__main__":
     catalog = data.catalog()
     banner.warn_public_bind(data.settings().has_key)  # in the server log: a key on a public bind
     note = url_note.start()  # before any bound widget drops an invalid value from the URL
-    sidebar.render(catalog.models)
+    sidebar.render(catalog.models, show_filters=nav.shows_filters(page))
     banner.banner(catalog)
     live.freshness()
     page.run()

@@ -113,6 +113,10 @@ else:
         st.caption("No price history yet for these models. History builds up as the app refreshes "
                    "the live catalog (USD prices, one step per change).")
     else:
+        # one time range for all, one price range per billing unit: comparable by eye
+        history_chart.share_axes([(pricing[i], fig) for i, fig in charts])
+        st.caption("All charts share one time axis, and charts of the same price unit one price "
+                   "axis (from 0), so the lines can be compared by eye.")
         cols = st.columns(len(charts))
         for col, (i, fig) in zip(cols, charts, strict=True):
             with col:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -32,10 +33,11 @@ from . import sidebar
 
 log = logging.getLogger(__name__)
 
-# The TTL is fixed when the module is imported (the cache decorator needs it then). The catalog
-# and the telemetry live in one cached object: it expires with the shorter of their TTLs.
-_SETTINGS_AT_IMPORT = Settings.from_env()
-TTL_SECONDS = max(min(_SETTINGS_AT_IMPORT.ttl_seconds, _SETTINGS_AT_IMPORT.telemetry_ttl_seconds), 1.0)
+
+def ttl_seconds(s: Settings) -> float:
+    """How long the cached catalog lives: the catalog and the telemetry share one cached object,
+    so it expires with the shorter of their TTLs (1 s at least)."""
+    return max(min(s.ttl_seconds, s.telemetry_ttl_seconds), 1.0)
 
 
 def settings() -> Settings:
@@ -43,9 +45,12 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_resource(ttl=TTL_SECONDS, show_spinner="Loading the Chutes catalog…", max_entries=2)
-def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0) -> Catalog:
-    """Both sources, merged; `refresh_token` changes when the user asks for a refresh.
+@st.cache_resource(show_spinner="Loading the Chutes catalog…", max_entries=2)
+def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0,
+                epoch: int = 0) -> Catalog:
+    """Both sources, merged; `refresh_token` changes when the user asks for a refresh, `epoch`
+    when the TTL has run out (`catalog()`: the time in TTL-long steps, so the TTL follows the
+    settings in force rather than those at import; max_entries bounds what is kept).
 
     The one shared Catalog: never modify it (`catalog()` hands out copy-on-write views).
     `_settings` is not hashed (it holds the key); `settings_key` stands for it in the cache key.
@@ -75,7 +80,8 @@ def catalog() -> Catalog:
         st.session_state["_shown_revision"] = snapshot.revision  # ui/live.py compares with it
         return _view(_shared_of(snapshot))
     s = settings()
-    return _view(get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0)))
+    epoch = int(time.time() // ttl_seconds(s))
+    return _view(get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0), epoch))
 
 
 def _view(shared: Catalog) -> Catalog:

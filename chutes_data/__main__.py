@@ -1,4 +1,4 @@
-"""`python -m chutes_data` (see chutes_data/cli.py)."""
+"""`python -m chutes_data` (see chutes_data/cli/)."""
 
 import sys
 

@@ -42,7 +42,6 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -51,8 +50,8 @@ import pandas as pd
 
 from ..errors import HistoryError, PayloadError
 from ..schema import SOURCES
-from ..values import to_utc
 from .db import connect
+from .retention import prune
 from .state import (
     CONTEXT_FIELDS,
     EVENT_KINDS,
@@ -141,7 +140,8 @@ class HistoryStore:
             prev = db.execute(near.format("<=", d="DESC"), (source, t)).fetchone()
             if prev and prev[1] == ssig:
                 db.execute("INSERT INTO observations VALUES (?, ?, ?)", (prev[0], t, psha))
-                self._prune(db, source)
+                prune(db, source, retention_days=self.retention_days, max_snapshots=self.max_snapshots,
+                      keep_payloads=self.keep_payloads)
                 return False
             blob = zlib.compress(canonical.encode(), 6)
             nxt = db.execute(near.format(">", d="ASC"), (source, t)).fetchone()
@@ -153,14 +153,16 @@ class HistoryStore:
                 db.execute("UPDATE snapshots SET captured_at = ?, payload_sha256 = ?, payload = ?, "
                            "origin = ? WHERE id = ?", (t, psha, blob, origin, nxt[0]))
                 db.execute("INSERT INTO observations VALUES (?, ?, ?)", (nxt[0], t, psha))
-                self._prune(db, source)
+                prune(db, source, retention_days=self.retention_days, max_snapshots=self.max_snapshots,
+                      keep_payloads=self.keep_payloads)
                 return False
             sid = db.execute("INSERT INTO snapshots (source, captured_at, payload_sha256, payload, origin, "
                              "state_sha256, models) VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (source, t, psha, blob, origin, ssig, len(states))).lastrowid
             self._insert_states(db, sid, source, states)
             db.execute("INSERT INTO observations VALUES (?, ?, ?)", (sid, t, psha))
-            self._prune(db, source)
+            prune(db, source, retention_days=self.retention_days, max_snapshots=self.max_snapshots,
+                      keep_payloads=self.keep_payloads)
             return True
 
     @staticmethod
@@ -186,34 +188,6 @@ class HistoryStore:
                    "WHERE snapshot_id = ?", (new, sid))
         db.execute("UPDATE observations SET snapshot_id = ? WHERE snapshot_id = ? AND observed_at > ?",
                    (new, sid, t))
-
-    def _prune(self, db: sqlite3.Connection, source: str) -> None:
-        before = db.total_changes
-        latest = "(SELECT id FROM snapshots WHERE source = :s ORDER BY captured_at DESC, id DESC LIMIT 1)"
-        if self.retention_days is not None:
-            newest = db.execute("SELECT MAX(o.observed_at) FROM observations o JOIN snapshots s "
-                                "ON s.id = o.snapshot_id WHERE s.source = ?", (source,)).fetchone()[0]
-            cutoff = to_stamp(to_utc(newest) - timedelta(days=self.retention_days))
-            db.execute(f"DELETE FROM snapshots WHERE source = :s AND id != {latest} AND id IN "
-                       "(SELECT snapshot_id FROM observations GROUP BY snapshot_id "
-                       "HAVING MAX(observed_at) < :c)", {"s": source, "c": cutoff})
-            # thin old observations of surviving snapshots: keep each one's first and last
-            db.execute("DELETE FROM observations WHERE observed_at < :c AND snapshot_id IN "
-                       "(SELECT id FROM snapshots WHERE source = :s) AND observed_at NOT IN "
-                       "(SELECT MIN(observed_at) FROM observations o2 WHERE o2.snapshot_id = "
-                       "observations.snapshot_id UNION SELECT MAX(observed_at) FROM observations o3 "
-                       "WHERE o3.snapshot_id = observations.snapshot_id)", {"s": source, "c": cutoff})
-        if self.max_snapshots is not None:
-            db.execute("DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots WHERE source = ? "
-                       "ORDER BY captured_at DESC, id DESC LIMIT -1 OFFSET ?)",
-                       (source, max(1, self.max_snapshots)))
-        if db.total_changes != before:  # snapshots went: forget models no snapshot mentions
-            db.execute("DELETE FROM models WHERE source = ? AND NOT EXISTS "
-                       "(SELECT 1 FROM model_state WHERE model_id = models.id)", (source,))
-        if self.keep_payloads is not None:  # older snapshots keep their state, not their raw payload
-            db.execute("UPDATE snapshots SET payload = NULL WHERE id IN (SELECT id FROM snapshots WHERE "
-                       "source = ? AND payload IS NOT NULL ORDER BY captured_at DESC, id DESC "
-                       "LIMIT -1 OFFSET ?)", (source, max(1, self.keep_payloads)))
 
     # ------------------------------------------------------------------------ reading
     def changes(self, since: Any = None, source: str | None = None, kinds: Iterable[str] | None = None,

@@ -46,6 +46,7 @@ test-fast: $(VENV)/.dev
 bench: $(VENV)/.dev chromium
 	$(PY) bench/bench_merge.py
 	$(PY) bench/bench_table.py
+	$(PY) bench/bench_api.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_first_table.py
 	$(PY) bench/bench_scale.py

@@ -1,4 +1,4 @@
-"""`python -m chutes_data`: export, status, fetch, report, chute, changes, import-snapshots.
+"""`python -m chutes_data`: export, status, fetch, report, chute, changes, watch, import-snapshots.
 
 Every failure the package foresees ends in one line on stderr and a non-zero exit, never a
 traceback. Exit codes: 0 ok, 1 no data / failed, 2 bad usage (argparse).
@@ -61,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--source", choices=("chutes", "v1"))
 
+    p = sub.add_parser("watch", help="refresh in the background and send change webhooks, no UI")
+    p.add_argument("--once", action="store_true",
+                   help="one refresh (and its webhook deliveries), then exit")
+    p = sub.add_parser("probe", help="measure one model now: a short streamed chat completion "
+                                     "with your key (billed; TTFT, tokens/s, total time)")
+    p.add_argument("model", help="the exact model id, e.g. deepseek-ai/DeepSeek-V3.2-TEE")
+    p.add_argument("--prompt", default=None, help="the user message to send (short)")
+    p.add_argument("--max-tokens", type=int, default=None, metavar="N")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
     p = sub.add_parser("import-snapshots", help="backfill history from saved raw responses")
     p.add_argument("directory", type=Path)
     p.add_argument("--source", choices=("chutes", "v1"), required=True)
@@ -83,7 +93,7 @@ def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
     catalog = load_catalog(settings, refresh=args.refresh,
                            files={"chutes": args.chutes_file, "v1": args.v1_file},
                            require_data=True)
-    for data in catalog.sources.values():
+    for data in catalog.all_sources.values():
         if data.status.error:
             print(f"warning: {data.status.error}", file=sys.stderr)
     stored = storage_warning(settings, [d.storage for d in catalog.sources.values() if d.storage])
@@ -128,10 +138,14 @@ def _age(seconds: float | None) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from .sources.telemetry_loader import telemetry_cache_status
+
     settings = _settings(args)
     statuses = cache_status(settings)
+    telemetry = telemetry_cache_status(settings)
     if args.format == "json":
-        doc = {name: {**s.to_dict(), "age_seconds": s.age_seconds()} for name, s in statuses.items()}
+        doc = {name: {**s.to_dict(), "age_seconds": s.age_seconds()}
+               for name, s in {**statuses, **telemetry}.items()}
         _write(json.dumps(doc, indent=1) + "\n", "-")
         return 0
     print(f"cache: {settings.cache_dir}  (TTL {settings.cache_minutes:g} min)")
@@ -141,6 +155,13 @@ def cmd_status(args: argparse.Namespace) -> int:
               f"age={_age(s.age_seconds())} {validity} count={s.count}")
         if s.error:
             print(f"{'':7} last error: {s.error}")
+    print(f"telemetry (TTL {settings.telemetry_minutes:g} min; an extra: the catalog works without it)")
+    for name, s in telemetry.items():
+        validity = "none" if s.origin == "none" else ("stale" if s.stale else "valid")
+        print(f"  {name:15} {s.origin:6} fetched_at={iso(s.fetched_at) or '-'} "
+              f"age={_age(s.age_seconds())} {validity} count={s.count}")
+        if s.error:
+            print(f"  {'':15} last error: {s.error}")
     return 0
 
 
@@ -158,6 +179,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             failed += 1
             kept = f"; kept the last good snapshot ({s.count})" if s.origin == "cache" else ""
             print(f"{name}: refresh failed: {s.error}{kept}", file=sys.stderr)
+    for name, data in catalog.telemetry.items():  # telemetry is an extra: never the exit code
+        s = data.status
+        if s.origin == "live":
+            print(f"{name}: fetched {s.count} at {iso(s.fetched_at)}")
+        else:
+            print(f"warning: {name}: refresh failed: {s.error}", file=sys.stderr)
     stored = storage_warning(settings, [d.storage for d in catalog.sources.values() if d.storage])
     if stored:  # fetched, but the cache (and history) did not keep it: `status` would show nothing
         print(f"error: {stored}", file=sys.stderr)
@@ -245,8 +272,46 @@ def _import_verdict(directory: Path, source: str, result: dict) -> int:
     return 1
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .service.watch import watch
+
+    settings = _settings(args)
+    if settings.offline:
+        raise NoDataError("watch: needs the network (CHUTES_OFFLINE is set)")
+    return asyncio.run(watch(settings, once=args.once))
+def cmd_probe(args: argparse.Namespace) -> int:
+    from .history.telemetry import record_probe
+    from .probe import DEFAULT_MAX_TOKENS, DEFAULT_PROMPT, probe
+
+    settings = _settings(args)
+    if settings.offline:
+        raise NoDataError("probe: needs the network (CHUTES_OFFLINE is set)")
+    result = probe(settings, args.model, prompt=args.prompt or DEFAULT_PROMPT,
+                   max_tokens=args.max_tokens or DEFAULT_MAX_TOKENS)
+    if result.outcome != "no_key":
+        try:
+            record_probe(settings, result)
+        except ChutesDataError as exc:
+            print(f"warning: could not keep the result in the history: {exc}", file=sys.stderr)
+    if args.format == "json":
+        _write(json.dumps(result.to_dict(), indent=1) + "\n", "-")
+    else:
+        def num(value: float | None, unit: str) -> str:
+            return "-" if value is None else f"{value:.2f}{unit}"
+
+        print(f"{result.model}: {result.outcome}  ttft={num(result.ttft_s, 's')} "
+              f"tps={num(result.tps, '')} total={num(result.total_s, 's')} "
+              f"tokens={result.output_tokens if result.output_tokens is not None else '-'}")
+        if not result.ok or result.message != "Measured.":
+            print(result.message, file=sys.stderr if not result.ok else sys.stdout)
+    return 0 if result.ok else 1
+
+
 COMMANDS = {"export": cmd_export, "report": cmd_report, "status": cmd_status, "fetch": cmd_fetch,
-            "chute": cmd_chute, "changes": cmd_changes, "import-snapshots": cmd_import}
+            "chute": cmd_chute, "changes": cmd_changes, "import-snapshots": cmd_import,
+            "watch": cmd_watch, "probe": cmd_probe}
 
 
 @contextmanager

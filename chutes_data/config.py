@@ -49,11 +49,21 @@ class Settings:
     backoff_base: float = 0.5
     retry_after_cap: float = 30.0
     history_days: int = 180
+    admin_token: str | None = field(default=None, repr=False)
+    webhook_urls: tuple[str, ...] = field(default=(), repr=False)  # may carry credentials
+    webhook_secret: str | None = field(default=None, repr=False)
+    telemetry_minutes: float = 10.0
+    probe_timeout: float = 60.0
     warnings: tuple[str, ...] = ()
 
     @property
     def ttl_seconds(self) -> float:
         return self.cache_minutes * 60
+
+    @property
+    def telemetry_ttl_seconds(self) -> float:
+        """How long a telemetry snapshot is fresh (CHUTES_TELEMETRY_MINUTES)."""
+        return self.telemetry_minutes * 60
 
     @property
     def total_budget(self) -> float:
@@ -120,6 +130,14 @@ class Settings:
                                    integer=True)),
             history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, maximum=MAX_HISTORY_DAYS,
                                     integer=True)),
+            admin_token=_check_secret("CHUTES_ADMIN_TOKEN", values.get("CHUTES_ADMIN_TOKEN"),
+                                      warnings, minimum=16),
+            webhook_urls=_webhook_urls(values.get("CHUTES_WEBHOOK_URLS"), warnings),
+            webhook_secret=_check_secret("CHUTES_WEBHOOK_SECRET", values.get("CHUTES_WEBHOOK_SECRET"),
+                                         warnings, minimum=16),
+            telemetry_minutes=number("CHUTES_TELEMETRY_MINUTES", 10.0, minimum=0,
+                                     maximum=MAX_CACHE_MINUTES),
+            probe_timeout=number("CHUTES_PROBE_TIMEOUT", 60.0, minimum=1, maximum=MAX_HTTP_TIMEOUT),
             warnings=tuple(warnings),
         )
 
@@ -222,6 +240,72 @@ def _check_key(raw: str | None, warnings: list[str]) -> str | None:
                         "header; it is ignored and public chutes are fetched anonymously.")
         return None
     return key
+
+
+def _check_secret(name: str, raw: str | None, warnings: list[str], *,
+                  minimum: int) -> str | None:
+    """A token or secret from the environment: stripped, header-safe, not trivially short.
+    The value itself never appears in a warning."""
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not value:
+        warnings.append(f"{name} is set but empty; it is ignored.")
+        return None
+    if not _HEADER_SAFE.match(value):
+        warnings.append(f"{name} contains spaces or characters that cannot be sent in a header; "
+                        "it is ignored.")
+        return None
+    if len(value) < minimum:
+        warnings.append(f"{name} is shorter than {minimum} characters; it is ignored "
+                        "(use a long random value, e.g. `openssl rand -hex 32`).")
+        return None
+    return value
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why `url` cannot receive webhooks, or None. Unlike a base URL, a webhook URL may carry
+    credentials or a query (a token); they are masked in every message."""
+    shown = display_url(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+        httpx.URL(url)
+        (parts.hostname or "").encode("idna")
+    except (ValueError, httpx.InvalidURL, UnicodeError):
+        return f"{shown!r} is not a valid URL."
+    if parts.scheme not in ("http", "https"):
+        return f"{shown!r} is not an http(s) URL."
+    if not parts.hostname:
+        return f"{shown!r} has no host name."
+    return None
+
+
+def display_url(url: str, limit: int = 80) -> str:
+    """A URL safe to log: credentials and the query replaced by `***`, the fragment dropped."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return _shorten(url.split("?")[0].split("#")[0], limit)
+    userinfo = "***@" if (parts.username or parts.password) else ""
+    text = f"{parts.scheme}://{userinfo}{host}{port}{parts.path}" + ("?***" if parts.query else "")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _webhook_urls(raw: str | None, warnings: list[str]) -> tuple[str, ...]:
+    urls: list[str] = []
+    for part in (raw or "").split(","):
+        url = part.strip()
+        if not url:
+            continue
+        problem = webhook_url_problem(url)
+        if problem:
+            warnings.append(f"CHUTES_WEBHOOK_URLS: {problem} It is ignored.")
+        elif url not in urls:
+            urls.append(url)
+    return tuple(urls)
 
 
 def redact(text: str, secret: str | None) -> str:

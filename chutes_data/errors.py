@@ -39,6 +39,9 @@ class FetchError(ChutesDataError):
 class NetworkError(FetchError):
     """The request failed in transport (DNS, refused, reset, timeout)."""
 
+    #: the host could not be connected to at all (DNS, refused): other routes there fail too
+    unreachable: bool = False
+
 
 class UpstreamError(FetchError):
     """The server answered with a non-2xx status."""

@@ -64,14 +64,19 @@ def _plain_object(value: Any) -> Any:
     return json_safe(value)
 
 
-def document(catalog: Any, models: pd.DataFrame | None = None) -> dict:
-    """The JSON export: sources, merge report and rows (of `models`, default the whole catalog)."""
-    return {
+def document(catalog: Any, models: pd.DataFrame | None = None, *, view: dict | None = None) -> dict:
+    """The JSON export: sources, merge report and rows (of `models`, default the whole catalog).
+    `view`: how `models` was chosen (`{"filters": {...}, "sort": ...}`), recorded as the
+    document's `view` so a file says which filters and sort produced it."""
+    doc = {
         "generated_at": iso(datetime.now(UTC)),
         "sources": {name: data.status.to_dict() for name, data in catalog.sources.items()},
         "merge_report": catalog.report.to_dict(),
-        "models": rows(catalog.models if models is None else models),
     }
+    if view is not None:
+        doc["view"] = json.loads(json.dumps(view, default=str))  # plain JSON values only
+    doc["models"] = rows(catalog.models if models is None else models)
+    return doc
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # no indent: the C encoder

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-__all__ = ["currency_unit", "duration_text", "human_age", "money", "tokens"]
+__all__ = ["currency_unit", "duration_text", "human_age", "money", "money_kpi", "tokens"]
 
 
 def currency_unit(currency: str) -> str:
@@ -29,6 +29,23 @@ def money(value: object, currency: str = "usd", unit: str = "") -> str:
         return "—"
     text = f"{v:,.2f}" if abs(v) >= 1000 else np.format_float_positional(
         v, precision=6, unique=False, fractional=False, trim="-")
+    return (f"${text}" if currency == "usd" else f"{text} τ") + unit
+
+
+def money_kpi(value: object, currency: str = "usd", unit: str = "") -> str:
+    """A price rounded for reading at a glance (a KPI tile): 3 significant digits, cents kept
+    from $1 up (`$0.206`, `$3.50`, `$1,234.57`); the full `money()` text goes in its tooltip and
+    the exports. '—' when unknown."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
+    if not math.isfinite(v):
+        return "—"
+    if abs(v) >= 1:
+        text = f"{v:,.2f}"
+    else:
+        text = np.format_float_positional(v, precision=3, unique=False, fractional=False, trim="-")
     return (f"${text}" if currency == "usd" else f"{text} τ") + unit
 
 

@@ -21,11 +21,20 @@ SORTS = {
     "context": ("context_length", False),
     "name": ("name", True),
     "instances": ("instances_active", False),
+    "blended": ("blended", True),  # computed: see blended_price
+    "fastest": ("tps_7d", False),
+    "first_token": ("ttft_7d_s", True),
+    "trending": ("requests_trend", False),
 }
 SORT_LABELS = {
     "popular": "Most used (past day)", "price_in": "Cheapest input", "price_out": "Cheapest output",
     "context": "Largest context", "name": "Name (A–Z)", "instances": "Most hot instances",
+    "blended": "Cheapest blended",
+    "fastest": "Fastest (tokens/s)", "first_token": "Quickest first token",
+    "trending": "Trending (requests vs last week)",
 }
+BLEND_RATIO = 3.0  # input tokens per output token in the blended price (Artificial Analysis's 3:1)
+_PRICE_KINDS = ("input", "output", "cache_read", "step", "request", "hour")
 SORT_KEYS = {label: key for key, label in SORT_LABELS.items()}
 
 
@@ -47,7 +56,13 @@ class Filters:
     tee_only: bool = False
     visibility: Literal["all", "public", "private"] = "all"
     source: Literal["all", "both", "chutes", "v1"] = "all"
+    free_only: bool = False
     currency: Currency = "usd"
+    # telemetry (issue 11): a model whose speed is unknown fails a speed bound
+    min_tps: float | None = None
+    max_ttft: float | None = None
+    hide_throttling: bool = False
+    hide_cold: bool = False
 
     def is_default(self) -> bool:
         return self == Filters(currency=self.currency)
@@ -101,15 +116,63 @@ def apply_filters(models: pd.DataFrame, f: Filters) -> pd.DataFrame:
         mask &= models["public"].fillna(f.visibility == "private").astype(bool) == (f.visibility == "public")
     if f.source != "all":
         mask &= models["source"].eq(f.source)
+    mask &= _telemetry_mask(models, f)
+    if f.free_only:
+        mask &= is_free(models, f.currency)
     return models[mask.to_numpy(dtype=bool)]
 
 
-def sort_models(models: pd.DataFrame, sort: str, currency: Currency = "usd") -> pd.DataFrame:
-    """Sort by one of SORTS; missing values always sink to the bottom."""
+def _column(models: pd.DataFrame, name: str) -> pd.Series:
+    """A telemetry column, or all-NA when the frame predates it."""
+    return models[name] if name in models.columns else pd.Series(np.nan, index=models.index)
+
+
+def _telemetry_mask(models: pd.DataFrame, f: Filters) -> pd.Series:
+    mask = pd.Series(True, index=models.index)
+    if f.min_tps is not None:
+        mask &= pd.to_numeric(_column(models, "tps_7d"), errors="coerce").ge(f.min_tps).fillna(False)
+    if f.max_ttft is not None:
+        mask &= pd.to_numeric(_column(models, "ttft_7d_s"), errors="coerce").le(f.max_ttft).fillna(False)
+    capacity = _column(models, "capacity")
+    if f.hide_throttling:
+        mask &= ~capacity.eq("throttling").fillna(False).astype(bool)
+    if f.hide_cold:
+        mask &= ~capacity.eq("cold").fillna(False).astype(bool)
+    return mask.astype(bool)
+
+
+def is_free(models: pd.DataFrame, currency: Currency = "usd") -> pd.Series:
+    """Rows whose stated prices are all 0 (at least one stated, none positive): free by price,
+    whatever the name says ("-free" in a name is not a price)."""
+    prices = pd.DataFrame({k: pd.to_numeric(models[c], errors="coerce") for k in _PRICE_KINDS
+                           if (c := price_column(k, currency)) in models.columns}, index=models.index)
+    stated = prices.notna().any(axis=1)
+    return (stated & prices.fillna(0).eq(0).all(axis=1)).astype(bool)
+
+
+def blended_price(models: pd.DataFrame, currency: Currency = "usd",
+                  ratio: float = BLEND_RATIO) -> pd.Series:
+    """One number per token-priced row: (ratio x input + output) / (ratio + 1) per 1M tokens, the
+    price of a typical mix of `ratio` input tokens to 1 output token (NaN unless both known)."""
+    ratio = max(float(ratio), 0.0)
+    p_in = pd.to_numeric(models[price_column("input", currency)], errors="coerce")
+    p_out = pd.to_numeric(models[price_column("output", currency)], errors="coerce")
+    return ((ratio * p_in + p_out) / (ratio + 1)).astype("float64")
+
+
+def sort_models(models: pd.DataFrame, sort: str, currency: Currency = "usd",
+                ratio: float = BLEND_RATIO) -> pd.DataFrame:
+    """Sort by one of SORTS; missing values always sink to the bottom. `ratio`: of the blended
+    price (sort "blended")."""
     column, ascending = SORTS.get(sort, SORTS["popular"])
+    if column == "blended":
+        key = blended_price(models, currency, ratio)
+        return models.loc[key.sort_values(ascending=True, na_position="last", kind="stable").index]
     if column.startswith("price_"):
         column = f"{column}_{currency}"
     key = (lambda s: s.str.casefold()) if column == "name" else None
+    if column not in models.columns:  # a frame without the telemetry columns: nothing to sort by
+        return models
     return models.sort_values(column, ascending=ascending, na_position="last", key=key, kind="stable")
 
 
@@ -140,4 +203,52 @@ def kpis(models: pd.DataFrame, currency: Currency = "usd") -> dict[str, float | 
         "hot": int(models["hot"].fillna(False).astype(bool).sum()),
         "median_input_price": float(np.median(prices)) if len(prices) else None,
         "max_context": int(context.max()) if len(context) else None,
+    }
+
+
+def view_record(filters: Filters, sort: str) -> dict:
+    """What produced a view, for its JSON export: every filter (defaults mean no constraint),
+    how many are set, and the sort, by key and as labelled."""
+    from dataclasses import asdict
+
+    return {"filters": asdict(filters), "active_filters": filters.active_count(),
+            "sort": sort, "sort_label": SORT_LABELS.get(sort, sort)}
+
+
+# Variant suffixes of one model (as models.dev groups them under a base_model): the TEE twin, a
+# quantized build, a faster build. Stripped repeatedly, case-insensitively, from the end.
+VARIANT_SUFFIXES = ("-TEE", "-FP8", "-FP4", "-NVFP4", "-turbo")
+
+
+def family(name: object) -> str | None:
+    """The family a model name belongs to: the name without its variant suffixes
+    (`Qwen/Qwen3-32B-TEE`, `Qwen/Qwen3-32B-FP8` and `Qwen/Qwen3-32B` are all `Qwen/Qwen3-32B`)."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    base = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in VARIANT_SUFFIXES:
+            if base.lower().endswith(suffix.lower()) and len(base) > len(suffix):
+                base, changed = base[: -len(suffix)], True
+    return base
+
+
+def families(models: pd.DataFrame) -> pd.Series:
+    """`family()` of every row's name (None for a row without one)."""
+    return models["name"].map(family)
+
+
+def telemetry_kpis(models: pd.DataFrame) -> dict[str, float | int | None]:
+    """Speed headline numbers for the current view: medians of the known values only."""
+    tps = pd.to_numeric(_column(models, "tps_7d"), errors="coerce").dropna()
+    ttft = pd.to_numeric(_column(models, "ttft_7d_s"), errors="coerce").dropna()
+    capacity = _column(models, "capacity")
+    return {
+        "median_tps": float(np.median(tps)) if len(tps) else None,
+        "median_ttft": float(np.median(ttft)) if len(ttft) else None,
+        "with_speed": int(len(tps)),
+        "throttling": int(capacity.eq("throttling").fillna(False).sum()),
+        "cold": int(capacity.eq("cold").fillna(False).sum()),
     }

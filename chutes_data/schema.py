@@ -95,7 +95,29 @@ MERGED_EXTRA_COLUMNS: list[str] = [
     "gpu_count", "root", "owned_by", "slug", "chute_url", "created_at", "context_tokens",
 ]
 
-MERGED_COLUMNS: list[str] = EXPORT_COLUMNS + MERGED_EXTRA_COLUMNS
+# Chutes' own telemetry, joined by chute_id (merge/telemetry.py computes them); NA until
+# the loader joins the telemetry sources (issue 11).
+TELEMETRY_COLUMNS: dict[str, str] = {
+    "tps_7d": "output tokens/s of decode, output-token-weighted over the last 7 complete UTC days "
+              "(float | NA)",
+    "ttft_7d_s": "time to first token in seconds, request-weighted over the same days (float | NA)",
+    "requests_7d": "requests over the same days (Int64 | NA)",
+    "output_tokens_7d": "output tokens over the same days (Int64 | NA)",
+    "requests_trend": "requests_7d / the 7 days before - 1 (float | NA)",
+    "sps_7d": "diffusion steps/s, request-weighted over the same days (float | NA)",
+    "usage_usd_7d": "USD at list price over the same days (float | NA)",
+    "utilization_1h": "mean connections / concurrency over the last hour, 0-1 (float | NA)",
+    "rate_limit_ratio_1h": "share of requests rate-limited over the last hour, 0-1 (float | NA)",
+    "instances_target": "the autoscaler's target instance count (Int64 | NA)",
+    "scale_allowance": "how many more instances the autoscaler allows (Int64 | NA)",
+    "telemetry_at": "when the autoscaler computed these numbers (UTC timestamp | NaT)",
+    "cold_start_bounty": "has a cold-start bounty: requested but without instances (bool | NA)",
+    "rolling_update": "a version roll-out is in progress (bool | NA)",
+    "capacity": "ok | busy | throttling | cold | unknown",
+}
+TELEMETRY_COLUMN_NAMES: list[str] = list(TELEMETRY_COLUMNS)
+
+MERGED_COLUMNS: list[str] = EXPORT_COLUMNS + MERGED_EXTRA_COLUMNS + TELEMETRY_COLUMN_NAMES
 
 LIST_COLUMNS = ("input_modalities", "output_modalities", "supported_features",
                 "supported_sampling_parameters", "regions", "supported_gpus")

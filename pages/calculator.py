@@ -5,6 +5,7 @@ import streamlit as st
 from chutes_data import calc
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
+from chutes_data.views import speed as speed_view
 from ui import calc_view, data, model_pick, sidebar
 
 catalog = data.catalog()
@@ -27,14 +28,30 @@ def _picked_by_hand() -> None:
     st.session_state["calc_auto"] = False
 
 
+def _setting(key: str, default: float) -> float:
+    """A setting whose widget is drawn further down: its state, else the link's value, else the
+    default (the widget itself validates the link's value when it is drawn)."""
+    value = st.session_state.get(key)
+    if value is None and key in st.query_params:
+        try:
+            value = min(max(float(st.query_params[key]), 0.0), 24.0 if key == "calc_hours" else 1e3)
+        except ValueError:
+            value = None
+    return default if value is None else value
+
+
 def _back_to_auto() -> None:
     st.session_state["calc_auto"] = True
 
 
-if any(k not in st.session_state for k in ("calc_in", "calc_out", "calc_cache", "calc_rpd")):
+# Every setting is bound to the URL (bind="query-params"), so a costing can be shared: a link's
+# values win over the preset's, and a link naming models means they were picked by hand.
+WORKLOAD_KEYS = ("calc_in", "calc_out", "calc_cache", "calc_rpd")
+if any(k not in st.session_state for k in WORKLOAD_KEYS) and \
+        not any(k in st.query_params for k in WORKLOAD_KEYS):
     _apply_preset()
-st.session_state.setdefault("calc_steps", 30)
-st.session_state.setdefault("calc_hours", 24.0)
+if "calc_models" in st.query_params and "calc_auto" not in st.session_state:
+    st.session_state["calc_auto"] = False
 
 st.title("Cost calculator")
 st.caption("Pick a workload, adjust it, and see what it costs on each model. Token prices are per "
@@ -46,19 +63,23 @@ st.caption("Pick a workload, adjust it, and see what it costs on each model. Tok
 with st.container(border=True):
     preset_key = st.segmented_control(
         "Workload preset", PRESET_KEYS, key="calc_preset", default=calc.DEFAULT_PRESET, required=True,
-        format_func=lambda k: calc.PRESETS[k].label, on_change=_apply_preset,
+        format_func=lambda k: calc.PRESETS[k].label, on_change=_apply_preset, bind="query-params",
         help="Fills the four numbers below; edit them freely.")
     preset = calc.preset(preset_key)
     st.caption(preset.description)
     c1, c2, c3, c4 = st.columns(4)
     c1.number_input("Input tokens per request", min_value=0, max_value=10_000_000, step=500,
-                    key="calc_in", help="Prompt, context and history sent with each request.")
+                    key="calc_in", bind="query-params",
+                    help="Prompt, context and history sent with each request.")
     c2.number_input("Output tokens per request", min_value=0, max_value=1_000_000, step=100,
-                    key="calc_out", help="Tokens the model writes back (including reasoning).")
+                    key="calc_out", bind="query-params",
+                    help="Tokens the model writes back (including reasoning).")
     c3.slider("Cache hits (% of input)", min_value=0, max_value=100, step=5, key="calc_cache",
-              format="%d%%", help="Share of input tokens read from the prompt cache, billed at "
+              bind="query-params", format="%d%%",
+              help="Share of input tokens read from the prompt cache, billed at "
                                   "the cache-read price (the input price when a model has none).")
-    c4.number_input("Requests per day", min_value=0, max_value=100_000_000, step=100, key="calc_rpd")
+    c4.number_input("Requests per day", min_value=0, max_value=100_000_000, step=100, key="calc_rpd",
+                    bind="query-params")
     edited = (st.session_state["calc_in"], st.session_state["calc_out"],
               st.session_state["calc_cache"] / 100, st.session_state["calc_rpd"]) != (
         preset.workload.input_tokens, preset.workload.output_tokens,
@@ -70,8 +91,8 @@ workload = calc.Workload(
     input_tokens=st.session_state["calc_in"] or 0, output_tokens=st.session_state["calc_out"] or 0,
     cache_hit_share=(st.session_state["calc_cache"] or 0) / 100,
     requests_per_day=st.session_state["calc_rpd"] or 0,
-    steps_per_request=st.session_state["calc_steps"] or 0,
-    hours_per_day=st.session_state["calc_hours"] or 0,
+    steps_per_request=_setting("calc_steps", 30),  # drawn further down; a link's value first
+    hours_per_day=_setting("calc_hours", 24.0),
 )
 unit = fmt.currency_unit(cur)
 
@@ -95,6 +116,7 @@ else:
     left, right = st.columns([5, 1], vertical_alignment="bottom")
     picked = left.multiselect(
         "Models to compare", options, key="calc_models", on_change=_picked_by_hand, wrap=True,
+        bind="query-params",
         placeholder="Pick token-priced models (cheapest first)",
         help=f"Token-priced models in the current view, cheapest first. By default the {AUTO_N} "
              "cheapest for this workload among those that can serve now (hot); cold models and "
@@ -150,7 +172,8 @@ elif not ranked.empty:
     if n_cold:
         st.caption(f":material/ac_unit: {n_cold} selected model(s) are **cold** (no instance "
                    "running now): a request waits for one to start, or fails. See *Now* below.")
-    shown_table = calc_view.token_table(ranked, state)
+    shown_table = calc_view.token_table(
+        ranked, state, speed_view.estimated_seconds(view.loc[ranked.index], workload.output_tokens))
     st.dataframe(shown_table, column_config=calc_view.token_config(cur, workload.requests_per_day),
                  hide_index=True, width="stretch", key="calc_table",
                  column_order=[c for c in shown_table.columns if c != "note" or shown_table[c].any()])
@@ -159,7 +182,8 @@ elif not ranked.empty:
         st.plotly_chart(fig, width="stretch", key="calc_chart")
     st.caption("Per request = (input × (1 − cache share) × input price + input × cache share × "
                "cache-read price + output × output price) ÷ 1,000,000. Per day × requests/day; "
-               "per month × 30.")
+               "per month × 30. Est. time = 7-day time to first token + output tokens ÷ 7-day "
+               "output tokens/s (queueing and network excluded).")
 
 # ---------------------------------------------------------------------------- other pricing
 st.subheader("Priced per step, per request or per hour", divider="gray")
@@ -168,9 +192,9 @@ st.caption("Image models are billed per diffusion step, some chutes per request,
            "so they are ranked here on their own.")
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
 c1.number_input("Steps per image (diffusion)", min_value=0, max_value=1_000, step=5, key="calc_steps",
-                help="Diffusion steps per request; 20–50 is typical.")
+                value=30, bind="query-params", help="Diffusion steps per request; 20–50 is typical.")
 c2.number_input("Hours per day (hourly chutes)", min_value=0.0, max_value=24.0, step=1.0,
-                key="calc_hours", format="%.1f",
+                key="calc_hours", format="%.1f", value=24.0, bind="query-params",
                 help="How long an hourly-priced chute is kept running each day.")
 units = calc.unit_costs(view, workload, cur)
 counts = units["pricing"].value_counts().to_dict()

@@ -125,14 +125,32 @@ else:
                                           required=True, help="Up to the newest capture")
         days = PERIODS.get(period or "All")
         since = end - timedelta(days=days) if days else None
+        # "What changed since…" (in the URL as ?since=YYYY-MM-DD, so it can be bookmarked):
+        # events after that day are marked new; by default, since the snapshot before the current
+        previous = timeline.previous_snapshot_time(snapshots)
+        first = pd.Timestamp(events["at"].min()).date()
+        since_day = st.date_input(
+            "What changed since", value=(previous or end).date(), key="since", bind="query-params",
+            min_value=first - timedelta(days=1), max_value=end.date(), format="YYYY-MM-DD",
+            width=220, help="Events after the start of this day (UTC) are marked **new**. The "
+                            "default is the day of the snapshot before the current one.")
+        if previous is not None and since_day == previous.date():
+            mark = previous  # the default: exactly the snapshot before the current one
+        else:
+            mark = datetime.combine(since_day, datetime.min.time(), UTC) if since_day else previous
         shown = timeline.filter_events(events, kinds, picked, since)
-        table = timeline.timeline_frame(shown, link)
-        st.caption(f"{len(table):,} of {len(events):,} events, newest first. Prices are USD.")
+        table = timeline.timeline_frame(shown, link, since=mark)
+        n_new = int(table["new"].sum()) if "new" in table.columns else 0
+        st.caption(f"{len(table):,} of {len(events):,} events, newest first; {n_new:,} new since "
+                   f"{mark:%Y-%m-%d} (marked). Prices are USD." if mark is not None else
+                   f"{len(table):,} of {len(events):,} events, newest first. Prices are USD.")
         if table.empty:
             st.info("No event matches these filters.", icon=":material/filter_alt_off:")
         else:
             timeline_config = {
                 "at": cc.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm", timezone="UTC"),
+                "new": cc.CheckboxColumn("New", width="small",
+                                         help="After the 'What changed since' day"),
                 "kind": cc.TextColumn("Kind"),
                 "model": cc.TextColumn("Model", width="large"),
                 "field": cc.TextColumn("What"),

@@ -10,11 +10,14 @@ import streamlit as st
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import charts as shape
+from chutes_data.views import speed as speed_view
 from ui import data, figures, nav, sidebar
+from ui import speed as speed_figures
 
 # Plain labels: the choice is bound to the URL (`?charts_view=...`), which holds the label itself.
-PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY = VIEWS = (
-    "Input vs output price", "Context length", "Price vs context", "Popularity", "Instances & GPUs")
+PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY, SPEED, LOAD = VIEWS = (
+    "Input vs output price", "Context length", "Price vs context", "Popularity", "Instances & GPUs",
+    "Price vs speed", "Capacity now")
 
 catalog = data.catalog()
 filters = sidebar.filters()
@@ -106,6 +109,40 @@ elif choice == POPULARITY:
         st.caption("Invocations over the past 24 hours, as `/chutes/` reports them (the server "
                    "re-sums the last day every 10 minutes; not an all-time total). v1-only rows "
                    "have no count.")
+
+elif choice == SPEED:
+    left, _ = st.columns([1, 3])
+    metric = left.segmented_control("Speed", ["tps_7d", "ttft_7d_s"], key="charts_speed_metric",
+                                    default="tps_7d", required=True,
+                                    format_func={"tps_7d": "Tokens/s", "ttft_7d_s": "First token"}.get) \
+        or "tps_7d"
+    points = speed_view.speed_points(view, metric, cur)
+    what = "output tokens/s" if metric == "tps_7d" else "time to first token"
+    st.subheader(f"Output price vs {what}")
+    if points.empty:
+        empty(f"No model in this view has both an output price and a known {what} "
+              "(Chutes' 7-day stats; 0 means unknown).")
+    else:
+        show(speed_figures.price_speed_scatter(points, metric, cur), f"charts_speed_{metric}", points)
+        st.caption(f"{len(points):,} models with a positive output price ({unit} per 1M tokens, log "
+                   "scale) and a known 7-day speed from Chutes' own daily stats. "
+                   + ("Right and low is fast and cheap." if metric == "tps_7d"
+                      else "Left and low answers quickly and is cheap."))
+
+elif choice == LOAD:
+    points = speed_view.capacity_points(view)
+    counts = speed_view.capacity_counts(view)
+    st.subheader("Capacity now: utilization vs rate limiting")
+    with st.container(horizontal=True):
+        for state, n in zip(counts["capacity"], counts["models"], strict=True):
+            st.metric(state.capitalize(), f"{n:,}", border=True, help=speed_view.CAPACITY_TEXT[state])
+    if points.empty:
+        empty("No model in this view is in Chutes' utilization feed.")
+    else:
+        show(speed_figures.capacity_scatter(points), "charts_load_fig", points)
+        st.caption("Last hour, from the autoscaler's latest run; marker size follows the 7-day "
+                   "requests. Dotted lines: the autoscaler's thresholds (50 % utilization, 3 % "
+                   "rate-limited).")
 
 else:  # capacity
     by = st.segmented_control("Instances", ["template", "models"], key="charts_cap_by",

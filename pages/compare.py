@@ -6,7 +6,8 @@ import streamlit as st
 from chutes_data import calc
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
-from ui import calc_view, data, detail_view, history_chart, model_pick, nav, sidebar
+from chutes_data.views import speed as speed_view
+from ui import calc_view, data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -112,6 +113,10 @@ else:
         st.caption("No price history yet for these models. History builds up as the app refreshes "
                    "the live catalog (USD prices, one step per change).")
     else:
+        # one time range for all, one price range per billing unit: comparable by eye
+        history_chart.share_axes([(pricing[i], fig) for i, fig in charts])
+        st.caption("All charts share one time axis, and charts of the same price unit one price "
+                   "axis (from 0), so the lines can be compared by eye.")
         cols = st.columns(len(charts))
         for col, (i, fig) in zip(cols, charts, strict=True):
             with col:
@@ -119,3 +124,21 @@ else:
                     st.caption(f"No history yet for {md_text(labels[i], 80)}.")
                 else:
                     st.plotly_chart(fig, width="stretch", key=f"cmp_hist_{i}")
+
+    st.subheader("Speed and capacity, last 30 days", divider="gray")
+    st.caption("Chutes' own daily stats per UTC day (0 means unknown and is not drawn); capacity "
+               "from the autoscaler's latest run. **Test now** measures a model yourself.")
+    cols = st.columns(len(chosen))
+    for col, i in zip(cols, chosen, strict=True):
+        with col:
+            row = models.loc[i]
+            st.markdown(f"**{md_text(labels[i], 80)}**")
+            lines = speed.lines_for(catalog, row)
+            cap = speed_view.capacity_summary(row)
+            st.caption(f"{cap['label']}" + (f" · autoscaler {cap['age']} ago" if cap["age"] else ""))
+            if lines.empty or lines[["tps", "ttft_s", "requests"]].isna().all().all():
+                st.caption("No daily stats for this model.")
+            else:
+                st.plotly_chart(speed.daily_figure(lines, height=380), width="stretch",
+                                key=f"cmp_speed_{i}")
+            probe_view.test_now(row, key=f"cmp_probe_{i}")

@@ -12,7 +12,7 @@ from chutes_data.schema import SOURCE_LABELS
 from chutes_data.sources.cache import DiskCache
 from chutes_data.textsafe import md_text
 from chutes_data.views import sources as diag
-from ui import data
+from ui import data, speed
 
 catalog = data.catalog()
 settings = data.settings()
@@ -66,6 +66,8 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
             on_click="ignore",
             help=("The response body as stored (cache files wrap it with fetched_at)."
                   if available else "No stored payload for this origin."))
+
+speed.sources_section(catalog, secret, now)
 
 # Where data is kept: the cache directory must be writable, or nothing is kept between starts
 problem = DiskCache(settings.cache_dir).probe()

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from chutes_data import calc, schema
+from chutes_data import calc, query, schema
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text, safe_readme
 from chutes_data.views import changes as timeline
-from ui import data, detail_view, history_chart, model_pick, nav, sidebar
+from ui import data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -68,6 +68,17 @@ else:
     st.title(md_text(r["name"], 150))
     if isinstance(r["tagline"], str) and r["tagline"].strip():
         st.markdown(f"*{md_text(r['tagline'], 300)}*")
+    fam = query.family(r["name"])
+    variants = [j for j in models.index[query.families(models).eq(fam).fillna(False).to_numpy(dtype=bool)]
+                if models.loc[j, "name"] != r["name"]] if fam else []
+    if variants:  # the -TEE twin, -FP8, -turbo builds of the same model
+        st.caption(f"Family **{md_text(fam, 120)}**: {len(variants)} other variant"
+                   f"{'s' if len(variants) != 1 else ''} of this model:")
+        with st.container(horizontal=True):
+            for j in variants[:8]:
+                st.page_link(nav.MODEL_DETAIL, label=md_text(labels[j], 80),
+                             icon=":material/call_split:",
+                             query_params=model_pick.detail_params(models.loc[j]))
     if matches > 1:
         st.caption(f"{matches} chutes are named “{md_text(raw_name, 120)}”; this is the official one "
                    "(else the one in both APIs, else the most used). The others:")
@@ -111,12 +122,15 @@ else:
     # headline numbers
     with st.container(horizontal=True):
         if kind == "per_1m_tokens":
-            st.metric("Input /1M tokens", fmt.money(r[f"price_input_{cur}"], cur), border=True)
-            st.metric("Output /1M tokens", fmt.money(r[f"price_output_{cur}"], cur), border=True)
+            for side in ("input", "output"):
+                price = r[f"price_{side}_{cur}"]
+                st.metric(f"{side.capitalize()} /1M tokens", fmt.money_kpi(price, cur), border=True,
+                          help=f"Exactly {fmt.money(price, cur)} per 1M {side} tokens")
         elif kind in ("per_step", "per_request", "per_hour"):
             stem = {"per_step": "step", "per_request": "request", "per_hour": "hour"}[kind]
             st.metric(f"Price {calc.PRICING_LABELS[kind]}",
-                      fmt.money(r[f"price_{stem}_{cur}"], cur), border=True)
+                      fmt.money_kpi(r[f"price_{stem}_{cur}"], cur), border=True,
+                      help=f"Exactly {fmt.money(r[f'price_{stem}_{cur}'], cur)}")
         else:
             st.metric("Price", "unknown", border=True)
         context = r["context_tokens"]
@@ -125,6 +139,11 @@ else:
         st.metric("Max output", fmt.tokens(None if pd.isna(r["max_output_length"])
                                              else int(r["max_output_length"])), border=True)
         st.metric("Hot instances", detail_view.number(r["instances_active"]), border=True)
+
+    # speed and capacity (Chutes' own telemetry), and the user's own measurement
+    st.subheader("Speed and capacity", divider="gray")
+    speed.speed_section(catalog, r, key="detail_speed")
+    probe_view.test_now(r, key="detail_probe")
 
     # prices, limits, hardware
     left, right = st.columns(2, gap="large")
@@ -173,14 +192,17 @@ else:
     st.caption("Model id (copy with the icon on the right):")
     st.code(mid, language=None)
     if is_llm:
-        st.caption(f"OpenAI-compatible client for `{detail_view.LLM_BASE_URL}`; set `CHUTES_API_KEY` "
+        st.caption(f"OpenAI-compatible endpoint `{detail_view.LLM_BASE_URL}`; set `CHUTES_API_KEY` "
                    "in your environment first.")
-        st.code(detail_view.openai_snippet(mid), language="python")
+        py_tab, curl_tab, js_tab = st.tabs(["Python", "curl", "JavaScript"])
+        py_tab.code(detail_view.openai_snippet(mid), language="python")
+        curl_tab.code(detail_view.curl_snippet(mid), language="bash")
+        js_tab.code(detail_view.javascript_snippet(mid), language="javascript")
     else:
         st.caption("This chute is not served through the OpenAI-compatible LLM endpoint; its page on "
                    "chutes.ai documents how to call it.")
     with st.container(horizontal=True):
-        if chute_id and chute is not None:
+        if chute_id:  # a /v1/models-only row with a known chute_id has its page too
             st.link_button("Open on chutes.ai", schema.chute_url(chute_id), icon=":material/open_in_new:")
         st.page_link(nav.COMPARE, label="Compare with others", icon=":material/compare_arrows:",
                      query_params={"cmp_models": labels[idx]})

@@ -4,7 +4,15 @@ import streamlit as st
 
 from chutes_data import export
 from chutes_data import formatting as fmt
-from chutes_data.query import SORT_KEYS, SORT_LABELS, kpis, sort_models
+from chutes_data.query import (
+    BLEND_RATIO,
+    SORT_KEYS,
+    SORT_LABELS,
+    kpis,
+    sort_models,
+    telemetry_kpis,
+    view_record,
+)
 from chutes_data.textsafe import md_text
 from ui import data, model_pick, nav, sidebar, tables
 
@@ -24,9 +32,14 @@ kpi_row = st.container(horizontal=True)
 # Sort with the widget's value: session_state["sort"] is not seeded from the URL until the
 # selectbox is drawn, so reading it earlier ignored a shared link's sort on the first load.
 # The URL holds the label (bound widgets store what they show), e.g. ?sort=Largest+context.
-sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params",
-                    width=260)
-view = sort_models(filtered, SORT_KEYS.get(sort, "popular"), cur)
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params",
+                        width=260)
+    ratio = st.number_input("Blend input:output", min_value=0.0, max_value=100.0, step=1.0,
+                            value=BLEND_RATIO, key="blend", bind="query-params", width=160,
+                            format="%g", help="Input tokens per output token in the Blended "
+                                              "price (3 = 3:1, as Artificial Analysis uses)")
+view = sort_models(filtered, SORT_KEYS.get(sort, "popular"), cur, ratio)
 
 
 @st.fragment
@@ -38,7 +51,8 @@ def models_table() -> None:
                 icon=":material/search_off:")
         return
     selection = st.dataframe(
-        tables.table_frame(view, cur), column_config=tables.column_config(cur), hide_index=True,
+        tables.table_frame(view, cur, ratio), column_config=tables.column_config(cur, ratio),
+        hide_index=True,
         width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun",
         selection_mode="single-row", key="models_table",
     )
@@ -58,8 +72,14 @@ with kpi_row:
     st.metric("Models shown", f"{k['shown']:,}", f"of {len(catalog.models):,}", delta_color="off",
               delta_arrow="off", border=True)
     st.metric("Hot now", f"{k['hot']:,}", border=True, help="At least one active, verified instance")
-    st.metric("Median input price", fmt.money(k["median_input_price"], cur, " /1M"), border=True)
+    st.metric("Median input price", fmt.money_kpi(k["median_input_price"], cur, " /1M"), border=True,
+              help=f"Exactly {fmt.money(k['median_input_price'], cur, ' per 1M input tokens')}")
     st.metric("Largest context", fmt.tokens(k["max_context"]), border=True)
+    speed_kpis = telemetry_kpis(filtered)
+    st.metric("Median speed", "—" if speed_kpis["median_tps"] is None
+              else f"{speed_kpis['median_tps']:,.0f} tok/s", border=True,
+              help=f"Median 7-day output tokens/s of the {speed_kpis['with_speed']:,} models in this "
+                   "view with a known speed")
 
 st.subheader("Download", divider="gray")
 # Files are built only when a button is clicked, and a click does not rerun the page (a rerun
@@ -67,7 +87,9 @@ st.subheader("Download", divider="gray")
 with st.container(horizontal=True):
     st.download_button("This view (CSV)", lambda: export.to_csv(view), "chutes-models-view.csv",
                        "text/csv", icon=":material/download:", disabled=view.empty, on_click="ignore")
-    st.download_button("This view (JSON)", lambda: export.to_json(export.document(catalog, view)),
+    st.download_button("This view (JSON)", lambda: export.to_json(export.document(
+                           catalog, view, view={**view_record(filters, SORT_KEYS.get(sort, "popular")),
+                                               "blend_ratio": ratio})),
                        "chutes-models-view.json", "application/json", icon=":material/download:",
                        disabled=view.empty, on_click="ignore")
     st.download_button("Everything (CSV)", lambda: export.to_csv(catalog.models), "chutes-models.csv",

@@ -34,6 +34,7 @@ for _path in (Path(__file__).resolve().parents[1], Path(__file__).resolve().pare
         sys.path.insert(0, str(_path))
 
 import payloads as _payloads  # noqa: E402
+import telemetry_payloads as _telemetry  # noqa: E402
 from upstream import StandInUpstream  # noqa: E402
 
 from chutes_data import config as _config  # noqa: E402
@@ -163,6 +164,8 @@ class FakeAPI:
     max_page_size: int | None = None
     faults: dict[str, list[MockFault]] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
+    #: telemetry route path -> its body (tests/telemetry_payloads.py, relative to today, UTC)
+    telemetry: dict[str, Any] = field(default_factory=lambda: _telemetry.bodies_by_path())
 
     @property
     def transport(self) -> httpx.MockTransport:
@@ -194,6 +197,8 @@ class FakeAPI:
             return self._act(f, request)
         if path == "/chutes/":
             return self._list(request)
+        if path in self.telemetry:
+            return httpx.Response(200, json=self.telemetry[path])
         if path.startswith("/chutes/"):
             ident = unquote(path[len("/chutes/"):])
             for item in self.chutes_items:

@@ -80,12 +80,12 @@ def build_small_history(path: Path) -> None:
 
 # (when, kind label, model, what, old → new, source), newest first
 EXPECTED = [
-    ("2026-09-09 12:00", "📏 context", "org/C", "context length", "32,768 → 65,536", "/v1/models"),
-    ("2026-09-09 12:00", "🗑️ removed", "org/B", "", "", "/v1/models"),
-    ("2026-09-04 12:00", "💲 price", "org/X", "output /1M", "$0.6 → $0.5 (−16.7%)", "/chutes/"),
-    ("2026-09-04 12:00", "🌡️ status", "org/X", "hot/cold", "hot → cold", "/chutes/"),
-    ("2026-09-03 12:00", "🆕 added", "org/C", "", "", "/v1/models"),
-    ("2026-09-03 12:00", "💲 price", "org/A", "input /1M", "$0.1 → $0.08 (−20.0%)", "/v1/models"),
+    ("2026-09-09 12:00", "context", "org/C", "context length", "32,768 → 65,536", "/v1/models"),
+    ("2026-09-09 12:00", "removed", "org/B", "", "", "/v1/models"),
+    ("2026-09-04 12:00", "price", "org/X", "output /1M", "$0.6 → $0.5 (−16.7%)", "/chutes/"),
+    ("2026-09-04 12:00", "status", "org/X", "hot/cold", "hot → cold", "/chutes/"),
+    ("2026-09-03 12:00", "added", "org/C", "", "", "/v1/models"),
+    ("2026-09-03 12:00", "price", "org/A", "input /1M", "$0.1 → $0.08 (−20.0%)", "/v1/models"),
 ]
 
 
@@ -260,7 +260,7 @@ def test_new_snapshots_show_at_once(db: Path) -> None:
                      T0 + timedelta(days=9))
     at.run()
     ok(at)
-    assert rows(timeline(at))[0] == ("2026-09-10 12:00", "💲 price", "org/A", "input /1M",
+    assert rows(timeline(at))[0] == ("2026-09-10 12:00", "price", "org/A", "input /1M",
                                      "$0.08 → $0.05 (−37.5%)", "/v1/models")
 
 
@@ -393,3 +393,30 @@ def test_an_empty_fetch_is_not_recorded_as_everything_removed(settings) -> None:
     with HistoryStore(history_path(settings)) as store:
         assert store.changes() == []
         assert len(store.snapshots_frame()) == 1
+
+
+# ---------------------------------------------------------------------------- what changed since (issue 13)
+def test_since_defaults_to_the_snapshot_before_the_current_one_and_marks_what_is_new(db: Path) -> None:
+    build_small_history(db)
+    at = open_changes()
+    table = timeline(at)
+    assert "new" in table.columns
+    # the current snapshot of each source (v1 2026-09-09, /chutes/ 2026-09-04) is new; the one
+    # before them (v1 2026-09-03) is the default "since"
+    assert table["new"].tolist() == (table["at"] > pd.Timestamp("2026-09-03T12:00Z")).tolist()
+    assert table["new"].sum() == 4
+    assert any(" new since " in c.value for c in at.caption)
+
+
+def test_since_from_the_url_marks_everything_after_that_day(db: Path) -> None:
+    build_small_history(db)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    at.query_params["since"] = "2026-09-04"
+    at.run()
+    ok(at)
+    assert str(at.date_input(key="since").value) == "2026-09-04"
+    table = timeline(at)
+    assert table["new"].tolist() == (table["at"] > pd.Timestamp("2026-09-04T00:00Z")).tolist()
+    assert table["new"].any() and not table["new"].all()

@@ -80,10 +80,10 @@ def test_schema_created_with_user_version_and_reopens(tmp_path: Path):
     with HistoryStore(path) as s:
         s.record("v1", v1(v1_model("a")), T0)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4  # 4: daily stats
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"snapshots", "models", "model_state", "observations"} <= tables
+    assert {"snapshots", "models", "model_state", "observations", "webhook_deliveries"} <= tables
     conn.close()
     with HistoryStore(path) as s:  # reopening migrates nothing and keeps the data
         assert len(s.snapshots_frame()) == 1
@@ -100,7 +100,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_history(tmp_path: Path):
     conn.execute("PRAGMA user_version = 1")
     conn.execute("COMMIT")
     conn.close()
-    with HistoryStore(path) as s:  # a version-1 file gets migration 2 only
+    with HistoryStore(path) as s:  # a version-1 file gets migrations 2 to 4
         s.record("v1", v1(v1_model("a", cache=0.05)), T0)
         s.record("v1", v1(v1_model("a", cache=0.01)), day(1))
         assert summary(s.changes()) == [
@@ -108,7 +108,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_history(tmp_path: Path):
         assert s.price_history("a")["price_cache_read_tao"].tolist() == [0.05 / 200, 0.01 / 200]
     conn = sqlite3.connect(path)
     columns = {r[1] for r in conn.execute("PRAGMA table_info(model_state)")}
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     conn.close()
     assert {"price_cache_read_tao", "price_step_tao", "price_request_tao", "price_hour_tao"} <= columns
 

@@ -170,3 +170,236 @@ def test_invalid_url_parameters_get_a_note():
 def test_valid_url_parameters_get_no_note():
     at = open_page(min_ctx="131072", cur="TAO")
     assert not [c for c in at.caption if "Ignored from the link" in c.value]
+
+
+# ---------------------------------------------------------------------------- polish
+def open_detail(source: str, with_row: bool = False):
+    """The Model detail page of the first sample row listed in `source` (with a chute_id)."""
+    from chutes_data import Settings, load_catalog
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    row = models[models["source"].eq(source) & models["chute_id"].notna()].iloc[0]
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/model_detail.py")
+    at.query_params["chute_id"] = row["chute_id"]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return (at, row) if with_row else at
+
+
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F]")
+
+
+def test_tables_hold_text_not_emoji():
+    from chutes_data import Settings, load_catalog
+    from chutes_data.views import changes
+    from ui import tables
+
+    assert not any(EMOJI.search(label) for label in changes.KIND_LABELS.values())
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    frame = tables.table_frame(models, "usd")
+    for col in ("status", "tee"):
+        assert not frame[col].map(lambda v: bool(EMOJI.search(str(v)))).any(), col
+    assert set(frame["status"]) <= {"hot", "cold", "—"} and set(frame["tee"]) <= {"TEE", ""}
+
+
+def test_models_table_text_unknowns_are_dashes_and_numbers_stay_numbers():
+    from chutes_data import Settings, load_catalog
+    from ui import tables
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    frame = tables.table_frame(models, "usd")
+    for col in ("template", "quantization", "owner", "tagline"):
+        assert frame[col].notna().all(), col
+    assert (frame["quantization"] == "—").any()
+    assert frame["price_cache_read"].dtype.kind == "f" and frame["context"].isna().any()
+
+
+def test_models_table_widths_and_pinned_name():
+    at = open_page()
+    config = json.loads(at.dataframe[0].proto.columns)
+    name = config["name"] if "name" in config else config["col:name:name"]
+    assert name.get("pinned") is True and isinstance(name.get("width"), int)
+    numeric = [v for k, v in config.items() if k.rsplit(":", 1)[-1] in
+               ("price_input", "price_output", "price_cache_read", "context", "max_output")]
+    assert len(numeric) == 5 and all(isinstance(v.get("width"), int) and v["width"] <= 100
+                                     for v in numeric)
+
+
+def test_detail_page_snippets_in_python_curl_and_javascript():
+    import shlex
+
+    from ui.detail_view import curl_snippet, javascript_snippet
+
+    hostile = "org/it's \"quoted\"\n$(rm -rf /)"
+    words = shlex.split(curl_snippet(hostile).replace("\\\n", " "))
+    body = json.loads(words[words.index("-d") + 1])
+    assert body["model"] == hostile  # one literal argument: nothing ran, nothing broke out
+    assert "process.env.CHUTES_API_KEY" in javascript_snippet("m")
+    at = open_detail(source="both")
+    assert [t.label for t in at.tabs][:3] == ["Python", "curl", "JavaScript"]
+    languages = [c.language for c in at.code]
+    assert {"python", "bash", "javascript"} <= set(languages)
+
+
+def test_v1_only_row_with_a_chute_id_links_to_chutes_ai():
+    at, row = open_detail(source="v1", with_row=True)
+    buttons = [b for b in at.get("link_button") if "chutes.ai" in b.proto.label]
+    assert buttons and buttons[0].proto.url.endswith(row["chute_id"])
+
+
+def test_calculator_settings_come_from_the_url():
+    from chutes_data import Settings, calc, load_catalog
+    from ui import model_pick
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    labels = model_pick.labels(models)
+    ranked = calc.costs(models, calc.PRESETS["chat"].workload)
+    wanted = [labels[i] for i in ranked.index[[3, 5]]]
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/calculator.py")
+    for key, value in {"calc_in": "5000", "calc_out": "100", "calc_cache": "20", "calc_rpd": "10",
+                       "calc_steps": "50", "calc_models": wanted}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert at.number_input(key="calc_in").value == 5000
+    assert at.number_input(key="calc_out").value == 100
+    assert at.slider(key="calc_cache").value == 20
+    assert at.number_input(key="calc_rpd").value == 10
+    assert at.number_input(key="calc_steps").value == 50
+    assert at.multiselect(key="calc_models").value == wanted  # not replaced by the 8 cheapest
+    table = at.dataframe[0].value
+    assert sorted(table["name"]) == sorted(models.loc[ranked.index[[3, 5]], "name"])
+
+
+def test_this_view_json_records_filters_and_sort(deferred):
+    at = open_page()
+    at.multiselect(key="template").set_value(["vllm"])
+    at.toggle(key="hot").set_value(True)
+    at.selectbox(key="sort").set_value("Largest context")
+    at.run()
+    button = next(b for b in at.get("download_button") if b.label == "This view (JSON)")
+    doc = json.loads(deferred[button.proto.deferred_file_id]())
+    assert doc["view"]["filters"]["templates"] == ["vllm"] and doc["view"]["filters"]["hot_only"]
+    assert doc["view"]["active_filters"] == 2
+    assert doc["view"]["sort"] == "context" and doc["view"]["sort_label"] == "Largest context"
+    everything = next(b for b in at.get("download_button") if b.label == "Everything (JSON)")
+    assert "view" not in json.loads(deferred[everything.proto.deferred_file_id]())
+
+
+def test_blended_price_sort_and_free_filter_by_price():
+    import pandas as pd
+
+    from chutes_data.query import Filters, apply_filters, blended_price, is_free, sort_models
+
+    m = pd.DataFrame({"name": ["a", "free-but-paid", "zero", "img-zero", "unpriced"],
+                      "price_input_usd": [1.0, 0.5, 0.0, None, None],
+                      "price_output_usd": [5.0, 0.5, 0.0, None, None],
+                      "price_step_usd": [None, None, None, 0.0, None]})
+    blended = blended_price(m)
+    assert blended.iloc[0] == (3 * 1.0 + 5.0) / 4 and blended.iloc[1] == 0.5
+    assert blended_price(m, ratio=1).iloc[0] == 3.0
+    assert sort_models(m, "blended")["name"].tolist()[:3] == ["zero", "free-but-paid", "a"]
+    assert is_free(m).tolist() == [False, False, True, True, False]  # by price, never by name
+    full = m.assign(**{c: None for c in ("template", "quantization", "owner", "hot", "tee",
+                                         "public", "source", "context_tokens", "tagline", "v1_id")})
+    assert apply_filters(full, Filters(free_only=True))["name"].tolist() == ["zero", "img-zero"]
+
+
+def test_models_page_blended_column_ratio_in_the_url():
+    at = open_page(blend="1", sort="Cheapest blended")
+    table = at.dataframe[0].value
+    both = table.dropna(subset=["price_input", "price_output"])
+    assert (both["price_blended"] == (both["price_input"] + both["price_output"]) / 2).all()
+    shown = table["price_blended"].dropna().tolist()
+    assert shown == sorted(shown)
+    assert column_labels(at)["price_blended"] == "Blended /1M"
+
+
+def test_compare_price_histories_share_one_axis(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from chutes_data import Settings, load_catalog
+    from chutes_data.history import HistoryStore
+    from ui import model_pick
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    both = models[models["source"].eq("both") & models["price_unit"].eq("per_1m_tokens")].head(2)
+    labels = model_pick.labels(models)
+
+    def item(row, price):
+        return {"id": row["v1_id"], "chute_id": row["chute_id"], "object": "model",
+                "price": {"input": {"usd": price}, "output": {"usd": price * 4}}}
+
+    a, b = both.iloc[0], both.iloc[1]
+    t0 = datetime(2026, 9, 1, tzinfo=UTC)
+    with HistoryStore(tmp_path / "cache" / "history.sqlite") as store:
+        for day, items in ((0, [item(a, 0.1)]), (5, [item(a, 0.2)]),
+                           (10, [item(a, 0.2), item(b, 1.0)]), (20, [item(a, 0.2), item(b, 2.0)])):
+            store.record("v1", {"object": "list", "data": items}, t0 + timedelta(days=day))
+    at = open_page("compare")
+    at.multiselect(key="cmp_models").set_value([labels[a.name], labels[b.name]]).run()
+    assert not at.exception
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(charts) == 2
+    x_ranges = {tuple(c["layout"]["xaxis"]["range"]) for c in charts}
+    y_ranges = {tuple(c["layout"]["yaxis"]["range"]) for c in charts}
+    assert len(x_ranges) == 1 and len(y_ranges) == 1  # one axis for both
+    (y0, y1), = y_ranges
+    assert y0 == 0 and y1 >= 8.0  # room for b's output price, 2.0 x 4
+
+
+def test_sidebar_filters_only_where_they_apply_and_kept_across_pages():
+    at = open_page()
+    assert at.sidebar.toggle and any(t.key == "hot" for t in at.sidebar.toggle)
+    at.toggle(key="hot").set_value(True).run()
+    hot_rows = len(at.dataframe[0].value)
+    for page in ("changes", "merge_gaps", "model_detail", "compare", "data_sources"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, page
+        assert not [t for t in at.sidebar.toggle if t.key in ("hot", "tee")], page
+        assert at.sidebar.get("button_group"), page  # the currency toggle stays
+        assert any("apply on Models, Charts and Calculator" in c.value for c in at.sidebar.caption)
+    for page in ("charts", "calculator"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert any(t.key == "hot" for t in at.sidebar.toggle), page
+    at.switch_page("pages/models.py").run()
+    assert at.toggle(key="hot").value is True  # the filter survived the pages without filters
+    assert len(at.dataframe[0].value) == hot_rows
+    assert not at.warning
+
+
+def test_model_families_group_variants_in_the_table_and_on_the_detail_page():
+    import pandas as pd
+
+    from chutes_data.query import family
+    from ui import tables
+
+    assert family("Qwen/Qwen3-32B-TEE") == family("Qwen/Qwen3-32B-FP8") == "Qwen/Qwen3-32B"
+    assert family("google/gemma-4-31B-turbo-TEE") == "google/gemma-4-31B"
+    assert family("org/Model") == "org/Model" and family(None) is None
+    frame = pd.DataFrame({"name": ["org/A-TEE", "org/A", "org/B", "org/B"]})
+    assert tables._family_cells(frame).tolist() == ["org/A", "org/A", "—", "—"]  # same name: no
+
+    from chutes_data import Settings, load_catalog
+    from chutes_data.query import families
+
+    models = load_catalog(Settings.from_env(), allow_sample=True).models
+    fam = families(models)
+    names = models["name"].groupby(fam).nunique()
+    target = names[names > 1].index[0]
+    row = models[fam.eq(target).to_numpy(dtype=bool)].iloc[0]
+    table = open_page().dataframe[0].value
+    assert target in set(table["family"])
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/model_detail.py")
+    at.query_params["chute_id" if isinstance(row["chute_id"], str) else "name"] = (
+        row["chute_id"] if isinstance(row["chute_id"], str) else row["name"])
+    at.run()
+    assert not at.exception
+    assert any(f"Family **{target}".replace("-", "\\\\-") in c.value or "Family **" in c.value
+               for c in at.caption)

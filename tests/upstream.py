@@ -11,8 +11,17 @@ Routes (both APIs share the one port):
                             (`limit` clamped to `max_page_size` when set, and echoed as clamped)
     GET /chutes/{id|name}   one item of `chutes_payload` (404 with the real body when unknown)
     GET /v1/models          `v1_payload` as given
+    GET /chutes/utilization, /invocations/stats/llm, /invocations/stats/diffusion,
+        /invocations/usage, /bounties/, /chutes/rolling_updates
+                            the telemetry routes: `telemetry[path]` (bare JSON arrays in the real
+                            shapes, tests/telemetry_payloads.py, relative to today UTC). The LLM
+                            stats honour `start_date` like the newest server unless
+                            `honour_start_date` is False (older servers ignore it). With a
+                            trailing slash the two /chutes/... routes fall into the detail
+                            route's 404, as on the real server.
 
-Faults, per route key ("/chutes/", "/chutes/{id}" for every detail request, "/v1/models"):
+Faults, per route key ("/chutes/", "/chutes/{id}" for every detail request, "/v1/models", or a
+telemetry path such as "/chutes/utilization"):
 
     upstream.faults["/v1/models"] = Fault(status=503, retry_after="1")
     upstream.faults["/chutes/"] = Fault(html=True, times=1)   # only the next request
@@ -43,10 +52,12 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import payloads
+import telemetry_payloads
 
 LIST = "/chutes/"
 DETAIL = "/chutes/{id}"
 V1 = "/v1/models"
+TELEMETRY = tuple(telemetry_payloads.PATHS.values())
 MAX_HANG = 30.0  # a hang never outlives this, whatever a test asks
 
 
@@ -93,8 +104,11 @@ class StandInUpstream:
         self.max_page_size = max_page_size
         self.total = total
         self.valid_keys = valid_keys
+        self.telemetry: dict[str, Any] = telemetry_payloads.bodies_by_path()
+        self.honour_start_date = True
         self.faults: dict[str, Fault] = {}
-        self.requests: dict[str, list[dict]] = {LIST: [], DETAIL: [], V1: []}
+        self.requests: dict[str, list[dict]] = {LIST: [], DETAIL: [], V1: [],
+                                                **{p: [] for p in TELEMETRY}}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -176,7 +190,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(parts.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         headers = {k.lower(): v for k, v in self.headers.items()}
-        if path == LIST:
+        if path in TELEMETRY:
+            route = path
+        elif path == LIST:
             route = LIST
         elif path.startswith(LIST):
             route = DETAIL
@@ -193,7 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
             if token not in up.valid_keys:
                 self._json(401, {"detail": "Invalid token or user not found"})
                 return
-        if route == V1:
+        if route in TELEMETRY:
+            self._telemetry(route, query)
+        elif route == V1:
             self._json(200, up.v1_payload)
         elif route == DETAIL:
             self._detail(path[len(LIST):])
@@ -218,6 +236,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = {"total": up.total if up.total is not None else up.chutes_payload.get("total", len(items)),
                 "page": page, "limit": limit, "items": items[page * limit:(page + 1) * limit],
                 "cord_refs": up.chutes_payload.get("cord_refs", {})}
+        self._json(200, body)
+
+    def _telemetry(self, route: str, query: dict[str, str]) -> None:
+        body = self.owner.telemetry.get(route, [])
+        since = query.get("start_date")
+        if route == "/invocations/stats/llm" and since and self.owner.honour_start_date \
+                and isinstance(body, list):
+            body = [r for r in body if not isinstance(r, dict) or str(r.get("date", "")) >= since]
         self._json(200, body)
 
     def _detail(self, ident: str) -> None:

@@ -10,6 +10,8 @@ from chutes_data.formatting import human_age
 from chutes_data.schema import SOURCE_LABELS
 from chutes_data.textsafe import md_text
 
+from .speed import telemetry_banner
+
 
 def _said(text: object) -> str:
     """An error or warning for Markdown: upstream text inside it shows literally, and URL
@@ -62,3 +64,4 @@ def banner(catalog: Catalog) -> None:
     for warning in catalog.warnings:
         if not warning.startswith("No live or cached data"):
             st.warning(_said(warning), icon=":material/settings:")
+    telemetry_banner(catalog)

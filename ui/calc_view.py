@@ -56,8 +56,10 @@ def _cost(label: str, currency: str, kind: str, help: str):
     return st.column_config.NumberColumn(label, format=fmt(currency, kind), help=help)
 
 
-def token_table(ranked: pd.DataFrame, serving: pd.Series | None = None) -> pd.DataFrame:
-    """Display frame for `calc.costs` output; `serving` (calc.serving) adds the Now column."""
+def token_table(ranked: pd.DataFrame, serving: pd.Series | None = None,
+                seconds: pd.Series | None = None) -> pd.DataFrame:
+    """Display frame for `calc.costs` output; `serving` (calc.serving) adds the Now column,
+    `seconds` the estimated time per request (`views.speed.estimated_seconds`, same index)."""
     now = (serving.reindex(ranked.index) if serving is not None
            else pd.Series("unknown", index=ranked.index))
     return pd.DataFrame({
@@ -66,6 +68,8 @@ def token_table(ranked: pd.DataFrame, serving: pd.Series | None = None) -> pd.Da
         "now": now.map(NOW_TEXT).fillna("—"),
         "details": detail_urls(ranked),
         "per_request": ranked["per_request"],
+        "est_seconds": (seconds.reindex(ranked.index) if seconds is not None
+                        else pd.Series(float("nan"), index=ranked.index)),
         "per_day": ranked["per_day"],
         "per_month": ranked["per_month"],
         "price_input": ranked["price_input"],
@@ -85,6 +89,10 @@ def token_config(currency: str, requests_per_day: float) -> dict:
                                        "none is, a request waits for one to start (or fails)"),
         "per_request": _cost("Per request", currency, "per_request",
                              f"{unit} for one request of this workload"),
+        "est_seconds": st.column_config.NumberColumn(
+            "Est. time (s)", format="%.1f",
+            help="Estimated end-to-end seconds per request: 7-day time to first token + output "
+                 "tokens ÷ 7-day output tokens/s (Chutes' own stats; — when unknown)"),
         "per_day": _cost("Per day", currency, "per_day", f"{unit} for {requests_per_day:,.0f} requests"),
         "per_month": _cost("Per month", currency, "per_month", f"{unit} for 30 days"),
         "price_input": _cost("Input /1M", currency, "per_1m", f"{unit} per 1M input tokens"),

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from chutes_data import Catalog, Settings, load_catalog
+from chutes_data import Catalog, Settings, load_catalog, service
 from chutes_data.history import HistoryStore, history_path
 from chutes_data.history.db import moved_aside_files, moved_aside_text
 from chutes_data.query import apply_filters
@@ -32,8 +33,11 @@ from . import sidebar
 
 log = logging.getLogger(__name__)
 
-# The TTL is fixed when the module is imported (the cache decorator needs it then).
-TTL_SECONDS = max(Settings.from_env().ttl_seconds, 1.0)
+
+def ttl_seconds(s: Settings) -> float:
+    """How long the cached catalog lives: the catalog and the telemetry share one cached object,
+    so it expires with the shorter of their TTLs (1 s at least)."""
+    return max(min(s.ttl_seconds, s.telemetry_ttl_seconds), 1.0)
 
 
 def settings() -> Settings:
@@ -41,19 +45,17 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_resource(ttl=TTL_SECONDS, show_spinner="Loading the Chutes catalog…", max_entries=2)
-def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0) -> Catalog:
-    """Both sources, merged; `refresh_token` changes when the user asks for a refresh.
+@st.cache_resource(show_spinner="Loading the Chutes catalog…", max_entries=2)
+def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0,
+                epoch: int = 0) -> Catalog:
+    """Both sources, merged; `refresh_token` changes when the user asks for a refresh, `epoch`
+    when the TTL has run out (`catalog()`: the time in TTL-long steps, so the TTL follows the
+    settings in force rather than those at import; max_entries bounds what is kept).
 
     The one shared Catalog: never modify it (`catalog()` hands out copy-on-write views).
     `_settings` is not hashed (it holds the key); `settings_key` stands for it in the cache key.
     """
-    catalog = load_catalog(_settings, refresh=refresh_token > 0, allow_sample=True)
-    return dataclasses.replace(
-        catalog,
-        chutes=dataclasses.replace(catalog.chutes, payload=None),
-        v1=dataclasses.replace(catalog.v1, payload=None),
-    )
+    return _without_payloads(load_catalog(_settings, refresh=refresh_token > 0, allow_sample=True))
 
 
 def _settings_key(s: Settings) -> str:
@@ -63,16 +65,49 @@ def _settings_key(s: Settings) -> str:
 
 def catalog() -> Catalog:
     """The current catalog (honours the Data sources page's refresh button), as a view of the
-    shared one: its frames are shallow, copy-on-write copies (no data is copied)."""
+    shared one: its frames are shallow, copy-on-write copies (no data is copied).
+
+    Under the server (`streamlit run dashboard.py`) the shared one is the background refresher's
+    last good snapshot: pages take it at once and never fetch themselves (only a server with no
+    data yet waits for its first refresh). Without it (AppTest, a bare script run) pages load
+    and cache the catalog themselves, as before."""
+    svc = service.current()
+    snapshot = svc.snapshot if svc is not None else None
+    if svc is not None and snapshot is None:  # a server with no data yet: its first refresh
+        with st.spinner("Loading the Chutes catalog…"):
+            snapshot = svc.wait_ready()
+    if snapshot is not None:
+        st.session_state["_shown_revision"] = snapshot.revision  # ui/live.py compares with it
+        return _view(_shared_of(snapshot))
     s = settings()
-    return _view(get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0)))
+    epoch = int(time.time() // ttl_seconds(s))
+    return _view(get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0), epoch))
 
 
 def _view(shared: Catalog) -> Catalog:
     return dataclasses.replace(
         shared, models=shared.models.copy(deep=False),
         chutes=dataclasses.replace(shared.chutes, frame=shared.chutes.frame.copy(deep=False)),
-        v1=dataclasses.replace(shared.v1, frame=shared.v1.frame.copy(deep=False)))
+        v1=dataclasses.replace(shared.v1, frame=shared.v1.frame.copy(deep=False)),
+        telemetry={k: dataclasses.replace(v, frame=v.frame.copy(deep=False))
+                   for k, v in shared.telemetry.items()})
+
+
+def _shared_of(snapshot: service.runtime.Snapshot) -> Catalog:
+    """The snapshot's catalog without raw payloads, made once per snapshot and shared."""
+    shared = snapshot.memo.get("ui_catalog")
+    if shared is None:
+        shared = snapshot.memo["ui_catalog"] = _without_payloads(snapshot.catalog)
+    return shared
+
+
+def _without_payloads(catalog: Catalog) -> Catalog:
+    return dataclasses.replace(
+        catalog,
+        chutes=dataclasses.replace(catalog.chutes, payload=None),
+        v1=dataclasses.replace(catalog.v1, payload=None),
+        telemetry={k: dataclasses.replace(v, payload=None) for k, v in catalog.telemetry.items()},
+    )
 
 
 def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -84,7 +119,12 @@ def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def request_refresh() -> None:
-    """Refetch both sources now, bypassing the disk cache's TTL too."""
+    """Refetch both sources now, bypassing the disk cache's TTL too (through the background
+    refresher when the server runs one: a refresh in flight is joined, never doubled)."""
+    svc = service.current()
+    if svc is not None:
+        svc.refresh_blocking()
+        return
     st.session_state["refresh_token"] = st.session_state.get("refresh_token", 0) + 1
     get_catalog.clear()
 
@@ -219,3 +259,26 @@ def history_snapshots() -> pd.DataFrame:
     except Exception as exc:  # noqa: BLE001
         _history_warning(found[0], exc)
         return pd.DataFrame(columns=HISTORY_SNAPSHOT_COLUMNS)
+
+
+# ---------------------------------------------------------------------------- telemetry history
+def daily_stats(chute_id: str, today: object) -> pd.DataFrame | None:
+    """The history's kept daily stats of one chute (issue 11), or None when unreadable."""
+    from chutes_data.history.telemetry import daily_stats as kept
+
+    try:
+        return kept(settings(), chute_id, today=today)
+    except Exception as exc:  # noqa: BLE001 - history is an extra: never break a page
+        _history_warning(history_path(settings()), exc)
+        return None
+
+
+def probe_history(model: str) -> pd.DataFrame | None:
+    """The user's own probe results for `model`, newest first, or None when unreadable."""
+    from chutes_data.history.telemetry import probes
+
+    try:
+        return probes(settings(), model=model, limit=10)
+    except Exception as exc:  # noqa: BLE001
+        _history_warning(history_path(settings()), exc)
+        return None

@@ -18,6 +18,7 @@ from chutes_data.calc import PRICING_LABELS
 from chutes_data.formatting import money
 from chutes_data.schema import INVOCATIONS_LABEL
 from chutes_data.values import json_safe
+from chutes_data.views.speed import speed_facts
 
 from .calc_view import amount
 
@@ -135,6 +136,38 @@ def openai_snippet(model_id: str) -> str:
     )
 
 
+def curl_snippet(model_id: str) -> str:
+    """The same request with curl. The body is JSON inside single quotes: a model id holding a
+    single quote gets the shell's `'\\''` escape, so upstream text cannot leave the string."""
+    body = json.dumps({"model": textsafe.clean(model_id, 300),
+                       "messages": [{"role": "user", "content": "Hello!"}]})
+    body = body.replace("'", "'\\''")
+    return (f"curl {LLM_BASE_URL}/chat/completions \\\n"
+            '  -H "Authorization: Bearer $CHUTES_API_KEY" \\\n'
+            '  -H "Content-Type: application/json" \\\n'
+            f"  -d '{body}'\n")
+
+
+def javascript_snippet(model_id: str) -> str:
+    """The same request from JavaScript (Node 18+ or a bundler; `fetch`, no SDK). The model id is
+    a JSON string literal, valid JavaScript."""
+    return (
+        f"const response = await fetch({json.dumps(LLM_BASE_URL + '/chat/completions')}, {{\n"
+        '  method: "POST",\n'
+        "  headers: {\n"
+        "    Authorization: `Bearer ${process.env.CHUTES_API_KEY}`,\n"
+        '    "Content-Type": "application/json",\n'
+        "  },\n"
+        "  body: JSON.stringify({\n"
+        f"    model: {json.dumps(textsafe.clean(model_id, 300))},\n"
+        '    messages: [{ role: "user", content: "Hello!" }],\n'
+        "  }),\n"
+        "});\n"
+        "const data = await response.json();\n"
+        "console.log(data.choices[0].message.content);\n"
+    )
+
+
 def _yes_no(value: object, yes: str = "yes", no: str = "no") -> str:
     known = flag(value)
     return "—" if known is None else (yes if known else no)
@@ -175,8 +208,8 @@ def comparison_facts(row: pd.Series, currency: str, pricing: str, cost: pd.Serie
         "Input modalities": listing(row["input_modalities"]),
         "Output modalities": listing(row["output_modalities"]),
         "Features": listing(row["supported_features"]),
-        "TEE": _yes_no(row["tee"], "🔒 yes"),
-        "Status": _yes_no(row["hot"], "🔥 hot", "❄️ cold"),
+        "TEE": _yes_no(row["tee"], "yes"),
+        "Status": _yes_no(row["hot"], "hot", "cold"),
         "Hot instances": number(row["instances_active"]),
         "Owner": _text_or_dash(row["owner"]),
         "Official": _yes_no(row["official"]),
@@ -184,4 +217,5 @@ def comparison_facts(row: pd.Series, currency: str, pricing: str, cost: pd.Serie
         "GPUs": listing(row["supported_gpus"]),
         INVOCATIONS_LABEL: number(row["invocation_count"]),
         "Listed in": _LISTED_IN.get(row["source"], "—"),
+        **speed_facts(row),
     }

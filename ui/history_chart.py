@@ -77,3 +77,28 @@ def price_step_figure(history: pd.DataFrame, title: str = "Price history (USD)",
     fig.update_yaxes(rangemode="tozero", tickprefix="$", separatethousands=True)
     fig.update_xaxes(nticks=6)
     return fig
+
+
+def share_axes(figures: list[tuple[str | None, go.Figure | None]]) -> None:
+    """Put small multiples on one scale, so they compare by eye: every figure gets the same time
+    range, and figures of the same price unit (the str of each pair) the same price range, from 0.
+    Figures are changed in place; None entries are skipped."""
+    xs, ys_by_unit = [], {}
+    for unit, fig in figures:
+        if fig is None:
+            continue
+        for trace in fig.data:
+            xs += [pd.Timestamp(x) for x in (trace.x if trace.x is not None else ())]
+            ys_by_unit.setdefault(unit, []).extend(
+                float(y) for y in (trace.y if trace.y is not None else ()) if y is not None)
+    if not xs:
+        return
+    lo, hi = min(xs), max(xs)
+    pad = (hi - lo) * 0.03 if hi > lo else pd.Timedelta(hours=12)
+    for unit, fig in figures:
+        if fig is None:
+            continue
+        fig.update_xaxes(range=[lo - pad, hi + pad])
+        top = max(ys_by_unit.get(unit) or [0.0])
+        if top > 0:
+            fig.update_yaxes(range=[0, top * 1.08], autorange=False)

@@ -37,6 +37,16 @@ SECTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
 }
 
 
+# The pages the sidebar's filters apply to; the others get only the currency toggle.
+FILTERED = (MODELS, CHARTS, CALCULATOR)
+
+
+def shows_filters(page: object) -> bool:
+    """Whether the sidebar filters apply on this `st.navigation` page (by its url_path)."""
+    path = getattr(page, "url_path", "") or url_path(MODELS)  # the default page may have ""
+    return path in {url_path(p) for p in FILTERED}
+
+
 def url_path(page: str) -> str:
     """The URL path of a page script (its file stem)."""
     return PurePosixPath(page).stem

@@ -17,7 +17,8 @@ CONTEXT_STEPS = [0, 8_192, 32_768, 65_536, 131_072, 262_144, 1_000_000]
 SOURCE_CHOICES = ("all", "both", "chutes", "v1")
 VISIBILITY_CHOICES = ("all", "public", "private")
 FILTER_KEYS = ("q", "template", "in", "out", "feature", "quant", "owner", "min_ctx", "max_in",
-               "max_out", "hot", "tee", "vis", "src")
+               "max_out", "hot", "tee", "vis", "src", "min_tps", "max_ttft", "no_throttle", "no_cold",
+               "free")
 
 
 def currency() -> str:
@@ -30,15 +31,33 @@ def reset_filters() -> None:
         st.session_state.pop(key, None)
 
 
-def render(models: pd.DataFrame) -> Filters:
-    """Draw the sidebar and return the user's filters."""
-    opts = options(models)
+def _keep_filters() -> None:
+    """Keep the filters' values on a page that does not draw them: a widget not drawn in a run
+    loses its state, so a filter set on Models would be gone on the way back from Changes.
+    Re-assigning makes the value plain session state until the widget is drawn again."""
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
+    """Draw the sidebar and return the user's filters. With `show_filters=False` (a page they do
+    not apply to) only the currency toggle is drawn, the filters are kept, and defaults are
+    returned."""
+    opts = options(models) if show_filters else {}
     sb = st.sidebar
     # Bound widgets put what they display in the URL (a format_func label, not the value), so
     # the bound widgets here show raw values: ?template=vllm&min_ctx=131072&cur=TAO.
     sb.segmented_control("Currency", ["USD", "TAO"], key="cur", default="USD", required=True,
                          bind="query-params", help="Show and filter prices in US dollars or in TAO.")
     cur = currency()
+    if not show_filters:
+        _keep_filters()
+        sb.caption(":material/filter_alt_off: The filters apply on Models, Charts and Calculator, "
+                   "not on this page.")
+        filters = Filters(currency=cur)
+        st.session_state["_filters"] = filters
+        return filters
     search = sb.text_input("Search", key="q", bind="query-params", placeholder="name, tagline, owner…",
                            max_chars=200)
     templates = sb.multiselect("Template", opts["templates"], key="template", bind="query-params",
@@ -71,6 +90,8 @@ def render(models: pd.DataFrame) -> Filters:
         max_out = c2.number_input("Max output /1M", help=f"In {unit} per 1M output tokens.",
                                   min_value=0.0, value=None, step=0.05, key="max_out",
                                   bind="query-params", format=price_format)
+        free = st.toggle("Free only", key="free", bind="query-params",
+                         help="Only models whose stated prices are all 0 (found by price, not name).")
         quants = st.multiselect("Quantization", opts["quantizations"], key="quant", bind="query-params")
         owners = st.multiselect("Owner", opts["owners"], key="owner", bind="query-params")
         vis = st.segmented_control("Visibility", list(VISIBILITY_CHOICES), key="vis", default="all",
@@ -79,12 +100,27 @@ def render(models: pd.DataFrame) -> Filters:
                                    required=True, bind="query-params",
                                    help="both: in /chutes/ and /v1/models · chutes: only /chutes/ · "
                                         "v1: only /v1/models (which lists just the official LLMs)")
+    # Speed and capacity (Chutes' own telemetry): unknown speeds fail a speed bound.
+    with sb.popover("Speed & capacity", width="stretch", icon=":material/speed:"):
+        min_tps = st.number_input("Min output tokens/s", min_value=0.0, value=None, step=5.0,
+                                  key="min_tps", bind="query-params", format="%.0f",
+                                  help="7-day output tokens per second; models without a known "
+                                       "speed are hidden while this is set.")
+        max_ttft = st.number_input("Max time to first token (s)", min_value=0.0, value=None,
+                                   step=0.5, key="max_ttft", bind="query-params", format="%.1f",
+                                   help="7-day time to first token, seconds.")
+        no_throttle = st.toggle("Hide throttling", key="no_throttle", bind="query-params",
+                                help="Hide models where 3 % or more of requests are rate-limited.")
+        no_cold = st.toggle("Hide cold", key="no_cold", bind="query-params",
+                            help="Hide models with no active instance right now.")
     filters = Filters(
         search=search or "", templates=tuple(templates), input_modalities=tuple(inputs),
         output_modalities=tuple(outputs), features=tuple(features), quantizations=tuple(quants),
         owners=tuple(owners), min_context=int(min_ctx or 0), max_input_price=max_in,
         max_output_price=max_out, hot_only=bool(hot), tee_only=bool(tee),
-        visibility=vis or "all", source=src or "all", currency=cur,
+        visibility=vis or "all", source=src or "all", free_only=bool(free), currency=cur,
+        min_tps=min_tps, max_ttft=max_ttft, hide_throttling=bool(no_throttle),
+        hide_cold=bool(no_cold),
     )
     if filters.active_count():
         sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=reset_filters,

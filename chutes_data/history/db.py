@@ -17,7 +17,7 @@ from ..errors import HistoryError
 
 logger = logging.getLogger("chutes_data.history")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 
 def connect(path: Path, timeout: float, moved: list[Path] | None = None) -> sqlite3.Connection:
@@ -171,5 +171,37 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE model_state ADD COLUMN {column} REAL")
 
 
-# version -> function bringing the schema from version-1 to version. Add 3: _migrate_to_3 here.
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2}
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    """Webhook deliveries (chutes_data/service/webhooks.py): one row per (delivery, receiver),
+    kept until delivered or given up, so a restart neither loses nor repeats a delivery."""
+    _run(conn, """
+        CREATE TABLE webhook_deliveries (
+            delivery_id TEXT NOT NULL, url TEXT NOT NULL, body BLOB NOT NULL,
+            created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL, delivered_at TEXT, failed_at TEXT, last_error TEXT,
+            PRIMARY KEY (delivery_id, url));
+        CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (next_attempt_at)
+            WHERE delivered_at IS NULL AND failed_at IS NULL;
+    """)
+
+
+def _migrate_to_4(conn: sqlite3.Connection) -> None:
+    """The platform's daily stats, once per source, chute and UTC day (complete days only, so a
+    restart or a refetch never doubles a day), and the user's own probe results."""
+    _run(conn, """
+        CREATE TABLE daily_stats (
+            source TEXT NOT NULL, chute_id TEXT NOT NULL, day TEXT NOT NULL,
+            requests INTEGER, output_tokens INTEGER, tps REAL, ttft_s REAL, sps REAL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (source, chute_id, day)) WITHOUT ROWID;
+        CREATE INDEX daily_stats_by_day ON daily_stats (day);
+        CREATE TABLE probes (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, model TEXT NOT NULL, chute_id TEXT,
+            outcome TEXT NOT NULL, ttft_s REAL, tps REAL, total_s REAL, output_tokens INTEGER,
+            message TEXT);
+        CREATE INDEX probes_by_model ON probes (model, at);
+    """)
+
+
+# version -> function bringing the schema from version-1 to version. Add 5: _migrate_to_5 here.
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}

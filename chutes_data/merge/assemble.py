@@ -15,8 +15,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import MERGED_COLUMNS, PRICE_UNIT_COLUMNS, chute_url, context_tokens, price_units
+from ..schema import (
+    MERGED_COLUMNS,
+    PRICE_UNIT_COLUMNS,
+    TELEMETRY_COLUMN_NAMES,
+    chute_url,
+    context_tokens,
+    price_units,
+)
 from .match import flag
+from .telemetry import join_telemetry
 
 # Per-1M-token prices both sources state: v1 fills the chute's gaps.
 _PER_1M = PRICE_UNIT_COLUMNS["per_1m_tokens"]
@@ -96,7 +104,9 @@ def merged_rows(left: pd.DataFrame, right: pd.DataFrame, c_pos: np.ndarray, v_po
     }
     models = pd.DataFrame(columns, index=left.index)
     derived = {"price_unit": price_units(models), "context_tokens": context_tokens(models)}
-    return models.assign(**derived)[MERGED_COLUMNS].pipe(_typed)
+    base = [c for c in MERGED_COLUMNS if c not in TELEMETRY_COLUMN_NAMES]
+    # the telemetry columns are NA here; the loader joins the real ones by chute_id (issue 11)
+    return join_telemetry(models.assign(**derived)[base].pipe(_typed), None)
 
 
 def _lists(values: pd.Series) -> list[list]:
@@ -122,7 +132,7 @@ def _typed(models: pd.DataFrame) -> pd.DataFrame:
     dtypes: dict[str, Any] = {c: "str" for c in _STR_COLUMNS}
     dtypes |= {c: "Int64" for c in _INT_COLUMNS}
     dtypes |= {c: "boolean" for c in _BOOLEAN_COLUMNS}
-    dtypes |= {c: "float64" for c in MERGED_COLUMNS if c.startswith("price_") and c != "price_unit"}
+    dtypes |= {c: "float64" for c in models.columns if c.startswith("price_") and c != "price_unit"}
     dtypes |= {"match_score": "float64", "official": "bool"}
     created = models["created_at"]
     if not isinstance(created.dtype, pd.DatetimeTZDtype):  # bare/empty input: object NaN

@@ -28,7 +28,8 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from .report import NearMiss, plain
+from ..values import json_safe
+from .report import NearMiss
 
 FUZZY_SCORER = fuzz.token_sort_ratio
 FUZZY_PROCESSOR = default_process
@@ -231,8 +232,8 @@ def _ambiguous_only(v1: pd.DataFrame, v_rows: np.ndarray, ambiguous: dict[int, i
 
 def _near_row(v1: pd.DataFrame, v: int, candidate: Any, chute_id: Any, score: Any,
               reason: str) -> NearMiss:
-    return NearMiss(v1_id=plain(v1["v1_id"].iat[v]), candidate=plain(candidate),
-                    chute_id=plain(chute_id), score=plain(score), reason=reason)
+    return NearMiss(v1_id=json_safe(v1["v1_id"].iat[v]), candidate=json_safe(candidate),
+                    chute_id=json_safe(chute_id), score=json_safe(score), reason=reason)
 
 
 def _token_difference(a: str, b: str) -> str:

@@ -15,8 +15,8 @@ sources state and disagree on.
   normalized step).
 * ``name``: a v1 chute_id points to a chute whose name differs from the v1 id.
 
-Every value is a plain JSON type (no numpy/pandas scalars, no NaN), so `to_dict()` is what the
-`report` command and the export's ``merge_report`` write.
+Every value is a plain JSON type (`values.json_safe`: no numpy/pandas scalars, no NaN), so
+`to_dict()` is what the `report` command and the export's ``merge_report`` write.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import MATCH_METHODS
+from ..values import json_safe
 
 PRICE_REL_TOL = 1e-6
 PRICE_ABS_TOL = 1e-9
@@ -128,8 +129,8 @@ def build_report(models: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame,
         by_method={m: int(pairs["match_method"].eq(m).sum()) for m in MATCH_METHODS},
         conflicts=_conflicts(models, left, right),
         fuzzy_matches=tuple(
-            FuzzyMatch(v1_id=plain(r.v1_id), name=plain(r.name), chute_id=plain(r.chute_id),
-                       score=plain(r.match_score))
+            FuzzyMatch(v1_id=json_safe(r.v1_id), name=json_safe(r.name),
+                       chute_id=json_safe(r.chute_id), score=json_safe(r.match_score))
             for r in fuzzy_rows.itertuples(index=False)),
         near_misses=tuple(near_misses),
         only_in_v1_ids=tuple(str(v) for v in
@@ -173,18 +174,7 @@ def _conflicts(models: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame) ->
     rows = table["row"].to_numpy(dtype="int64")
     names = models["name"].to_numpy(dtype=object)[rows]
     ids = models["chute_id"].to_numpy(dtype=object)[rows]
-    return tuple(Conflict(name=plain(n), chute_id=plain(i), field=f, chutes_value=plain(cv),
-                          v1_value=plain(vv))
+    return tuple(Conflict(name=json_safe(n), chute_id=json_safe(i), field=f,
+                          chutes_value=json_safe(cv), v1_value=json_safe(vv))
                  for n, i, f, cv, vv in zip(names, ids, table["field"], table["chutes_value"],
                                             table["v1_value"], strict=True))
-
-
-def plain(value: Any) -> Any:
-    """A JSON-safe Python scalar: numpy/pandas scalars unwrapped, NA/NaN as None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value

@@ -2,7 +2,9 @@
 
 `/chutes/` and `/v1/models` get separate `httpx.Client`s so the API key can only ever be sent to
 `CHUTES_BASE_URL`: the `/v1/models` client has no Authorization header at all (a bad one there
-gets a 401, a good one is a needless leak). Redirects are not followed by the keyed client.
+gets a 401, a good one is a needless leak). The public telemetry routes on `CHUTES_BASE_URL`
+(`get_public_json`) use a third client, also without an Authorization header. Redirects are
+not followed by the keyed client.
 Every failure is raised as a `FetchError` subclass with a one-line message that names no key.
 """
 
@@ -41,6 +43,7 @@ class ChutesClient:
         self._transport = transport
         self._api: httpx.Client | None = None
         self._llm: httpx.Client | None = None
+        self._public: httpx.Client | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def _client(self, which: str) -> httpx.Client:
@@ -54,6 +57,13 @@ class ChutesClient:
                                          headers=headers, timeout=s.http_timeout,
                                          transport=self._transport, follow_redirects=False)
             return self._api
+        if which == "public":  # the anonymous telemetry routes on CHUTES_BASE_URL: never the key
+            if self._public is None:
+                self._public = httpx.Client(
+                    base_url=require_url("CHUTES_BASE_URL", s.base_url),
+                    headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                    timeout=s.http_timeout, transport=self._transport, follow_redirects=False)
+            return self._public
         if self._llm is None:
             self._llm = httpx.Client(base_url=require_url("CHUTES_LLM_BASE_URL", s.llm_base_url),
                                      headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -62,10 +72,10 @@ class ChutesClient:
         return self._llm
 
     def close(self) -> None:
-        for client in (self._api, self._llm):
+        for client in (self._api, self._llm, self._public):
             if client is not None:
                 client.close()
-        self._api = self._llm = None
+        self._api = self._llm = self._public = None
 
     def __enter__(self) -> ChutesClient:
         return self
@@ -137,10 +147,17 @@ class ChutesClient:
                                source="v1")
         return body
 
+    def get_public_json(self, source: str, path: str, *, params: dict | None = None) -> Any:
+        """A public (anonymous) GET on CHUTES_BASE_URL, e.g. `/chutes/utilization`, as JSON.
+        Same retries and errors as the catalog calls; no Authorization header, ever."""
+        return self._get_json(source, path, params=params,
+                              deadline=self._clock() + self.settings.total_budget, which="public")
+
     # -- the retry loop --------------------------------------------------------------------
-    def _get_json(self, source: str, path: str, *, params: dict | None, deadline: float) -> Any:
+    def _get_json(self, source: str, path: str, *, params: dict | None, deadline: float,
+                  which: str | None = None) -> Any:
         s = self.settings
-        client = self._client(source)
+        client = self._client(which or source)
         where = _where(client.base_url, path)
         attempt = 0
         while True:
@@ -155,6 +172,7 @@ class ChutesClient:
                 reason = redact(_one_line(str(exc)), s.api_key)  # transport text may echo headers
                 error = NetworkError(f"{source}: cannot reach {where} ({type(exc).__name__}: "
                                      f"{reason or 'connection failed'})", source=source)
+                error.unreachable = isinstance(exc, httpx.ConnectError)
                 if _refused(exc):  # nothing listens there: an answer, not a transient fault
                     raise error from None
             else:

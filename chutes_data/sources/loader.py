@@ -24,6 +24,7 @@ from ..config import Settings, redact
 from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
 from ..history import open_history
 from ..merge import MergeReport, merge_catalogs
+from ..merge.telemetry import join_telemetry
 from ..values import iso, parse_time
 from . import normalize
 from .cache import DiskCache, unwrap
@@ -88,10 +89,17 @@ class Catalog:
     report: MergeReport
     generated_at: datetime
     warnings: tuple[str, ...] = ()
+    #: the telemetry sources (sources.telemetry), by name; empty when not loaded
+    telemetry: dict[str, SourceData] = field(default_factory=dict)
 
     @property
     def sources(self) -> dict[str, SourceData]:
         return {"chutes": self.chutes, "v1": self.v1}
+
+    @property
+    def all_sources(self) -> dict[str, SourceData]:
+        """The two catalog sources, then the telemetry sources."""
+        return {**self.sources, **self.telemetry}
 
     @property
     def is_sample(self) -> bool:
@@ -233,24 +241,56 @@ def storage_warning(settings: Settings, problems: list[str]) -> str | None:
 
 # ---------------------------------------------------------------------------- the catalog
 def build_catalog(chutes: SourceData, v1: SourceData, *, warnings: tuple[str, ...] = (),
-                  now: datetime | None = None) -> Catalog:
+                  now: datetime | None = None,
+                  telemetry: dict[str, SourceData] | None = None) -> Catalog:
     result = merge_catalogs(chutes.frame, v1.frame)
-    return Catalog(chutes=chutes, v1=v1, models=result.models, report=result.report,
-                   generated_at=now or datetime.now(UTC), warnings=warnings)
+    models = result.models
+    if telemetry:
+        from .telemetry_loader import columns_of
+
+        models = join_telemetry(models, columns_of(telemetry, now))
+    return Catalog(chutes=chutes, v1=v1, models=models, report=result.report,
+                   generated_at=now or datetime.now(UTC), warnings=warnings,
+                   telemetry=dict(telemetry or {}))
 
 
 def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesClient | None = None,
                  files: dict[str, Path | str | None] | None = None, allow_sample: bool = False,
-                 require_data: bool = False) -> Catalog:
-    """Both sources (files replace a fetch for their source), merged.
+                 require_data: bool = False, telemetry: bool = True) -> Catalog:
+    """Both sources (files replace a fetch for their source), merged, with the telemetry.
 
     `allow_sample`: when neither source has any data, serve the bundled sample for both (the
     dashboard's fallback). `require_data`: raise NoDataError when nothing at all could be had.
+    `telemetry`: also load the telemetry sources and join their columns (not with `files`: a
+    saved catalog is not mixed with live telemetry; with the sample, the sample's telemetry).
     """
     files = {k: v for k, v in (files or {}).items() if v}
+    with_telemetry = telemetry and not files
+    # The telemetry (an extra, on its own TTL) loads alongside the two catalog sources.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="telemetry-load") as side:
+        pending = side.submit(load_telemetry_sources, settings, refresh=refresh, client=client) \
+            if with_telemetry and not settings.offline else None
+        loaded = load_sources(settings, files=files, refresh=refresh, client=client)
+        tele = pending.result() if pending is not None else None
+    return assemble_catalog(settings, loaded, telemetry=tele, sample_telemetry=with_telemetry,
+                            allow_sample=allow_sample, require_data=require_data)
+
+
+def load_telemetry_sources(settings: Settings, *, refresh: bool = False,
+                           client: ChutesClient | None = None,
+                           sample: bool = False) -> dict[str, SourceData]:
+    """Every telemetry source (`telemetry_loader`), live or the bundled sample's."""
+    from .telemetry_loader import load_telemetry  # it builds on this module's SourceData
+
+    return load_telemetry(settings, refresh=refresh, client=client, sample=sample)
+
+
+def load_sources(settings: Settings, *, files: dict[str, Path | str] | None = None,
+                 refresh: bool = False, client: ChutesClient | None = None) -> dict[str, SourceData]:
+    """Both catalog sources: the given files, the others fetched at the same time (a thread
+    each: the wait is network I/O, so a cold load waits for the slower source, not the sum)."""
+    files = files or {}
     loaded: dict[str, SourceData] = {}
-    # The sources to fetch are fetched at the same time (a thread each: the wait is network
-    # I/O), so a cold load waits for the slower source, not for the sum of both.
     fetch = [source for source in SOURCES if source not in files]
     if len(fetch) > 1:
         with ThreadPoolExecutor(max_workers=len(fetch), thread_name_prefix="chutes-fetch") as pool:
@@ -261,7 +301,15 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
         loaded.update({source: load_source(settings, source, refresh=refresh, client=client)
                        for source in fetch})
     loaded.update({source: load_file(settings, source, files[source]) for source in files})
-    loaded = {source: loaded[source] for source in SOURCES}
+    return {source: loaded[source] for source in SOURCES}
+
+
+def assemble_catalog(settings: Settings, loaded: dict[str, SourceData], *,
+                     telemetry: dict[str, SourceData] | None = None, sample_telemetry: bool = True,
+                     allow_sample: bool = False, require_data: bool = False) -> Catalog:
+    """The loaded sources merged, with the sample fallback and the no-data rule (`load_catalog`
+    and the background refresher both end here). Beside the sample (or offline) the telemetry is
+    the sample's too, never live (`sample_telemetry`)."""
     warnings = settings.warnings
     stored = storage_warning(settings, [d.storage for d in loaded.values() if d.storage])
     if stored:
@@ -274,7 +322,9 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
         elif require_data:
             reasons = "; ".join(d.status.error or "no data" for d in loaded.values())
             raise NoDataError(f"no data: {reasons}")
-    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings)
+    if sample_telemetry and (loaded["chutes"].status.origin == "sample" or settings.offline):
+        telemetry = load_telemetry_sources(settings, sample=True)
+    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=telemetry)
 
 
 def cache_status(settings: Settings) -> dict[str, SourceStatus]:

@@ -25,12 +25,14 @@ from ..history.state import EVENT_KINDS
 from ..schema import SOURCE_LABELS, UNIT_PRICE_SERIES
 
 WEEK = timedelta(days=7)
+# Plain text (no emoji: a table cell cannot hold a material icon, and emoji render as boxes
+# without an emoji font).
 KIND_LABELS = {
-    "added": "🆕 added",
-    "removed": "🗑️ removed",
-    "price_changed": "💲 price",
-    "status_changed": "🌡️ status",
-    "context_changed": "📏 context",
+    "added": "added",
+    "removed": "removed",
+    "price_changed": "price",
+    "status_changed": "status",
+    "context_changed": "context",
 }
 KIND_NAMES = {"added": "added", "removed": "removed", "price_changed": "price",
               "status_changed": "hot/cold", "context_changed": "context"}
@@ -107,6 +109,18 @@ def reference_time(snapshots: pd.DataFrame | None, events: pd.DataFrame | None =
     return now or datetime.now(UTC)
 
 
+def previous_snapshot_time(snapshots: pd.DataFrame | None) -> datetime | None:
+    """The default "since" of "What changed since…": when the snapshot before the current one
+    (of any source) was captured, so the changes it marks new are those of the latest snapshot
+    of each source; None with fewer than two snapshots."""
+    if snapshots is None or snapshots.empty or "captured_at" not in snapshots.columns:
+        return None
+    times = snapshots.dropna(subset=["captured_at"])
+    latest = times.groupby("source")["captured_at"].idxmax()  # each source's current snapshot
+    before = times.drop(index=latest.tolist())["captured_at"]
+    return None if before.empty else pd.Timestamp(before.max()).to_pydatetime()
+
+
 def in_window(events: pd.DataFrame, end: datetime, span: timedelta = WEEK) -> pd.DataFrame:
     """Events in (end - span, end]."""
     if events.empty:
@@ -152,7 +166,8 @@ def filter_events(events: pd.DataFrame, kinds: Iterable[str] | None = None,
 
 
 # ---------------------------------------------------------------------------- tables
-def timeline_frame(events: pd.DataFrame, link: Callable[[Any, Any], str | None]) -> pd.DataFrame:
+def timeline_frame(events: pd.DataFrame, link: Callable[[Any, Any], str | None],
+                   since: datetime | None = None) -> pd.DataFrame:
     """TIMELINE_COLUMNS, newest first: at, kind (icon + label), model, field (label), change
     (`old → new`, USD and relative change for prices), source (API path), details
     (`link(chute_id, name)`). All cells plain text for `st.dataframe`."""
@@ -171,6 +186,8 @@ def timeline_frame(events: pd.DataFrame, link: Callable[[Any, Any], str | None])
     frame = pd.DataFrame(out, columns=TIMELINE_COLUMNS[1:])
     frame.insert(0, "at", ev["at"].to_numpy())
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    if since is not None:  # "What changed since…": mark the events after that time
+        frame.insert(1, "new", (frame["at"] > pd.Timestamp(since)).to_numpy())
     return frame.reset_index(drop=True)
 
 

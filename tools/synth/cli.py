@@ -10,6 +10,7 @@ from pathlib import Path
 from .catalog import SAMPLE_KWARGS, generate
 from .hostile import hostile
 from .records import dump_json
+from .telemetry import generate_telemetry, write_telemetry
 
 
 # ---------------------------------------------------------------------------- CLI
@@ -57,5 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.hostile:
         chutes_payload, v1_payload = hostile(chutes_payload, v1_payload)
     for path in write_payloads(args.out, chutes_payload, v1_payload):
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    bodies = generate_telemetry(chutes_payload, seed=args.seed, now=args.now)  # issue 11
+    for path in write_telemetry(args.out, bodies):
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     return 0

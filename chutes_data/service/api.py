@@ -1,0 +1,262 @@
+"""The JSON API (Starlette handlers), served by the dashboard's own server under `/api/`.
+
+Every handler reads the running service's last published snapshot, so no request waits on
+upstream (only a process with no data at all waits for its first refresh). Responses:
+
+* JSON bodies with an `ETag` (a hash of the body); `If-None-Match` is answered with 304.
+* `X-Cache: HIT | STALE | SAMPLE` and `X-Cache-Age` (seconds since the oldest source was
+  fetched), as the original proxy sent; `X-Chutes-Revision`, the snapshot's revision.
+* Errors are JSON too: `{"error", "message", "parameter"?}`: 400 for a bad parameter (named),
+  404 for an unknown model or an unknown route under /api/, 405 for a wrong method, 503 while
+  there is no data, 500 (logged, no traceback in the body) for anything unforeseen.
+* The API key is never sent: no header carries it, and every body is scrubbed of it.
+
+Rendered bodies are memoized per revision (and per query), so a burst of identical requests
+renders once. Filtering reuses `query.apply_filters` (the sidebar's filter function), rows and
+CSV reuse `export`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Route
+
+from .. import export
+from ..query import apply_filters, sort_models
+from ..values import iso
+from .changes_api import changes, changes_atom, events
+from .params import CHUTE_ID, ApiError, model_query, parse
+from .responses import Handler, _service, _snapshot, _sources, cache_headers, dumps, endpoint, respond
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------- handlers
+@endpoint
+async def health(request: Request) -> Response:
+    """{"status": "ok", ...}: the server answers; what data it has."""
+    service = _service()
+    parse(request, ())
+    snapshot = service.snapshot
+    doc: dict[str, Any] = {
+        "status": "ok",
+        "revision": service.revision,
+        "data": cache_headers(snapshot)["X-Cache"].lower() if snapshot else "none",  # hit/stale/sample
+        "refreshing": service.refresher.refreshing,
+        "started_at": iso(service.started_at),
+        "last_refresh_at": iso(snapshot.published_at) if snapshot else None,
+        "next_refresh_at": iso(service.refresher.next_refresh_at),
+        "webhook_receivers": len(service.settings.webhook_urls),
+        "event_stream_clients": service.bus.subscribers,
+    }
+    return respond(request, dumps(doc), snapshot=snapshot)
+
+
+@endpoint
+async def models(request: Request) -> Response:
+    """The merged rows under the sidebar's filters; `format=csv` for the formula-safe CSV."""
+    service = _service()
+    query = model_query(request)  # 400s before any waiting
+    snapshot = await _snapshot(service)
+    key = ("models", snapshot.revision, repr(sorted(query.items(), key=lambda kv: kv[0])))
+
+    def build() -> bytes:
+        frame = apply_filters(snapshot.catalog.models, query["filters"])
+        if query["sort"]:
+            frame = sort_models(frame, query["sort"], query["filters"].currency)
+        total = len(frame)
+        end = None if query["limit"] is None else query["offset"] + query["limit"]
+        frame = frame.iloc[query["offset"]:end]
+        if query["format"] == "csv":
+            return export.to_csv(frame).encode()
+        return dumps({"generated_at": iso(snapshot.catalog.generated_at),
+                      "sources": _sources(snapshot), "count": len(frame), "total": total,
+                      "offset": query["offset"], "limit": query["limit"],
+                      "models": export.rows(frame)})
+
+    body = await service.cached(key, build)
+    if query["format"] == "csv":
+        return respond(request, body, media_type="text/csv; charset=utf-8", snapshot=snapshot,
+                       headers={"Content-Disposition": 'inline; filename="chutes-models.csv"'})
+    return respond(request, body, snapshot=snapshot)
+
+
+@endpoint
+async def model_detail(request: Request) -> Response:
+    """One merged row and the chute's entry of the cached /chutes/ listing (null if none)."""
+    service = _service()
+    parse(request, ())
+    chute_id = request.path_params["chute_id"]
+    if not CHUTE_ID.match(chute_id):
+        raise ApiError(404, "not_found", "no model with that chute_id (malformed id)")
+    snapshot = await _snapshot(service)
+
+    def index() -> tuple[dict, dict]:
+        models = snapshot.catalog.models
+        rows = {}
+        for row in export.rows(models):
+            if row.get("chute_id") and row["chute_id"] not in rows:
+                rows[row["chute_id"]] = row
+        payload = snapshot.catalog.chutes.payload
+        items = payload.get("items", []) if isinstance(payload, dict) else []
+        chutes = {i["chute_id"]: i for i in items
+                  if isinstance(i, dict) and isinstance(i.get("chute_id"), str)}
+        return rows, chutes
+
+    rows, chutes = await service.cached(("index", snapshot.revision), index)
+    if chute_id not in rows:
+        raise ApiError(404, "not_found", "no model with that chute_id")
+    return respond(request, dumps({"model": rows[chute_id], "chute": chutes.get(chute_id)}),
+                   snapshot=snapshot)
+
+
+async def _payload(request: Request, source: str) -> Response:
+    service = _service()
+    parse(request, ())
+    snapshot = await _snapshot(service)
+    data = snapshot.catalog.sources[source]
+    if data.payload is None:
+        raise ApiError(503, "no_data", f"no {source} data: {data.status.error or 'not fetched yet'}")
+    body = await service.cached(("payload", source, snapshot.revision), lambda: dumps(data.payload))
+    return respond(request, body, snapshot=snapshot)
+
+
+@endpoint
+async def v1_all(request: Request) -> Response:
+    """The raw /v1/models payload as cached."""
+    return await _payload(request, "v1")
+
+
+@endpoint
+async def chutes(request: Request) -> Response:
+    """The raw /chutes/ payload (all pages) as cached."""
+    return await _payload(request, "chutes")
+
+
+@endpoint
+async def cache_status(request: Request) -> Response:
+    """Per source: origin, fetched_at, age_seconds, ttl_seconds, valid, stale, count, error,
+    next_refresh."""
+    service = _service()
+    parse(request, ())
+    snapshot = await _snapshot(service)
+    nxt = iso(service.refresher.next_refresh_at)
+    sources = {}
+    for name, data in snapshot.catalog.sources.items():
+        s = data.status
+        age = s.age_seconds()
+        sources[name] = {
+            "origin": s.origin, "fetched_at": iso(s.fetched_at),
+            "age_seconds": None if age is None else round(age, 1), "ttl_seconds": s.ttl_seconds,
+            "valid": s.origin in ("live", "cache") and s.complete and not s.stale
+            and age is not None and age < s.ttl_seconds,
+            "stale": s.stale, "complete": s.complete, "count": s.count, "error": s.error,
+            "next_refresh": nxt,
+        }
+    doc = {"generated_at": iso(datetime.now(UTC)), "revision": snapshot.revision,
+           "refreshing": service.refresher.refreshing, "next_refresh": nxt, "sources": sources}
+    return respond(request, dumps(doc), snapshot=snapshot)
+
+
+@endpoint
+async def export_data(request: Request) -> Response:
+    """The CLI's JSON export document: sources, merge_report, models."""
+    service = _service()
+    parse(request, ())
+    snapshot = await _snapshot(service)
+
+    def build() -> bytes:
+        doc = export.document(snapshot.catalog)
+        doc["generated_at"] = iso(snapshot.catalog.generated_at)  # stable per snapshot (ETag)
+        return export.to_json(doc).encode()
+
+    body = await service.cached(("export", snapshot.revision), build)
+    return respond(request, body, snapshot=snapshot)
+
+
+@endpoint
+async def merge_report(request: Request) -> Response:
+    """The merge report (as `python -m chutes_data report` prints it)."""
+    service = _service()
+    parse(request, ())
+    snapshot = await _snapshot(service)
+    doc = {"generated_at": iso(snapshot.catalog.generated_at), "sources": _sources(snapshot),
+           "merge_report": snapshot.catalog.report.to_dict()}
+    body = await service.cached(("report", snapshot.revision), lambda: dumps(doc))
+    return respond(request, body, snapshot=snapshot)
+
+
+@endpoint
+async def refresh(request: Request) -> Response:
+    """Refresh now (joins a refresh in flight): needs `Authorization: Bearer $CHUTES_ADMIN_TOKEN`."""
+    service = _service()
+    parse(request, ())
+    token = service.settings.admin_token
+    if not token:
+        raise ApiError(403, "forbidden", "refreshing through the API is disabled: set "
+                       "CHUTES_ADMIN_TOKEN (16+ characters) on the server and send "
+                       "`Authorization: Bearer <token>`")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise ApiError(401, "unauthorized", "a valid `Authorization: Bearer <CHUTES_ADMIN_TOKEN>` "
+                       "header is required", headers={"WWW-Authenticate": 'Bearer realm="chutes"'})
+    snapshot = await service.refresher.refresh()
+    doc = {"refreshed": list(snapshot.refreshed), "revision": snapshot.revision,
+           "changes": len(snapshot.events), "sources": _sources(snapshot)}
+    return respond(request, dumps(doc), snapshot=snapshot, headers={"Cache-Control": "no-store"})
+
+
+@endpoint
+async def openapi(request: Request) -> Response:
+    """This API's OpenAPI 3.1 document."""
+    from .openapi import document
+
+    parse(request, ())
+    return respond(request, dumps(document(str(request.base_url).rstrip("/"))))
+
+
+# ---------------------------------------------------------------------------- routing
+GET, POST = ["GET"], ["POST"]
+TABLE: tuple[tuple[str, Handler, list[str]], ...] = (
+    ("/api/health", health, GET),
+    ("/api/models", models, GET),
+    ("/api/models/v1/all", v1_all, GET),
+    ("/api/models/{chute_id}", model_detail, GET),
+    ("/api/chutes", chutes, GET),
+    ("/api/cache/status", cache_status, GET),
+    ("/api/cache/refresh", refresh, POST),
+    ("/api/export/data", export_data, GET),
+    ("/api/merge/report", merge_report, GET),
+    ("/api/changes", changes, GET),
+    ("/api/changes.atom", changes_atom, GET),
+    ("/api/events", events, GET),
+    ("/api/openapi.json", openapi, GET),
+)
+
+
+def build_routes() -> list[BaseRoute]:
+    """Every API route, then a catch-all under /api/ answering JSON 404 / 405."""
+    routes: list[BaseRoute] = [Route(path, fn, methods=methods) for path, fn, methods in TABLE]
+
+    @endpoint
+    async def fallback(request: Request) -> Response:
+        allowed: set[str] = set()
+        for route in routes[:len(TABLE)]:
+            match, _ = route.matches(request.scope)
+            if match != Match.NONE:  # the path is known, the method is not
+                allowed |= set(getattr(route, "methods", None) or ())
+        if allowed:
+            raise ApiError(405, "method_not_allowed", f"{request.method} is not allowed here; use "
+                           f"{', '.join(sorted(allowed))}", headers={"Allow": ", ".join(sorted(allowed))})
+        raise ApiError(404, "not_found", "no such API route; see /api/openapi.json")
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    routes += [Route("/api", fallback, methods=methods),
+               Route("/api/{rest:path}", fallback, methods=methods)]
+    return routes

@@ -1,0 +1,86 @@
+"""The history routes: /api/changes, its Atom feed, and the /api/events stream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from . import runtime
+from .events import format_event
+from .feeds import atom_feed
+from .params import CHANGES_PARAMS, parse
+from .responses import _service, dumps, endpoint, respond
+
+
+def _history_key(service: runtime.Service) -> tuple | None:
+    """What identifies the history database's current content, without a query: size and mtime
+    of the file and its WAL (every write, ours or a CLI backfill's, moves one of them)."""
+    from ..history import history_path
+
+    path = history_path(service.settings)
+    stats = []
+    for suffix in ("", "-wal"):
+        try:
+            st = Path(f"{path}{suffix}").stat()
+        except OSError:
+            if not suffix:
+                return None
+            stats.append(None)
+            continue
+        stats.append((st.st_size, st.st_mtime_ns))
+    return tuple(stats)
+
+
+async def _events(service: runtime.Service, p: dict[str, Any]) -> list[dict]:
+    """The history's events for these parameters, memoized on the database's state."""
+    key = _history_key(service)
+    if key is None:
+        return []
+
+    def query() -> list[dict]:
+        store = service.history()
+        if store is None:
+            return []
+        found = store.changes(since=p.get("since"), source=p.get("source"),
+                              kinds=p.get("kind") or None, model=p.get("model"))
+        return found[-p["limit"]:] if p.get("limit") else found
+
+    return await service.cached(("changes", key, repr(sorted(p.items(), key=lambda kv: kv[0]))), query)
+
+
+@endpoint
+async def changes(request: Request) -> Response:
+    """{"changes": [events]} from the history; since=, kind=, source=, model=, limit=."""
+    service = _service()
+    p = parse(request, CHANGES_PARAMS)
+    events = await _events(service, p)
+    return respond(request, dumps({"count": len(events), "changes": events}),
+                   snapshot=service.snapshot)
+
+
+@endpoint
+async def changes_atom(request: Request) -> Response:
+    """The same events as an Atom feed."""
+    service = _service()
+    p = parse(request, CHANGES_PARAMS)
+    events = await _events(service, p)
+    body = atom_feed(events, self_url=str(request.url), alternate_url=str(request.base_url) + "changes",
+                     limit=p.get("limit") or 200)
+    return respond(request, body, media_type="application/atom+xml; charset=utf-8",
+                   snapshot=service.snapshot)
+
+
+@endpoint
+async def events(request: Request) -> Response:
+    """Server-Sent Events: `snapshot` per refresh, `change` per history event."""
+    service = _service()
+    parse(request, ())
+    snapshot = service.snapshot
+    first = [format_event("snapshot", service.snapshot_event(snapshot), snapshot.revision)] \
+        if snapshot else []
+    return StreamingResponse(service.bus.stream(first, service.shutdown),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

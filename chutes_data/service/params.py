@@ -1,0 +1,184 @@
+"""The API's query parameters: one table per route family, parsed strictly (an unknown, repeated
+or malformed parameter is a 400 naming it). The /api/models table is the sidebar's filters, with
+the dashboard's own URL names as aliases."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from ..history import EVENT_KINDS
+from ..query import SORTS, Filters
+from ..schema import SOURCES
+from ..values import parse_time
+
+JSON = "application/json"
+MAX_TEXT = 200
+MAX_LIMIT = 10_000
+CHUTE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, parameter: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+        self.parameter, self.headers = parameter, headers or {}
+
+
+def bad(parameter: str, message: str) -> ApiError:
+    return ApiError(400, "bad_parameter", f"{parameter}: {message}", parameter)
+
+
+# ---------------------------------------------------------------------------- parameters
+@dataclass(frozen=True)
+class Param:
+    """One query parameter of /api/models. `aliases` are the dashboard's URL names, so the query
+    string of a shared dashboard view works against the API too."""
+
+    name: str
+    kind: str  # text | choice | int | price | bool
+    doc: str
+    aliases: tuple[str, ...] = ()
+    repeat: bool = False
+    choices: tuple[str, ...] = ()
+
+
+MODEL_PARAMS = (
+    Param("q", "text", "search in name, tagline, owner and /v1/models id (case-insensitive)"),
+    Param("template", "text", "template, e.g. vllm, diffusion (repeatable: any of)", repeat=True),
+    Param("input_modality", "text", "accepts all of these input modalities (repeatable)",
+          ("in",), repeat=True),
+    Param("output_modality", "text", "produces all of these output modalities (repeatable)",
+          ("out",), repeat=True),
+    Param("feature", "text", "supports all of these features, e.g. tools, json_mode, reasoning "
+          "(repeatable)", repeat=True),
+    Param("quantization", "text", "quantization (repeatable: any of)", ("quant",), repeat=True),
+    Param("owner", "text", "owner user name (repeatable: any of)", repeat=True),
+    Param("min_context", "int", "minimum context length in tokens", ("min_ctx",)),
+    Param("max_input_price", "price", "maximum price per 1M input tokens, in `currency`",
+          ("max_in",)),
+    Param("max_output_price", "price", "maximum price per 1M output tokens, in `currency`",
+          ("max_out",)),
+    Param("hot", "bool", "only models with an instance up now"),
+    Param("tee", "bool", "only models in a Trusted Execution Environment"),
+    Param("visibility", "choice", "public or private chutes", ("vis",),
+          choices=("all", "public", "private")),
+    Param("source", "choice", "both: in both APIs; chutes / v1: only in that one", ("src",),
+          choices=("all", "both", "chutes", "v1")),
+    Param("currency", "choice", "currency of prices and price filters", ("cur",),
+          choices=("usd", "tao")),
+    Param("sort", "choice", "sort order (default: the catalog's order)", choices=tuple(SORTS)),
+    Param("limit", "int", f"at most this many rows (1 to {MAX_LIMIT})"),
+    Param("offset", "int", "skip this many rows first"),
+    Param("format", "choice", "json (default) or csv (formula-safe, the export's columns)",
+          choices=("json", "csv")),
+)
+CHANGES_PARAMS = (
+    Param("since", "time", "only events at or after this ISO date or time (UTC if no offset)"),
+    Param("kind", "choice", "only these kinds (repeatable or comma-separated)", repeat=True,
+          choices=EVENT_KINDS),
+    Param("source", "choice", "only events of this source", choices=SOURCES),
+    Param("model", "text", "only events about this model (name or chute_id)"),
+    Param("limit", "int", "only the newest this many events"),
+)
+
+
+def _values(request: Request, params: tuple[Param, ...]) -> dict[str, list[str]]:
+    """name -> raw values (aliases folded in); 400 for an unknown or repeated parameter."""
+    by_name = {p.name: p for p in params}
+    names = {alias: p.name for p in params for alias in (p.name, *p.aliases)}
+    out: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        if key not in names:
+            shown = re.sub(r"[^\w.\-]", "?", key)[:40]
+            raise bad(shown, f"unknown parameter; expected one of {', '.join(by_name)}")
+        name = names[key]
+        out.setdefault(name, []).append(value)
+        if len(out[name]) > 1 and not by_name[name].repeat:
+            raise bad(key, "given more than once")
+    return out
+
+
+def _one(param: Param, raw: str) -> Any:
+    text = raw.strip()
+    if len(text) > MAX_TEXT:
+        raise bad(param.name, f"longer than {MAX_TEXT} characters")
+    if param.kind == "text":
+        return text
+    if param.kind == "choice":
+        value = text.lower()
+        if value not in param.choices:
+            raise bad(param.name, f"{_shown(text)} is not one of {', '.join(param.choices)}")
+        return value
+    if param.kind == "bool":
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise bad(param.name, f"{_shown(text)} is not a boolean (true/false, 1/0)")
+    if param.kind == "int":
+        if not re.fullmatch(r"\d{1,12}", text):
+            raise bad(param.name, f"{_shown(text)} is not a non-negative integer")
+        return int(text)
+    if param.kind == "price":
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < 0:
+            raise bad(param.name, f"{_shown(text)} is not a non-negative number")
+        return value
+    if param.kind == "time":
+        stamp = parse_time(text)
+        if stamp is None:
+            raise bad(param.name, f"{_shown(text)} is not an ISO date or time, e.g. 2026-07-01")
+        return stamp
+    raise AssertionError(param.kind)
+
+
+def _shown(text: str) -> str:
+    return json.dumps(text[:40], ensure_ascii=True)
+
+
+def parse(request: Request, params: tuple[Param, ...]) -> dict[str, Any]:
+    raw = _values(request, params)
+    out: dict[str, Any] = {}
+    for param in params:
+        if param.name not in raw:
+            continue
+        texts = raw[param.name]
+        if param.repeat and param.kind == "choice":  # kind=added,removed as well as kind=a&kind=b
+            texts = [part for text in texts for part in text.split(",") if part.strip()]
+        values = [_one(param, v) for v in texts]
+        if param.repeat:
+            out[param.name] = tuple(v for v in values if v != "")
+        else:
+            out[param.name] = values[0]
+    return out
+
+
+def model_query(request: Request) -> dict[str, Any]:
+    """The parsed /api/models query: Filters plus sort, limit, offset, format."""
+    p = parse(request, MODEL_PARAMS)
+    if "limit" in p and not 1 <= p["limit"] <= MAX_LIMIT:
+        raise bad("limit", f"must be 1 to {MAX_LIMIT}")
+    if p.get("offset", 0) > 10_000_000:
+        raise bad("offset", "too large")
+    filters = Filters(
+        search=p.get("q", ""), templates=p.get("template", ()),
+        input_modalities=p.get("input_modality", ()), output_modalities=p.get("output_modality", ()),
+        features=p.get("feature", ()), quantizations=p.get("quantization", ()),
+        owners=p.get("owner", ()), min_context=p.get("min_context", 0),
+        max_input_price=p.get("max_input_price"), max_output_price=p.get("max_output_price"),
+        hot_only=p.get("hot", False), tee_only=p.get("tee", False),
+        visibility=p.get("visibility", "all"), source=p.get("source", "all"),
+        currency=p.get("currency", "usd"))
+    return {"filters": filters, "sort": p.get("sort"), "limit": p.get("limit"),
+            "offset": p.get("offset", 0), "format": p.get("format", "json")}

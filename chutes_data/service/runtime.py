@@ -1,0 +1,182 @@
+"""The running service: refresher + event bus + webhooks, and the registry that lets the API
+routes and the dashboard's pages (script threads of the same process) find it.
+
+    service = Service(Settings.from_env())
+    await service.start()      # registers it: current() returns it
+    ...
+    await service.stop()
+
+Readers never wait on upstream: they take `service.snapshot` (swapped atomically on publish).
+Only a process with no snapshot yet waits, up to the fetch budget, for the first one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from ..config import Settings
+from ..history import HistoryStore, history_path
+from ..values import iso
+from .events import EventBus
+from .refresher import Refresher, Snapshot, in_thread
+from .webhooks import Dispatcher
+
+log = logging.getLogger(__name__)
+
+_current: Service | None = None
+_current_lock = threading.Lock()
+
+
+def current() -> Service | None:
+    """The service running in this process, or None (AppTest, the plain CLI)."""
+    return _current
+
+
+class Service:
+    def __init__(self, settings: Settings, *, interval: float | None = None,
+                 min_interval: float | None = None, webhook_options: dict | None = None,
+                 register: bool = True) -> None:
+        self.settings = settings
+        kw = {} if min_interval is None else {"min_interval": min_interval}
+        self.refresher = Refresher(settings, on_publish=self._published, interval=interval, **kw)
+        self.bus = EventBus()
+        self.webhooks = Dispatcher(settings, history_path(settings), **(webhook_options or {}))
+        self.shutdown = threading.Event()  # set on SIGTERM/SIGINT or stop(): streams end
+        self.listeners: list[Callable[[Snapshot], Any]] = []  # called (loop thread) per publish
+        self.started_at: datetime | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._register = register
+        self._history: HistoryStore | None = None
+        self._history_lock = threading.Lock()
+        self._memo: OrderedDict[Any, Any] = OrderedDict()
+        self._building: dict[Any, asyncio.Future] = {}
+        self._generation = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        global _current
+        self.loop = asyncio.get_running_loop()
+        self.started_at = datetime.now(UTC)
+        self.shutdown.clear()
+        if self._register:
+            with _current_lock:
+                _current = self
+        self.refresher.start()
+        self.webhooks.start()
+
+    async def stop(self) -> None:
+        global _current
+        self.shutdown.set()
+        await self.refresher.stop()
+        await self.webhooks.stop()
+        if self._register:
+            with _current_lock:
+                if _current is self:
+                    _current = None
+        with self._history_lock:
+            if self._history is not None:
+                self._history.close()
+                self._history = None
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self.refresher.snapshot
+
+    @property
+    def revision(self) -> int:
+        return self.refresher.revision
+
+    async def ready(self, timeout: float | None = None) -> Snapshot | None:
+        """The current snapshot; without one yet, wait for the first (up to the fetch budget)."""
+        if self.snapshot is not None:
+            return self.snapshot
+        limit = self.settings.total_budget * 2 + 5 if timeout is None else timeout
+        return await in_thread(self.refresher.wait_ready, limit, name="chutes-wait")
+
+    def wait_ready(self, timeout: float | None = None) -> Snapshot | None:
+        """From a script thread: the current snapshot, waiting for a first one if need be."""
+        limit = self.settings.total_budget * 2 + 5 if timeout is None else timeout
+        return self.refresher.wait_ready(limit)
+
+    def refresh_blocking(self, timeout: float | None = None) -> Snapshot | None:
+        """From a script thread: refresh now (joining one in flight) and wait for it."""
+        if self.loop is None or self.loop.is_closed():
+            return self.snapshot
+        future = asyncio.run_coroutine_threadsafe(self.refresher.refresh(), self.loop)
+        try:
+            return future.result(self.settings.total_budget * 2 + 5 if timeout is None else timeout)
+        except Exception as exc:  # noqa: BLE001 - the page keeps what it has
+            log.warning("refresh from the dashboard failed: %s", exc)
+            return self.snapshot
+
+    def history(self) -> HistoryStore | None:
+        """A shared read-only store on the history database (None while there is none)."""
+        with self._history_lock:
+            if self._history is None:
+                path = history_path(self.settings)
+                if not path.is_file():
+                    return None
+                self._history = HistoryStore(path, retention_days=None, max_snapshots=None,
+                                             keep_payloads=None, timeout=2.0)
+            return self._history
+
+    async def cached(self, key: Any, build: Callable[[], Any], maxsize: int = 256) -> Any:
+        """`build()` once per key, in a worker thread; concurrent callers of a key being built
+        wait for that one build. Keys carry the revision; the memo is emptied on publish.
+        Loop thread only."""
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]
+        task = self._building.get(key)
+        if task is None:
+            task = asyncio.ensure_future(in_thread(build, name="chutes-render"))
+            self._building[key] = task
+            generation = self._generation
+
+            def done(t: asyncio.Future) -> None:
+                self._building.pop(key, None)
+                if not t.cancelled() and t.exception() is None and generation == self._generation:
+                    self._memo[key] = t.result()
+                    while len(self._memo) > maxsize:
+                        self._memo.popitem(last=False)
+
+            task.add_done_callback(done)
+        return await asyncio.shield(task)
+
+    # ------------------------------------------------------------------ publishing
+    def snapshot_event(self, snapshot: Snapshot) -> dict:
+        return {
+            "revision": snapshot.revision,
+            "generated_at": iso(snapshot.published_at),
+            "models": len(snapshot.catalog.models),
+            "changes": len(snapshot.events),
+            "refreshed": list(snapshot.refreshed),
+            "sources": {name: {"origin": d.status.origin, "count": d.status.count,
+                               "stale": d.status.stale, "complete": d.status.complete,
+                               "fetched_at": iso(d.status.fetched_at)}
+                        for name, d in snapshot.catalog.sources.items()},
+        }
+
+    async def _published(self, snapshot: Snapshot) -> None:
+        self._memo.clear()
+        self._generation += 1
+        self.bus.publish("snapshot", self.snapshot_event(snapshot), snapshot.revision)
+        for event in snapshot.events:
+            self.bus.publish("change", event, snapshot.revision)
+        if snapshot.events:
+            try:
+                await self.webhooks.publish(list(snapshot.events), snapshot.published_at)
+            except Exception as exc:  # noqa: BLE001 - webhooks never break a refresh
+                log.warning("could not queue webhook delivery: %s", exc)
+        for listener in list(self.listeners):
+            try:
+                listener(snapshot)
+            except Exception:  # noqa: BLE001
+                log.exception("snapshot listener failed")

@@ -1,0 +1,309 @@
+"""Change webhooks: after a refresh that found changes, POST them to every CHUTES_WEBHOOK_URLS.
+
+Body: `{"id", "generated_at", "events": [...]}` (the history's event objects), as compact JSON.
+Headers: `X-Chutes-Delivery: <id>` always (receivers drop duplicates by it),
+`X-Chutes-Signature: sha256=<hex HMAC-SHA256 of the raw body>` when CHUTES_WEBHOOK_SECRET is set,
+`User-Agent: chutes-model-explorer-webhooks`.
+
+Every (delivery, receiver) pair is a row of `webhook_deliveries` in the history database (schema
+version 3) before anything is sent, and is marked delivered after a 2xx, so a restart resumes the
+pending ones and never resends a delivered one. A failure (non-2xx, timeout, refused, a redirect:
+redirects are not followed) is retried with exponential backoff up to `max_attempts`, then marked
+failed and kept for inspection. Each receiver is worked on by its own task with a short timeout, so
+a slow or dead one delays neither the others nor refreshes, pages or the API. URLs are logged only
+through `display_url` (credentials and query masked).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from ..config import Settings, display_url, mask_credentials
+from ..errors import HistoryError
+from ..history.db import connect
+from ..values import iso
+from .refresher import in_thread
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "chutes-model-explorer-webhooks"
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = 2.0  # seconds; attempt n waits base * 2**(n-1), capped
+BACKOFF_CAP = 600.0
+TIMEOUT = 10.0
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def signature(body: bytes, secret: str) -> str:
+    """The `X-Chutes-Signature` value: `sha256=` + hex HMAC-SHA256 of the raw body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(body: bytes, header: str | None, secret: str) -> bool:
+    """What a receiver does: constant-time check of the signature header (for tests and docs)."""
+    return bool(header) and hmac.compare_digest(signature(body, secret), header or "")
+
+
+def build_delivery(events: list[dict], generated_at: datetime) -> tuple[str, bytes]:
+    """(delivery id, body). The id is derived from the events, so the same batch enqueued twice
+    (a retried publish) is one delivery."""
+    canonical = json.dumps(events, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    delivery_id = "dlv_" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    body = json.dumps({"id": delivery_id, "generated_at": iso(generated_at),
+                       "events": events}, separators=(",", ":"), ensure_ascii=False).encode()
+    return delivery_id, body
+
+
+@dataclass(frozen=True)
+class Pending:
+    delivery_id: str
+    url: str
+    body: bytes
+    attempts: int
+
+
+class Outbox:
+    """The `webhook_deliveries` table of the history database."""
+
+    def __init__(self, path: Path | str, timeout: float = 5.0) -> None:
+        self.path = Path(path)
+        self._conn = connect(self.path, timeout)  # migrates an older history database
+        self._lock = threading.RLock()  # one connection, used from worker threads in turn
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _write(self, sql: str, params: Iterable | dict = ()) -> int:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                changed = self._conn.execute(sql, params).rowcount
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            return changed
+
+    def _read(self, sql: str, params: Iterable | dict = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def enqueue(self, delivery_id: str, urls: Iterable[str], body: bytes, now: datetime) -> int:
+        """Add a delivery for each receiver (a pair already known is left alone); how many were new."""
+        added = 0
+        for url in urls:
+            added += self._write("INSERT OR IGNORE INTO webhook_deliveries (delivery_id, url, body, "
+                                 "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+                                 (delivery_id, url, body, _stamp(now), _stamp(now)))
+        return added
+
+    def due(self, now: datetime, urls: Iterable[str], limit: int = 100) -> list[Pending]:
+        """Pending deliveries to the configured receivers whose next attempt is due, oldest first."""
+        urls = list(urls)
+        if not urls:
+            return []
+        rows = self._read(
+            "SELECT delivery_id, url, body, attempts FROM webhook_deliveries WHERE delivered_at IS "
+            f"NULL AND failed_at IS NULL AND next_attempt_at <= ? AND url IN ({', '.join('?' * len(urls))}) "
+            "ORDER BY created_at, delivery_id LIMIT ?", (_stamp(now), *urls, limit))
+        return [Pending(r[0], r[1], bytes(r[2]), r[3]) for r in rows]
+
+    def next_due(self, urls: Iterable[str]) -> datetime | None:
+        urls = list(urls)
+        if not urls:
+            return None
+        row = self._read(
+            "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE delivered_at IS NULL AND "
+            f"failed_at IS NULL AND url IN ({', '.join('?' * len(urls))})", urls)[0]
+        return datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if row[0] else None
+
+    def delivered(self, item: Pending, now: datetime) -> None:
+        self._write("UPDATE webhook_deliveries SET delivered_at = ?, attempts = attempts + 1, "
+                    "last_error = NULL WHERE delivery_id = ? AND url = ?",
+                    (_stamp(now), item.delivery_id, item.url))
+
+    def retry(self, item: Pending, error: str, at: datetime | None, now: datetime) -> None:
+        """Record a failed attempt; `at` is when to try again, None to give up."""
+        if at is None:
+            self._write("UPDATE webhook_deliveries SET failed_at = ?, attempts = attempts + 1, "
+                        "last_error = ? WHERE delivery_id = ? AND url = ?",
+                        (_stamp(now), error, item.delivery_id, item.url))
+        else:
+            self._write("UPDATE webhook_deliveries SET next_attempt_at = ?, attempts = attempts + 1, "
+                        "last_error = ? WHERE delivery_id = ? AND url = ?",
+                        (_stamp(at), error, item.delivery_id, item.url))
+
+    def counts(self) -> dict[str, int]:
+        """pending / delivered / failed rows."""
+        row = self._read(
+            "SELECT COALESCE(SUM(delivered_at IS NULL AND failed_at IS NULL), 0), "
+            "COALESCE(SUM(delivered_at IS NOT NULL), 0), COALESCE(SUM(failed_at IS NOT NULL), 0) "
+            "FROM webhook_deliveries")[0]
+        return {"pending": row[0], "delivered": row[1], "failed": row[2]}
+
+
+class Dispatcher:
+    """Delivers the outbox to the receivers, in the background of an asyncio loop."""
+
+    def __init__(self, settings: Settings, db_path: Path | str, *, max_attempts: int | None = None,
+                 backoff_base: float | None = None, backoff_cap: float | None = None,
+                 timeout: float | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.urls = tuple(settings.webhook_urls)
+        self.secret = settings.webhook_secret
+        self.db_path = Path(db_path)
+        # None: the module's constants at construction time (tests shorten them)
+        self.max_attempts = MAX_ATTEMPTS if max_attempts is None else max_attempts
+        self.backoff_base = BACKOFF_BASE if backoff_base is None else backoff_base
+        self.backoff_cap = BACKOFF_CAP if backoff_cap is None else backoff_cap
+        self.timeout = TIMEOUT if timeout is None else timeout
+        self._transport = transport
+        self._outbox: Outbox | None = None
+        self._wake = asyncio.Event()
+        self._busy: dict[str, asyncio.Task] = {}
+        self._task: asyncio.Task | None = None
+        self._client: httpx.AsyncClient | None = None
+        self.attempts = 0  # POSTs made (for tests and the health route)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.urls)
+
+    async def _box(self) -> Outbox:
+        if self._outbox is None:
+            self._outbox = await in_thread(Outbox, self.db_path, name="chutes-webhook-db")
+        return self._outbox
+
+    async def publish(self, events: list[dict], generated_at: datetime) -> str | None:
+        """Persist a delivery of `events` to every receiver and wake the sender; its id."""
+        if not self.enabled or not events:
+            return None
+        delivery_id, body = build_delivery(events, generated_at)
+        box = await self._box()
+        await in_thread(box.enqueue, delivery_id, self.urls, body, datetime.now(UTC),
+                        name="chutes-webhook-db")
+        self._wake.set()
+        return delivery_id
+
+    async def counts(self) -> dict[str, int]:
+        box = await self._box()
+        return await in_thread(box.counts, name="chutes-webhook-db")
+
+    # ------------------------------------------------------------------ sending
+    def _backoff(self, attempts: int) -> float:
+        return min(self.backoff_cap, self.backoff_base * 2 ** max(0, attempts - 1))
+
+    def _safe_error(self, url: str, text: str) -> str:
+        return mask_credentials(text.replace(url, display_url(url)))[:300]
+
+    async def _send(self, item: Pending) -> None:
+        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
+                   "X-Chutes-Delivery": item.delivery_id}
+        if self.secret:
+            headers["X-Chutes-Signature"] = signature(item.body, self.secret)
+        assert self._client is not None
+        self.attempts += 1
+        try:
+            response = await self._client.post(item.url, content=item.body, headers=headers)
+            error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        box = await self._box()
+        now = datetime.now(UTC)
+        if error is None:
+            await in_thread(box.delivered, item, now, name="chutes-webhook-db")
+            log.info("webhook %s delivered to %s", item.delivery_id, display_url(item.url))
+            return
+        error = self._safe_error(item.url, error)
+        attempts = item.attempts + 1
+        again = None if attempts >= self.max_attempts else now + timedelta(seconds=self._backoff(attempts))
+        await in_thread(box.retry, item, error, again, now, name="chutes-webhook-db")
+        log.warning("webhook %s to %s failed (attempt %d of %d): %s%s", item.delivery_id,
+                    display_url(item.url), attempts, self.max_attempts, error,
+                    "" if again else "; giving up")
+
+    async def _work_url(self, url: str, items: list[Pending]) -> None:
+        for item in items:
+            try:
+                await self._send(item)
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("webhook outbox: %s", exc)
+                return
+
+    async def run(self) -> None:
+        """Send what is due, then sleep until the next retry is due or a new delivery arrives."""
+        if not self.enabled:
+            return
+        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False,
+                                     transport=self._transport) as client:
+            self._client = client
+            try:
+                while True:
+                    self._wake.clear()
+                    try:
+                        box = await self._box()
+                        due = await in_thread(box.due, datetime.now(UTC), self.urls,
+                                              name="chutes-webhook-db")
+                    except (HistoryError, sqlite3.Error, OSError) as exc:  # locked, unwritable...
+                        log.warning("webhook outbox unavailable, retrying in 5 s: %s", exc)
+                        await asyncio.sleep(5.0)
+                        continue
+                    by_url: dict[str, list[Pending]] = {}
+                    for item in due:
+                        by_url.setdefault(item.url, []).append(item)
+                    for url, items in by_url.items():
+                        if url not in self._busy:  # one task per receiver: a dead one waits alone
+                            task = asyncio.create_task(self._work_url(url, items))
+                            self._busy[url] = task
+                            task.add_done_callback(lambda _t, u=url: self._done(u))
+                    try:
+                        nxt = await in_thread(box.next_due, self.urls, name="chutes-webhook-db")
+                    except (HistoryError, sqlite3.Error, OSError):
+                        nxt = None
+                    wait = 60.0 if nxt is None else \
+                        min(60.0, max(0.05, (nxt - datetime.now(UTC)).total_seconds()))
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                    except TimeoutError:
+                        pass
+            finally:
+                for task in list(self._busy.values()):
+                    task.cancel()
+                self._client = None
+
+    def _done(self, url: str) -> None:
+        self._busy.pop(url, None)
+        self._wake.set()  # a receiver became free: look at the outbox again
+
+    def start(self) -> asyncio.Task | None:
+        if self.enabled and (self._task is None or self._task.done()):
+            self._task = asyncio.create_task(self.run(), name="chutes-webhooks")
+        return self._task
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+        self._task = None
+        if self._outbox is not None:
+            self._outbox.close()
+            self._outbox = None

@@ -1,0 +1,51 @@
+"""Live updates: open pages notice the background refresher's new snapshot without a reload.
+
+`freshness()` draws a small fragment that reruns on its own every few seconds. It only reads the
+running service's revision number (in memory, no I/O) and prints "updated N s ago"; when the
+revision differs from the one the page was drawn with (ui.data.catalog records it), it reruns the
+whole app once, so every page shows the new snapshot. Without a running service (AppTest, a bare
+script run) it draws nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from chutes_data import service
+from chutes_data.formatting import duration_text
+
+CHECK_SECONDS = 5.0
+
+
+def updated_text(snapshot: service.runtime.Snapshot, now: datetime | None = None) -> str:
+    """"updated 12 s ago" from the newest successful fetch (the publish time when none)."""
+    now = now or datetime.now(UTC)
+    if snapshot.catalog.is_sample:
+        return "bundled sample · checked " + duration_text(snapshot.age_seconds(now)) + " ago"
+    fetched = [d.status.fetched_at for d in snapshot.catalog.sources.values() if d.status.fetched_at]
+    at = max(fetched) if fetched else snapshot.published_at
+    return f"updated {duration_text(max(0.0, (now - at).total_seconds()))} ago"
+
+
+@st.fragment(run_every=CHECK_SECONDS)
+def _check() -> None:
+    svc = service.current()
+    snapshot = svc.snapshot if svc is not None else None
+    if snapshot is None:
+        return
+    shown = st.session_state.get("_shown_revision")
+    if shown is not None and shown != snapshot.revision:
+        st.session_state["_shown_revision"] = snapshot.revision
+        st.rerun(scope="app")
+    st.caption(updated_text(snapshot), help="The server refreshes the catalog in the background; "
+               "this page follows the newest snapshot by itself.")
+
+
+def freshness() -> None:
+    """The revision check, in the sidebar (nothing without a running service)."""
+    if service.current() is None:
+        return
+    with st.sidebar:
+        _check()

@@ -1,0 +1,221 @@
+"""Speed and capacity in the dashboard (issue 11): figures, the telemetry banner and source table,
+the Models table's speed columns, and the detail/compare speed section.
+
+Every upstream string reaching a Plotly figure goes through `textsafe.html_text`; Markdown gets
+`md_text`. The data comes from `chutes_data.views.speed` (pure).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from chutes_data import Catalog
+from chutes_data.config import mask_credentials
+from chutes_data.formatting import currency_unit, human_age
+from chutes_data.merge.telemetry import RATE_LIMIT_THROTTLING, UTILIZATION_BUSY
+from chutes_data.sources.telemetry_loader import LABELS, telemetry_today
+from chutes_data.textsafe import html_text, md_text
+from chutes_data.views import sources as diag
+from chutes_data.views import speed
+from chutes_data.views.charts import ordered_templates
+
+from .figures import (
+    OTHER_COLOR,
+    TEMPLATE_COLORS,
+    _layout,
+    _money_axis,
+    _money_hover,
+    _owner,
+    _safe,
+    template_label,
+)
+
+CAPACITY_COLORS = {"ok": "#1A9E5A", "busy": "#E8A90A", "throttling": "#E8710A", "cold": "#1F6FEB",
+                   "unknown": "#5F6B7A"}
+METRIC_LABELS = {"tps_7d": "Output tokens/s (7-day, decode)", "ttft_7d_s": "Time to first token (s, 7-day)"}
+
+
+# ---------------------------------------------------------------------------- the banner
+def telemetry_banner(catalog: Catalog) -> None:
+    """One line when speed/capacity columns are (partly) unknown or from an old snapshot."""
+    if catalog.is_sample:
+        return  # the sample banner already says it is synthetic
+    down, stale = [], []
+    for name, data in catalog.telemetry.items():
+        s = data.status
+        if s.origin == "none":
+            down.append(f"{LABELS.get(name, name)} ({md_text(mask_credentials(s.error or 'no data'), 160)})")
+        elif s.stale:
+            stale.append(f"{LABELS.get(name, name)} ({human_age(s.age_seconds())})")
+    if down:
+        st.warning("Speed and capacity columns are partly unknown: " + "; ".join(down)
+                   + ". The catalog itself is unaffected.", icon=":material/speed:")
+    if stale:
+        st.caption("Telemetry from the last good snapshot: " + ", ".join(stale) + ".")
+
+
+# ---------------------------------------------------------------------------- Data sources page
+def sources_section(catalog: Catalog, secret: str | None, now: datetime | None = None) -> None:
+    st.subheader("Telemetry (speed and capacity)", divider="gray")
+    if not catalog.telemetry:
+        st.caption("No telemetry loaded (a saved catalog file is never mixed with live telemetry).")
+        return
+    rows = []
+    for name, data in catalog.telemetry.items():
+        facts = diag.source_facts(data.status, now or datetime.now(UTC), secret)
+        rows.append({"source": LABELS.get(name, name), "origin": facts["origin"], "rows": facts["count"],
+                     "age": facts["age"], "ttl": facts["ttl"], "stale": facts["stale"],
+                     "error": facts["error"]})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="src_telemetry",
+                 column_config={"source": st.column_config.TextColumn("Route", width="medium"),
+                                "error": st.column_config.TextColumn("Last error", width="large")})
+    st.caption("Anonymous GETs on CHUTES_BASE_URL (the API key is never sent to them), cached for "
+               "CHUTES_TELEMETRY_MINUTES. A failing route leaves its columns unknown; the catalog "
+               "works without it.")
+
+
+# ---------------------------------------------------------------------------- Models table
+def column_config() -> dict:
+    """Column configs of the Models table's speed columns (ui.tables uses them)."""
+    cc = st.column_config
+    return {
+        "tps": cc.NumberColumn("TPS", format="%.1f", help="Output tokens per second of decode, "
+                               "output-token-weighted over the last 7 complete UTC days (Chutes' "
+                               "own stats; excludes time to first token)"),
+        "ttft": cc.NumberColumn("TTFT (s)", format="%.2f", help="Time to first token in seconds, "
+                                "request-weighted over the same days (streamed requests)"),
+        "capacity": cc.TextColumn("Capacity", width="small", help="Now, from the autoscaler: ok, busy "
+                                  "(utilization ≥ 50 %), throttling (≥ 3 % rate-limited), cold (no "
+                                  "active instance)"),
+    }
+
+
+# ---------------------------------------------------------------------------- figures
+def price_speed_scatter(points: pd.DataFrame, metric: str, currency: str) -> go.Figure:
+    """Speed (x) vs output price (y, log), one trace per template, hover names escaped."""
+    unit = currency_unit(currency)
+    fig = go.Figure()
+    value_fmt = "%{x:.1f} tok/s" if metric == "tps_7d" else "%{x:.2f} s"
+    for template in ordered_templates(points["template"]):
+        part = points.loc[points["template"].eq(template)]
+        fig.add_trace(go.Scatter(
+            x=part["value"], y=part["price"], mode="markers", name=template_label(template),
+            marker={"color": TEMPLATE_COLORS.get(template, OTHER_COLOR), "size": 10, "opacity": 0.85,
+                    "line": {"width": 0.5, "color": "rgba(0,0,0,0.35)"}},
+            customdata=[list(r) for r in zip(_safe(part["name"]),
+                                             [c if isinstance(c, str) else "" for c in part["chute_id"]],
+                                             _owner(part["owner"]), strict=True)],
+            hovertemplate=("<b>%{customdata[0]}</b><br>owner: %{customdata[2]}<br>"
+                           f"{METRIC_LABELS[metric].split(' (')[0]}: {value_fmt}<br>"
+                           f"output: {_money_hover('y', currency)} /1M<extra></extra>"),
+        ))
+    fig.update_yaxes(**_money_axis(points["price"], currency))
+    return _layout(fig, x_title=METRIC_LABELS[metric],
+                   y_title=f"Output price ({unit} per 1M tokens, log scale)")
+
+
+def capacity_scatter(points: pd.DataFrame) -> go.Figure:
+    """Utilization vs rate-limit ratio (last hour), sized by 7-day requests, coloured by state,
+    with the autoscaler's thresholds drawn."""
+    fig = go.Figure()
+    biggest = max(float(points["requests"].max()), 1.0) if len(points) else 1.0
+    for state in speed.CAPACITY_ORDER:
+        part = points.loc[points["capacity"].eq(state)]
+        if part.empty:
+            continue
+        size = 8 + 32 * (part["requests"].clip(lower=0) / biggest) ** 0.5
+        fig.add_trace(go.Scatter(
+            x=part["utilization"], y=part["rate_limit_ratio"], mode="markers", name=state,
+            marker={"color": CAPACITY_COLORS[state], "size": size, "opacity": 0.75,
+                    "line": {"width": 0.5, "color": "rgba(0,0,0,0.35)"}},
+            customdata=[list(r) for r in zip(_safe(part["name"]),
+                                             [c if isinstance(c, str) else "" for c in part["chute_id"]],
+                                             _owner(part["owner"]),
+                                             [f"{v:,.0f}" for v in part["requests"]], strict=True)],
+            hovertemplate=("<b>%{customdata[0]}</b><br>owner: %{customdata[2]}<br>utilization: "
+                           "%{x:.0%}<br>rate-limited: %{y:.1%}<br>requests (7 days): %{customdata[3]}"
+                           "<extra></extra>"),
+        ))
+    fig.add_vline(x=UTILIZATION_BUSY, line_dash="dot", line_color="#E8A90A")
+    fig.add_hline(y=RATE_LIMIT_THROTTLING, line_dash="dot", line_color="#E8710A")
+    fig.update_xaxes(tickformat=".0%")
+    fig.update_yaxes(tickformat=".0%")
+    fig = _layout(fig, x_title="Utilization, last hour (mean connections ÷ concurrency)",
+                  y_title="Requests rate-limited, last hour")
+    fig.update_layout(legend={"title": {"text": "Capacity"}})
+    return fig
+
+
+def daily_figure(lines: pd.DataFrame, title: str = "", height: int = 420) -> go.Figure:
+    """Three stacked daily lines: TPS, TTFT and requests (gaps where unknown)."""
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        subplot_titles=("Output tokens/s", "Time to first token (s)", "Requests"))
+    fig.add_trace(go.Scatter(x=lines["date"], y=lines["tps"], mode="lines+markers", name="TPS",
+                             connectgaps=False, line={"color": "#1F6FEB"}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=lines["date"], y=lines["ttft_s"], mode="lines+markers", name="TTFT",
+                             connectgaps=False, line={"color": "#E8710A"}), row=2, col=1)
+    fig.add_trace(go.Bar(x=lines["date"], y=lines["requests"], name="requests",
+                         marker={"color": "#1A9E5A"}), row=3, col=1)
+    fig.update_layout(height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      title={"text": html_text(title, 120)} if title else None)
+    return fig
+
+
+# ---------------------------------------------------------------------------- detail / compare
+def lines_for(catalog: Catalog, row: pd.Series, days: int = 30) -> pd.DataFrame:
+    """A chute's daily lines: the loaded stats, completed by the history's kept days."""
+    from . import data
+
+    chute_id = row["chute_id"] if isinstance(row["chute_id"], str) else None
+    stats = catalog.telemetry.get("llm_stats")
+    frame = stats.frame if stats is not None and stats.status.origin != "none" else None
+    today = telemetry_today(catalog.telemetry) if catalog.telemetry else datetime.now(UTC).date()
+    kept = data.daily_stats(chute_id, today) if chute_id and not catalog.is_sample else None
+    return speed.daily_lines(frame, kept, chute_id, today, days)
+
+
+def speed_section(catalog: Catalog, row: pd.Series, key: str) -> None:
+    """Metrics, the capacity state with the autoscaler's time, and the 30-day lines."""
+    cap = speed.capacity_summary(row)
+    with st.container(horizontal=True):
+        st.metric("Output tokens/s (7 days)", _num(row.get("tps_7d"), "{:,.1f}"), border=True,
+                  help="Chutes' own decode speed, output-token-weighted over 7 complete UTC days")
+        st.metric("Time to first token (7 days)", _num(row.get("ttft_7d_s"), "{:,.2f} s"), border=True,
+                  help="Request-weighted over the same days (streamed requests; excludes API overhead)")
+        st.metric("Requests (7 days)", _num(row.get("requests_7d"), "{:,.0f}"), border=True,
+                  delta=_trend(row.get("requests_trend")), delta_color="off",
+                  help="The delta compares with the 7 days before")
+        st.metric("Capacity now", cap["label"], border=True, help=cap["text"])
+    when = f" Autoscaler run {cap['age']} ago ({cap['at']:%Y-%m-%d %H:%M} UTC)." if cap["age"] else ""
+    extra = []
+    if pd.notna(row.get("utilization_1h")):
+        extra.append(f"utilization {float(row['utilization_1h']):.0%}")
+    if pd.notna(row.get("rate_limit_ratio_1h")):
+        extra.append(f"{float(row['rate_limit_ratio_1h']):.1%} rate-limited (last hour)")
+    if pd.notna(row.get("instances_target")):
+        extra.append(f"target {int(row['instances_target'])} instances, room for "
+                     f"{_num(row.get('scale_allowance'), '{:,.0f}')} more")
+    if row.get("cold_start_bounty") is True:
+        extra.append("a cold-start bounty is open")
+    if row.get("rolling_update") is True:
+        extra.append("a version roll-out is in progress")
+    st.caption(f"{cap['text']}." + when + (" " + "; ".join(extra).capitalize() + "." if extra else ""))
+    lines = lines_for(catalog, row)
+    if lines.empty or lines[["tps", "ttft_s", "requests"]].isna().all().all():
+        st.caption("No daily stats for this chute in the last 30 days (Chutes publishes them per "
+                   "chute and UTC day; 0 means unknown and is not drawn).")
+    else:
+        st.plotly_chart(daily_figure(lines), width="stretch", key=key)
+
+
+def _num(value: object, fmt: str) -> str:
+    return "—" if value is None or pd.isna(value) else fmt.format(float(value))
+
+
+def _trend(value: object) -> str | None:
+    return None if value is None or pd.isna(value) else f"{float(value):+.0%} vs the week before"

@@ -16,7 +16,8 @@ from .errors import (
     PayloadError,
     UpstreamError,
 )
-from .sources.loader import Catalog, SourceData, SourceStatus, load_catalog, load_source
+from .sources.loader import load_catalog, load_source
+from .sources.types import Catalog, SourceData, SourceStatus
 
 __all__ = [
     "AuthError", "Catalog", "ChutesDataError", "ConfigError", "FetchError", "NetworkError",

@@ -7,7 +7,6 @@ on its cache. The API key is stripped, checked and never part of `repr()`.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 import re
@@ -16,9 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-
-from .errors import ConfigError
+from .urls import plain_http_to_remote, shorten, url_problem, webhook_url_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BASE_URL = "https://api.chutes.ai"
@@ -98,7 +95,7 @@ class Settings:
             # an upper bound too: a huge value overflows timedelta / socket timeouts / JSON (inf)
             if not math.isfinite(parsed) or not minimum <= parsed <= maximum \
                     or (integer and parsed != int(parsed)):
-                warnings.append(f"{name}={_shorten(raw)!r} is not a valid number "
+                warnings.append(f"{name}={shorten(raw)!r} is not a valid number "
                                 f"({minimum:g} to {maximum:g}); using the default {default:g}.")
                 return default
             return int(parsed) if integer else parsed
@@ -116,7 +113,7 @@ class Settings:
         cache_dir = Path(values.get("CHUTES_CACHE_DIR") or PROJECT_ROOT / "cache").expanduser()
         offline_raw = str(values.get("CHUTES_OFFLINE") or "").strip().lower()
         if offline_raw not in _TRUE | _FALSE:
-            warnings.append(f"CHUTES_OFFLINE={_shorten(values.get('CHUTES_OFFLINE'))!r} is not "
+            warnings.append(f"CHUTES_OFFLINE={shorten(values.get('CHUTES_OFFLINE'))!r} is not "
                             "1/true/yes/on or 0/false/no/off; staying online (not offline).")
         return cls(
             api_key=key,
@@ -142,87 +139,9 @@ class Settings:
         )
 
 
-def _shorten(value: object, limit: int = 40) -> str:
-    text = mask_credentials(str(value))
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/@\s]*@")
-
-
-def mask_credentials(text: str) -> str:
-    """`https://user:secret@host` -> `https://***@host`, wherever a URL appears in `text`."""
-    return _USERINFO.sub(r"\1***@", text)
-
-
 def _url(raw: str | None, default: str) -> str:
     raw = (raw or "").strip()
     return raw.rstrip("/") if raw else default
-
-
-def url_problem(url: str) -> str | None:
-    """Why `url` cannot be used as a base URL, or None when it can."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        return f"{_shorten(url)!r} is not a valid URL."
-    if parts.scheme not in ("http", "https"):
-        return f"{_shorten(url)!r} is not an http(s) URL."
-    if not parts.hostname:
-        return f"{_shorten(url)!r} has no host name."
-    if parts.query or parts.fragment or parts.username or parts.password:
-        return f"{_shorten(url)!r} must not carry a query, fragment or credentials."
-    try:  # what httpx would refuse later, mid-fetch (999.1.1.1, a tab, an empty label "a..b")
-        httpx.URL(url)
-        parts.hostname.encode("idna")
-    except (httpx.InvalidURL, UnicodeError):
-        return f"{_shorten(url)!r} is not a valid URL."
-    return None
-
-
-def require_url(name: str, url: str) -> str:
-    """`url`, or a ConfigError saying why it cannot be used."""
-    problem = url_problem(url)
-    if problem:
-        raise ConfigError(f"{name}: {problem}")
-    return url
-
-
-def is_loopback_bind(address: str | None) -> bool:
-    """True when a server bound to `address` is reachable from this machine only. An empty
-    address means every interface (Streamlit's own default), which is not."""
-    host = (address or "").strip().strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def public_bind_warning(address: str | None, has_key: bool) -> str | None:
-    """The log warning for a dashboard holding an API key while it listens beyond loopback."""
-    if not has_key or is_loopback_bind(address):
-        return None
-    where = address.strip() if address and address.strip() else "every interface"
-    return (f"CHUTES_API_KEY is set and the dashboard listens on {where}: anyone who can reach "
-            "this port sees the organization's private chutes and prices. Bind to 127.0.0.1 "
-            "(the default in .streamlit/config.toml) unless that is intended.")
-
-
-def plain_http_to_remote(url: str) -> bool:
-    """True for http:// to a host that is not loopback (where a key could be sniffed)."""
-    parts = urlsplit(url)
-    if parts.scheme != "http":
-        return False
-    host = (parts.hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return True
 
 
 def _check_key(raw: str | None, warnings: list[str]) -> str | None:
@@ -263,37 +182,6 @@ def _check_secret(name: str, raw: str | None, warnings: list[str], *,
     return value
 
 
-def webhook_url_problem(url: str) -> str | None:
-    """Why `url` cannot receive webhooks, or None. Unlike a base URL, a webhook URL may carry
-    credentials or a query (a token); they are masked in every message."""
-    shown = display_url(url)
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-        httpx.URL(url)
-        (parts.hostname or "").encode("idna")
-    except (ValueError, httpx.InvalidURL, UnicodeError):
-        return f"{shown!r} is not a valid URL."
-    if parts.scheme not in ("http", "https"):
-        return f"{shown!r} is not an http(s) URL."
-    if not parts.hostname:
-        return f"{shown!r} has no host name."
-    return None
-
-
-def display_url(url: str, limit: int = 80) -> str:
-    """A URL safe to log: credentials and the query replaced by `***`, the fragment dropped."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return _shorten(url.split("?")[0].split("#")[0], limit)
-    userinfo = "***@" if (parts.username or parts.password) else ""
-    text = f"{parts.scheme}://{userinfo}{host}{port}{parts.path}" + ("?***" if parts.query else "")
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def _webhook_urls(raw: str | None, warnings: list[str]) -> tuple[str, ...]:
     urls: list[str] = []
     for part in (raw or "").split(","):
@@ -306,13 +194,6 @@ def _webhook_urls(raw: str | None, warnings: list[str]) -> tuple[str, ...]:
         elif url not in urls:
             urls.append(url)
     return tuple(urls)
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` replaced, for messages built from upstream text."""
-    if secret and len(secret) >= 4:
-        text = text.replace(secret, "[redacted]")
-    return text
 
 
 def _dotenv_values(path: Path) -> dict[str, str]:

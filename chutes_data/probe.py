@@ -32,9 +32,10 @@ from typing import Any
 
 import httpx
 
-from .config import Settings, redact, require_url
+from .config import Settings
 from .errors import ConfigError
 from .textsafe import clean
+from .urls import redact, require_url
 
 DEFAULT_PROMPT = "In one sentence, what is a GPU?"
 DEFAULT_MAX_TOKENS = 64

@@ -8,9 +8,10 @@ import pytest
 from payloads import FAKE_KEY
 
 from chutes_data import config
-from chutes_data.config import Settings, plain_http_to_remote, redact, url_problem
+from chutes_data.config import Settings
 from chutes_data.errors import ConfigError
 from chutes_data.sources.loader import load_source
+from chutes_data.urls import plain_http_to_remote, redact, url_problem
 
 
 def from_env(**env: str) -> Settings:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chutes_data.config import is_loopback_bind, public_bind_warning
+from chutes_data.urls import is_loopback_bind, public_bind_warning
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from receiver import WebhookReceiver
 
-from chutes_data.config import Settings, display_url
+from chutes_data.config import Settings
 from chutes_data.history import HistoryStore
 from chutes_data.history.db import MIGRATIONS
 from chutes_data.service import webhooks
 from chutes_data.service.webhooks import Dispatcher, Outbox, build_delivery, signature, verify
+from chutes_data.urls import display_url
 
 SECRET = "s3cret-" + "x" * 20
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from chutes_data import Catalog
-from chutes_data.config import mask_credentials, public_bind_warning
 from chutes_data.formatting import human_age
 from chutes_data.schema import SOURCE_LABELS
 from chutes_data.textsafe import md_text
+from chutes_data.urls import mask_credentials, public_bind_warning
 
 from .speed import telemetry_banner
 

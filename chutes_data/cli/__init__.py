@@ -15,8 +15,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..config import Settings, redact
+from ..config import Settings
 from ..errors import ChutesDataError
+from ..urls import redact
 from .catalog import cmd_chute, cmd_export, cmd_fetch, cmd_report, cmd_status
 from .history import cmd_changes, cmd_import
 from .live import cmd_probe, cmd_watch

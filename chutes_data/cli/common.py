@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from ..config import Settings
-from ..sources.loader import Catalog, load_catalog, storage_warning
+from ..sources.loader import load_catalog, storage_warning
+from ..sources.types import Catalog
 
 
 def _settings(args: argparse.Namespace) -> Settings:

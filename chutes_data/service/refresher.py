@@ -21,13 +21,8 @@ from typing import Any
 
 from ..config import Settings
 from ..history import HistoryStore, history_path
-from ..sources.loader import (
-    Catalog,
-    SourceData,
-    assemble_catalog,
-    load_source,
-    load_telemetry_sources,
-)
+from ..sources.loader import assemble_catalog, load_source, load_telemetry_sources
+from ..sources.types import Catalog, SourceData
 
 log = logging.getLogger(__name__)
 

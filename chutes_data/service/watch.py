@@ -11,7 +11,8 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from ..config import Settings, display_url
+from ..config import Settings
+from ..urls import display_url
 from ..values import iso
 from .refresher import Snapshot
 from .runtime import Service

@@ -30,9 +30,10 @@ from pathlib import Path
 
 import httpx
 
-from ..config import Settings, display_url, mask_credentials
+from ..config import Settings
 from ..errors import HistoryError
 from ..history.db import connect
+from ..urls import display_url, mask_credentials
 from ..values import iso
 from .refresher import in_thread
 

@@ -21,9 +21,10 @@ from urllib.parse import quote
 
 import httpx
 
-from ..config import Settings, redact, require_url
+from ..config import Settings
 from ..errors import AuthError, FetchError, NetworkError, NotFoundError, PayloadError, UpstreamError
 from ..textsafe import clean
+from ..urls import redact, require_url
 
 log = logging.getLogger(__name__)
 

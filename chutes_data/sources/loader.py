@@ -13,22 +13,24 @@ import json
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 
-from ..config import Settings, redact
+from ..config import Settings
 from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
 from ..history import open_history
-from ..merge import MergeReport, merge_catalogs
+from ..merge import merge_catalogs
 from ..merge.telemetry import join_telemetry
-from ..values import iso, parse_time
+from ..urls import redact
+from ..values import parse_time
 from . import normalize
 from .cache import DiskCache, unwrap
 from .client import ChutesClient
+from .types import Catalog, SourceData, SourceStatus
 
 log = logging.getLogger(__name__)
 
@@ -40,74 +42,6 @@ SOURCES: tuple[Source, ...] = ("chutes", "v1")
 _HISTORY_LOCK = threading.Lock()  # the two fetch threads record one at a time
 _FRAMES = {"chutes": normalize.chutes_frame, "v1": normalize.v1_frame}
 _ITEMS = {"chutes": normalize.chutes_items, "v1": normalize.v1_items}
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """What the UI and `status` say about one source."""
-
-    source: str
-    origin: str
-    fetched_at: datetime | None
-    count: int
-    stale: bool
-    complete: bool
-    error: str | None
-    ttl_seconds: float
-
-    def age_seconds(self, now: datetime | None = None) -> float | None:
-        if self.fetched_at is None:
-            return None
-        return max(0.0, ((now or datetime.now(UTC)) - self.fetched_at).total_seconds())
-
-    def to_dict(self) -> dict:
-        """The export contract's per-source block (plus TTL)."""
-        data = asdict(self)
-        data["fetched_at"] = iso(self.fetched_at)
-        data.pop("source")
-        return data
-
-
-@dataclass(frozen=True)
-class SourceData:
-    """A source's raw payload, its tidy frame and its status. `storage`: why a live fetch could
-    not be kept (cache file or history not written), None when it was or nothing was fetched."""
-
-    status: SourceStatus
-    frame: pd.DataFrame
-    payload: Any = field(default=None, repr=False)
-    storage: str | None = None
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """Both sources, merged. `models` has `schema.MERGED_COLUMNS`."""
-
-    chutes: SourceData
-    v1: SourceData
-    models: pd.DataFrame
-    report: MergeReport
-    generated_at: datetime
-    warnings: tuple[str, ...] = ()
-    #: the telemetry sources (sources.telemetry), by name; empty when not loaded
-    telemetry: dict[str, SourceData] = field(default_factory=dict)
-
-    @property
-    def sources(self) -> dict[str, SourceData]:
-        return {"chutes": self.chutes, "v1": self.v1}
-
-    @property
-    def all_sources(self) -> dict[str, SourceData]:
-        """The two catalog sources, then the telemetry sources."""
-        return {**self.sources, **self.telemetry}
-
-    @property
-    def is_sample(self) -> bool:
-        return any(s.status.origin == "sample" for s in self.sources.values())
-
-    @property
-    def is_stale(self) -> bool:
-        return any(s.status.stale for s in self.sources.values())
 
 
 # ---------------------------------------------------------------------------- per source

@@ -19,13 +19,15 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import Settings, redact
+from ..config import Settings
 from ..errors import ChutesDataError, ConfigError, NetworkError, PayloadError
 from ..merge.telemetry import telemetry_columns
+from ..urls import redact
 from .cache import DiskCache
 from .client import ChutesClient
-from .loader import SAMPLE_DIR, SourceData, SourceStatus
+from .loader import SAMPLE_DIR
 from .telemetry import SOURCES, TELEMETRY_SOURCES, fetch, frame
+from .types import SourceData, SourceStatus
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
-from ..config import Settings, mask_credentials, redact
+from ..config import Settings
 from ..formatting import duration_text
 from ..sources.cache import DiskCache, LastError
-from ..sources.loader import SourceStatus
+from ..sources.types import SourceStatus
+from ..urls import mask_credentials, redact
 
 __all__ = ["recorded_error", "scrub", "settings_rows", "shown_url", "source_facts"]
 

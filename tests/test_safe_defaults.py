@@ -1,4 +1,4 @@
-"""Issue 13, safe by default: `make run` binds loopback, honours Streamlit's settings, and the
+"""Safe by default: `make run` binds loopback, honours Streamlit's settings, and the
 server config hides the developer toolbar and the raw pages menu. Ports 18400-18499."""
 
 from __future__ import annotations

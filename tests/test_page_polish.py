@@ -1,4 +1,4 @@
-"""Issue 13 (a new user's chair) on the pages: labels, defaults, notes (AppTest on the sample)."""
+"""A new user's chair on the pages: labels, defaults, notes, polish (AppTest on the sample)."""
 
 from __future__ import annotations
 

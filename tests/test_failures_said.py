@@ -1,4 +1,5 @@
-"""Issue 13 in the CLI and the data layer: failures said out loud, with paths and ports."""
+"""Failures said out loud in the CLI and the data layer: an unwritable cache, a corrupt
+history, paths and ports in errors."""
 
 from __future__ import annotations
 

@@ -18,14 +18,20 @@ def currency_unit(currency: str) -> str:
     return "TAO" if currency == "tao" else "USD"
 
 
-def money(value: object, currency: str = "usd", unit: str = "") -> str:
-    """A price with 6 significant digits, never in exponent notation (`$0.00275`,
-    `0.000012826 τ`); '—' when unknown (never $0 for a price we don't know)."""
+def _finite(value: object) -> float | None:
+    """`value` as a finite float, or None (unknown: shown as '—', never as 0)."""
     try:
         v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return "—"
-    if not math.isfinite(v):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def money(value: object, currency: str = "usd", unit: str = "") -> str:
+    """A price with 6 significant digits, never in exponent notation (`$0.00275`,
+    `0.000012826 τ`); '—' when unknown (never $0 for a price we don't know)."""
+    v = _finite(value)
+    if v is None:
         return "—"
     text = f"{v:,.2f}" if abs(v) >= 1000 else np.format_float_positional(
         v, precision=6, unique=False, fractional=False, trim="-")
@@ -36,11 +42,8 @@ def money_kpi(value: object, currency: str = "usd", unit: str = "") -> str:
     """A price rounded for reading at a glance (a KPI tile): 3 significant digits, cents kept
     from $1 up (`$0.206`, `$3.50`, `$1,234.57`); the full `money()` text goes in its tooltip and
     the exports. '—' when unknown."""
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "—"
-    if not math.isfinite(v):
+    v = _finite(value)
+    if v is None:
         return "—"
     if abs(v) >= 1:
         text = f"{v:,.2f}"

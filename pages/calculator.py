@@ -18,10 +18,10 @@ AUTO_N = 8
 
 def _apply_preset() -> None:
     w = calc.preset(st.session_state.get("calc_preset")).workload
-    st.session_state["calc_in"] = int(w.input_tokens)
-    st.session_state["calc_out"] = int(w.output_tokens)
+    st.session_state["calc_in"] = float(w.input_tokens)
+    st.session_state["calc_out"] = float(w.output_tokens)
     st.session_state["calc_cache"] = int(round(w.cache_hit_share * 100))
-    st.session_state["calc_rpd"] = int(w.requests_per_day)
+    st.session_state["calc_rpd"] = float(w.requests_per_day)
 
 
 def _picked_by_hand() -> None:
@@ -68,17 +68,22 @@ with st.container(border=True):
     preset = calc.preset(preset_key)
     st.caption(preset.description)
     c1, c2, c3, c4 = st.columns(4)
-    c1.number_input("Input tokens per request", min_value=0, max_value=10_000_000, step=500,
+    # Token and request counts are float widgets shown as whole numbers: a bound int widget
+    # raises on a link such as ?calc_in=-1e999 (int(inf)), a float one falls back to its default.
+    c1.number_input("Input tokens per request", min_value=0.0, max_value=1e7, step=500.0,
+                    format="%.0f",
                     key="calc_in", bind="query-params",
                     help="Prompt, context and history sent with each request.")
-    c2.number_input("Output tokens per request", min_value=0, max_value=1_000_000, step=100,
+    c2.number_input("Output tokens per request", min_value=0.0, max_value=1e6, step=100.0,
+                    format="%.0f",
                     key="calc_out", bind="query-params",
                     help="Tokens the model writes back (including reasoning).")
     c3.slider("Cache hits (% of input)", min_value=0, max_value=100, step=5, key="calc_cache",
               bind="query-params", format="%d%%",
               help="Share of input tokens read from the prompt cache, billed at "
                                   "the cache-read price (the input price when a model has none).")
-    c4.number_input("Requests per day", min_value=0, max_value=100_000_000, step=100, key="calc_rpd",
+    c4.number_input("Requests per day", min_value=0.0, max_value=1e8, step=100.0, key="calc_rpd",
+                    format="%.0f",
                     bind="query-params")
     edited = (st.session_state["calc_in"], st.session_state["calc_out"],
               st.session_state["calc_cache"] / 100, st.session_state["calc_rpd"]) != (
@@ -88,10 +93,11 @@ with st.container(border=True):
         st.caption(f"Edited from the *{preset.label}* preset. Pick the preset again to restore it.")
 
 workload = calc.Workload(
-    input_tokens=st.session_state["calc_in"] or 0, output_tokens=st.session_state["calc_out"] or 0,
+    input_tokens=int(st.session_state["calc_in"] or 0),
+    output_tokens=int(st.session_state["calc_out"] or 0),
     cache_hit_share=(st.session_state["calc_cache"] or 0) / 100,
-    requests_per_day=st.session_state["calc_rpd"] or 0,
-    steps_per_request=_setting("calc_steps", 30),  # drawn further down; a link's value first
+    requests_per_day=int(st.session_state["calc_rpd"] or 0),
+    steps_per_request=int(_setting("calc_steps", 30)),  # drawn further down; a link's value first
     hours_per_day=_setting("calc_hours", 24.0),
 )
 unit = fmt.currency_unit(cur)
@@ -191,8 +197,9 @@ st.caption("Image models are billed per diffusion step, some chutes per request,
            "instance-hour while they run. These numbers are not comparable with token prices, "
            "so they are ranked here on their own.")
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-c1.number_input("Steps per image (diffusion)", min_value=0, max_value=1_000, step=5, key="calc_steps",
-                value=30, bind="query-params", help="Diffusion steps per request; 20–50 is typical.")
+c1.number_input("Steps per image (diffusion)", min_value=0.0, max_value=1e3, step=5.0,
+                key="calc_steps", format="%.0f", value=30.0, bind="query-params",
+                help="Diffusion steps per request; 20–50 is typical.")
 c2.number_input("Hours per day (hourly chutes)", min_value=0.0, max_value=24.0, step=1.0,
                 key="calc_hours", format="%.1f", value=24.0, bind="query-params",
                 help="How long an hourly-priced chute is kept running each day.")

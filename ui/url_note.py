@@ -9,6 +9,7 @@ opened with: later changes are the user's own.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import streamlit as st
@@ -20,11 +21,34 @@ _DONE = "_url_note_done"
 
 
 def start() -> Any:
-    """Call before the sidebar and the page: remember the link's parameters; returns the spot
-    (an empty container) where `finish` writes the note."""
+    """Call before the sidebar and the page: remember the link's parameters, drop the values no
+    widget can take (below); returns the spot (an empty container) where `finish` writes the note."""
     if not st.session_state.get(_DONE) and _KEY not in st.session_state:
         st.session_state[_KEY] = {k: list(st.query_params.get_all(k)) for k in st.query_params}
+    _drop_non_finite()
     return st.empty()
+
+
+def _non_finite(value: str) -> bool:
+    try:
+        return not math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
+def _drop_non_finite() -> None:
+    """A bound number widget raises (OverflowError) on a value such as `-1e999`, `inf` or `nan`
+    instead of falling back to its default: such values are removed before any widget runs, and
+    `finish` names them like every other ignored value."""
+    for key in list(st.query_params):
+        values = st.query_params.get_all(key)
+        kept = [v for v in values if not _non_finite(v)]
+        if len(kept) == len(values):
+            continue
+        if kept:
+            st.query_params[key] = kept
+        else:
+            del st.query_params[key]
 
 
 def ignored(opened_with: dict[str, list[str]], now: dict[str, list[str]]) -> list[str]:

@@ -406,7 +406,9 @@ def test_context_tokens_is_the_advertised_context_else_the_engine_limit():
     assert ctx == {"org/A-1B": 65536, "org/B-1B": 32768, "org/C-1B": "<NA>", "org/Img": "<NA>",
                    "org/Only-1B": 8192}
     assert str(m["context_tokens"].dtype) == "Int64"
-    assert MERGED_COLUMNS[-1] == "context_tokens"
+    # appended after the existing merged columns (the telemetry columns follow it), so the
+    # export contract's order is untouched
+    assert MERGED_COLUMNS.index("context_tokens") == MERGED_COLUMNS.index("created_at") + 1
 
 
 def test_modalities_come_from_v1_or_from_a_certain_template():

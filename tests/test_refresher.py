@@ -7,6 +7,7 @@ import io
 import time
 
 import pytest
+from aio import run_async
 from receiver import WebhookReceiver
 from upstream import LIST, V1, Fault
 
@@ -51,7 +52,7 @@ def test_both_sources_are_fetched_concurrently(live: Settings, upstream):
         finally:
             spans[source] = (started, time.monotonic())
 
-    snapshot = asyncio.run(Refresher(live, loader=loader).refresh())
+    snapshot = run_async(Refresher(live, loader=loader).refresh())
     assert snapshot.refreshed == ("chutes", "v1")
     (a0, a1), (b0, b1) = spans["chutes"], spans["v1"]
     assert a0 < b1 and b0 < a1  # the two fetches overlapped in time
@@ -66,7 +67,7 @@ def test_refresh_is_single_flight(live: Settings, upstream):
         assert r.refresh_count == 1 and len({s.revision for s in snaps}) == 1
         assert (await r.refresh()).revision == 2  # a later call is a new refresh
 
-    asyncio.run(main())
+    run_async(main())
     assert upstream.count(V1) == 2 and upstream.count(LIST) == 2
 
 
@@ -83,7 +84,7 @@ def test_each_refresh_records_history_and_reports_the_new_events(live: Settings,
         third = await r.refresh()  # nothing changed since
         assert third.events == ()
 
-    asyncio.run(main())
+    run_async(main())
     with HistoryStore(live.cache_dir / "history.sqlite") as store:
         assert any(e["kind"] == "price_changed" for e in store.changes())
 
@@ -98,11 +99,11 @@ def test_a_failed_refresh_keeps_the_last_good_snapshot(live: Settings, upstream)
         assert v1.origin == "cache" and v1.stale and "503" in (v1.error or "")
         assert snap.refreshed == ("chutes",) and len(snap.catalog.v1.frame) == 3
 
-    asyncio.run(main())
+    run_async(main())
 
 
 def test_first_refresh_serves_a_fresh_cache_without_fetching(live: Settings, upstream):
-    asyncio.run(Refresher(live).refresh())
+    run_async(Refresher(live).refresh())
     before = upstream.count(V1)
 
     async def main() -> None:
@@ -111,7 +112,7 @@ def test_first_refresh_serves_a_fresh_cache_without_fetching(live: Settings, ups
         assert {d.status.origin for d in snap.catalog.sources.values()} == {"cache"}
         assert 2.0 <= r._first_delay(snap) <= live.ttl_seconds
 
-    asyncio.run(main())
+    run_async(main())
     assert upstream.count(V1) == before
 
 
@@ -126,7 +127,7 @@ def test_the_loop_refreshes_on_its_own(live: Settings, upstream):
         await r.stop()
         return r.refresh_count
 
-    assert asyncio.run(main()) >= 3
+    assert run_async(main()) >= 3
     assert upstream.count(V1) >= 2  # the first served the (empty) cache by fetching, later ones refetch
 
 
@@ -138,7 +139,7 @@ def test_in_thread_runs_in_a_daemon_thread_and_raises():
         with pytest.raises(ZeroDivisionError):
             await in_thread(lambda: 1 / 0)
 
-    asyncio.run(main())
+    run_async(main())
 
 
 def test_event_bus_stream_ends_on_shutdown():
@@ -161,7 +162,7 @@ def test_event_bus_stream_ends_on_shutdown():
         assert bus.subscribers == 0
         return out
 
-    out = asyncio.run(main())
+    out = run_async(main())
     assert out[0].startswith(b"retry:")
     assert out[1] == b'id: 1\nevent: snapshot\ndata: {"r": 1}\n\n'
     assert out[2] == b'id: 2\nevent: change\ndata: {"kind": "added"}\n\n'
@@ -191,7 +192,7 @@ def test_service_publishes_to_stream_webhooks_and_registry(live: Settings, upstr
                 await svc.stop()
             assert runtime.current() is None
 
-        asyncio.run(main())
+        run_async(main())
         (got,) = rx.accepted
         assert any(e["new"] == 0.77 for e in got["json"]["events"])
 
@@ -200,9 +201,9 @@ def test_watch_once_refreshes_and_delivers(live: Settings, upstream):
     with WebhookReceiver() as rx:
         s = live.with_(webhook_urls=(rx.url,))
         out = io.StringIO()
-        assert asyncio.run(watch(s, once=True, out=out)) == 0
+        assert run_async(watch(s, once=True, out=out)) == 0
         set_price(upstream, 2, 0.33)
-        assert asyncio.run(watch(s, once=True, out=out)) == 0
+        assert run_async(watch(s, once=True, out=out)) == 0
         assert len(rx.accepted) == 1  # the first run had nothing to compare with
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("watching: every") and "127.0.0.1" in lines[0]

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from aio import run_async
 from browser import StreamlitServer, load, metric_value
 from payloads import FAKE_KEY, chute_item, v1_item
 from receiver import WebhookReceiver
@@ -145,7 +146,7 @@ def test_200_concurrent_requests_during_a_refresh_get_no_5xx(live: Live):
         return [r.status_code if isinstance(r, httpx.Response) else 599 for r in responses]
 
     started = time.monotonic()
-    statuses = asyncio.run(burst())
+    statuses = run_async(burst())
     elapsed = time.monotonic() - started
     assert statuses.count(200) == 200, sorted(set(statuses))
     assert live.get("/api/health").status_code == 200

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aio import run_async
 from receiver import WebhookReceiver
 
 from chutes_data.config import Settings
@@ -140,7 +141,7 @@ def test_signed_delivery_reaches_every_receiver(settings: Settings):
                 assert got["json"]["events"] == events() and got["json"]["id"] == delivery_id
                 assert got["headers"]["content-type"] == "application/json"
 
-    asyncio.run(main())
+    run_async(main())
 
 
 def test_failing_receiver_is_retried_with_backoff_and_gets_each_delivery_once(settings: Settings):
@@ -162,7 +163,7 @@ def test_failing_receiver_is_retried_with_backoff_and_gets_each_delivery_once(se
         assert max(gaps) >= 0.04  # retried after a backoff, not in a tight loop
         assert counts == {"pending": 0, "delivered": 2, "failed": 0}
 
-    asyncio.run(main())
+    run_async(main())
 
 
 def test_retries_are_bounded(settings: Settings):
@@ -178,7 +179,7 @@ def test_retries_are_bounded(settings: Settings):
             await d.stop()
         assert len(rx.seen) == 3 and counts == {"pending": 0, "delivered": 0, "failed": 1}
 
-    asyncio.run(main())
+    run_async(main())
 
 
 def test_restart_neither_loses_nor_repeats_a_delivery(settings: Settings):
@@ -199,10 +200,10 @@ def test_restart_neither_loses_nor_repeats_a_delivery(settings: Settings):
         await asyncio.sleep(0.3)
         await d.stop()
 
-    asyncio.run(first_run())
+    run_async(first_run())
     with WebhookReceiver(port=port) as rx:
-        asyncio.run(later_run(rx))  # restarted: the pending delivery goes out
-        asyncio.run(later_run(rx))  # restarted again: nothing is sent twice
+        run_async(later_run(rx))  # restarted: the pending delivery goes out
+        run_async(later_run(rx))  # restarted again: nothing is sent twice
         assert len(rx.accepted) == 1 and len(rx.seen) == 1
 
 
@@ -218,7 +219,7 @@ def test_a_slow_receiver_does_not_hold_up_the_others(settings: Settings):
             assert asyncio.get_running_loop().time() - started < 0.9
             await d.stop()
 
-    asyncio.run(main())
+    run_async(main())
 
 
 def test_urls_with_credentials_are_never_logged_in_full(settings: Settings, caplog):
@@ -234,7 +235,7 @@ def test_urls_with_credentials_are_never_logged_in_full(settings: Settings, capl
         await d.stop()
 
     with caplog.at_level(logging.DEBUG, logger="chutes_data"):
-        asyncio.run(main())
+        run_async(main())
     text = caplog.text
     assert "failed" in text and f"127.0.0.1:{port}/hook" in text
     assert "hookpass" not in text and "querytoken" not in text and "hookuser" not in text
@@ -254,5 +255,5 @@ def test_no_receivers_means_nothing_is_queued(settings: Settings, urls):
         assert await d.publish(events(), NOW) is None
         await d.stop()
 
-    asyncio.run(main())
+    run_async(main())
     assert not (settings.cache_dir / "history.sqlite").exists()

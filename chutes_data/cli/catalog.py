@@ -10,6 +10,7 @@ from .. import export
 from ..errors import NoDataError
 from ..sources.client import ChutesClient
 from ..sources.loader import cache_status, load_catalog, storage_warning
+from ..sources.types import SourceStatus
 from ..values import iso
 from .common import _age, _catalog, _settings, _write
 
@@ -32,6 +33,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _facts(s: SourceStatus) -> str:
+    """One `status` line's facts about a source (catalog or telemetry alike)."""
+    validity = "none" if s.origin == "none" else ("stale" if s.stale else "valid")
+    return (f"fetched_at={iso(s.fetched_at) or '-'} age={_age(s.age_seconds())} {validity} "
+            f"count={s.count}")
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from ..sources.telemetry_loader import telemetry_cache_status
 
@@ -45,16 +53,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 0
     print(f"cache: {settings.cache_dir}  (TTL {settings.cache_minutes:g} min)")
     for name, s in statuses.items():
-        validity = "none" if s.origin == "none" else ("stale" if s.stale else "valid")
-        print(f"{name:7} origin={s.origin:6} fetched_at={iso(s.fetched_at) or '-'} "
-              f"age={_age(s.age_seconds())} {validity} count={s.count}")
+        print(f"{name:7} origin={s.origin:6} {_facts(s)}")
         if s.error:
             print(f"{'':7} last error: {s.error}")
     print(f"telemetry (TTL {settings.telemetry_minutes:g} min; an extra: the catalog works without it)")
     for name, s in telemetry.items():
-        validity = "none" if s.origin == "none" else ("stale" if s.stale else "valid")
-        print(f"  {name:15} {s.origin:6} fetched_at={iso(s.fetched_at) or '-'} "
-              f"age={_age(s.age_seconds())} {validity} count={s.count}")
+        print(f"  {name:15} {s.origin:6} {_facts(s)}")
         if s.error:
             print(f"  {'':15} last error: {s.error}")
     return 0

@@ -691,18 +691,22 @@ def test_unreachable_base_url_explains_itself(tmp_path, monkeypatch):
         assert "cannot reach" in tree_text(at), "the dashboard never says why it shows the sample"
 
 
-def test_empty_key_warns(good_up, tmp_path, monkeypatch):
-    code, out, err = cli(cli_env(good_up, tmp_path / "cache", CHUTES_API_KEY="  "), "status")
-    assert code == 0
-    assert_clean_stderr(err)
-    assert "CHUTES_API_KEY is set but empty" in err
-    monkeypatch.setenv("CHUTES_API_KEY", "")
-    for k in ("CHUTES_BASE_URL", "CHUTES_LLM_BASE_URL"):
-        monkeypatch.setenv(k, good_up.url)
-    at = app_run()
-    assert not at.exception and not at.error
-    assert "CHUTES_API_KEY is set but empty" in app_warnings(at)
-    assert all("authorization" not in h for h in good_up.headers(LIST)[-4:])
+def test_empty_key_warns(tmp_path, monkeypatch):
+    # an upstream of its own: the module's `fault_server` keeps polling `good_up` with a key
+    with StandInUpstream(*GOOD, max_page_size=50) as up:
+        code, out, err = cli(cli_env(up, tmp_path / "cache", CHUTES_API_KEY="  "), "status")
+        assert code == 0
+        assert_clean_stderr(err)
+        assert "CHUTES_API_KEY is set but empty" in err
+        monkeypatch.setenv("CHUTES_API_KEY", "")
+        for k in ("CHUTES_BASE_URL", "CHUTES_LLM_BASE_URL"):
+            monkeypatch.setenv(k, up.url)
+        at = app_run()
+        assert not at.exception and not at.error
+        assert "CHUTES_API_KEY is set but empty" in app_warnings(at)
+        sent = up.headers(LIST)
+        assert sent, "the app should have fetched the listing"
+        assert all("authorization" not in h for h in sent)
 
 
 def test_plain_http_key_warning(warm, good_up, monkeypatch):

@@ -65,14 +65,17 @@ def _plain_object(value: Any) -> Any:
 
 
 def document(catalog: Any, models: pd.DataFrame | None = None, *, view: dict | None = None) -> dict:
-    """The JSON export: sources, merge report and rows (of `models`, default the whole catalog).
+    """The JSON export: sources (and telemetry sources, when loaded), merge report and rows (of `models`, default the whole catalog).
     `view`: how `models` was chosen (`{"filters": {...}, "sort": ...}`), recorded as the
     document's `view` so a file says which filters and sort produced it."""
     doc = {
         "generated_at": iso(datetime.now(UTC)),
         "sources": {name: data.status.to_dict() for name, data in catalog.sources.items()},
-        "merge_report": catalog.report.to_dict(),
     }
+    telemetry = getattr(catalog, "telemetry", None)
+    if telemetry:  # where the rows' telemetry columns (speed, capacity, usage) came from
+        doc["telemetry_sources"] = {name: data.status.to_dict() for name, data in telemetry.items()}
+    doc["merge_report"] = catalog.report.to_dict()
     if view is not None:
         doc["view"] = json.loads(json.dumps(view, default=str))  # plain JSON values only
     doc["models"] = rows(catalog.models if models is None else models)

@@ -226,7 +226,8 @@ def test_export_document_is_the_clis(api: Api):
     doc = api.client.get("/api/export/data").json()
     catalog = api.service.snapshot.catalog
     cli = json.loads(export.to_json(export.document(catalog)))
-    assert set(doc) == set(cli) == {"generated_at", "sources", "merge_report", "models"}
+    assert set(doc) == set(cli) == {"generated_at", "sources", "telemetry_sources",
+                                    "merge_report", "models"}
     assert doc["models"] == cli["models"] and doc["merge_report"] == cli["merge_report"]
     assert api.client.get("/api/merge/report").json()["merge_report"] == cli["merge_report"]
 

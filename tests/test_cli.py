@@ -94,8 +94,11 @@ def test_export_offline_json(cli):
     assert r.code == 0, r
     assert r.err == ""
     doc = r.json()
-    assert set(doc) == {"generated_at", "sources", "merge_report", "models"}
+    assert set(doc) == {"generated_at", "sources", "telemetry_sources", "merge_report", "models"}
     assert doc["sources"]["chutes"]["origin"] == doc["sources"]["v1"]["origin"] == "sample"
+    # the rows carry telemetry columns: the document says where those came from too
+    assert {"utilization", "llm_stats"} <= set(doc["telemetry_sources"])
+    assert {s["origin"] for s in doc["telemetry_sources"].values()} == {"sample"}
     assert len(doc["models"]) >= 150
     assert not cli.cache.exists() or not any(cli.cache.glob("*.json"))  # the sample is not cached
 

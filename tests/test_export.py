@@ -47,7 +47,8 @@ def catalog(settings, fake_api, make_client):
 
 def test_document_shape_is_the_contract(catalog):
     doc = export.document(catalog)
-    assert set(doc) == {"generated_at", "sources", "merge_report", "models"}
+    assert set(doc) == {"generated_at", "sources", "telemetry_sources", "merge_report", "models"}
+    assert set(doc["telemetry_sources"]) == set(catalog.telemetry) and catalog.telemetry
     assert doc["generated_at"].endswith("Z")
     assert set(doc["sources"]) == {"chutes", "v1"}
     for name, block in doc["sources"].items():

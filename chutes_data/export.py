@@ -65,7 +65,8 @@ def _plain_object(value: Any) -> Any:
 
 
 def document(catalog: Any, models: pd.DataFrame | None = None, *, view: dict | None = None) -> dict:
-    """The JSON export: sources (and telemetry sources, when loaded), merge report and rows (of `models`, default the whole catalog).
+    """The JSON export: sources (and telemetry sources, when loaded), merge report and rows
+    (of `models`, default the whole catalog).
     `view`: how `models` was chosen (`{"filters": {...}, "sort": ...}`), recorded as the
     document's `view` so a file says which filters and sort produced it."""
     doc = {

@@ -80,7 +80,7 @@ def test_schema_created_with_user_version_and_reopens(tmp_path: Path):
     with HistoryStore(path) as s:
         s.record("v1", v1(v1_model("a")), T0)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4  # 4: daily stats
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5  # 5: the webhook cursor
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"snapshots", "models", "model_state", "observations", "webhook_deliveries"} <= tables
@@ -108,7 +108,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_history(tmp_path: Path):
         assert s.price_history("a")["price_cache_read_tao"].tolist() == [0.05 / 200, 0.01 / 200]
     conn = sqlite3.connect(path)
     columns = {r[1] for r in conn.execute("PRAGMA table_info(model_state)")}
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     conn.close()
     assert {"price_cache_read_tao", "price_step_tao", "price_request_tao", "price_hour_tao"} <= columns
 

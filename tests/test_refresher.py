@@ -179,6 +179,8 @@ def test_service_publishes_to_stream_webhooks_and_registry(live: Settings, upstr
             try:
                 assert runtime.current() is svc
                 await svc.ready(10)
+                while svc.refresher.refreshing:  # the first refresh may still be publishing
+                    await asyncio.sleep(0.02)
                 queue = svc.bus.subscribe()
                 set_price(upstream, 1, 0.77)
                 snap = await svc.refresher.refresh()
@@ -209,6 +211,36 @@ def test_watch_once_refreshes_and_delivers(live: Settings, upstream):
     assert lines[0].startswith("watching: every") and "127.0.0.1" in lines[0]
     assert "revision 1: chutes live 3, v1 live 3; 0 change(s)" in lines[1]
     assert "change(s)" in lines[-1] and "0 change(s)" not in lines[-1]
+
+
+def test_changes_recorded_but_not_queued_go_out_with_the_next_publish(live: Settings, upstream,
+                                                                       monkeypatch):
+    """A crash (here: a locked outbox) between recording a capture and queueing its changes must
+    not lose them: the next refresh sends them, even though it finds nothing new itself."""
+    import sqlite3
+
+    from chutes_data.service.outbox import Outbox
+
+    with WebhookReceiver() as rx:
+        s = live.with_(webhook_urls=(rx.url,))
+        out = io.StringIO()
+        assert run_async(watch(s, once=True, out=out)) == 0  # the baseline
+        set_price(upstream, 2, 0.44)
+        real_queue = Outbox.queue
+
+        def locked(*args, **kw):
+            raise sqlite3.OperationalError("database is locked")
+
+        monkeypatch.setattr(Outbox, "queue", locked)
+        assert run_async(watch(s, once=True, out=out)) == 0  # recorded, but not queued
+        assert rx.accepted == []
+        monkeypatch.setattr(Outbox, "queue", real_queue)
+        assert run_async(watch(s, once=True, out=out)) == 0  # nothing new upstream
+        assert "0 change(s)" in out.getvalue().splitlines()[-1]
+        (got,) = rx.accepted
+        assert any(e["new"] == 0.44 for e in got["json"]["events"])
+        assert run_async(watch(s, once=True, out=out)) == 0
+        assert len(rx.accepted) == 1  # and only once
 
 
 def test_watch_cli_refuses_offline(monkeypatch, capsys):

@@ -17,7 +17,7 @@ from ..errors import HistoryError
 
 logger = logging.getLogger("chutes_data.history")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def connect(path: Path, timeout: float, moved: list[Path] | None = None) -> sqlite3.Connection:
@@ -203,5 +203,13 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
     """)
 
 
-# version -> function bringing the schema from version-1 to version. Add 5: _migrate_to_5 here.
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
+def _migrate_to_5(conn: sqlite3.Connection) -> None:
+    """How far each source's changes have been queued for the webhooks (a stored stamp), moved
+    in the same transaction that queues them: a crash between recording a capture and queueing
+    its changes leaves them to the next publish instead of losing them."""
+    _run(conn, "CREATE TABLE webhook_cursor (source TEXT PRIMARY KEY, through TEXT NOT NULL)")
+
+
+# version -> function bringing the schema from version-1 to version. Add 6: _migrate_to_6 here.
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4,
+              5: _migrate_to_5}

@@ -170,11 +170,13 @@ class Service:
         self.bus.publish("snapshot", self.snapshot_event(snapshot), snapshot.revision)
         for event in snapshot.events:
             self.bus.publish("change", event, snapshot.revision)
-        if snapshot.events:
+        if self.webhooks.enabled:  # every recorded change not queued yet, this refresh's included
+            captures = {s: snapshot.catalog.sources[s].status.fetched_at for s in snapshot.refreshed}
             try:
-                await self.webhooks.publish(list(snapshot.events), snapshot.published_at)
+                await self.webhooks.publish_unsent(captures, snapshot.published_at)
             except Exception as exc:  # noqa: BLE001 - webhooks never break a refresh
-                log.warning("could not queue webhook delivery: %s", exc)
+                log.warning("could not queue webhook delivery (it is kept for the next "
+                            "refresh): %s", exc)
         for listener in list(self.listeners):
             try:
                 listener(snapshot)

@@ -11,7 +11,9 @@ pending ones and never resends a delivered one. A failure (non-2xx, timeout, ref
 redirects are not followed) is retried with exponential backoff up to `max_attempts`, then marked
 failed and kept for inspection. Each receiver is worked on by its own task with a short timeout, so
 a slow or dead one delays neither the others nor refreshes, pages or the API. URLs are logged only
-through `display_url` (credentials and query masked).
+through `display_url` (credentials and query masked). Which recorded changes are queued is
+tracked per source in the outbox (`outbox.py`), so changes recorded just before a crash are sent
+by the next publish rather than lost.
 """
 
 from __future__ import annotations
@@ -22,9 +24,6 @@ import hmac
 import json
 import logging
 import sqlite3
-import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,9 +31,9 @@ import httpx
 
 from ..config import Settings
 from ..errors import HistoryError
-from ..history.db import connect
 from ..urls import display_url, mask_credentials
 from ..values import iso
+from .outbox import Outbox, Pending, unsent_changes
 from .refresher import in_thread
 
 log = logging.getLogger(__name__)
@@ -44,10 +43,6 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0  # seconds; attempt n waits base * 2**(n-1), capped
 BACKOFF_CAP = 600.0
 TIMEOUT = 10.0
-
-
-def _stamp(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def signature(body: bytes, secret: str) -> str:
@@ -68,95 +63,6 @@ def build_delivery(events: list[dict], generated_at: datetime) -> tuple[str, byt
     body = json.dumps({"id": delivery_id, "generated_at": iso(generated_at),
                        "events": events}, separators=(",", ":"), ensure_ascii=False).encode()
     return delivery_id, body
-
-
-@dataclass(frozen=True)
-class Pending:
-    delivery_id: str
-    url: str
-    body: bytes
-    attempts: int
-
-
-class Outbox:
-    """The `webhook_deliveries` table of the history database."""
-
-    def __init__(self, path: Path | str, timeout: float = 5.0) -> None:
-        self.path = Path(path)
-        self._conn = connect(self.path, timeout)  # migrates an older history database
-        self._lock = threading.RLock()  # one connection, used from worker threads in turn
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    def _write(self, sql: str, params: Iterable | dict = ()) -> int:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                changed = self._conn.execute(sql, params).rowcount
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return changed
-
-    def _read(self, sql: str, params: Iterable | dict = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
-
-    def enqueue(self, delivery_id: str, urls: Iterable[str], body: bytes, now: datetime) -> int:
-        """Add a delivery for each receiver (a pair already known is left alone); how many were new."""
-        added = 0
-        for url in urls:
-            added += self._write("INSERT OR IGNORE INTO webhook_deliveries (delivery_id, url, body, "
-                                 "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-                                 (delivery_id, url, body, _stamp(now), _stamp(now)))
-        return added
-
-    def due(self, now: datetime, urls: Iterable[str], limit: int = 100) -> list[Pending]:
-        """Pending deliveries to the configured receivers whose next attempt is due, oldest first."""
-        urls = list(urls)
-        if not urls:
-            return []
-        rows = self._read(
-            "SELECT delivery_id, url, body, attempts FROM webhook_deliveries WHERE delivered_at IS "
-            f"NULL AND failed_at IS NULL AND next_attempt_at <= ? AND url IN ({', '.join('?' * len(urls))}) "
-            "ORDER BY created_at, delivery_id LIMIT ?", (_stamp(now), *urls, limit))
-        return [Pending(r[0], r[1], bytes(r[2]), r[3]) for r in rows]
-
-    def next_due(self, urls: Iterable[str]) -> datetime | None:
-        urls = list(urls)
-        if not urls:
-            return None
-        row = self._read(
-            "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE delivered_at IS NULL AND "
-            f"failed_at IS NULL AND url IN ({', '.join('?' * len(urls))})", urls)[0]
-        return datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if row[0] else None
-
-    def delivered(self, item: Pending, now: datetime) -> None:
-        self._write("UPDATE webhook_deliveries SET delivered_at = ?, attempts = attempts + 1, "
-                    "last_error = NULL WHERE delivery_id = ? AND url = ?",
-                    (_stamp(now), item.delivery_id, item.url))
-
-    def retry(self, item: Pending, error: str, at: datetime | None, now: datetime) -> None:
-        """Record a failed attempt; `at` is when to try again, None to give up."""
-        if at is None:
-            self._write("UPDATE webhook_deliveries SET failed_at = ?, attempts = attempts + 1, "
-                        "last_error = ? WHERE delivery_id = ? AND url = ?",
-                        (_stamp(now), error, item.delivery_id, item.url))
-        else:
-            self._write("UPDATE webhook_deliveries SET next_attempt_at = ?, attempts = attempts + 1, "
-                        "last_error = ? WHERE delivery_id = ? AND url = ?",
-                        (_stamp(at), error, item.delivery_id, item.url))
-
-    def counts(self) -> dict[str, int]:
-        """pending / delivered / failed rows."""
-        row = self._read(
-            "SELECT COALESCE(SUM(delivered_at IS NULL AND failed_at IS NULL), 0), "
-            "COALESCE(SUM(delivered_at IS NOT NULL), 0), COALESCE(SUM(failed_at IS NOT NULL), 0) "
-            "FROM webhook_deliveries")[0]
-        return {"pending": row[0], "delivered": row[1], "failed": row[2]}
 
 
 class Dispatcher:
@@ -191,16 +97,35 @@ class Dispatcher:
             self._outbox = await in_thread(Outbox, self.db_path, name="chutes-webhook-db")
         return self._outbox
 
-    async def publish(self, events: list[dict], generated_at: datetime) -> str | None:
-        """Persist a delivery of `events` to every receiver and wake the sender; its id."""
-        if not self.enabled or not events:
+    async def publish(self, events: list[dict], generated_at: datetime, *,
+                      through: dict[str, str] | None = None,
+                      expect: dict[str, str] | None = None) -> str | None:
+        """Persist a delivery of `events` to every receiver (moving the outbox cursors to
+        `through` in the same transaction, see `Outbox.queue`) and wake the sender; its id."""
+        if not self.enabled or not (events or through):
             return None
-        delivery_id, body = build_delivery(events, generated_at)
+        delivery_id, body = build_delivery(events, generated_at) if events else (None, b"")
         box = await self._box()
-        await in_thread(box.enqueue, delivery_id, self.urls, body, datetime.now(UTC),
-                        name="chutes-webhook-db")
-        self._wake.set()
+        added = await in_thread(lambda: box.queue(delivery_id, self.urls, body, datetime.now(UTC),
+                                                  through=through, expect=expect),
+                                name="chutes-webhook-db")
+        if added is None:  # another process queued these meanwhile
+            return None
+        if delivery_id:
+            self._wake.set()
         return delivery_id
+
+    async def publish_unsent(self, captures: dict[str, datetime],
+                             generated_at: datetime) -> str | None:
+        """Queue every change the history recorded that no delivery holds yet (`captures`: the
+        sources this refresh captured, and when); the delivery's id, None when there was none."""
+        if not self.enabled:
+            return None
+        box = await self._box()
+        cursors = await in_thread(box.cursors, name="chutes-webhook-db")
+        events, through = await in_thread(unsent_changes, self.db_path, cursors, captures,
+                                          name="chutes-history")
+        return await self.publish(events, generated_at, through=through, expect=cursors)
 
     async def counts(self) -> dict[str, int]:
         box = await self._box()

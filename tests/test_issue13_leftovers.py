@@ -176,3 +176,14 @@ def test_the_ignored_note_names_an_invalid_calculator_value():
     note = [c.value.replace("\\", "") for c in at.caption if "Ignored from the link" in c.value]
     assert len(note) == 1 and "calc_in=abc" in note[0] and "calc_out" not in note[0], note
     assert calc_values(at)["calc_out"] == 300.0
+
+
+def test_data_sources_telemetry_table_has_labelled_columns():
+    """Screenshot review: the telemetry table's headers were raw keys (origin, rows, ttl, …)."""
+    at = open_page("data_sources")
+    frame = next(f for f in at.dataframe if "ttl" in f.value.columns)
+    config = json.loads(frame.proto.columns or "{}")
+    labels = {k.removeprefix("col:name:"): v.get("label") for k, v in config.items()
+              if isinstance(v, dict)}
+    assert {labels.get(c) for c in ("origin", "rows", "age", "ttl", "stale")} == {
+        "Origin", "Rows", "Age", "Cache TTL", "Stale"}, labels

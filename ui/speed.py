@@ -73,6 +73,8 @@ def sources_section(catalog: Catalog, secret: str | None, now: datetime | None =
                      "error": facts["error"]})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="src_telemetry",
                  column_config={"source": st.column_config.TextColumn("Route", width="medium"),
+                                "origin": "Origin", "rows": st.column_config.NumberColumn("Rows"),
+                                "age": "Age", "ttl": "Cache TTL", "stale": "Stale",
                                 "error": st.column_config.TextColumn("Last error", width="large")},
                  placeholder="—")
     st.caption("Anonymous GETs on CHUTES_BASE_URL (the API key is never sent to them), cached for "

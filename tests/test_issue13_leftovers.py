@@ -187,3 +187,13 @@ def test_data_sources_telemetry_table_has_labelled_columns():
               if isinstance(v, dict)}
     assert {labels.get(c) for c in ("origin", "rows", "age", "ttl", "stale")} == {
         "Origin", "Rows", "Age", "Cache TTL", "Stale"}, labels
+
+
+def test_calculator_month_costs_in_usd_have_thousands_separators():
+    """Screenshot review: "$1350.67 per month" (printf) next to "$1,350.67" elsewhere."""
+    at = open_page("calculator")
+    months = [json.loads(frame.proto.columns or "{}").get("per_month")
+              for frame in at.dataframe]
+    assert len([m for m in months if m]) == 2, months
+    for month in filter(None, months):
+        assert month["type_config"]["format"] == "dollar", month

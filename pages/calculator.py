@@ -16,12 +16,14 @@ PRESET_KEYS = list(calc.PRESETS)
 AUTO_N = 8
 
 
+def _preset_values(key: str | None) -> dict[str, float | int]:
+    w = calc.preset(key).workload
+    return {"calc_in": float(w.input_tokens), "calc_out": float(w.output_tokens),
+            "calc_cache": int(round(w.cache_hit_share * 100)), "calc_rpd": float(w.requests_per_day)}
+
+
 def _apply_preset() -> None:
-    w = calc.preset(st.session_state.get("calc_preset")).workload
-    st.session_state["calc_in"] = float(w.input_tokens)
-    st.session_state["calc_out"] = float(w.output_tokens)
-    st.session_state["calc_cache"] = int(round(w.cache_hit_share * 100))
-    st.session_state["calc_rpd"] = float(w.requests_per_day)
+    st.session_state.update(_preset_values(st.session_state.get("calc_preset")))
 
 
 def _picked_by_hand() -> None:
@@ -46,10 +48,29 @@ def _back_to_auto() -> None:
 
 # Every setting is bound to the URL (bind="query-params"), so a costing can be shared: a link's
 # values win over the preset's, and a link naming models means they were picked by hand.
-WORKLOAD_KEYS = ("calc_in", "calc_out", "calc_cache", "calc_rpd")
-if any(k not in st.session_state for k in WORKLOAD_KEYS) and \
-        not any(k in st.query_params for k in WORKLOAD_KEYS):
-    _apply_preset()
+# A setting the link does not give, or gives as a value its widget would not take (`calc_in=abc`,
+# out of range), starts at the preset's value, not at the widget's 0; an invalid one is dropped
+# from the URL, so the "ignored" note (ui/url_note.py) names it.
+WORKLOAD_BOUNDS = {"calc_in": 1e7, "calc_out": 1e6, "calc_cache": 100, "calc_rpd": 1e8}
+WORKLOAD_KEYS = tuple(WORKLOAD_BOUNDS)
+
+
+def _link_value_ok(key: str) -> bool:
+    try:
+        return 0 <= float(st.query_params[key]) <= WORKLOAD_BOUNDS[key]  # False for nan
+    except (KeyError, ValueError):
+        return False
+
+
+if any(k not in st.session_state for k in WORKLOAD_KEYS):
+    by_label = {p.label: k for k, p in calc.PRESETS.items()}  # the URL holds the preset's label
+    link_preset = st.session_state.get("calc_preset") or by_label.get(st.query_params.get("calc_preset"))
+    for key, value in _preset_values(link_preset).items():
+        if key in st.session_state or _link_value_ok(key):
+            continue
+        if key in st.query_params:
+            del st.query_params[key]
+        st.session_state[key] = value
 if "calc_models" in st.query_params and "calc_auto" not in st.session_state:
     st.session_state["calc_auto"] = False
 
@@ -182,7 +203,8 @@ elif not ranked.empty:
         ranked, state, speed_view.estimated_seconds(view.loc[ranked.index], workload.output_tokens))
     st.dataframe(shown_table, column_config=calc_view.token_config(cur, workload.requests_per_day),
                  hide_index=True, width="stretch", key="calc_table",
-                 column_order=[c for c in shown_table.columns if c != "note" or shown_table[c].any()])
+                 column_order=[c for c in shown_table.columns if c != "note" or shown_table[c].any()],
+                 placeholder="—")
     fig = calc_view.monthly_bar(ranked, cur, f"Monthly cost ({unit}, 30 days)")
     if fig is not None:
         st.plotly_chart(fig, width="stretch", key="calc_chart")
@@ -226,7 +248,8 @@ else:
                    "not depend on the number of requests (within the instance's capacity).")
     st.dataframe(calc_view.unit_table(shown), column_config=calc_view.unit_config(cur), hide_index=True,
                  width="stretch", key="calc_units_table",
-                 column_order=calc_view.unit_columns(kind or kinds[0]))
+                 column_order=calc_view.unit_columns(kind or kinds[0]),
+                 placeholder="—")
 
 unpriced = int((calc.pricing(view) == "unknown").sum())
 if unpriced:

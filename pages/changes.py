@@ -104,7 +104,8 @@ else:
             "details": tables.details_column(),
         }
         st.dataframe(new, hide_index=True, width="stretch", column_config=new_config,
-                     column_order=[c for c in new.columns if new[c].notna().any()])
+                     column_order=[c for c in new.columns if new[c].notna().any()],
+                     placeholder="—")
 
     # ------------------------------------------------------------------------ timeline
     st.subheader("Timeline", divider="gray")
@@ -163,7 +164,8 @@ else:
             }
             st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500),
                          column_config=timeline_config,
-                         column_order=[c for c in table.columns if table[c].notna().any()])
+                         column_order=[c for c in table.columns if table[c].notna().any()],
+                         placeholder="—")
 
     # ------------------------------------------------------------------------ price history
     st.subheader("Price history", divider="gray")

@@ -92,7 +92,8 @@ else:
     st.subheader("Side by side", divider="gray")
     st.dataframe(styled, width="stretch", height=35 * (len(side) + 1) + 3, key="cmp_table",
                  column_config={"_index": st.column_config.TextColumn("", pinned=True, width="medium"),
-                                **{c: st.column_config.TextColumn(c, width="medium") for c in side.columns}})
+                                **{c: st.column_config.TextColumn(c, width="medium") for c in side.columns}},
+                 placeholder="—")
     st.caption(f"Prices in {unit}; token prices per 1M tokens. — means unknown (never shown as 0). "
                f"Costs use the *{preset.label}* workload; tune it on the Calculator page.")
 

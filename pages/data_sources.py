@@ -54,7 +54,8 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
             [{"fact": label, "value": facts[key]} for key, label in FACTS.items()],
             hide_index=True, width="stretch",
             column_config={"fact": st.column_config.TextColumn("Fact", width="small"),
-                           "value": st.column_config.TextColumn("Value", width="large")})
+                           "value": st.column_config.TextColumn("Value", width="large")},
+            placeholder="—")
         if s.error:
             st.warning(md_text(diag.scrub(s.error, secret), limit=500), icon=":material/error:")
         available = s.origin in ("live", "cache", "sample")
@@ -85,7 +86,7 @@ st.dataframe(diag.settings_rows(settings), hide_index=True, width="stretch", col
     "setting": st.column_config.TextColumn("Setting", width="medium"),
     "value": st.column_config.TextColumn("Value", width="large"),
     "env": st.column_config.TextColumn("Variable", width="medium"),
-})
+}, placeholder="—")
 warnings = list(dict.fromkeys((*settings.warnings, *catalog.warnings)))
 if warnings:
     for w in warnings:

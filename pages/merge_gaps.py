@@ -48,7 +48,7 @@ with left:
         "joined": cc.NumberColumn("Joined", format="%d", width="small"),
         "share": cc.ProgressColumn("Share of matched", format="percent", min_value=0.0, max_value=1.0),
         "how": cc.TextColumn("How", width="medium"),
-    })
+    }, placeholder="—")
     st.caption("Strongest evidence first: each step only sees what the earlier steps left. "
                "A context conflict shows the engine limit in the /chutes/ column.")
 with right:
@@ -59,7 +59,7 @@ with right:
         "official": cc.NumberColumn("Official", format="%d", help="Owner 'chutes'"),
         "community": cc.NumberColumn("Community", format="%d", help="Any other owner"),
         "total": cc.NumberColumn("Total", format="%d"),
-    })
+    }, placeholder="—")
     st.caption(f"{report.unofficial_only_in_chutes:,} of {report.only_in_chutes:,} are community "
                "chutes, which `/v1/models` never lists.")
 
@@ -75,7 +75,7 @@ with st.expander(f"Official LLM chutes not in /v1/models ({len(missing):,})", ic
             "public": cc.CheckboxColumn("Public"),
             "invocations": cc.NumberColumn(INVOCATIONS_LABEL, format="compact",
                                            help=INVOCATIONS_HELP), "details": details_col,
-        })
+        }, placeholder="—")
 
 st.subheader(f"Only in /v1/models ({report.only_in_v1:,})", divider="gray")
 only_v1 = diag.only_in_v1_frame(models, report, link)
@@ -87,7 +87,7 @@ else:
         "chute_id": cc.TextColumn("chute_id stated by v1", help="— when the entry carries none"),
         "context": cc.NumberColumn("Context", format="compact", help="Tokens"),
         "details": details_col,
-    })
+    }, placeholder="—")
 
 conflicts = diag.conflicts_frame(report, link)
 st.subheader(f"Conflicts ({len(conflicts):,})", divider="gray")
@@ -101,7 +101,7 @@ else:
         "field": cc.TextColumn("Field", help="Prices are USD per 1M tokens"),
         "chutes_value": cc.TextColumn("/chutes/ value"),
         "v1_value": cc.TextColumn("/v1/models value"), "note": cc.TextColumn("Note", width="medium"),
-    })
+    }, placeholder="—")
 
 cutoff = report.fuzzy_cutoff
 fuzzy = diag.fuzzy_frame(report, link)
@@ -116,7 +116,7 @@ else:
         "name": cc.TextColumn("Joined to chute", width="medium"),
         "score": score_col,
         "details": details_col,
-    })
+    }, placeholder="—")
 
 near = diag.near_miss_frame(report, link)
 margin = report.review_margin
@@ -133,4 +133,4 @@ else:
         "score": score_col,
         "reason": cc.TextColumn("Why not joined", width="large"),
         "details": tables.details_column("Candidate"),
-    })
+    }, placeholder="—")

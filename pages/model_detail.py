@@ -154,7 +154,8 @@ else:
             st.info("No published price for this model.", icon=":material/money_off:")
         else:
             st.dataframe(prices, hide_index=True, width="stretch", key="detail_prices",
-                         column_config={"price": "Price", "unit": "Unit", "usd": "USD", "tao": "TAO (τ)"})
+                         column_config={"price": "Price", "unit": "Unit", "usd": "USD", "tao": "TAO (τ)"},
+                         placeholder="—")
             st.caption("— means unknown, never free. /chutes/ prices win over /v1/models where both "
                        "state one. The compute price per instance-hour applies to every chute.")
         st.subheader("Hardware", divider="gray")

@@ -55,4 +55,4 @@ def test_speed_facts_text():
     facts = speed.speed_facts(pd.Series({"tps_7d": 41.37, "ttft_7d_s": np.nan, "requests_7d": 1200,
                                          "requests_trend": 0.25, "capacity": "busy"}))
     assert facts["Speed (tokens/s, 7 days)"] == "41.4" and facts["First token (s, 7 days)"] == "—"
-    assert facts["Requests vs week before"] == "+25%" and facts["Capacity now"] == "🟡 busy"
+    assert facts["Requests vs week before"] == "+25%" and facts["Capacity now"] == "busy"

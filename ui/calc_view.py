@@ -52,8 +52,11 @@ def _model_columns(rank_help: str) -> dict:
 
 
 def _cost(label: str, currency: str, kind: str, help: str):
-    """A money column with the precision of its kind (see `_FORMATS`)."""
-    return st.column_config.NumberColumn(label, format=fmt(currency, kind), help=help)
+    """A money column with the precision of its kind (see `_FORMATS`). A USD month has two
+    decimals anyway: Streamlit's "dollar" format adds the thousands separator ($1,350.67) that
+    printf formats cannot."""
+    column_format = "dollar" if (currency, kind) == ("usd", "per_month") else fmt(currency, kind)
+    return st.column_config.NumberColumn(label, format=column_format, help=help)
 
 
 def token_table(ranked: pd.DataFrame, serving: pd.Series | None = None,

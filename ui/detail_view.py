@@ -80,7 +80,8 @@ def facts_table(facts: dict[str, str], key: str) -> None:
     st.dataframe(pd.DataFrame({"field": list(facts), "value": list(facts.values())}), hide_index=True,
                  width="stretch", key=key, height=35 * (len(facts) + 1) + 3,
                  column_config={"field": st.column_config.TextColumn("Field", width="medium"),
-                                "value": st.column_config.TextColumn("Value", width="large")})
+                                "value": st.column_config.TextColumn("Value", width="large")},
+                 placeholder="—")
 
 
 _HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")

@@ -1,7 +1,8 @@
 """The app's pages, defined once: every `st.Page`, every `st.page_link` target and every page URL.
 
 A page's url_path is its file stem (`pages/model_detail.py` -> `/model_detail`), so a link in a
-table, a deep link after a restart and the navigation all name a page the same way.
+table, a deep link after a restart and the navigation all name a page the same way. The Models
+page is the default page, served at `/`; `/models` is a hidden page that redirects there.
 """
 
 from __future__ import annotations
@@ -58,12 +59,34 @@ def page_url(page: str, **params: str) -> str:
     return url_path(page) + (f"?{query}" if query else "")
 
 
+# The default page is served at `/`, but Streamlit still reserves its url_path (and hashes the
+# page by it): the Models page gets an internal one, so `/models` can be a hidden redirect to `/`.
+DEFAULT_PAGE_KEY = "home"
+MODELS_ALIAS = "models"
+
+
+def _models_alias() -> None:
+    """The hidden `/models` page: `redirect` leaves it before any widget (else here, as a last
+    resort, with the parameters the widgets keep)."""
+    st.switch_page(MODELS)
+
+
+def redirect(page: object) -> None:
+    """Call right after `navigation()`, before any widget: `/models` goes to `/` (the Models page
+    is the default page), keeping the link's parameters, instead of Streamlit's "Page not found"
+    dialog. Before any widget is drawn, as a bound widget's parameter cannot be set or cleared."""
+    if getattr(page, "url_path", None) == MODELS_ALIAS:
+        st.switch_page(MODELS, query_params={k: st.query_params.get_all(k) for k in st.query_params})
+
+
 def navigation():
     """`st.navigation` over every page, in the top bar (st.Page needs a script run: built per run)."""
     pages = {
-        section: [st.Page(script, title=title, icon=f":material/{icon}:", url_path=url_path(script),
-                          default=script == MODELS)
+        section: [st.Page(script, title=title, icon=f":material/{icon}:", default=script == MODELS,
+                          url_path=DEFAULT_PAGE_KEY if script == MODELS else url_path(script))
                   for script, title, icon in entries]
         for section, entries in SECTIONS.items()
     }
+    pages["Explore"].append(st.Page(_models_alias, title="Models", url_path=MODELS_ALIAS,
+                                    visibility="hidden"))
     return st.navigation(pages, position="top")

@@ -66,7 +66,8 @@ def test_now(row: pd.Series, key: str) -> None:
                                         "ttft_s": st.column_config.NumberColumn("TTFT (s)", format="%.2f"),
                                         "tps": st.column_config.NumberColumn("Tokens/s", format="%.1f"),
                                         "total_s": st.column_config.NumberColumn("Total (s)", format="%.2f"),
-                                        "output_tokens": st.column_config.NumberColumn("Tokens")})
+                                        "output_tokens": st.column_config.NumberColumn("Tokens")},
+                         placeholder="—")
 
 
 def show_result(result: ProbeResult, row: pd.Series) -> None:

@@ -73,7 +73,10 @@ def sources_section(catalog: Catalog, secret: str | None, now: datetime | None =
                      "error": facts["error"]})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="src_telemetry",
                  column_config={"source": st.column_config.TextColumn("Route", width="medium"),
-                                "error": st.column_config.TextColumn("Last error", width="large")})
+                                "origin": "Origin", "rows": st.column_config.NumberColumn("Rows"),
+                                "age": "Age", "ttl": "Cache TTL", "stale": "Stale",
+                                "error": st.column_config.TextColumn("Last error", width="large")},
+                 placeholder="—")
     st.caption("Anonymous GETs on CHUTES_BASE_URL (the API key is never sent to them), cached for "
                "CHUTES_TELEMETRY_MINUTES. A failing route leaves its columns unknown; the catalog "
                "works without it.")

@@ -22,8 +22,11 @@ CAPACITY_TEXT = {
     "cold": "Cold: no active instance (the first request waits for one, or gets a 503)",
     "unknown": "Unknown: Chutes' utilization feed does not list this chute",
 }
-CAPACITY_ICONS = {"ok": "🟢 ok", "busy": "🟡 busy", "throttling": "🟠 throttling", "cold": "🔵 cold",
-                  "unknown": "—"}
+# Plain text labels: emoji status dots render as boxes without an emoji font (issue 13), and a
+# table cell cannot hold a material icon. CAPACITY_ICONS is the old name, kept for importers.
+CAPACITY_LABELS = {"ok": "ok", "busy": "busy", "throttling": "throttling", "cold": "cold",
+                   "unknown": "—"}
+CAPACITY_ICONS = CAPACITY_LABELS
 CAPACITY_ORDER = ("ok", "busy", "throttling", "cold", "unknown")
 DAILY_COLUMNS = ["date", "requests", "tps", "ttft_s"]
 
@@ -111,7 +114,7 @@ def capacity_summary(row: pd.Series, now: datetime | None = None) -> dict[str, A
     return {
         "state": state,
         "text": CAPACITY_TEXT.get(state, CAPACITY_TEXT["unknown"]),
-        "label": CAPACITY_ICONS.get(state, "—"),
+        "label": CAPACITY_LABELS.get(state, "—"),
         "at": at if age is not None else None,
         "age": human_age(age) if age is not None else None,
     }
@@ -128,6 +131,6 @@ def speed_facts(row: pd.Series) -> dict[str, str]:
         "First token (s, 7 days)": num(row.get("ttft_7d_s"), "{:,.2f}"),
         "Requests (7 days)": num(row.get("requests_7d"), "{:,.0f}"),
         "Requests vs week before": "—" if trend is None or pd.isna(trend) else f"{float(trend):+.0%}",
-        "Capacity now": CAPACITY_ICONS.get(row.get("capacity") if isinstance(row.get("capacity"), str)
-                                           else "unknown", "—"),
+        "Capacity now": CAPACITY_LABELS.get(row.get("capacity") if isinstance(row.get("capacity"), str)
+                                            else "unknown", "—"),
     }

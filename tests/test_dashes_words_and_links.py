@@ -1,4 +1,4 @@
-"""Issue 13's leftovers on the pages (AppTest on the bundled sample): every table says "—" for
+"""Dashes, words and links on the pages (AppTest on the bundled sample): every table says "—" for
 an unknown value, nothing a page renders is an emoji, an invalid calculator link value falls back
 to the preset (not 0) and is named in the "ignored" note, and `/models` is not a dead link."""
 

@@ -1,4 +1,4 @@
-"""Issue 13's leftovers in headless Chromium, on the bundled sample.
+"""The first paint, calculator links and /models in headless Chromium, on the bundled sample.
 
 * a fresh server's first page never shows Streamlit's raw file-name menu ("dashboard",
   "model_detail", …), not even for one paint: the navigation is sampled from before the first
@@ -36,7 +36,7 @@ def _env(tmp: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(chromium_browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    tmp = tmp_path_factory.mktemp("issue13")
+    tmp = tmp_path_factory.mktemp("menu_links")
     with StreamlitServer(_env(tmp), tmp / "streamlit.log") as srv:
         warm_up(chromium_browser, srv)
         yield srv

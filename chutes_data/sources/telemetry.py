@@ -1,7 +1,7 @@
 """Chutes' public telemetry: six anonymous GET routes, tolerant readers, and how to fetch them.
 
-Routes (all on `CHUTES_BASE_URL`, all public; the API key is never sent to them, see
-shared reference `chutes-telemetry.md`):
+Routes (declared in `registry.SOURCES`, like every upstream source; all on `CHUTES_BASE_URL`,
+all public; the API key is never sent to them, see shared reference `chutes-telemetry.md`):
 
     utilization      GET /chutes/utilization          (no trailing slash: with one it is a 404)
     llm_stats        GET /invocations/stats/llm        per chute per UTC day; ask with start_date
@@ -21,7 +21,6 @@ become NaN here, never a real zero. Names are ignored for joining (private chute
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,17 +32,6 @@ from .normalize import _bool, _float, _int, _str
 
 # How many complete days the column builder needs (7 + the 7 before them) and the detail lines.
 STATS_DAYS = 31
-
-
-@dataclass(frozen=True)
-class TelemetrySource:
-    """One telemetry route: its source name (cache file, status line), path and reader."""
-
-    name: str
-    path: str
-    label: str
-    frame: Callable[[Any], pd.DataFrame]
-    dated: bool = False  # rows carry a `date`; asked with start_date when the server supports it
 
 
 # ---------------------------------------------------------------------------- coercion
@@ -217,49 +205,30 @@ def _daily(df: pd.DataFrame) -> pd.DataFrame:
     return df.drop_duplicates(["chute_id", "date"], keep="first").reset_index(drop=True)
 
 
-SOURCES: dict[str, TelemetrySource] = {s.name: s for s in (
-    TelemetrySource("utilization", "/chutes/utilization", "/chutes/utilization", utilization_frame),
-    TelemetrySource("llm_stats", "/invocations/stats/llm", "/invocations/stats/llm", llm_stats_frame,
-                    dated=True),
-    TelemetrySource("diffusion_stats", "/invocations/stats/diffusion", "/invocations/stats/diffusion",
-                    diffusion_stats_frame, dated=True),
-    TelemetrySource("usage", "/invocations/usage", "/invocations/usage", usage_frame, dated=True),
-    TelemetrySource("bounties", "/bounties/", "/bounties/", bounties_frame),
-    TelemetrySource("rolling_updates", "/chutes/rolling_updates", "/chutes/rolling_updates",
-                    rolling_updates_frame),
-)}
-TELEMETRY_SOURCES = tuple(SOURCES)
-
-
-def frame(source: str, payload: Any) -> pd.DataFrame:
-    """The tidy frame of one telemetry source's payload (None -> the empty frame)."""
-    return SOURCES[source].frame([] if payload is None else payload)
-
-
 # ---------------------------------------------------------------------------- fetching
 def start_date(today: date, days: int = STATS_DAYS) -> str:
     """The `start_date` asked of the dated routes: enough complete days for every column."""
     return (today - timedelta(days=days)).isoformat()
 
 
-def fetch(get_json: Callable[..., Any], source: str, today: date) -> list:
-    """One telemetry payload as a list of rows, via `get_json(source, path, params=...)`.
+def fetch(get_json: Callable[..., Any], source: Any, today: date) -> list:
+    """One telemetry payload as a list of rows, via `get_json(name, path, params=...)`, for a
+    declared `source` (`registry.Source`: its name, path, and whether it is dated / asked since).
 
     The LLM stats are large (the whole platform since 2025-01-30), so they are asked with
     `start_date`. A server that does not know the parameter (older versions) ignores it and sends
     everything; one that rejects it (400/422) is asked again without it. Either way, rows before
     the start date are dropped here, so the cache holds only what the columns use.
     """
-    spec = SOURCES[source]
     since = start_date(today)
-    params = {"start_date": since} if source == "llm_stats" else None
+    params = {"start_date": since} if source.since else None
     try:
-        body = get_json(source, spec.path, params=params)
+        body = get_json(source.name, source.path, params=params)
     except UpstreamError as exc:
         if params is None or exc.status not in (400, 422):
             raise
-        body = get_json(source, spec.path, params=None)
-    rows = _rows(body, source)  # raises PayloadError on an unusable envelope
-    if spec.dated:
+        body = get_json(source.name, source.path, params=None)
+    rows = _rows(body, source.name)  # raises PayloadError on an unusable envelope
+    if source.dated:
         rows = [r for r in rows if not isinstance(r.get("date"), str) or r["date"][:10] >= since]
     return rows

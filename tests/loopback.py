@@ -18,8 +18,11 @@ class LoopbackServer(ThreadingHTTPServer):
 
 
 def serve(handler: type[BaseHTTPRequestHandler], *, port: int = 0, ports: range | None = None,
-          name: str) -> tuple[LoopbackServer, threading.Thread]:
-    """`handler` served on 127.0.0.1:`port` (0: any), or the first free port of `ports`."""
+          name: str, **bind: object) -> tuple[LoopbackServer, threading.Thread]:
+    """`handler` served on 127.0.0.1:`port` (0: any), or the first free port of `ports`.
+    `bind`: class attributes the handler gets (e.g. `owner=self`, the stand-in it answers for)."""
+    if bind:
+        handler = type(handler.__name__, (handler,), bind)
     server = None
     for candidate in ports if ports is not None else (port,):
         try:
@@ -43,3 +46,10 @@ def shut_down(server: LoopbackServer | None, thread: threading.Thread | None = N
         server.server_close()
     if thread is not None:
         thread.join(timeout=5)
+
+
+def base_url(server: LoopbackServer | None) -> str:
+    """`http://127.0.0.1:<port>` of a started server."""
+    if server is None:
+        raise RuntimeError("the loopback server is not started")
+    return f"http://127.0.0.1:{server.server_address[1]}"

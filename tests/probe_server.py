@@ -21,7 +21,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from loopback import LoopbackServer, serve, shut_down
+from loopback import LoopbackServer, base_url, serve, shut_down
 
 PORTS = range(18200, 18300)
 
@@ -37,16 +37,10 @@ class ProbeServer:
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return base_url(self._server)
 
     def __enter__(self) -> ProbeServer:
-        owner = self
-
-        class Handler(_Handler):
-            server_owner = owner
-
-        self._server, _ = serve(Handler, ports=PORTS, name="ProbeServer")
+        self._server, _ = serve(_Handler, ports=PORTS, name="ProbeServer", server_owner=self)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -18,7 +18,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from loopback import LoopbackServer, serve, shut_down
+from loopback import LoopbackServer, base_url, serve, shut_down
 
 
 class WebhookReceiver:
@@ -35,8 +35,7 @@ class WebhookReceiver:
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hook"
+        return base_url(self._server) + "/hook"
 
     def start(self) -> WebhookReceiver:
         owner = self

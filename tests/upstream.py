@@ -52,7 +52,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import payloads
 import telemetry_payloads
-from loopback import LoopbackServer, serve, shut_down
+from loopback import LoopbackServer, base_url, serve, shut_down
 
 LIST = "/chutes/"
 DETAIL = "/chutes/{id}"
@@ -108,18 +108,11 @@ class StandInUpstream:
     # -- lifecycle ------------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("StandInUpstream is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return base_url(self._server)
 
     def start(self) -> StandInUpstream:
-        upstream = self
-
-        class Handler(_Handler):
-            owner = upstream
-
         self._stopping.clear()
-        self._server, self._thread = serve(Handler, name="StandInUpstream")
+        self._server, self._thread = serve(_Handler, name="StandInUpstream", owner=self)
         return self
 
     def stop(self) -> None:

@@ -107,19 +107,12 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
     with_telemetry = telemetry and not files
     # The telemetry (an extra, on its own TTL) loads alongside the two catalog sources.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="telemetry-load") as side:
-        pending = side.submit(load_telemetry_sources, settings, refresh=refresh, client=client) \
+        pending = side.submit(load_telemetry, settings, refresh=refresh, client=client) \
             if with_telemetry and not settings.offline else None
         loaded = load_sources(settings, files=files, refresh=refresh, client=client)
         tele = pending.result() if pending is not None else None
     return assemble_catalog(settings, loaded, telemetry=tele, sample_telemetry=with_telemetry,
                             allow_sample=allow_sample, require_data=require_data)
-
-
-def load_telemetry_sources(settings: Settings, *, refresh: bool = False,
-                           client: ChutesClient | None = None,
-                           sample: bool = False) -> dict[str, SourceData]:
-    """Every telemetry source (`telemetry_loader`), live or the bundled sample's."""
-    return load_telemetry(settings, refresh=refresh, client=client, sample=sample)
 
 
 def load_sources(settings: Settings, *, files: dict[str, Path | str] | None = None,
@@ -160,7 +153,7 @@ def assemble_catalog(settings: Settings, loaded: dict[str, SourceData], *,
             reasons = "; ".join(d.status.error or "no data" for d in loaded.values())
             raise NoDataError(f"no data: {reasons}")
     if sample_telemetry and (loaded["chutes"].status.origin == "sample" or settings.offline):
-        telemetry = load_telemetry_sources(settings, sample=True)
+        telemetry = load_telemetry(settings, sample=True)
     return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=telemetry)
 
 

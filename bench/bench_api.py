@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import statistics
 import sys
 import tempfile
@@ -31,22 +30,11 @@ import httpx  # noqa: E402
 from browser import StreamlitServer  # noqa: E402
 from upstream import StandInUpstream  # noqa: E402
 
-from chutes_data.sources.loader import sample_payload  # noqa: E402
+from chutes_data.sources.loading import sample_payload  # noqa: E402
 
 BASELINE = "/_stcore/health"
 ROUTES = ["/api/health", "/api/models", "/api/models?hot=true&sort=price_in&limit=20",
           "/api/models?format=csv", "/api/cache/status", "/api/export/data", "/api/changes"]
-
-
-def port_in_range() -> int:
-    for port in range(18100, 18200):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free port in 18100-18199")
 
 
 async def burst(client: httpx.AsyncClient, path: str, n: int, concurrency: int) -> list[float]:
@@ -103,8 +91,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, StandInUpstream(chutes, v1) as upstream:
         env = {"CHUTES_BASE_URL": upstream.url, "CHUTES_LLM_BASE_URL": upstream.url,
                "CHUTES_CACHE_DIR": str(Path(tmp) / "cache"), "CACHE_DURATION_MINUTES": "0.05"}
-        server = StreamlitServer(env, Path(tmp) / "streamlit.log")
-        server.port = port_in_range()
+        server = StreamlitServer(env, Path(tmp) / "streamlit.log", ports=range(18100, 18200))
         with server:
             for _ in range(300):  # the first snapshot
                 try:

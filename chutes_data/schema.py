@@ -127,8 +127,7 @@ INVOCATIONS_LABEL = "Invocations, past day"
 INVOCATIONS_HELP = ("Invocations over the past 24 hours as /chutes/ reports them (re-summed every "
                     "10 minutes); not an all-time total. v1-only rows have no count.")
 
-SOURCES = ("chutes", "v1")
-SOURCE_LABELS = {"chutes": "/chutes/", "v1": "/v1/models"}  # how the UI names a source
+# The sources themselves (names, routes, labels) are declared in sources/registry.py.
 MATCH_METHODS = ("chute_id", "name", "normalized", "fuzzy")
 TEMPLATES = ("vllm", "diffusion", "tei", "embedding", "custom")
 

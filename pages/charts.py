@@ -4,6 +4,9 @@ Only the chart picked in the segmented control is computed and drawn. The frames
 `chutes_data.charts`, the figures from `ui.charts` (which escapes every upstream string).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -56,59 +59,66 @@ def empty(message: str) -> None:
     st.info(message + " Loosen a filter or clear them all in the sidebar.", icon=":material/search_off:")
 
 
+def section(title: str, frame: pd.DataFrame, nothing: str, figure: Callable[[], Any], key: str,
+            caption: Callable[[], str], *, points: pd.DataFrame | None = None,
+            blank: bool | None = None, above: Callable[[], None] | None = None) -> None:
+    """One chart: its heading (and `above()` under it), then `figure()` (clicks on `points` link
+    to details) and `caption()`, or the empty-view note `nothing` when `frame` has no rows (or
+    when `blank`)."""
+    st.subheader(title)
+    if above is not None:
+        above()
+    if frame.empty if blank is None else blank:
+        empty(nothing)
+        return
+    show(figure(), key, points)
+    st.caption(caption())
+
+
 if choice == PRICES:
     points = shape.price_points(view, cur)
     gaps = shape.price_gaps(view, cur)
-    st.subheader(f"Input vs output price ({unit} per 1M tokens)")
-    if points.empty:
-        empty("No model with both an input and an output price in this view "
-              "(image, embedding and custom chutes are priced per step, request or hour).")
-    else:
-        show(figures.price_scatter(points, cur), "charts_prices_fig", points)
-        notes = [f"{gaps['shown']:,} models plotted on log–log axes."]
-        if gaps["unpriced"]:
-            notes.append(f"{gaps['unpriced']:,} in this view have no per-token price "
-                         "(priced per step, request or hour, or unknown) and are left out.")
-        if gaps["free"]:
-            notes.append(f"{gaps['free']:,} with a price of 0 cannot sit on a log axis and are left out.")
-        st.caption(" ".join(notes))
+    notes = [f"{gaps['shown']:,} models plotted on log–log axes."]
+    if gaps["unpriced"]:
+        notes.append(f"{gaps['unpriced']:,} in this view have no per-token price "
+                     "(priced per step, request or hour, or unknown) and are left out.")
+    if gaps["free"]:
+        notes.append(f"{gaps['free']:,} with a price of 0 cannot sit on a log axis and are left out.")
+    section(f"Input vs output price ({unit} per 1M tokens)", points,
+            "No model with both an input and an output price in this view "
+            "(image, embedding and custom chutes are priced per step, request or hour).",
+            lambda: figures.price_scatter(points, cur), "charts_prices_fig",
+            lambda: " ".join(notes), points=points)
 
 elif choice == CONTEXT:
     buckets = shape.context_buckets(view)
-    st.subheader("Context length distribution")
-    if buckets.empty:
-        empty("No model in this view states a context length (only the LLMs of `/v1/models` do).")
-    else:
-        stated = int(buckets["models"].sum())
-        show(figures.context_histogram(buckets), "charts_context_fig")
-        st.caption(f"{stated:,} of {len(view):,} models in this view state a context length "
-                   "(advertised context, else the engine limit). Buckets double in size: "
-                   "a 128K model sits in 128K–256K.")
+    section("Context length distribution", buckets,
+            "No model in this view states a context length (only the LLMs of `/v1/models` do).",
+            lambda: figures.context_histogram(buckets), "charts_context_fig",
+            lambda: f"{int(buckets['models'].sum()):,} of {len(view):,} models in this view state "
+                    "a context length (advertised context, else the engine limit). Buckets double "
+                    "in size: a 128K model sits in 128K–256K.")
 
 elif choice == PRICE_CONTEXT:
     left, _ = st.columns([1, 3])
     kind = left.segmented_control("Price", ["input", "output"], key="charts_pc_kind", default="input",
                                   required=True, format_func=str.capitalize) or "input"
     points = shape.price_context_points(view, cur, kind)
-    st.subheader(f"{kind.capitalize()} price vs context length")
-    if points.empty:
-        empty(f"No model with both a context length and an {kind} price in this view.")
-    else:
-        show(figures.price_context_scatter(points, cur, kind), "charts_pc_fig", points)
-        st.caption(f"{len(points):,} models with a stated context and a positive {kind} price "
-                   f"({unit} per 1M tokens).")
+    section(f"{kind.capitalize()} price vs context length", points,
+            f"No model with both a context length and an {kind} price in this view.",
+            lambda: figures.price_context_scatter(points, cur, kind), "charts_pc_fig",
+            lambda: f"{len(points):,} models with a stated context and a positive {kind} price "
+                    f"({unit} per 1M tokens).", points=points)
 
 elif choice == POPULARITY:
     n = st.slider("How many", 5, 50, 20, step=5, key="charts_top_n", width=320)
     top = shape.top_invocations(view, n)
-    st.subheader(f"Top {len(top) or n} by invocations over the past day")
-    if top.empty:
-        empty("No chute in this view has an invocation count.")
-    else:
-        show(figures.popularity_bars(top), "charts_pop_fig", top)
-        st.caption("Invocations over the past 24 hours, as `/chutes/` reports them (the server "
-                   "re-sums the last day every 10 minutes; not an all-time total). v1-only rows "
-                   "have no count.")
+    section(f"Top {len(top) or n} by invocations over the past day", top,
+            "No chute in this view has an invocation count.",
+            lambda: figures.popularity_bars(top), "charts_pop_fig",
+            lambda: "Invocations over the past 24 hours, as `/chutes/` reports them (the server "
+                    "re-sums the last day every 10 minutes; not an all-time total). v1-only rows "
+                    "have no count.", points=top)
 
 elif choice == SPEED:
     left, _ = st.columns([1, 3])
@@ -118,31 +128,30 @@ elif choice == SPEED:
         or "tps_7d"
     points = speed_view.speed_points(view, metric, cur)
     what = "output tokens/s" if metric == "tps_7d" else "time to first token"
-    st.subheader(f"Output price vs {what}")
-    if points.empty:
-        empty(f"No model in this view has both an output price and a known {what} "
-              "(Chutes' 7-day stats; 0 means unknown).")
-    else:
-        show(speed_figures.price_speed_scatter(points, metric, cur), f"charts_speed_{metric}", points)
-        st.caption(f"{len(points):,} models with a positive output price ({unit} per 1M tokens, log "
-                   "scale) and a known 7-day speed from Chutes' own daily stats. "
-                   + ("Right and low is fast and cheap." if metric == "tps_7d"
-                      else "Left and low answers quickly and is cheap."))
+    section(f"Output price vs {what}", points,
+            f"No model in this view has both an output price and a known {what} "
+            "(Chutes' 7-day stats; 0 means unknown).",
+            lambda: speed_figures.price_speed_scatter(points, metric, cur), f"charts_speed_{metric}",
+            lambda: f"{len(points):,} models with a positive output price ({unit} per 1M tokens, "
+                    "log scale) and a known 7-day speed from Chutes' own daily stats. "
+                    + ("Right and low is fast and cheap." if metric == "tps_7d"
+                       else "Left and low answers quickly and is cheap."), points=points)
 
 elif choice == LOAD:
     points = speed_view.capacity_points(view)
     counts = speed_view.capacity_counts(view)
-    st.subheader("Capacity now: utilization vs rate limiting")
-    with st.container(horizontal=True):
-        for state, n in zip(counts["capacity"], counts["models"], strict=True):
-            st.metric(state.capitalize(), f"{n:,}", border=True, help=speed_view.CAPACITY_TEXT[state])
-    if points.empty:
-        empty("No model in this view is in Chutes' utilization feed.")
-    else:
-        show(speed_figures.capacity_scatter(points), "charts_load_fig", points)
-        st.caption("Last hour, from the autoscaler's latest run; marker size follows the 7-day "
-                   "requests. Dotted lines: the autoscaler's thresholds (50 % utilization, 3 % "
-                   "rate-limited).")
+
+    def capacity_metrics() -> None:
+        with st.container(horizontal=True):
+            for state, n in zip(counts["capacity"], counts["models"], strict=True):
+                st.metric(state.capitalize(), f"{n:,}", border=True, help=speed_view.CAPACITY_TEXT[state])
+
+    section("Capacity now: utilization vs rate limiting", points,
+            "No model in this view is in Chutes' utilization feed.",
+            lambda: speed_figures.capacity_scatter(points), "charts_load_fig",
+            lambda: "Last hour, from the autoscaler's latest run; marker size follows the 7-day "
+                    "requests. Dotted lines: the autoscaler's thresholds (50 % utilization, 3 % "
+                    "rate-limited).", points=points, above=capacity_metrics)
 
 else:  # capacity
     by = st.segmented_control("Instances", ["template", "models"], key="charts_cap_by",
@@ -151,28 +160,21 @@ else:  # capacity
         or "template"
     if by == "template":
         table = shape.instances_by_template(view)
-        st.subheader("Active instances by template")
-        if table.empty or int(table["instances_active"].sum()) == 0:
-            empty("No active instance in this view.")
-        else:
-            show(figures.template_instances_bars(table), "charts_tpl_fig")
-            st.caption(f"{int(table['instances_active'].sum()):,} active instances across "
-                       f"{int(table['hot_chutes'].sum()):,} hot chutes of {int(table['chutes'].sum()):,}.")
+        section("Active instances by template", table, "No active instance in this view.",
+                lambda: figures.template_instances_bars(table), "charts_tpl_fig",
+                lambda: f"{int(table['instances_active'].sum()):,} active instances across "
+                        f"{int(table['hot_chutes'].sum()):,} hot chutes of "
+                        f"{int(table['chutes'].sum()):,}.",
+                blank=table.empty or int(table["instances_active"].sum()) == 0)
     else:
         top = shape.top_instances(view, 25)
-        st.subheader("Top models by active instances")
-        if top.empty:
-            empty("No chute in this view has an active instance.")
-        else:
-            show(figures.instances_bars(top), "charts_inst_fig", top)
-            st.caption("Active, verified instances right now (top 25).")
+        section("Top models by active instances", top, "No chute in this view has an active instance.",
+                lambda: figures.instances_bars(top), "charts_inst_fig",
+                lambda: "Active, verified instances right now (top 25).", points=top)
 
     gpus = shape.gpu_counts(view)
-    st.subheader("GPU types across chutes")
-    if gpus.empty:
-        empty("No chute in this view lists supported GPUs.")
-    else:
-        show(figures.gpu_bars(gpus), "charts_gpu_fig")
-        more = f" (top 30 of {len(gpus)} GPU types)" if len(gpus) > 30 else ""
-        st.caption(f"Chutes that may run on each GPU type{more}; a chute usually lists several, "
-                   "so the bars add up to more than the number of chutes.")
+    more = f" (top 30 of {len(gpus)} GPU types)" if len(gpus) > 30 else ""
+    section("GPU types across chutes", gpus, "No chute in this view lists supported GPUs.",
+            lambda: figures.gpu_bars(gpus), "charts_gpu_fig",
+            lambda: f"Chutes that may run on each GPU type{more}; a chute usually lists several, "
+                    "so the bars add up to more than the number of chutes.")

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from chutes_data.schema import SOURCE_LABELS
 from chutes_data.sources.cache import DiskCache
+from chutes_data.sources.registry import LABELS as SOURCE_LABELS
 from chutes_data.textsafe import md_text
 from chutes_data.views import sources as diag
 from ui import data, speed

@@ -9,6 +9,7 @@ import streamlit as st
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views import gaps as diag
 from ui import data, tables
+from ui.sections import table_section
 
 catalog = data.catalog()
 report = catalog.report
@@ -77,60 +78,39 @@ with st.expander(f"Official LLM chutes not in /v1/models ({len(missing):,})", ic
                                            help=INVOCATIONS_HELP), "details": details_col,
         }, placeholder="—")
 
-st.subheader(f"Only in /v1/models ({report.only_in_v1:,})", divider="gray")
-only_v1 = diag.only_in_v1_frame(models, report, link)
-if only_v1.empty:
-    st.success("Every /v1/models entry matched a chute.", icon=":material/check_circle:")
-else:
-    st.dataframe(only_v1, hide_index=True, width="stretch", column_config={
-        "v1_id": cc.TextColumn("v1 id", width="large"),
-        "chute_id": cc.TextColumn("chute_id stated by v1", help="— when the entry carries none"),
-        "context": cc.NumberColumn("Context", format="compact", help="Tokens"),
-        "details": details_col,
-    }, placeholder="—")
+table_section("Only in /v1/models", diag.only_in_v1_frame(models, report, link), {
+    "v1_id": cc.TextColumn("v1 id", width="large"),
+    "chute_id": cc.TextColumn("chute_id stated by v1", help="— when the entry carries none"),
+    "context": cc.NumberColumn("Context", format="compact", help="Tokens"),
+    "details": details_col,
+}, count=report.only_in_v1, ok=True, empty="Every /v1/models entry matched a chute.")
 
-conflicts = diag.conflicts_frame(report, link)
-st.subheader(f"Conflicts ({len(conflicts):,})", divider="gray")
-if conflicts.empty:
-    st.success("The two APIs agree on every field they both state.", icon=":material/check_circle:")
-else:
-    st.caption("Fields both APIs state and disagree on. Prices compare USD only (TAO moves with the "
-               "rate between the two fetches); where both price a model, the /chutes/ price wins.")
-    st.dataframe(conflicts, hide_index=True, width="stretch", column_config={
-        "name": cc.TextColumn("Model", width="medium"), "details": details_col,
-        "field": cc.TextColumn("Field", help="Prices are USD per 1M tokens"),
-        "chutes_value": cc.TextColumn("/chutes/ value"),
-        "v1_value": cc.TextColumn("/v1/models value"), "note": cc.TextColumn("Note", width="medium"),
-    }, placeholder="—")
+table_section("Conflicts", diag.conflicts_frame(report, link), {
+    "name": cc.TextColumn("Model", width="medium"), "details": details_col,
+    "field": cc.TextColumn("Field", help="Prices are USD per 1M tokens"),
+    "chutes_value": cc.TextColumn("/chutes/ value"),
+    "v1_value": cc.TextColumn("/v1/models value"), "note": cc.TextColumn("Note", width="medium"),
+}, ok=True, empty="The two APIs agree on every field they both state.",
+    note="Fields both APIs state and disagree on. Prices compare USD only (TAO moves with the "
+         "rate between the two fetches); where both price a model, the /chutes/ price wins.")
 
-cutoff = report.fuzzy_cutoff
-fuzzy = diag.fuzzy_frame(report, link)
-st.subheader(f"Fuzzy joins ({len(fuzzy):,})", divider="gray")
-st.caption(f"Joined on similar names (rapidfuzz score ≥ {cutoff:g} of 100, and the same version "
-           "numbers such as 32B or V3.1). Worth a glance: a wrong join would mix two models' data.")
-if fuzzy.empty:
-    st.info("No fuzzy join: every match was exact (id or name).", icon=":material/verified:")
-else:
-    st.dataframe(fuzzy, hide_index=True, width="stretch", column_config={
-        "v1_id": cc.TextColumn("v1 id", width="medium"),
-        "name": cc.TextColumn("Joined to chute", width="medium"),
-        "score": score_col,
-        "details": details_col,
-    }, placeholder="—")
+cutoff, margin = report.fuzzy_cutoff, report.review_margin
+table_section("Fuzzy joins", diag.fuzzy_frame(report, link), {
+    "v1_id": cc.TextColumn("v1 id", width="medium"),
+    "name": cc.TextColumn("Joined to chute", width="medium"),
+    "score": score_col,
+    "details": details_col,
+}, empty="No fuzzy join: every match was exact (id or name).",
+    caption=f"Joined on similar names (rapidfuzz score ≥ {cutoff:g} of 100, and the same version "
+            "numbers such as 32B or V3.1). Worth a glance: a wrong join would mix two models' data.")
 
-near = diag.near_miss_frame(report, link)
-margin = report.review_margin
-st.subheader(f"Near misses ({len(near):,})", divider="gray")
-st.caption(f"Unmatched /v1/models entries with a candidate that almost joined (score from "
-           f"{max(cutoff - margin, 0):g} up to {cutoff:g}, a version-number clash, or a tie). "
-           "They were not joined.")
-if near.empty:
-    st.info("No near miss to review.", icon=":material/verified:")
-else:
-    st.dataframe(near, hide_index=True, width="stretch", column_config={
-        "v1_id": cc.TextColumn("v1 id", width="medium"),
-        "candidate": cc.TextColumn("Closest chute", width="medium"),
-        "score": score_col,
-        "reason": cc.TextColumn("Why not joined", width="large"),
-        "details": tables.details_column("Candidate"),
-    }, placeholder="—")
+table_section("Near misses", diag.near_miss_frame(report, link), {
+    "v1_id": cc.TextColumn("v1 id", width="medium"),
+    "candidate": cc.TextColumn("Closest chute", width="medium"),
+    "score": score_col,
+    "reason": cc.TextColumn("Why not joined", width="large"),
+    "details": tables.details_column("Candidate"),
+}, empty="No near miss to review.",
+    caption=f"Unmatched /v1/models entries with a candidate that almost joined (score from "
+            f"{max(cutoff - margin, 0):g} up to {cutoff:g}, a version-number clash, or a tie). "
+            "They were not joined.")

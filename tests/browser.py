@@ -7,6 +7,8 @@
 * `launch_chromium(playwright)`: Debian's chromium through Playwright (which never downloads a
   browser here). A missing chromium FAILS with a clear message (`make test` installs it); set
   `SKIP_BROWSER_TESTS=1` to skip the browser tests instead.
+* `warm_server(browser, env, log_path)`: a `StreamlitServer`, started and warmed up, whose log
+  must hold no Traceback when it stops (a module's `server` fixture).
 * `load(page, url)`: navigates, waits (bounded) until the Streamlit script has finished running,
   and returns the texts of every error box (`stException`, `stAlertContentError`).
 * `dom_problems(page)`: live nodes that upstream text must never create (on* attributes,
@@ -26,7 +28,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +84,18 @@ def launch_chromium(playwright: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- the server
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(ports: range | None = None) -> int:
+    """A free loopback port: the first free one in `ports` (a session's own range), or, without
+    a range, whichever the OS picks."""
+    for port in ports if ports is not None else (0,):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}" if ports else
+                       "no free loopback port")
 
 
 def clean_env(settings: Mapping[str, str]) -> dict[str, str]:
@@ -101,15 +112,16 @@ class StreamlitServer:
 
     `env`: the CHUTES_* settings (e.g. CHUTES_OFFLINE, CHUTES_CACHE_DIR, CHUTES_BASE_URL,
     CHUTES_LLM_BASE_URL, CACHE_DURATION_MINUTES, CHUTES_API_KEY). `log_path`: where stdout and
-    stderr go (default: a temp file next to the cache dir).
+    stderr go (default: a temp file next to the cache dir). `ports`: the range to take the port
+    from (default: any free port).
     """
 
-    def __init__(self, env: Mapping[str, str], log_path: Path, *, startup_timeout: float = 90.0
-                 ) -> None:
+    def __init__(self, env: Mapping[str, str], log_path: Path, *, startup_timeout: float = 90.0,
+                 ports: range | None = None) -> None:
         self.env = clean_env(env)
         self.log_path = Path(log_path)
         self.startup_timeout = startup_timeout
-        self.port = free_port()
+        self.port = free_port(ports)
         self.proc: subprocess.Popen | None = None
         self._log = None
 
@@ -231,6 +243,16 @@ def warm_up(browser: Any, server: StreamlitServer, timeout: float = 90.0) -> Non
         load(context.new_page(), server.url + "/", timeout)
     finally:
         context.close()
+
+
+@contextmanager
+def warm_server(browser: Any, env: Mapping[str, str], log_path: Path, *,
+                ports: range | None = None) -> Iterator[StreamlitServer]:
+    """A started server, warmed up (`warm_up`); on the way out its log must hold no Traceback."""
+    with StreamlitServer(env, log_path, ports=ports) as srv:
+        warm_up(browser, srv)
+        yield srv
+        assert "Traceback" not in srv.log_text(), srv.log_text()[-3000:]
 
 
 def main_text(page: Any) -> str:

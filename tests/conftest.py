@@ -304,6 +304,22 @@ def chromium_browser() -> Iterator[Any]:
             browser.close()
 
 
+@pytest.fixture
+def page(chromium_browser: Any) -> Iterator[Any]:
+    """A fresh tab (1400x1000, downloads accepted) in its own context on the session's chromium.
+    A JavaScript dialog (alert, confirm, prompt) is dismissed, listed in `page.dialogs`, and
+    fails the test."""
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000},
+                                           accept_downloads=True)
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
+    pg.dialogs = dialogs
+    yield pg
+    context.close()
+    assert not dialogs, f"a JavaScript dialog opened: {dialogs}"
+
+
 # ---------------------------------------------------------------------------- AppTest
 @pytest.fixture
 def apptest_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from loopback import LoopbackServer, base_url, serve, shut_down
 
 PORTS = range(18200, 18300)
 
@@ -31,37 +33,19 @@ class ProbeServer:
         self.usage, self.hang = usage, hang
         self.requests: list[dict[str, Any]] = []
         self._stop = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackServer | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return base_url(self._server)
 
     def __enter__(self) -> ProbeServer:
-        owner = self
-
-        class Handler(_Handler):
-            server_owner = owner
-
-        for port in PORTS:
-            try:
-                self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-                break
-            except OSError:
-                continue
-        else:
-            raise RuntimeError("no free port in 18200-18299")
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        self._server, _ = serve(_Handler, ports=PORTS, name="ProbeServer", server_owner=self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        shut_down(self._server)
 
 
 def _chunk(delta: dict, usage: dict | None = None) -> bytes:

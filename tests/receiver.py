@@ -13,20 +13,12 @@ Nothing leaves the machine (127.0.0.1, port 0 unless given).
 from __future__ import annotations
 
 import json
-import socketserver
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def server_bind(self) -> None:  # no reverse-DNS lookup
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
+from loopback import LoopbackServer, base_url, serve, shut_down
 
 
 class WebhookReceiver:
@@ -39,12 +31,11 @@ class WebhookReceiver:
         self.accepted: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: _Server | None = None
+        self._server: LoopbackServer | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hook"
+        return base_url(self._server) + "/hook"
 
     def start(self) -> WebhookReceiver:
         owner = self
@@ -84,17 +75,13 @@ class WebhookReceiver:
                     pass
 
         self._stopping.clear()
-        self._server = _Server(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True, name="WebhookReceiver").start()
+        self._server, _ = serve(Handler, port=self.port, name="WebhookReceiver")
         return self
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        shut_down(self._server)
+        self._server = None
 
     def __enter__(self) -> WebhookReceiver:
         return self.start()

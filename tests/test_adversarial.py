@@ -224,19 +224,6 @@ def fault_server(chromium_browser, good_up, tmp_path_factory) -> Iterator[Stream
     assert KEY not in srv.log_text() and "Traceback" not in srv.log_text()
 
 
-@pytest.fixture
-def page(chromium_browser):
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000},
-                                           accept_downloads=True)
-    pg = context.new_page()
-    dialogs: list[str] = []
-    pg.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
-    pg.dialogs = dialogs
-    yield pg
-    context.close()
-    assert not dialogs, f"a JavaScript dialog opened: {dialogs}"
-
-
 def assert_safe_page(pg, what: str) -> None:
     assert not pg.dialogs, (what, pg.dialogs)
     assert pg.title() == APP_TITLE, (what, pg.title())

@@ -26,10 +26,10 @@ from browser import (
     metric_value,
     screenshot,
     wait_idle,
-    warm_up,
+    warm_server,
 )
 
-from chutes_data.sources.loader import SAMPLE_DIR
+from chutes_data.sources.registry import SAMPLE_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -54,22 +54,8 @@ def _env(tmp: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def server(chromium_browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
     tmp = tmp_path_factory.mktemp("pages")
-    with StreamlitServer(_env(tmp), tmp / "streamlit.log") as srv:
-        warm_up(chromium_browser, srv)
+    with warm_server(chromium_browser, _env(tmp), tmp / "streamlit.log") as srv:
         yield srv
-        assert "Traceback" not in srv.log_text(), srv.log_text()[-3000:]
-
-
-@pytest.fixture
-def page(chromium_browser, server):
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    dialogs: list[str] = []
-    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    pg.dialogs = dialogs
-    yield pg
-    context.close()
-    assert not dialogs, f"a JavaScript dialog opened: {dialogs}"
 
 
 def _sample_chute() -> dict:

@@ -7,13 +7,12 @@ speed and Capacity now charts draw their points; the detail page shows the speed
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from browser import StreamlitServer, dom_problems, load, main_text, metric_value, screenshot, warm_up
+from browser import StreamlitServer, dom_problems, load, main_text, metric_value, screenshot, warm_server
 
 from chutes_data import Settings, load_catalog
 from chutes_data.query import Filters, apply_filters, sort_models, telemetry_kpis
@@ -21,35 +20,12 @@ from chutes_data.query import Filters, apply_filters, sort_models, telemetry_kpi
 pytestmark = pytest.mark.browser
 
 
-def _port() -> int:
-    for port in range(18250, 18300):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 18250-18299")
-
-
 @pytest.fixture(scope="module")
 def server(chromium_browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
     tmp: Path = tmp_path_factory.mktemp("speed")
-    srv = StreamlitServer({"CHUTES_OFFLINE": "1", "CHUTES_CACHE_DIR": str(tmp / "cache")},
-                          tmp / "streamlit.log")
-    srv.port = _port()
-    with srv:
-        warm_up(chromium_browser, srv)
+    with warm_server(chromium_browser, {"CHUTES_OFFLINE": "1", "CHUTES_CACHE_DIR": str(tmp / "cache")},
+                     tmp / "streamlit.log", ports=range(18250, 18300)) as srv:
         yield srv
-        assert "Traceback" not in srv.log_text(), srv.log_text()[-3000:]
-
-
-@pytest.fixture
-def page(chromium_browser, server):
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 @pytest.fixture(scope="module")

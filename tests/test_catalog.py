@@ -12,15 +12,15 @@ from payloads import chute_item, v1_item
 from chutes_data.errors import NoDataError, PayloadError
 from chutes_data.history import history_path
 from chutes_data.schema import MERGED_COLUMNS
-from chutes_data.sources import loader as catalog_mod
+from chutes_data.sources import registry
 from chutes_data.sources.cache import DiskCache
 from chutes_data.sources.loader import (
     cache_status,
     load_catalog,
     load_source,
     read_payload_file,
-    sample_payload,
 )
+from chutes_data.sources.loading import sample_payload
 
 
 def test_live_catalog_merges_both_sources(settings, fake_api, make_client):
@@ -186,4 +186,4 @@ def test_source_status_to_dict_is_the_contract_block(settings, fake_api, make_cl
 
 
 def test_sample_dir_is_inside_the_package():
-    assert catalog_mod.SAMPLE_DIR.parent.name == "chutes_data"
+    assert registry.SAMPLE_DIR.parent.name == "chutes_data"

@@ -385,11 +385,11 @@ def test_new_models_takes_current_prices_in_the_chosen_currency() -> None:
 
 def test_an_empty_fetch_is_not_recorded_as_everything_removed(settings) -> None:
     from chutes_data.history import history_path
-    from chutes_data.sources.loader import _record_history
+    from chutes_data.sources.loading import record_history
 
-    _record_history(settings, "v1", v1(v1_model("org/A")), T0)
-    _record_history(settings, "v1", v1(), T0 + timedelta(days=1))  # an empty catalog: a failed capture
-    _record_history(settings, "v1", v1(v1_model("org/A")), T0 + timedelta(days=2))
+    record_history(settings, "v1", v1(v1_model("org/A")), T0)
+    record_history(settings, "v1", v1(), T0 + timedelta(days=1))  # an empty catalog: a failed capture
+    record_history(settings, "v1", v1(v1_model("org/A")), T0 + timedelta(days=2))
     with HistoryStore(history_path(settings)) as store:
         assert store.changes() == []
         assert len(store.snapshots_frame()) == 1

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 from payloads import chute_item, chutes_payload, v1_payload
 
 from chutes_data import export
-from chutes_data.sources import loader, normalize
+from chutes_data.sources import loader, normalize, registry
 from chutes_data.values import json_safe, parse_time, parse_times
 
 TRICKY_TIMES = [
@@ -43,7 +44,7 @@ def test_a_payload_file_is_normalized_once(tmp_path, settings, monkeypatch):
         calls.append(1)
         return real(payload)
 
-    monkeypatch.setitem(loader._FRAMES, "chutes", counting)
+    monkeypatch.setitem(registry.SOURCES, "chutes", replace(registry.SOURCES["chutes"], frame=counting))
     loader.read_payload_file(path, "chutes")
     assert calls == []  # validating the envelope builds no frame
     data = loader.load_file(settings, "chutes", path)

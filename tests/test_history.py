@@ -215,25 +215,34 @@ def test_only_the_newest_payloads_are_kept(tmp_path: Path):
         assert len(s.changes()) == 3  # states are kept without payloads
 
 
-def test_two_stores_on_one_file(tmp_path: Path):
-    """The app keeps a store open while a fetch opens its own (as two processes would)."""
-    path = tmp_path / "h.sqlite"
+def in_threads(work, n: int) -> list[Exception]:
+    """Run `work(k)` for k in 0..n-1, each on a thread of its own; what they raised."""
     errors: list[Exception] = []
 
     def worker(k: int) -> None:
         try:
-            with HistoryStore(path) as s:
-                for n in range(8):
-                    s.record("v1", v1(v1_model("a", inp=float(n))), day(n + k / 100))
-        except Exception as exc:  # noqa: BLE001
+            work(k)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted by the caller
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(3)]
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert errors == []
+    return errors
+
+
+def test_two_stores_on_one_file(tmp_path: Path):
+    """The app keeps a store open while a fetch opens its own (as two processes would)."""
+    path = tmp_path / "h.sqlite"
+
+    def work(k: int) -> None:
+        with HistoryStore(path) as s:
+            for n in range(8):
+                s.record("v1", v1(v1_model("a", inp=float(n))), day(n + k / 100))
+
+    assert in_threads(work, 3) == []
     with HistoryStore(path) as s:
         assert len(s.snapshots_frame()) == 8 and s.snapshots_frame()["observations"].sum() == 24
 
@@ -396,22 +405,12 @@ def test_price_history_of_a_chute_has_hot(store: HistoryStore):
 
 
 def test_concurrent_records_from_threads(store: HistoryStore):
-    errors: list[Exception] = []
+    def work(k: int) -> None:
+        for n in range(10):
+            store.record("v1", v1(v1_model("a", inp=float(n))), day(n + k / 100))
+            store.changes()
 
-    def worker(k: int) -> None:
-        try:
-            for n in range(10):
-                store.record("v1", v1(v1_model("a", inp=float(n))), day(n + k / 100))
-                store.changes()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert in_threads(work, 4) == []
     assert len(store.snapshots_frame()) == 10 and len(store.changes()) == 9
 
 

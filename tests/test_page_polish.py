@@ -7,21 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.usefixtures("apptest_env")  # sample data, fresh caches (conftest)
-
-
-def open_page(page: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def column_labels(at: AppTest, index: int = 0) -> dict[str, str]:
@@ -48,7 +38,7 @@ def test_invocations_are_labelled_as_the_past_day():
     assert "all-time" not in CHUTES_COLUMNS["invocation_count"].split(";")[0]
     at = open_page()
     assert column_labels(at)["invocations"] == "Invocations, past day"
-    at = open_page("charts", charts_view="Popularity")
+    at = open_page("pages/charts.py", charts_view="Popularity")
     body = texts(at)
     assert "past day" in body and "All-time" not in body and "all time" not in body.lower()
 
@@ -92,7 +82,7 @@ def test_calculator_default_is_hot_models_and_never_an_unpriced_cheapest(live_ap
              _llm(1, "someone/Zero", 0.0, 0.0, owner="someone"),
              *(_llm(2 + i, f"org/Hot-{i}", 0.1 + i / 100, 0.4 + i / 100) for i in range(10))]
     live_app(items)
-    at = open_page("calculator")
+    at = open_page("pages/calculator.py")
     picked = at.multiselect(key="calc_models").value
     assert len(picked) == 8 and all("Hot-" in p for p in picked), picked
     assert "org/Hot-0" in plain(at.success[0].value) and "$0.000000" not in at.success[0].value
@@ -143,7 +133,7 @@ def test_unwritable_cache_dir_in_the_banner_and_on_data_sources(live_app, monkey
 
 
 def test_writable_cache_dir_is_said_on_data_sources():
-    at = open_page("data_sources")
+    at = open_page("pages/data_sources.py")
     assert any("writable." in c.value for c in at.caption)
 
 
@@ -151,7 +141,7 @@ def test_corrupt_history_is_said_on_changes(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     (cache / "history.sqlite").write_bytes(b"this is not an sqlite database" * 100)
-    at = open_page("changes")
+    at = open_page("pages/changes.py")
     assert "No history yet" in " ".join(i.value for i in at.info)  # and no error box
     assert not at.error
     warning = plain(" ".join(w.value for w in at.warning))
@@ -340,7 +330,7 @@ def test_compare_price_histories_share_one_axis(tmp_path):
         for day, items in ((0, [item(a, 0.1)]), (5, [item(a, 0.2)]),
                            (10, [item(a, 0.2), item(b, 1.0)]), (20, [item(a, 0.2), item(b, 2.0)])):
             store.record("v1", {"object": "list", "data": items}, t0 + timedelta(days=day))
-    at = open_page("compare")
+    at = open_page("pages/compare.py")
     at.multiselect(key="cmp_models").set_value([labels[a.name], labels[b.name]]).run()
     assert not at.exception
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

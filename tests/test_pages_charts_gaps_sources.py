@@ -27,7 +27,7 @@ from streamlit.testing.v1 import AppTest
 from chutes_data import Settings, load_catalog
 from chutes_data.merge import Conflict, NearMiss, merge_catalogs
 from chutes_data.schema import MERGED_COLUMNS, context_tokens
-from chutes_data.sources.loader import SAMPLE_DIR, SAMPLE_FILES
+from chutes_data.sources.registry import SAMPLE_DIR, SAMPLE_FILES
 from chutes_data.sources.types import SourceStatus
 from chutes_data.views import charts
 from chutes_data.views import gaps as diagnostics

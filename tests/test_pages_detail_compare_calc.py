@@ -13,7 +13,7 @@ from apptest import ok
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, calc, load_catalog
-from chutes_data.sources.loader import sample_payload
+from chutes_data.sources.loading import sample_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 DETAIL, COMPARE, CALC = "pages/model_detail.py", "pages/compare.py", "pages/calculator.py"

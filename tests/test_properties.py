@@ -26,7 +26,8 @@ from chutes_data import export, textsafe
 from chutes_data.errors import ChutesDataError
 from chutes_data.merge import merge_catalogs
 from chutes_data.schema import CHUTES_COLUMNS, MERGED_COLUMNS, V1_COLUMNS
-from chutes_data.sources import normalize
+from chutes_data.sources import normalize, registry
+from chutes_data.sources import telemetry as t
 from tools.synth import hostile_strings
 
 PROFILE = settings(max_examples=150, deadline=None,
@@ -149,20 +150,21 @@ def _frame_or_documented_error(fn, payload) -> pd.DataFrame | None:
 
 
 # ---------------------------------------------------------------------------- normalizers
-@PROFILE
-@given(json_values)
-def test_chutes_frame_on_arbitrary_json(payload):
-    df = _frame_or_documented_error(normalize.chutes_frame, payload)
-    if df is not None:
-        assert list(df.columns) == list(CHUTES_COLUMNS)
+_COLUMNS = {"chutes": CHUTES_COLUMNS, "v1": V1_COLUMNS, "utilization": t.UTILIZATION_COLUMNS,
+            "llm_stats": t.LLM_STATS_COLUMNS, "diffusion_stats": t.DIFFUSION_STATS_COLUMNS,
+            "usage": t.USAGE_COLUMNS, "bounties": t.BOUNTIES_COLUMNS,
+            "rolling_updates": t.ROLLING_COLUMNS}
 
 
+@pytest.mark.parametrize("source", list(registry.SOURCES))
 @PROFILE
-@given(json_values)
-def test_v1_frame_on_arbitrary_json(payload):
-    df = _frame_or_documented_error(normalize.v1_frame, payload)
+@given(payload=json_values)
+def test_every_source_reader_on_arbitrary_json(source, payload):
+    """Each declared source's reader (catalog and telemetry): its columns, or a documented error."""
+    spec = registry.SOURCES[source]
+    df = _frame_or_documented_error(spec.frame, payload)
     if df is not None:
-        assert list(df.columns) == list(V1_COLUMNS)
+        assert list(df.columns) == list(_COLUMNS[source])
 
 
 @PROFILE

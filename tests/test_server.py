@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -30,17 +29,6 @@ pytestmark = pytest.mark.server
 
 SECRET = "hook-" + "s" * 27
 PORTS = range(18100, 18200)
-
-
-def port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 18100-18199")
 
 
 class Live:
@@ -71,8 +59,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                "CHUTES_API_KEY": FAKE_KEY, "CHUTES_CACHE_DIR": str(base / "cache"),
                "CACHE_DURATION_MINUTES": "0.05", "CHUTES_HTTP_TIMEOUT": "5",
                "CHUTES_WEBHOOK_URLS": rx.url, "CHUTES_WEBHOOK_SECRET": SECRET}
-        server = StreamlitServer(env, base / "streamlit.log")
-        server.port = port_in_range()
+        server = StreamlitServer(env, base / "streamlit.log", ports=PORTS)
         with server:
             lv = Live(server, upstream, rx)
             lv.wait(lambda: lv.get("/api/health").json()["revision"] >= 1, 60, "a first refresh")

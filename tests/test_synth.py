@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from chutes_data.sources.loader import SAMPLE_DIR  # noqa: E402
+from chutes_data.sources.registry import SAMPLE_DIR  # noqa: E402
 from tools import synth
 
 KW = synth.SAMPLE_KWARGS

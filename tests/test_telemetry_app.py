@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, load_catalog
@@ -21,16 +22,7 @@ def models() -> pd.DataFrame:
 
 
 def run(page: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page(page, timeout=90, **query)
 
 
 def table(at: AppTest) -> pd.DataFrame:

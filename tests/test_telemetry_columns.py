@@ -17,6 +17,7 @@ from chutes_data.merge.telemetry import (
     telemetry_columns,
     window,
 )
+from chutes_data.sources import registry
 from chutes_data.sources import telemetry as t
 
 TODAY = date(2026, 8, 30)
@@ -24,7 +25,7 @@ D = [TODAY - timedelta(days=k) for k in range(20)]  # D[0] today, D[1] yesterday
 
 
 def cols(**bodies) -> pd.DataFrame:
-    frames = {name: t.frame(name, body) for name, body in bodies.items()}
+    frames = {name: registry.frame(name, body) for name, body in bodies.items()}
     return telemetry_columns(frames, TODAY)
 
 
@@ -32,10 +33,10 @@ def cols(**bodies) -> pd.DataFrame:
 def test_readers_accept_the_real_shapes():
     bodies = tp.default_bodies(TODAY)
     for name, body in bodies.items():
-        frame = t.frame(name, body)
+        frame = registry.frame(name, body)
         assert len(frame) > 0, name
         assert frame["chute_id"].notna().all()
-    util = t.frame("utilization", bodies["utilization"])
+    util = registry.frame("utilization", bodies["utilization"])
     assert str(util["timestamp"].dtype) == "datetime64[ns, UTC]"
     assert util["timestamp"].iloc[0] == pd.Timestamp("2026-08-30T12:03:05.412871", tz="UTC")
 
@@ -190,7 +191,7 @@ def test_utilization_columns_and_membership():
 # ---------------------------------------------------------------------------- joining
 def test_join_by_chute_id_keeps_rows_and_drops_strangers():
     bodies = tp.default_bodies(TODAY)
-    out = telemetry_columns({n: t.frame(n, b) for n, b in bodies.items()}, TODAY)
+    out = telemetry_columns({n: registry.frame(n, b) for n, b in bodies.items()}, TODAY)
     ids = [tp.chute_id(0), tp.chute_id(1), tp.chute_id(2), None, "not-listed"]
     models = pd.DataFrame({"chute_id": ids, "name": ["m0", "m1", "m2", "v1 only", "x"]},
                           index=[10, 11, 12, 13, 14])
@@ -231,7 +232,7 @@ def test_fetch_asks_llm_stats_with_start_date_and_trims_when_ignored():
         calls.append((source, path, params))
         return [new, old]  # a server that ignores start_date sends everything
 
-    rows = t.fetch(get_json, "llm_stats", TODAY)
+    rows = t.fetch(get_json, registry.SOURCES["llm_stats"], TODAY)
     assert calls == [("llm_stats", "/invocations/stats/llm", {"start_date": "2026-07-30"})]
     assert rows == [new]
 
@@ -245,14 +246,15 @@ def test_fetch_retries_without_start_date_when_rejected():
             raise UpstreamError("422", source=source, status=422)
         return [tp.llm_row("a", D[1])]
 
-    assert len(t.fetch(get_json, "llm_stats", TODAY)) == 1
+    assert len(t.fetch(get_json, registry.SOURCES["llm_stats"], TODAY)) == 1
     assert calls == [{"start_date": "2026-07-30"}, None]
 
 
 def test_fetch_other_sources_without_params():
     seen = []
-    for name in t.TELEMETRY_SOURCES:
-        t.fetch(lambda s, p, params=None: seen.append((p, params)) or [], name, TODAY)
+    for name in registry.TELEMETRY_SOURCES:
+        t.fetch(lambda s, p, params=None: seen.append((p, params)) or [], registry.SOURCES[name],
+                TODAY)
     assert ("/chutes/utilization", None) in seen and ("/bounties/", None) in seen
     assert ("/chutes/rolling_updates", None) in seen
     assert all(not p.startswith("/chutes/utilization/") for p, _ in seen)

@@ -6,9 +6,8 @@ import json
 
 from chutes_data import load_catalog
 from chutes_data.config import Settings
-from chutes_data.sources.loader import SAMPLE_DIR
-from chutes_data.sources.telemetry import TELEMETRY_SOURCES
-from chutes_data.sources.telemetry_loader import SAMPLE_TODAY, sample_file
+from chutes_data.sources.registry import SAMPLE_DIR, SAMPLE_FILES, TELEMETRY_SOURCES
+from chutes_data.sources.telemetry_loader import SAMPLE_TODAY
 from tools.synth import SAMPLE_KWARGS, SAMPLE_NOW, dump_json, generate
 from tools.synth.telemetry import generate_telemetry
 
@@ -18,18 +17,18 @@ def test_bundled_telemetry_is_what_the_generator_makes():
     bodies = generate_telemetry(chutes, seed=SAMPLE_KWARGS["seed"], now=SAMPLE_NOW)
     assert set(bodies) == set(TELEMETRY_SOURCES)
     for name, body in bodies.items():
-        assert (SAMPLE_DIR / sample_file(name)).read_text(encoding="utf-8") == dump_json(body), name
+        assert (SAMPLE_DIR / SAMPLE_FILES[name]).read_text(encoding="utf-8") == dump_json(body), name
     assert SAMPLE_TODAY == SAMPLE_NOW.date()
 
 
 def test_sample_telemetry_has_the_real_quirks():
-    rows = json.loads((SAMPLE_DIR / sample_file("llm_stats")).read_text())
+    rows = json.loads((SAMPLE_DIR / SAMPLE_FILES["llm_stats"]).read_text())
     assert any(r["average_tps"] == 0 for r in rows)              # zeros meaning unknown
     assert any(r["name"] == "[private]" for r in rows)           # private names
     assert any(r["date"] == SAMPLE_NOW.date().isoformat() for r in rows)  # a partial today
     catalog = {i["chute_id"] for i in json.loads((SAMPLE_DIR / "chutes.json").read_text())["items"]}
     assert any(r["chute_id"] not in catalog for r in rows)      # stats for a chute not listed
-    util = json.loads((SAMPLE_DIR / sample_file("utilization")).read_text())
+    util = json.loads((SAMPLE_DIR / SAMPLE_FILES["utilization"]).read_text())
     assert all("Z" not in r["timestamp"] and "+" not in r["timestamp"] for r in util)
 
 

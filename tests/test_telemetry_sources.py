@@ -12,9 +12,8 @@ from upstream import Fault
 
 from chutes_data import load_catalog
 from chutes_data.config import Settings
-from chutes_data.sources.telemetry import TELEMETRY_SOURCES
+from chutes_data.sources.registry import SOURCES, TELEMETRY_SOURCES
 from chutes_data.sources.telemetry_loader import (
-    cache_key,
     load_telemetry,
     load_telemetry_source,
     telemetry_cache_status,
@@ -58,7 +57,7 @@ def test_the_key_is_never_sent_to_telemetry_routes(live, upstream, fake_key):
         assert seen and all("authorization" not in h for h in seen), path
         assert all(fake_key not in json.dumps(h) for h in seen)
     for name in TELEMETRY_SOURCES:
-        assert fake_key not in (live.cache_dir / f"{cache_key(name)}.json").read_text()
+        assert fake_key not in (live.cache_dir / f"{SOURCES[name].cache_key}.json").read_text()
 
 
 def test_a_server_ignoring_start_date_is_trimmed_client_side(live, upstream):

@@ -44,15 +44,15 @@ from __future__ import annotations
 
 import json
 import socket
-import socketserver
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import payloads
 import telemetry_payloads
+from loopback import LoopbackServer, base_url, serve, shut_down
 
 LIST = "/chutes/"
 DETAIL = "/chutes/{id}"
@@ -75,15 +75,6 @@ class Fault:
     body: Any = None
     times: int | None = None
     page: int | None = None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def server_bind(self) -> None:  # skip HTTPServer's reverse-DNS lookup of the host
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
 
 
 class StandInUpstream:
@@ -111,37 +102,22 @@ class StandInUpstream:
                                                 **{p: [] for p in TELEMETRY}}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: _Server | None = None
+        self._server: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("StandInUpstream is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return base_url(self._server)
 
     def start(self) -> StandInUpstream:
-        upstream = self
-
-        class Handler(_Handler):
-            owner = upstream
-
         self._stopping.clear()
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
-                                        name="StandInUpstream", daemon=True)
-        self._thread.start()
+        self._server, self._thread = serve(_Handler, name="StandInUpstream", owner=self)
         return self
 
     def stop(self) -> None:
         self._stopping.set()  # releases hanging handlers
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        shut_down(self._server, self._thread)
         self._server = self._thread = None
 
     def __enter__(self) -> StandInUpstream:

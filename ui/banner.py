@@ -6,7 +6,7 @@ import streamlit as st
 
 from chutes_data import Catalog
 from chutes_data.formatting import human_age
-from chutes_data.schema import SOURCE_LABELS
+from chutes_data.sources.registry import LABELS as SOURCE_LABELS
 from chutes_data.textsafe import md_text
 from chutes_data.urls import mask_credentials, public_bind_warning
 

@@ -12,7 +12,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from chutes_data import textsafe
-from chutes_data.schema import SOURCE_LABELS, UNIT_PRICE_SERIES
+from chutes_data.schema import UNIT_PRICE_SERIES
+from chutes_data.sources.registry import LABELS as SOURCE_LABELS
 
 # Legend label of each stored USD price series.
 SERIES = {

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HistoryError, PayloadError
-from ..schema import SOURCES
 from ..sources.cache import unwrap
+from ..sources.registry import CATALOG_SOURCES as SOURCES
 from ..values import parse_time
 from .store import HistoryStore
 

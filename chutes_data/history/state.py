@@ -17,8 +17,8 @@ import math
 from typing import Any
 
 from ..errors import HistoryError
-from ..schema import SOURCES
 from ..sources.normalize import chutes_frame, v1_frame
+from ..sources.registry import CATALOG_SOURCES as SOURCES
 from ..values import json_safe, to_utc
 
 EVENT_KINDS = ("added", "removed", "price_changed", "status_changed", "context_changed")

@@ -49,7 +49,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import HistoryError, PayloadError
-from ..schema import SOURCES
+from ..sources.registry import CATALOG_SOURCES as SOURCES
 from .db import connect
 from .retention import prune
 from .state import (

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from ..history import EVENT_KINDS
 from ..query import SORTS, Filters
-from ..schema import SOURCES
+from ..sources.registry import CATALOG_SOURCES as SOURCES
 from ..values import parse_time
 
 JSON = "application/json"

@@ -21,7 +21,8 @@ from typing import Any
 
 from ..config import Settings
 from ..history import HistoryStore, history_path
-from ..sources.loader import assemble_catalog, load_source, load_telemetry_sources
+from ..sources.loader import assemble_catalog, load_source
+from ..sources.telemetry_loader import load_telemetry
 from ..sources.types import Catalog, SourceData
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class Refresher:
         settings = self.settings
         loaded = await asyncio.gather(
             *(in_thread(self._loader, settings, s, force, name=f"chutes-refresh-{s}") for s in SOURCES),
-            in_thread(lambda: None if settings.offline else load_telemetry_sources(settings),
+            in_thread(lambda: None if settings.offline else load_telemetry(settings),
                       name="chutes-refresh-telemetry"))
         sources = dict(zip(SOURCES, loaded[:-1], strict=True))
         catalog = await in_thread(lambda: assemble_catalog(settings, sources, telemetry=loaded[-1],

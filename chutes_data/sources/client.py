@@ -30,6 +30,14 @@ log = logging.getLogger(__name__)
 
 MAX_PAGES = 101  # the server accepts page 0..100
 USER_AGENT = "chutes-model-explorer/1.0"
+# The three HTTP clients: (setting named in errors, Settings field, sends the key, follows redirects).
+# Only "chutes" (`/chutes/` on CHUTES_BASE_URL) ever carries the key; the anonymous telemetry
+# routes use "public" on the same host; `/v1/models` uses "v1". Redirects are followed only there.
+CLIENTS = {
+    "chutes": ("CHUTES_BASE_URL", "base_url", True, False),
+    "public": ("CHUTES_BASE_URL", "base_url", False, False),
+    "v1": ("CHUTES_LLM_BASE_URL", "llm_base_url", False, True),
+}
 
 
 class ChutesClient:
@@ -42,41 +50,26 @@ class ChutesClient:
         self._sleep = sleep
         self._clock = clock
         self._transport = transport
-        self._api: httpx.Client | None = None
-        self._llm: httpx.Client | None = None
-        self._public: httpx.Client | None = None
+        self._clients: dict[str, httpx.Client] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
     def _client(self, which: str) -> httpx.Client:
-        s = self.settings
-        if which == "chutes":
-            if self._api is None:
-                headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-                if s.api_key:
-                    headers["Authorization"] = f"Bearer {s.api_key}"
-                self._api = httpx.Client(base_url=require_url("CHUTES_BASE_URL", s.base_url),
-                                         headers=headers, timeout=s.http_timeout,
-                                         transport=self._transport, follow_redirects=False)
-            return self._api
-        if which == "public":  # the anonymous telemetry routes on CHUTES_BASE_URL: never the key
-            if self._public is None:
-                self._public = httpx.Client(
-                    base_url=require_url("CHUTES_BASE_URL", s.base_url),
-                    headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-                    timeout=s.http_timeout, transport=self._transport, follow_redirects=False)
-            return self._public
-        if self._llm is None:
-            self._llm = httpx.Client(base_url=require_url("CHUTES_LLM_BASE_URL", s.llm_base_url),
-                                     headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-                                     timeout=s.http_timeout, transport=self._transport,
-                                     follow_redirects=True)
-        return self._llm
+        """The httpx client `which` (see CLIENTS), built on first use."""
+        if which not in self._clients:
+            s = self.settings
+            setting, field, keyed, follow = CLIENTS[which]
+            headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+            if keyed and s.api_key:
+                headers["Authorization"] = f"Bearer {s.api_key}"
+            self._clients[which] = httpx.Client(
+                base_url=require_url(setting, getattr(s, field)), headers=headers,
+                timeout=s.http_timeout, transport=self._transport, follow_redirects=follow)
+        return self._clients[which]
 
     def close(self) -> None:
-        for client in (self._api, self._llm, self._public):
-            if client is not None:
-                client.close()
-        self._api = self._llm = self._public = None
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
+            client.close()
 
     def __enter__(self) -> ChutesClient:
         return self

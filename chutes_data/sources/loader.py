@@ -1,74 +1,41 @@
-"""Where data comes from: cache first, then upstream, then the last good snapshot, then nothing.
+"""The catalog: its two sources (and saved files of them) loaded, merged, with the telemetry.
 
-`load_catalog()` is the one call the CLI and the dashboard make. For each source it decides the
-origin (live / cache / sample / file / none), keeps the last good snapshot when a refresh fails
-(marked stale, with the reason), records successful fetches in the history database, and merges
-the two frames. The bundled sample is used only when asked for (`offline`), or by the dashboard
-when neither source has any data at all; it is never mixed with live data.
+`load_catalog()` is the one call the CLI and the dashboard make. Each source is loaded by the
+one rule of `loading.load` (cache first, then upstream, then the last good snapshot, then
+nothing; declared in `registry.SOURCES`); a saved file replaces a fetch. The two frames are
+merged and the telemetry columns joined. The bundled sample is used only when asked for
+(`offline`), or by the dashboard when neither source has any data at all; it is never mixed
+with live data.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
-
-import pandas as pd
+from typing import Any
 
 from ..config import Settings
-from ..errors import ChutesDataError, FetchError, NoDataError, PayloadError
-from ..history import open_history
+from ..errors import NoDataError, PayloadError
 from ..merge import merge_catalogs
 from ..merge.telemetry import join_telemetry
-from ..urls import redact
 from ..values import parse_time
-from . import normalize
-from .cache import DiskCache, unwrap
+from . import registry
+from .cache import unwrap
 from .client import ChutesClient
+from .loading import cached_status, load, load_sample, source_data
+from .registry import SAMPLE_DIR, SAMPLE_FILES  # noqa: F401 - ui.data reads them here
+from .telemetry_loader import columns_of, load_telemetry
 from .types import Catalog, SourceData, SourceStatus
 
 log = logging.getLogger(__name__)
 
-Source = Literal["chutes", "v1"]
-Origin = Literal["live", "cache", "sample", "file", "none"]
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
-SAMPLE_FILES = {"chutes": "chutes.json", "v1": "v1_models.json"}
-SOURCES: tuple[Source, ...] = ("chutes", "v1")
-_HISTORY_LOCK = threading.Lock()  # the two fetch threads record one at a time
-_FRAMES = {"chutes": normalize.chutes_frame, "v1": normalize.v1_frame}
-_ITEMS = {"chutes": normalize.chutes_items, "v1": normalize.v1_items}
+SOURCES: tuple[str, ...] = registry.CATALOG_SOURCES
 
 
 # ---------------------------------------------------------------------------- per source
-def _status(settings: Settings, source: str, origin: str, frame: pd.DataFrame, *,
-            fetched_at: datetime | None, stale: bool = False, complete: bool = True,
-            error: str | None = None) -> SourceStatus:
-    return SourceStatus(source=source, origin=origin, fetched_at=fetched_at, count=len(frame),
-                        stale=stale, complete=complete,
-                        error=redact(error, settings.api_key) if error else None,
-                        ttl_seconds=settings.ttl_seconds)
-
-
-def _data(settings: Settings, source: str, origin: str, payload: Any, **kw: Any) -> SourceData:
-    frame = _FRAMES[source](payload) if payload is not None else _FRAMES[source]({"items": [], "data": []})
-    return SourceData(status=_status(settings, source, origin, frame, **kw), frame=frame,
-                      payload=payload)
-
-
-def sample_payload(source: str) -> Any:
-    """The bundled, synthetic sample payload of a source (see chutes_data/sample/README.md)."""
-    return json.loads((SAMPLE_DIR / SAMPLE_FILES[source]).read_text(encoding="utf-8"))
-
-
-def load_sample(settings: Settings, source: str) -> SourceData:
-    return _data(settings, source, "sample", sample_payload(source), fetched_at=None)
-
-
 def read_payload_file(path: Path | str, source: str) -> tuple[Any, datetime | None]:
     """A saved response body (or one of our cache files) -> (payload, fetched_at if stated)."""
     path = Path(path)
@@ -82,81 +49,21 @@ def read_payload_file(path: Path | str, source: str) -> tuple[Any, datetime | No
     stamped = doc if isinstance(doc, dict) else {}  # the wrapper, or a capture with _captured_at
     fetched_at = parse_time(stamped.get("fetched_at") or stamped.get("_captured_at"))
     doc, _ = unwrap(doc)
-    _ITEMS[source](doc)  # raises PayloadError when the envelope is unusable (the frame is built
-    return doc, fetched_at  # once, by the caller: building it here too doubled the cost)
+    spec = registry.SOURCES[source]
+    (spec.check or spec.frame)(doc)  # raises PayloadError when the envelope is unusable (the
+    return doc, fetched_at  # frame is built once, by the caller: building it here too doubled the cost)
 
 
 def load_file(settings: Settings, source: str, path: Path | str) -> SourceData:
     payload, fetched_at = read_payload_file(path, source)
-    return _data(settings, source, "file", payload, fetched_at=fetched_at)
-
-
-def _fetch(client: ChutesClient, source: str) -> Any:
-    return client.list_chutes() if source == "chutes" else client.list_v1_models()
+    return source_data(settings, source, "file", payload, fetched_at=fetched_at)
 
 
 def load_source(settings: Settings, source: str, *, refresh: bool = False,
                 client: ChutesClient | None = None, now: datetime | None = None) -> SourceData:
-    """Cache within the TTL, else upstream; on failure the last good snapshot, marked stale."""
-    if settings.offline:
-        return load_sample(settings, source)
-    now = now or datetime.now(UTC)
-    cache = DiskCache(settings.cache_dir)
-    cached = cache.read(source)
-    # A fetch time in the future (clock skew, a hand-edited file) is not "fresh": refetch.
-    if cached is not None and not refresh and \
-            0 <= (now - cached.fetched_at).total_seconds() < settings.ttl_seconds:
-        try:
-            return _data(settings, source, "cache", cached.payload, fetched_at=cached.fetched_at)
-        except PayloadError:
-            log.warning("cached %s payload is unusable; refetching", source)
-            cached = None
-
-    own_client = client is None
-    client = client or ChutesClient(settings)
-    try:
-        payload = _fetch(client, source)
-        data = _data(settings, source, "live", payload, fetched_at=now)
-    except ChutesDataError as exc:
-        message = redact(str(exc), settings.api_key)
-        cache.write_error(source, message, now)
-        log.warning("%s", message)
-        partial = exc.partial if isinstance(exc, FetchError) else None
-        if cached is not None:
-            try:
-                return _data(settings, source, "cache", cached.payload, fetched_at=cached.fetched_at,
-                             stale=True, error=message)
-            except PayloadError:
-                pass
-        if partial is not None:
-            return _data(settings, source, "live", partial, fetched_at=now, complete=False,
-                         error=message)
-        return _data(settings, source, "none", None, fetched_at=None, error=message)
-    finally:
-        if own_client:
-            client.close()
-    problems = [] if cache.write(source, payload, now) else [cache.write_problem or "cannot write"]
-    history_problem = _record_history(settings, source, payload, now)
-    if history_problem:
-        problems.append(history_problem)
-    return replace(data, storage="; ".join(problems)) if problems else data
-
-
-def _record_history(settings: Settings, source: str, payload: Any, at: datetime) -> str | None:
-    """Keep the snapshot in history; a history problem never breaks a fetch (it is returned,
-    and logged). An empty fetch is not recorded and is no problem.
-
-    A fetch that lists no models is not recorded (`allow_empty=False`): taken as a snapshot it
-    would log every model as removed, then as added again on the next good fetch."""
-    try:
-        with _HISTORY_LOCK, open_history(settings) as store:
-            store.record(source, payload, at, origin="live", allow_empty=False)
-    except PayloadError as exc:
-        log.warning("could not record %s history: %s", source, exc)
-    except Exception as exc:  # noqa: BLE001 - history is best effort by design
-        log.warning("could not record %s history: %s", source, exc)
-        return f"history not recorded: {exc}"
-    return None
+    """Cache within the TTL, else upstream; on failure the last good snapshot, marked stale
+    (`loading.load`, the rule every declared source is loaded by)."""
+    return load(settings, source, refresh=refresh, client=client, now=now)[0]
 
 
 def storage_warning(settings: Settings, problems: list[str]) -> str | None:
@@ -180,8 +87,6 @@ def build_catalog(chutes: SourceData, v1: SourceData, *, warnings: tuple[str, ..
     result = merge_catalogs(chutes.frame, v1.frame)
     models = result.models
     if telemetry:
-        from .telemetry_loader import columns_of
-
         models = join_telemetry(models, columns_of(telemetry, now))
     return Catalog(chutes=chutes, v1=v1, models=models, report=result.report,
                    generated_at=now or datetime.now(UTC), warnings=warnings,
@@ -202,21 +107,12 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
     with_telemetry = telemetry and not files
     # The telemetry (an extra, on its own TTL) loads alongside the two catalog sources.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="telemetry-load") as side:
-        pending = side.submit(load_telemetry_sources, settings, refresh=refresh, client=client) \
+        pending = side.submit(load_telemetry, settings, refresh=refresh, client=client) \
             if with_telemetry and not settings.offline else None
         loaded = load_sources(settings, files=files, refresh=refresh, client=client)
         tele = pending.result() if pending is not None else None
     return assemble_catalog(settings, loaded, telemetry=tele, sample_telemetry=with_telemetry,
                             allow_sample=allow_sample, require_data=require_data)
-
-
-def load_telemetry_sources(settings: Settings, *, refresh: bool = False,
-                           client: ChutesClient | None = None,
-                           sample: bool = False) -> dict[str, SourceData]:
-    """Every telemetry source (`telemetry_loader`), live or the bundled sample's."""
-    from .telemetry_loader import load_telemetry  # it builds on this module's SourceData
-
-    return load_telemetry(settings, refresh=refresh, client=client, sample=sample)
 
 
 def load_sources(settings: Settings, *, files: dict[str, Path | str] | None = None,
@@ -257,31 +153,10 @@ def assemble_catalog(settings: Settings, loaded: dict[str, SourceData], *,
             reasons = "; ".join(d.status.error or "no data" for d in loaded.values())
             raise NoDataError(f"no data: {reasons}")
     if sample_telemetry and (loaded["chutes"].status.origin == "sample" or settings.offline):
-        telemetry = load_telemetry_sources(settings, sample=True)
+        telemetry = load_telemetry(settings, sample=True)
     return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=telemetry)
 
 
 def cache_status(settings: Settings) -> dict[str, SourceStatus]:
     """What is on disk, without fetching: for `status` and the Data sources page."""
-    cache = DiskCache(settings.cache_dir)
-    now = datetime.now(UTC)
-    out = {}
-    for source in ("chutes", "v1"):
-        cached = cache.read(source)
-        last_error = cache.read_error(source)
-        count = 0
-        if cached is not None:
-            try:
-                count = len(_FRAMES[source](cached.payload))
-            except PayloadError:
-                cached = None
-        error = last_error.message if last_error else None
-        if cached is None:
-            out[source] = SourceStatus(source, "none", None, 0, False, False, error,
-                                       settings.ttl_seconds)
-            continue
-        stale = (now - cached.fetched_at).total_seconds() >= settings.ttl_seconds or (
-            last_error is not None and last_error.at > cached.fetched_at)
-        out[source] = SourceStatus(source, "cache", cached.fetched_at, count, stale, True, error,
-                                   settings.ttl_seconds)
-    return out
+    return cached_status(settings, SOURCES)

@@ -1,7 +1,7 @@
 """Chutes' public telemetry: six anonymous GET routes, tolerant readers, and how to fetch them.
 
-Routes (all on `CHUTES_BASE_URL`, all public; the API key is never sent to them, see
-shared reference `chutes-telemetry.md`):
+Routes (declared in `registry.SOURCES`, like every upstream source; all on `CHUTES_BASE_URL`,
+all public; the API key is never sent to them, see shared reference `chutes-telemetry.md`):
 
     utilization      GET /chutes/utilization          (no trailing slash: with one it is a 404)
     llm_stats        GET /invocations/stats/llm        per chute per UTC day; ask with start_date
@@ -21,7 +21,6 @@ become NaN here, never a real zero. Names are ignored for joining (private chute
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,17 +32,6 @@ from .normalize import _bool, _float, _int, _str
 
 # How many complete days the column builder needs (7 + the 7 before them) and the detail lines.
 STATS_DAYS = 31
-
-
-@dataclass(frozen=True)
-class TelemetrySource:
-    """One telemetry route: its source name (cache file, status line), path and reader."""
-
-    name: str
-    path: str
-    label: str
-    frame: Callable[[Any], pd.DataFrame]
-    dated: bool = False  # rows carry a `date`; asked with start_date when the server supports it
 
 
 # ---------------------------------------------------------------------------- coercion
@@ -120,20 +108,8 @@ UTILIZATION_COLUMNS = {
 
 def utilization_frame(payload: Any) -> pd.DataFrame:
     """`/chutes/utilization` -> one row per chute (the newest autoscaler row it has)."""
-    rows = []
-    for r in _rows(payload, "utilization"):
-        row = {c: r.get(c) for c in UTILIZATION_COLUMNS}
-        row["chute_id"], row["name"] = _str(r.get("chute_id")), _str(r.get("name"))
-        row["timestamp"] = _naive_utc(r.get("timestamp"))
-        for c, kind in UTILIZATION_COLUMNS.items():
-            if kind == "float":
-                row[c] = _ratio(r.get(c))
-            elif kind == "int":
-                row[c] = _int(r.get(c))
-        row["action_taken"] = _str(r.get("action_taken"))
-        row["scalable"] = _bool(r.get("scalable"))
-        rows.append(row)
-    df = _frame(rows, UTILIZATION_COLUMNS)
+    df = _frame(_read(payload, "utilization", UTILIZATION_COLUMNS, timestamp=_naive_utc),
+                UTILIZATION_COLUMNS)
     # one row per chute: the newest (NaT sorts first and loses)
     return (df.sort_values("timestamp", na_position="first", kind="stable")
             .drop_duplicates("chute_id", keep="last").reset_index(drop=True))
@@ -148,14 +124,7 @@ LLM_STATS_COLUMNS = {
 
 def llm_stats_frame(payload: Any) -> pd.DataFrame:
     """`/invocations/stats/llm` -> one row per (chute_id, day); 0 TPS/TTFT become NaN."""
-    rows = [{
-        "chute_id": _str(r.get("chute_id")), "name": _str(r.get("name")), "date": _day(r.get("date")),
-        "total_requests": _int(r.get("total_requests")),
-        "total_input_tokens": _int(r.get("total_input_tokens")),
-        "total_output_tokens": _int(r.get("total_output_tokens")),
-        "average_tps": _speed(r.get("average_tps")), "average_ttft": _speed(r.get("average_ttft")),
-    } for r in _rows(payload, "llm_stats")]
-    return _daily(_frame([r for r in rows if r["date"] is not None], LLM_STATS_COLUMNS))
+    return _tidy(payload, "llm_stats", LLM_STATS_COLUMNS, average_tps=_speed, average_ttft=_speed)
 
 
 DIFFUSION_STATS_COLUMNS = {
@@ -166,12 +135,7 @@ DIFFUSION_STATS_COLUMNS = {
 
 def diffusion_stats_frame(payload: Any) -> pd.DataFrame:
     """`/invocations/stats/diffusion` -> one row per (chute_id, day); 0 SPS becomes NaN."""
-    rows = [{
-        "chute_id": _str(r.get("chute_id")), "name": _str(r.get("name")), "date": _day(r.get("date")),
-        "total_steps": _int(r.get("total_steps")), "total_requests": _int(r.get("total_requests")),
-        "average_sps": _speed(r.get("average_sps")),
-    } for r in _rows(payload, "diffusion_stats")]
-    return _daily(_frame([r for r in rows if r["date"] is not None], DIFFUSION_STATS_COLUMNS))
+    return _tidy(payload, "diffusion_stats", DIFFUSION_STATS_COLUMNS, average_sps=_speed)
 
 
 USAGE_COLUMNS = {"chute_id": "str", "date": "day", "usd_amount": "float", "invocation_count": "int"}
@@ -179,11 +143,7 @@ USAGE_COLUMNS = {"chute_id": "str", "date": "day", "usd_amount": "float", "invoc
 
 def usage_frame(payload: Any) -> pd.DataFrame:
     """`/invocations/usage` -> one row per (chute_id, day): USD (list price) and invocations."""
-    rows = [{
-        "chute_id": _str(r.get("chute_id")), "date": _day(r.get("date")),
-        "usd_amount": _float(r.get("usd_amount")), "invocation_count": _int(r.get("invocation_count")),
-    } for r in _rows(payload, "usage")]
-    return _daily(_frame([r for r in rows if r["date"] is not None], USAGE_COLUMNS))
+    return _tidy(payload, "usage", USAGE_COLUMNS)
 
 
 BOUNTIES_COLUMNS = {"chute_id": "str", "bounty_amount": "int", "seconds_elapsed": "int",
@@ -192,12 +152,7 @@ BOUNTIES_COLUMNS = {"chute_id": "str", "bounty_amount": "int", "seconds_elapsed"
 
 def bounties_frame(payload: Any) -> pd.DataFrame:
     """`/bounties/` -> one row per chute with a cold-start bounty."""
-    rows = [{
-        "chute_id": _str(r.get("chute_id")), "bounty_amount": _int(r.get("bounty_amount")),
-        "seconds_elapsed": _int(r.get("seconds_elapsed")), "time_remaining": _int(r.get("time_remaining")),
-        "created_at": parse_time(r.get("created_at")),
-    } for r in _rows(payload, "bounties")]
-    return _frame(rows, BOUNTIES_COLUMNS).drop_duplicates("chute_id").reset_index(drop=True)
+    return _tidy(payload, "bounties", BOUNTIES_COLUMNS)
 
 
 ROLLING_COLUMNS = {"chute_id": "str", "old_version": "str", "new_version": "str", "started_at": "utc"}
@@ -205,35 +160,30 @@ ROLLING_COLUMNS = {"chute_id": "str", "old_version": "str", "new_version": "str"
 
 def rolling_updates_frame(payload: Any) -> pd.DataFrame:
     """`/chutes/rolling_updates` -> one row per chute mid roll-out."""
-    rows = [{
-        "chute_id": _str(r.get("chute_id")), "old_version": _str(r.get("old_version")),
-        "new_version": _str(r.get("new_version")), "started_at": _naive_utc(r.get("started_at")),
-    } for r in _rows(payload, "rolling_updates")]
-    return _frame(rows, ROLLING_COLUMNS).drop_duplicates("chute_id").reset_index(drop=True)
+    return _tidy(payload, "rolling_updates", ROLLING_COLUMNS, started_at=_naive_utc)
 
 
-def _daily(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per (chute_id, date): a repeated pair keeps its first row."""
-    return df.drop_duplicates(["chute_id", "date"], keep="first").reset_index(drop=True)
+# How a field of each kind is read, unless a reader says otherwise (`_read(..., col=fn)`).
+_COERCE: dict[str, Callable[[Any], Any]] = {
+    "str": _str, "int": _int, "float": _ratio, "bool": _bool, "day": _day, "utc": parse_time}
 
 
-SOURCES: dict[str, TelemetrySource] = {s.name: s for s in (
-    TelemetrySource("utilization", "/chutes/utilization", "/chutes/utilization", utilization_frame),
-    TelemetrySource("llm_stats", "/invocations/stats/llm", "/invocations/stats/llm", llm_stats_frame,
-                    dated=True),
-    TelemetrySource("diffusion_stats", "/invocations/stats/diffusion", "/invocations/stats/diffusion",
-                    diffusion_stats_frame, dated=True),
-    TelemetrySource("usage", "/invocations/usage", "/invocations/usage", usage_frame, dated=True),
-    TelemetrySource("bounties", "/bounties/", "/bounties/", bounties_frame),
-    TelemetrySource("rolling_updates", "/chutes/rolling_updates", "/chutes/rolling_updates",
-                    rolling_updates_frame),
-)}
-TELEMETRY_SOURCES = tuple(SOURCES)
+def _read(payload: Any, source: str, columns: dict[str, str],
+          **coerce: Callable[[Any], Any]) -> list[dict]:
+    """The rows of a payload, each field read by its kind (or by the reader given for it)."""
+    readers = {c: coerce.get(c, _COERCE[kind]) for c, kind in columns.items()}
+    return [{c: read(r.get(c)) for c, read in readers.items()} for r in _rows(payload, source)]
 
 
-def frame(source: str, payload: Any) -> pd.DataFrame:
-    """The tidy frame of one telemetry source's payload (None -> the empty frame)."""
-    return SOURCES[source].frame([] if payload is None else payload)
+def _tidy(payload: Any, source: str, columns: dict[str, str],
+          **coerce: Callable[[Any], Any]) -> pd.DataFrame:
+    """The frame of a payload: one row per chute, or per (chute_id, day) for dated rows (rows
+    without a usable day are dropped); a repeated key keeps its first row."""
+    rows = _read(payload, source, columns, **coerce)
+    key = ["chute_id", "date"] if "date" in columns else ["chute_id"]
+    if "date" in columns:
+        rows = [r for r in rows if r["date"] is not None]
+    return _frame(rows, columns).drop_duplicates(key, keep="first").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------- fetching
@@ -242,24 +192,24 @@ def start_date(today: date, days: int = STATS_DAYS) -> str:
     return (today - timedelta(days=days)).isoformat()
 
 
-def fetch(get_json: Callable[..., Any], source: str, today: date) -> list:
-    """One telemetry payload as a list of rows, via `get_json(source, path, params=...)`.
+def fetch(get_json: Callable[..., Any], source: Any, today: date) -> list:
+    """One telemetry payload as a list of rows, via `get_json(name, path, params=...)`, for a
+    declared `source` (`registry.Source`: its name, path, and whether it is dated / asked since).
 
     The LLM stats are large (the whole platform since 2025-01-30), so they are asked with
     `start_date`. A server that does not know the parameter (older versions) ignores it and sends
     everything; one that rejects it (400/422) is asked again without it. Either way, rows before
     the start date are dropped here, so the cache holds only what the columns use.
     """
-    spec = SOURCES[source]
     since = start_date(today)
-    params = {"start_date": since} if source == "llm_stats" else None
+    params = {"start_date": since} if source.since else None
     try:
-        body = get_json(source, spec.path, params=params)
+        body = get_json(source.name, source.path, params=params)
     except UpstreamError as exc:
         if params is None or exc.status not in (400, 422):
             raise
-        body = get_json(source, spec.path, params=None)
-    rows = _rows(body, source)  # raises PayloadError on an unusable envelope
-    if spec.dated:
+        body = get_json(source.name, source.path, params=None)
+    rows = _rows(body, source.name)  # raises PayloadError on an unusable envelope
+    if source.dated:
         rows = [r for r in rows if not isinstance(r.get("date"), str) or r["date"][:10] >= since]
     return rows

@@ -1,4 +1,4 @@
-"""Loading the telemetry sources: the same rules as the catalog's two sources, per source.
+"""Loading the telemetry sources: the same rule as the catalog's two sources (`loading.load`).
 
 Cache within `CHUTES_TELEMETRY_MINUTES` (default 10) -> upstream (anonymous, via
 `ChutesClient.get_public_json`) -> on failure the last good snapshot, marked stale with the
@@ -11,22 +11,18 @@ Cache files are `cache/telemetry_<source>.json` (+ `.error.json`), written atomi
 
 from __future__ import annotations
 
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pandas as pd
 
 from ..config import Settings
-from ..errors import ChutesDataError, ConfigError, NetworkError, PayloadError
+from ..errors import ConfigError, NetworkError
 from ..merge.telemetry import telemetry_columns
-from ..urls import redact
-from .cache import DiskCache
 from .client import ChutesClient
-from .loader import SAMPLE_DIR
-from .telemetry import SOURCES, TELEMETRY_SOURCES, fetch, frame
+from .loading import cached_status, load, load_sample
+from .registry import LABELS, TELEMETRY_SOURCES  # noqa: F401 - ui.speed reads LABELS from here
 from .types import SourceData, SourceStatus
 
 log = logging.getLogger(__name__)
@@ -34,101 +30,13 @@ log = logging.getLogger(__name__)
 SAMPLE_TODAY = date(2026, 11, 20)  # the bundled sample's "today" (synth SAMPLE_NOW)
 
 
-def cache_key(source: str) -> str:
-    """The DiskCache name of a telemetry source (`telemetry_utilization`, ...)."""
-    return f"telemetry_{source}"
-
-
-def sample_file(source: str) -> str:
-    return f"telemetry_{source}.json"
-
-
-def sample_payload(source: str) -> list:
-    """The bundled sample's synthetic rows for a telemetry source ([] when it has none)."""
-    try:
-        body = json.loads((SAMPLE_DIR / sample_file(source)).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return body if isinstance(body, list) else []
-
-
-def _data(settings: Settings, source: str, origin: str, payload: Any, *,
-          fetched_at: datetime | None, stale: bool = False, error: str | None = None) -> SourceData:
-    tidy = frame(source, payload)
-    status = SourceStatus(source=source, origin=origin, fetched_at=fetched_at, count=len(tidy),
-                          stale=stale, complete=True,
-                          error=redact(error, settings.api_key) if error else None,
-                          ttl_seconds=settings.telemetry_ttl_seconds)
-    return SourceData(status=status, frame=tidy, payload=payload)
-
-
-def load_sample(settings: Settings, source: str) -> SourceData:
-    return _data(settings, source, "sample", sample_payload(source), fetched_at=None)
-
-
 def load_telemetry_source(settings: Settings, source: str, *, refresh: bool = False,
                           client: ChutesClient | None = None, now: datetime | None = None,
                           unreachable: str | None = None) -> SourceData:
     """One telemetry source: cache within its TTL, else upstream, else the last good snapshot.
     `unreachable`: the host is known to be down this load (the reason); do not try it again."""
-    return _load(settings, source, refresh=refresh, client=client, now=now,
-                 unreachable=unreachable)[0]
-
-
-def _load(settings: Settings, source: str, *, refresh: bool, client: ChutesClient | None,
-          now: datetime | None, unreachable: str | None) -> tuple[SourceData, Exception | None]:
-    """`load_telemetry_source`, plus the error of a failed fetch (None when none was tried or
-    it worked), so the caller can tell a host that is down from a route that is broken."""
-    if settings.offline:
-        return load_sample(settings, source), None
-    now = now or datetime.now(UTC)
-    cache = DiskCache(settings.cache_dir)
-    key = cache_key(source)
-    cached = cache.read(key)
-    if cached is not None and not refresh and \
-            0 <= (now - cached.fetched_at).total_seconds() < settings.telemetry_ttl_seconds:
-        try:
-            return _data(settings, source, "cache", cached.payload,
-                         fetched_at=cached.fetched_at), None
-        except PayloadError:
-            log.warning("cached %s payload is unusable; refetching", source)
-            cached = None
-    own_client = client is None
-    client = client or ChutesClient(settings)
-    try:
-        if unreachable:
-            raise NetworkError(f"{source}: not fetched: {unreachable}", source=source)
-        payload = fetch(client.get_public_json, source, now.date())
-        data = _data(settings, source, "live", payload, fetched_at=now)
-    except ChutesDataError as exc:
-        message = redact(str(exc), settings.api_key)
-        cache.write_error(key, message, now)
-        log.warning("%s", message)
-        if cached is not None:
-            try:
-                return _data(settings, source, "cache", cached.payload, fetched_at=cached.fetched_at,
-                             stale=True, error=message), exc
-            except PayloadError:
-                pass
-        return _data(settings, source, "none", None, fetched_at=None, error=message), exc
-    finally:
-        if own_client:
-            client.close()
-    cache.write(key, payload, now)
-    _record_daily(settings, source, data)
-    return data, None
-
-
-def _record_daily(settings: Settings, source: str, data: SourceData) -> None:
-    """Keep the daily stats once per chute per day in the history (best effort)."""
-    if source not in ("llm_stats", "diffusion_stats"):
-        return
-    try:
-        from ..history.telemetry import record_daily_stats
-
-        record_daily_stats(settings, source, data.frame, data.status.fetched_at)
-    except Exception as exc:  # noqa: BLE001 - history is best effort by design
-        log.warning("could not record %s daily stats: %s", source, exc)
+    return load(settings, source, refresh=refresh, client=client, now=now,
+                unreachable=unreachable)[0]
 
 
 def load_telemetry(settings: Settings, *, refresh: bool = False, client: ChutesClient | None = None,
@@ -141,8 +49,7 @@ def load_telemetry(settings: Settings, *, refresh: bool = False, client: ChutesC
     try:
         # The small utilization route first: when it cannot reach the host (or the base URL is
         # unusable) the others are not tried, so an outage costs one request budget, not six.
-        first, error = _load(settings, "utilization", refresh=refresh, client=client, now=now,
-                             unreachable=None)
+        first, error = load(settings, "utilization", refresh=refresh, client=client, now=now)
         unreachable = isinstance(error, ConfigError) or (
             isinstance(error, NetworkError) and error.unreachable)
         down = str(error) if unreachable else None
@@ -175,27 +82,4 @@ def columns_of(telemetry: dict[str, SourceData], now: datetime | None = None) ->
 
 def telemetry_cache_status(settings: Settings) -> dict[str, SourceStatus]:
     """What is on disk for each telemetry source, without fetching (for `status`)."""
-    cache = DiskCache(settings.cache_dir)
-    now = datetime.now(UTC)
-    ttl = settings.telemetry_ttl_seconds
-    out = {}
-    for source in TELEMETRY_SOURCES:
-        key = cache_key(source)
-        cached, last_error = cache.read(key), cache.read_error(key)
-        error = last_error.message if last_error else None
-        count = 0
-        if cached is not None:
-            try:
-                count = len(frame(source, cached.payload))
-            except PayloadError:
-                cached = None
-        if cached is None:
-            out[source] = SourceStatus(source, "none", None, 0, False, False, error, ttl)
-            continue
-        stale = (now - cached.fetched_at).total_seconds() >= ttl or (
-            last_error is not None and last_error.at > cached.fetched_at)
-        out[source] = SourceStatus(source, "cache", cached.fetched_at, count, stale, True, error, ttl)
-    return out
-
-
-LABELS = {s: spec.label for s, spec in SOURCES.items()}
+    return cached_status(settings, TELEMETRY_SOURCES)

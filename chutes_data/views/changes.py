@@ -22,7 +22,8 @@ import pandas as pd
 from .. import textsafe
 from ..formatting import money
 from ..history.state import EVENT_KINDS
-from ..schema import SOURCE_LABELS, UNIT_PRICE_SERIES
+from ..schema import UNIT_PRICE_SERIES
+from ..sources.registry import LABELS as SOURCE_LABELS
 
 WEEK = timedelta(days=7)
 # Plain text (no emoji: a table cell cannot hold a material icon, and emoji render as boxes

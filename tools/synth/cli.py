@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from chutes_data.sources.registry import SAMPLE_FILES
+
 from .catalog import SAMPLE_KWARGS, generate
 from .hostile import hostile
 from .records import dump_json
@@ -17,7 +19,7 @@ from .telemetry import generate_telemetry, write_telemetry
 def write_payloads(out: Path, chutes_payload: dict, v1_payload: dict) -> list[Path]:
     """Write `chutes.json` and `v1_models.json` into `out` (created if needed)."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "chutes.json", out / "v1_models.json"]
+    paths = [out / SAMPLE_FILES["chutes"], out / SAMPLE_FILES["v1"]]
     for path, payload in zip(paths, (chutes_payload, v1_payload), strict=True):
         path.write_text(dump_json(payload), encoding="utf-8")
     return paths

@@ -15,6 +15,8 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from chutes_data.sources.registry import SAMPLE_FILES
+
 from .records import dump_json
 
 STATS_DAYS = 31
@@ -133,7 +135,7 @@ def _diffusion_days(rng: random.Random, rows: list, cid: str, name: str, today) 
 def write_telemetry(out: Path, bodies: dict[str, list]) -> list[Path]:
     paths = []
     for name, body in bodies.items():
-        path = out / f"telemetry_{name}.json"
+        path = out / SAMPLE_FILES[name]
         path.write_text(dump_json(body), encoding="utf-8")
         paths.append(path)
     return paths

@@ -17,7 +17,8 @@ from plotly.subplots import make_subplots
 from chutes_data import Catalog
 from chutes_data.formatting import currency_unit, human_age
 from chutes_data.merge.telemetry import RATE_LIMIT_THROTTLING, UTILIZATION_BUSY
-from chutes_data.sources.telemetry_loader import LABELS, telemetry_today
+from chutes_data.sources.registry import LABELS
+from chutes_data.sources.telemetry_loader import telemetry_today
 from chutes_data.textsafe import html_text, md_text
 from chutes_data.urls import mask_credentials
 from chutes_data.views import sources as diag

@@ -22,7 +22,7 @@ from ..errors import ConfigError, NetworkError
 from ..merge.telemetry import telemetry_columns
 from .client import ChutesClient
 from .loading import cached_status, load, load_sample
-from .registry import LABELS, TELEMETRY_SOURCES  # noqa: F401 - ui.speed reads LABELS from here
+from .registry import TELEMETRY_SOURCES
 from .types import SourceData, SourceStatus
 
 log = logging.getLogger(__name__)

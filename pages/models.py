@@ -32,11 +32,13 @@ kpi_row = st.container(horizontal=True)
 # Sort with the widget's value: session_state["sort"] is not seeded from the URL until the
 # selectbox is drawn, so reading it earlier ignored a shared link's sort on the first load.
 # The URL holds the label (bound widgets store what they show), e.g. ?sort=Largest+context.
-with st.container(horizontal=True, vertical_alignment="bottom"):
-    sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params",
-                        width=260)
+# In a popover: its widgets are drawn only when it is opened, so the first paint does not load
+# and lay out the select box and number input before the grid (issue 12). Its label stays fixed
+# (a new label re-creates it, closed); the caption under the table says the sort in force.
+with st.popover("Sort & blend", icon=":material/sort:"):
+    sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params")
     ratio = st.number_input("Blend input:output", min_value=0.0, max_value=100.0, step=1.0,
-                            value=BLEND_RATIO, key="blend", bind="query-params", width=160,
+                            value=BLEND_RATIO, key="blend", bind="query-params",
                             format="%g", help="Input tokens per output token in the Blended "
                                               "price (3 = 3:1, as Artificial Analysis uses)")
 view = sort_models(filtered, SORT_KEYS.get(sort, "popular"), cur, ratio)
@@ -52,7 +54,7 @@ def models_table() -> None:
         return
     selection = st.dataframe(
         tables.table_frame(view, cur, ratio), column_config=tables.column_config(cur, ratio),
-        hide_index=True,
+        hide_index=True, placeholder="—",
         width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun",
         selection_mode="single-row", key="models_table",
     )
@@ -62,7 +64,8 @@ def models_table() -> None:
         st.page_link(nav.MODEL_DETAIL, label=f"Details of {md_text(picked['name'])}",
                      icon=":material/arrow_forward:", query_params=model_pick.detail_params(picked))
     else:
-        st.caption("Select a row to open its details, or use the **Open** links.")
+        st.caption(f"Sorted by **{md_text(sort)}**, blended at {ratio:g}:1 (**Sort & blend** "
+                   "above). Select a row to open its details, or use the **Open** links.")
 
 
 models_table()

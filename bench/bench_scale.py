@@ -63,9 +63,15 @@ _DONE = """(expected) => {
   return shown === String(expected) ? w.done - w.t0 : null;
 }"""
 
+# Drawn = the plot laid out with its points: SVG markers or bars, or (a WebGL scatter beyond
+# ui.figures.WEBGL_POINTS) the regl scene of the plot and its canvas.
 _CHART = """() => {
-  const c = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg');
-  return c && c.getBoundingClientRect().width > 0 ? performance.now() : null;
+  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const svg = gd && gd.querySelector('.main-svg');
+  if (!svg || !(svg.getBoundingClientRect().width > 0) || !gd._fullLayout) return null;
+  if (gd.querySelector('.scatterlayer .point, .barlayer .point')) return performance.now();
+  const plot = gd._fullLayout._plots && gd._fullLayout._plots.xy;
+  return plot && plot._scene && gd.querySelector('canvas.gl-canvas-context') ? performance.now() : null;
 }"""
 
 

@@ -40,28 +40,8 @@ _COUNT = """() => {
   return v ? v.innerText.replace(/,/g, '') : null;
 }"""
 
-_WATCH = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const w = window.__bench = {t0: null, running: false, done: null};
-  document.addEventListener('keydown', () => { if (w.t0 === null) w.t0 = performance.now(); },
-                            {capture: true});
-  const obs = new MutationObserver(() => {
-    const s = app.getAttribute('data-test-script-state');
-    if (s === 'running') w.running = true;
-    else if (w.running && w.done === null) { w.done = performance.now(); obs.disconnect(); }
-  });
-  obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-
-_DONE = """(expected) => {
-  const w = window.__bench;
-  if (!w || w.done === null) return null;
-  const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-    .find(e => e.innerText.startsWith('Models shown'));
-  const v = m && m.querySelector('[data-testid="stMetricValue"]');
-  const shown = v ? v.innerText.replace(/,/g, '') : null;
-  return shown === String(expected) ? w.done - w.t0 : null;
-}"""
+_WATCH = harness.WATCH_RERUN
+_DONE = harness.rerun_done_js()
 
 # Drawn = the plot laid out with its points: SVG markers or bars, or (a WebGL scatter beyond
 # ui.figures.WEBGL_POINTS) the regl scene of the plot and its canvas.

@@ -29,7 +29,7 @@ def measure(n_chutes: int, repeat: int, work: Path, trace: Path | None = None) -
     cache = harness.write_cache(work / f"cache-{n_chutes}", n_chutes)
     models = harness.load_cached_models(cache)
     baseline = harness.baseline_app(work / "baseline", models)
-    env = harness.dashboard_env(cache)
+    env = harness.served_env(cache)
     times: dict[str, list[float]] = {"A": [], "B": []}
     with harness.Server(baseline, env, work / "a.log") as a, \
             harness.Server(harness.ROOT / "dashboard.py", env, work / "b.log") as b, \

@@ -66,7 +66,7 @@ def scale_row(n_chutes: int, repeat: int, work: Path, browser: Any) -> dict:
     cache = harness.write_cache(work / f"cache-{n_chutes}", n_chutes)
     counts = expected_counts(cache)
     rows = counts[""]
-    env = harness.dashboard_env(cache)
+    env = harness.served_env(cache)
     out: dict[str, Any] = {"chutes": n_chutes, "rows": rows}
     with harness.Server(harness.ROOT / "dashboard.py", env, work / f"scale-{n_chutes}.log") as srv:
         ctx = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -129,7 +129,7 @@ def cold_start(repeat: int, work: Path, browser: Any) -> dict:
     for i in range(repeat):
         for which in (("refused", "warm") if i % 2 == 0 else ("warm", "refused")):
             cache = work / f"empty-{i}" if which == "refused" else warm_cache
-            env = harness.dashboard_env(cache)
+            env = harness.served_env(cache)
             with harness.Server(harness.ROOT / "dashboard.py", env, work / f"cold-{which}.log") as s:
                 ctx = browser.new_context(viewport={"width": 1400, "height": 900})
                 times[which].append(harness.first_table(ctx.new_page(), s.url))

@@ -269,3 +269,8 @@ def print_ratio(title: str, rows: list[tuple[str, str]], ratio: float, must: flo
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")
     print(f"  {ratio_label} = {ratio:.2f} (must <= {must}, aim <= {aim}): {verdict}")
+
+
+def served_env(cache_dir: Path | None) -> dict[str, str]:
+    """`dashboard_env` plus what `make run` sets for the server (MALLOC_ARENA_MAX=2)."""
+    return {**dashboard_env(cache_dir), "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}

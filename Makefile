@@ -23,8 +23,11 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# MALLOC_ARENA_MAX=2: Streamlit runs each session's script in a thread of its own, and glibc gives
+# threads their own malloc arenas, which keep freed memory: two arenas bound the server's growth
+# over many visits (issue 12; measured with bench/bench_scale.py). A value already set wins.
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run dashboard.py $(if $(PORT),--server.port $(PORT)) $(if $(HOST),--server.address $(HOST))
+	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} $(PY) -m streamlit run dashboard.py $(if $(PORT),--server.port $(PORT)) $(if $(HOST),--server.address $(HOST))
 
 # Browser tests drive Debian's chromium through Playwright (which never downloads a browser here).
 chromium:

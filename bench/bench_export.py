@@ -79,13 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         r = measure(args.chutes, args.v1, args.repeat, Path(tmp))
-    verdict = "OK" if r["ratio"] <= MUST else "over the limit"
-    print(f"export, {args.chutes} chutes x {args.v1} v1 entries "
-          f"({r['bytes'][0] / 1e6:.1f} + {r['bytes'][1] / 1e6:.1f} MB), whole process, "
-          f"medians of {r['n']} alternated runs:")
-    print(f"  floor (json.load + json_normalize)  {r['floor']:7.2f} s")
-    print(f"  python -m chutes_data export        {r['product']:7.2f} s")
-    print(f"  ratio = {r['ratio']:.2f} (must <= {MUST}, aim <= {AIM}): {verdict}")
+    harness.print_ratio(
+        f"export, {args.chutes} chutes x {args.v1} v1 entries ({r['bytes'][0] / 1e6:.1f} + "
+        f"{r['bytes'][1] / 1e6:.1f} MB), whole process, medians of {r['n']} alternated runs:",
+        [("floor (json.load + json_normalize)", f"{r['floor']:7.2f} s"),
+         ("python -m chutes_data export", f"{r['product']:7.2f} s")], r["ratio"], MUST, AIM)
     return 0
 
 

@@ -29,7 +29,7 @@ def measure(n_chutes: int, repeat: int, work: Path, trace: Path | None = None) -
     cache = harness.write_cache(work / f"cache-{n_chutes}", n_chutes)
     models = harness.load_cached_models(cache)
     baseline = harness.baseline_app(work / "baseline", models)
-    env = harness.dashboard_env(cache)
+    env = harness.served_env(cache)
     times: dict[str, list[float]] = {"A": [], "B": []}
     with harness.Server(baseline, env, work / "a.log") as a, \
             harness.Server(harness.ROOT / "dashboard.py", env, work / "b.log") as b, \
@@ -50,7 +50,8 @@ def measure(n_chutes: int, repeat: int, work: Path, trace: Path | None = None) -
             harness.wait_idle(page)
             browser.stop_tracing()
     a_ms, b_ms = harness.median(times["A"]) * 1000, harness.median(times["B"]) * 1000
-    return {"rows": len(models), "A": a_ms, "B": b_ms, "ratio": b_ms / a_ms, "n": repeat}
+    spread = {f"{k}_{f.__name__}": f(v) * 1000 for k, v in times.items() for f in (min, max)}
+    return {"rows": len(models), "A": a_ms, "B": b_ms, "ratio": b_ms / a_ms, "n": repeat, **spread}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,11 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-first-table-") as tmp:
         r = measure(args.chutes, args.repeat, Path(tmp), args.trace)
-    verdict = "OK" if r["ratio"] <= MUST else "over the limit"
-    print(f"first table, {r['rows']} rows, warm, same tab, medians of {r['n']} alternated runs:")
-    print(f"  A plain st.dataframe  {r['A']:8.0f} ms")
-    print(f"  B Models page         {r['B']:8.0f} ms")
-    print(f"  B/A = {r['ratio']:.2f} (must <= {MUST}, aim <= {AIM}): {verdict}")
+    harness.print_ratio(
+        f"first table, {r['rows']} rows, warm, same tab, medians of {r['n']} alternated runs "
+        f"(spread A {r['A_min']:.0f}-{r['A_max']:.0f} ms, B {r['B_min']:.0f}-{r['B_max']:.0f} ms):",
+        [("A plain st.dataframe", f"{r['A']:8.0f} ms"), ("B Models page", f"{r['B']:8.0f} ms")],
+        r["ratio"], MUST, AIM, ratio_label="B/A")
     print(f"(total {time.perf_counter() - started:.0f} s)")
     return 0
 

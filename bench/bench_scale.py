@@ -40,32 +40,18 @@ _COUNT = """() => {
   return v ? v.innerText.replace(/,/g, '') : null;
 }"""
 
-_WATCH = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const w = window.__bench = {t0: null, running: false, done: null};
-  document.addEventListener('keydown', () => { if (w.t0 === null) w.t0 = performance.now(); },
-                            {capture: true});
-  const obs = new MutationObserver(() => {
-    const s = app.getAttribute('data-test-script-state');
-    if (s === 'running') w.running = true;
-    else if (w.running && w.done === null) { w.done = performance.now(); obs.disconnect(); }
-  });
-  obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
+_WATCH = harness.WATCH_RERUN
+_DONE = harness.rerun_done_js()
 
-_DONE = """(expected) => {
-  const w = window.__bench;
-  if (!w || w.done === null) return null;
-  const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-    .find(e => e.innerText.startsWith('Models shown'));
-  const v = m && m.querySelector('[data-testid="stMetricValue"]');
-  const shown = v ? v.innerText.replace(/,/g, '') : null;
-  return shown === String(expected) ? w.done - w.t0 : null;
-}"""
-
+# Drawn = the plot laid out with its points: SVG markers or bars, or (a WebGL scatter beyond
+# ui.figures.WEBGL_POINTS) the regl scene of the plot and its canvas.
 _CHART = """() => {
-  const c = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg');
-  return c && c.getBoundingClientRect().width > 0 ? performance.now() : null;
+  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+  const svg = gd && gd.querySelector('.main-svg');
+  if (!svg || !(svg.getBoundingClientRect().width > 0) || !gd._fullLayout) return null;
+  if (gd.querySelector('.scatterlayer .point, .barlayer .point')) return performance.now();
+  const plot = gd._fullLayout._plots && gd._fullLayout._plots.xy;
+  return plot && plot._scene && gd.querySelector('canvas.gl-canvas-context') ? performance.now() : null;
 }"""
 
 
@@ -80,7 +66,7 @@ def scale_row(n_chutes: int, repeat: int, work: Path, browser: Any) -> dict:
     cache = harness.write_cache(work / f"cache-{n_chutes}", n_chutes)
     counts = expected_counts(cache)
     rows = counts[""]
-    env = harness.dashboard_env(cache)
+    env = harness.served_env(cache)
     out: dict[str, Any] = {"chutes": n_chutes, "rows": rows}
     with harness.Server(harness.ROOT / "dashboard.py", env, work / f"scale-{n_chutes}.log") as srv:
         ctx = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -143,7 +129,7 @@ def cold_start(repeat: int, work: Path, browser: Any) -> dict:
     for i in range(repeat):
         for which in (("refused", "warm") if i % 2 == 0 else ("warm", "refused")):
             cache = work / f"empty-{i}" if which == "refused" else warm_cache
-            env = harness.dashboard_env(cache)
+            env = harness.served_env(cache)
             with harness.Server(harness.ROOT / "dashboard.py", env, work / f"cold-{which}.log") as s:
                 ctx = browser.new_context(viewport={"width": 1400, "height": 900})
                 times[which].append(harness.first_table(ctx.new_page(), s.url))

@@ -50,6 +50,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import harness  # noqa: E402
 
 TARGET_RATIO = 1.5
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -253,31 +256,8 @@ _CANVAS_SHOWN = f"""() => {{
     ? performance.now() : null;
 }}"""
 
-# Records the time of the next keydown and of the end of the rerun it starts.
-_WATCH_RERUN = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const w = window.__bench = {t0: null, running: false, done: null};
-  document.addEventListener('keydown', () => { if (w.t0 === null) w.t0 = performance.now(); },
-                            {capture: true});
-  const obs = new MutationObserver(() => {
-    const s = app.getAttribute('data-test-script-state');
-    if (s === 'running') w.running = true;
-    else if (w.running && w.done === null) { w.done = performance.now(); obs.disconnect(); }
-  });
-  obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-
-_RERUN_DONE = """(expected) => {
-  const w = window.__bench;
-  if (!w || w.done === null) return null;
-  const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-    .find(e => e.innerText.startsWith('Models shown'));
-  const value = m && m.querySelector('[data-testid="stMetricValue"]');
-  const shown = value ? value.innerText.replace(/,/g, '') : null;
-  const empty = expected === 0 && !document.querySelector('[data-testid="stDataFrame"]');
-  const table = expected === 0 ? empty : !!document.querySelector('[data-testid="stDataFrame"] canvas');
-  return shown === String(expected) && table ? w.done - w.t0 : null;
-}"""
+_WATCH_RERUN = harness.WATCH_RERUN
+_RERUN_DONE = harness.rerun_done_js(with_table=True)
 
 
 def _load(context: Any, url: str) -> tuple[float, float]:

@@ -211,3 +211,57 @@ def load_cached_models(cache_dir: Path) -> Any:
 
     env = dashboard_env(cache_dir)
     return load_catalog(Settings.from_env(env)).models
+
+
+# ---------------------------------------------------------------------------- shared by the benches
+# (issue 12b: one copy of what bench_scale/bench_table and bench_export/bench_first_table shared)
+
+# Records the time of the next keydown and of the end of the rerun it starts (window.__bench).
+WATCH_RERUN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const w = window.__bench = {t0: null, running: false, done: null};
+  document.addEventListener('keydown', () => { if (w.t0 === null) w.t0 = performance.now(); },
+                            {capture: true});
+  const obs = new MutationObserver(() => {
+    const s = app.getAttribute('data-test-script-state');
+    if (s === 'running') w.running = true;
+    else if (w.running && w.done === null) { w.done = performance.now(); obs.disconnect(); }
+  });
+  obs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def rerun_done_js(with_table: bool = False) -> str:
+    """JS (arg: the expected count): ms from the keydown WATCH_RERUN saw to the end of its rerun,
+    once the "Models shown" KPI says the expected count (and, `with_table`, the table is drawn,
+    or gone for 0 rows); null until then."""
+    table = ("""
+  const empty = expected === 0 && !document.querySelector('[data-testid="stDataFrame"]');
+  const table = expected === 0 ? empty : !!document.querySelector('[data-testid="stDataFrame"] canvas');"""
+             if with_table else "\n  const table = true;")
+    return """(expected) => {
+  const w = window.__bench;
+  if (!w || w.done === null) return null;
+  const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .find(e => e.innerText.startsWith('Models shown'));
+  const value = m && m.querySelector('[data-testid="stMetricValue"]');
+  const shown = value ? value.innerText.replace(/,/g, '') : null;""" + table + """
+  return shown === String(expected) && table ? w.done - w.t0 : null;
+}"""
+
+
+def print_ratio(title: str, rows: list[tuple[str, str]], ratio: float, must: float, aim: float,
+                ratio_label: str = "ratio") -> None:
+    """A benchmark's verdict: the title, one `label value` line per measure, the ratio against
+    the must and aim limits."""
+    verdict = "OK" if ratio <= must else "over the limit"
+    print(title)
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+    print(f"  {ratio_label} = {ratio:.2f} (must <= {must}, aim <= {aim}): {verdict}")
+
+
+def served_env(cache_dir: Path | None) -> dict[str, str]:
+    """`dashboard_env` plus what `make run` sets for the server (MALLOC_ARENA_MAX=2)."""
+    return {**dashboard_env(cache_dir), "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}

@@ -9,17 +9,15 @@ from chutes_data.query import (
     SORT_KEYS,
     SORT_LABELS,
     kpis,
-    sort_models,
     telemetry_kpis,
     view_record,
 )
 from chutes_data.textsafe import md_text
-from ui import data, model_pick, nav, sidebar, tables
+from ui import data, model_pick, nav, shared_views, sidebar, tables
 
 catalog = data.catalog()
 filters = sidebar.filters()
 cur = filters.currency
-filtered = data.filtered_models(catalog.models)
 
 st.title("Models on Chutes")
 st.caption("Every chute from `/chutes/` joined with the official LLMs of `/v1/models`. "
@@ -32,14 +30,18 @@ kpi_row = st.container(horizontal=True)
 # Sort with the widget's value: session_state["sort"] is not seeded from the URL until the
 # selectbox is drawn, so reading it earlier ignored a shared link's sort on the first load.
 # The URL holds the label (bound widgets store what they show), e.g. ?sort=Largest+context.
-with st.container(horizontal=True, vertical_alignment="bottom"):
-    sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params",
-                        width=260)
+# In a popover: its widgets are drawn only when it is opened, so the first paint does not load
+# and lay out the select box and number input before the grid (issue 12). Its label stays fixed
+# (a new label re-creates it, closed); the caption under the table says the sort in force.
+with st.popover("Sort & blend", icon=":material/sort:"):
+    sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params")
     ratio = st.number_input("Blend input:output", min_value=0.0, max_value=100.0, step=1.0,
-                            value=BLEND_RATIO, key="blend", bind="query-params", width=160,
+                            value=BLEND_RATIO, key="blend", bind="query-params",
                             format="%g", help="Input tokens per output token in the Blended "
                                               "price (3 = 3:1, as Artificial Analysis uses)")
-view = sort_models(filtered, SORT_KEYS.get(sort, "popular"), cur, ratio)
+sort_key = SORT_KEYS.get(sort, "popular")
+# Shared between sessions under the server (ui/shared_views.py): nothing per session to keep.
+view = shared_views.models_view(catalog.models, filters, sort_key, cur, ratio)
 
 
 @st.fragment
@@ -51,8 +53,9 @@ def models_table() -> None:
                 icon=":material/search_off:")
         return
     selection = st.dataframe(
-        tables.table_frame(view, cur, ratio), column_config=tables.column_config(cur, ratio),
-        hide_index=True,
+        shared_views.table_frame(view, filters, sort_key, cur, ratio),
+        column_config=tables.column_config(cur, ratio),
+        hide_index=True, placeholder="—",
         width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun",
         selection_mode="single-row", key="models_table",
     )
@@ -62,12 +65,13 @@ def models_table() -> None:
         st.page_link(nav.MODEL_DETAIL, label=f"Details of {md_text(picked['name'])}",
                      icon=":material/arrow_forward:", query_params=model_pick.detail_params(picked))
     else:
-        st.caption("Select a row to open its details, or use the **Open** links.")
+        st.caption(f"Sorted by **{md_text(sort)}**, blended at {ratio:g}:1 (**Sort & blend** "
+                   "above). Select a row to open its details, or use the **Open** links.")
 
 
 models_table()
 
-k = kpis(filtered, cur)
+k = kpis(view, cur)  # the view's rows, sorted: the same numbers
 with kpi_row:
     st.metric("Models shown", f"{k['shown']:,}", f"of {len(catalog.models):,}", delta_color="off",
               delta_arrow="off", border=True)
@@ -75,7 +79,7 @@ with kpi_row:
     st.metric("Median input price", fmt.money_kpi(k["median_input_price"], cur, " /1M"), border=True,
               help=f"Exactly {fmt.money(k['median_input_price'], cur, ' per 1M input tokens')}")
     st.metric("Largest context", fmt.tokens(k["max_context"]), border=True)
-    speed_kpis = telemetry_kpis(filtered)
+    speed_kpis = telemetry_kpis(view)
     st.metric("Median speed", "—" if speed_kpis["median_tps"] is None
               else f"{speed_kpis['median_tps']:,.0f} tok/s", border=True,
               help=f"Median 7-day output tokens/s of the {speed_kpis['with_speed']:,} models in this "
@@ -88,7 +92,7 @@ with st.container(horizontal=True):
     st.download_button("This view (CSV)", lambda: export.to_csv(view), "chutes-models-view.csv",
                        "text/csv", icon=":material/download:", disabled=view.empty, on_click="ignore")
     st.download_button("This view (JSON)", lambda: export.to_json(export.document(
-                           catalog, view, view={**view_record(filters, SORT_KEYS.get(sort, "popular")),
+                           catalog, view, view={**view_record(filters, sort_key),
                                                "blend_ratio": ratio})),
                        "chutes-models-view.json", "application/json", icon=":material/download:",
                        disabled=view.empty, on_click="ignore")

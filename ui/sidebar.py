@@ -60,21 +60,21 @@ def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
         return filters
     search = sb.text_input("Search", key="q", bind="query-params", placeholder="name, tagline, owner…",
                            max_chars=200)
-    templates = sb.multiselect("Template", opts["templates"], key="template", bind="query-params",
-                               help="vllm: LLMs · diffusion: images · tei/embedding: embeddings · "
-                                    "custom: anything else")
     c1, c2 = sb.columns(2)
     hot = c1.toggle("Hot", key="hot", bind="query-params",
                     help="Only models with at least one instance up now.")
     tee = c2.toggle("TEE", key="tee", bind="query-params",
                     help="Only models running in a Trusted Execution Environment.")
     # A popover, not an expander: its widgets are only drawn when opened, so the first paint
-    # draws four filters instead of fourteen (multiselects, the slider and the number inputs
+    # draws three filters instead of fourteen (multiselects, the slider and the number inputs
     # each load and lay out their own components before the table can paint; issue 12).
     # Its label stays fixed so it does not close (re-create) when a choice inside it changes.
     unit = currency_unit(cur)
     price_format = "%.4f" if cur == "tao" else "%.2f"
     with sb.popover("More filters", width="stretch", icon=":material/tune:"):
+        templates = st.multiselect("Template", opts["templates"], key="template",
+                                   bind="query-params", help="vllm: LLMs · diffusion: images · "
+                                   "tei/embedding: embeddings · custom: anything else")
         inputs = st.multiselect("Input modalities", opts["input_modalities"], key="in",
                                 bind="query-params", help="The model accepts all of these.")
         outputs = st.multiselect("Output modalities", opts["output_modalities"], key="out",

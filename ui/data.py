@@ -27,7 +27,7 @@ from chutes_data.history import HistoryStore, history_path
 from chutes_data.history.db import moved_aside_files, moved_aside_text
 from chutes_data.query import apply_filters
 from chutes_data.sources.cache import DiskCache
-from chutes_data.sources.loader import SAMPLE_DIR, SAMPLE_FILES
+from chutes_data.sources.registry import SAMPLE_DIR, SAMPLE_FILES
 
 from . import sidebar
 

@@ -12,7 +12,7 @@ import streamlit as st
 from chutes_data.formatting import currency_unit
 from chutes_data.query import BLEND_RATIO, blended_price, families
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
-from chutes_data.views.speed import CAPACITY_ICONS
+from chutes_data.views.speed import CAPACITY_LABELS
 
 from . import nav
 from .speed import column_config as speed_columns
@@ -90,7 +90,7 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
         "price_hour": models[f"price_hour_{cur}"],
         "tps": models["tps_7d"],
         "ttft": models["ttft_7d_s"],
-        "capacity": [CAPACITY_ICONS.get(c, "—") if isinstance(c, str) else "—"
+        "capacity": [CAPACITY_LABELS.get(c, "—") if isinstance(c, str) else "—"
                      for c in models["capacity"]],
         "context": models["context_tokens"],
         "max_output": models["max_output_length"],

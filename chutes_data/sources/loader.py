@@ -26,7 +26,6 @@ from . import registry
 from .cache import unwrap
 from .client import ChutesClient
 from .loading import cached_status, load, load_sample, source_data
-from .registry import SAMPLE_DIR, SAMPLE_FILES  # noqa: F401 - ui.data reads them here
 from .telemetry_loader import columns_of, load_telemetry
 from .types import Catalog, SourceData, SourceStatus
 

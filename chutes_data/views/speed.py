@@ -23,10 +23,9 @@ CAPACITY_TEXT = {
     "unknown": "Unknown: Chutes' utilization feed does not list this chute",
 }
 # Plain text labels: emoji status dots render as boxes without an emoji font (issue 13), and a
-# table cell cannot hold a material icon. CAPACITY_ICONS is the old name, kept for importers.
+# table cell cannot hold a material icon.
 CAPACITY_LABELS = {"ok": "ok", "busy": "busy", "throttling": "throttling", "cold": "cold",
                    "unknown": "—"}
-CAPACITY_ICONS = CAPACITY_LABELS
 CAPACITY_ORDER = ("ok", "busy", "throttling", "cold", "unknown")
 DAILY_COLUMNS = ["date", "requests", "tps", "ttft_s"]
 

@@ -245,6 +245,12 @@ def warm_up(browser: Any, server: StreamlitServer, timeout: float = 90.0) -> Non
         context.close()
 
 
+def sample_env(tmp: Path) -> dict[str, str]:
+    """A server on the bundled sample (offline), its cache under `tmp`."""
+    return {"CHUTES_OFFLINE": "1", "CHUTES_CACHE_DIR": str(tmp / "cache"),
+            "CACHE_DURATION_MINUTES": "10"}
+
+
 @contextmanager
 def warm_server(browser: Any, env: Mapping[str, str], log_path: Path, *,
                 ports: range | None = None) -> Iterator[StreamlitServer]:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser import StreamlitServer, load, main_text, wait_idle, warm_up
+from browser import StreamlitServer, load, main_text, sample_env, wait_idle, warm_server
 
 pytestmark = pytest.mark.browser
 
@@ -29,18 +28,11 @@ STEMS = ("dashboard", "models", "charts", "compare", "calculator", "model_detail
 RAW = {s for stem in STEMS for s in (stem, stem.replace("_", " "))}
 
 
-def _env(tmp: Path) -> dict[str, str]:
-    return {"CHUTES_OFFLINE": "1", "CHUTES_CACHE_DIR": str(tmp / "cache"),
-            "CACHE_DURATION_MINUTES": "10"}
-
-
 @pytest.fixture(scope="module")
 def server(chromium_browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
     tmp = tmp_path_factory.mktemp("menu_links")
-    with StreamlitServer(_env(tmp), tmp / "streamlit.log") as srv:
-        warm_up(chromium_browser, srv)
+    with warm_server(chromium_browser, sample_env(tmp), tmp / "streamlit.log") as srv:
         yield srv
-        assert "Traceback" not in srv.log_text(), srv.log_text()[-3000:]
 
 
 @pytest.fixture
@@ -95,7 +87,7 @@ def _raw_labels(samples: list[dict]) -> list[tuple[int, list[str]]]:
 @pytest.mark.parametrize("path", ["", "calculator"])
 def test_a_fresh_server_never_flashes_the_file_name_menu(chromium_browser, tmp_path, path):
     """The first page of a fresh server (no warm-up: the pages are not registered yet)."""
-    with StreamlitServer(_env(tmp_path), tmp_path / "streamlit.log") as srv:
+    with StreamlitServer(sample_env(tmp_path), tmp_path / "streamlit.log") as srv:
         ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
         try:
             page = ctx.new_page()
@@ -218,7 +210,7 @@ def test_models_path_lands_on_the_models_page(context, server):
 
 
 def test_first_visit_to_models_on_a_fresh_server(chromium_browser, tmp_path):
-    with StreamlitServer(_env(tmp_path), tmp_path / "streamlit.log") as srv:
+    with StreamlitServer(sample_env(tmp_path), tmp_path / "streamlit.log") as srv:
         ctx = chromium_browser.new_context()
         try:
             page = ctx.new_page()

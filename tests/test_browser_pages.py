@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -24,6 +23,7 @@ from browser import (
     load,
     main_text,
     metric_value,
+    sample_env,
     screenshot,
     wait_idle,
     warm_server,
@@ -46,15 +46,10 @@ HEADINGS = {
 }
 
 
-def _env(tmp: Path) -> dict[str, str]:
-    return {"CHUTES_OFFLINE": "1", "CHUTES_CACHE_DIR": str(tmp / "cache"),
-            "CACHE_DURATION_MINUTES": "10"}
-
-
 @pytest.fixture(scope="module")
 def server(chromium_browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
     tmp = tmp_path_factory.mktemp("pages")
-    with warm_server(chromium_browser, _env(tmp), tmp / "streamlit.log") as srv:
+    with warm_server(chromium_browser, sample_env(tmp), tmp / "streamlit.log") as srv:
         yield srv
 
 
@@ -134,7 +129,7 @@ def test_first_visit_deep_link_after_a_start(chromium_browser, tmp_path, path):
     """
     chute = _sample_chute()
     url_path = f"/{path}?chute_id={quote(chute['chute_id'])}" if path == "model_detail" else f"/{path}"
-    with StreamlitServer(_env(tmp_path), tmp_path / "streamlit.log") as srv:
+    with StreamlitServer(sample_env(tmp_path), tmp_path / "streamlit.log") as srv:
         context = chromium_browser.new_context()
         try:
             pg = context.new_page()

@@ -86,6 +86,7 @@ class Dispatcher:
         self._busy: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
         self._client: httpx.AsyncClient | None = None
+        self._stopping = False  # set by stop(): the loop ends even if a cancel were lost
         self.attempts = 0  # POSTs made (for tests and the health route)
 
     @property
@@ -180,7 +181,7 @@ class Dispatcher:
                                      transport=self._transport) as client:
             self._client = client
             try:
-                while True:
+                while not self._stopping:
                     self._wake.clear()
                     try:
                         box = await self._box()
@@ -204,8 +205,12 @@ class Dispatcher:
                         nxt = None
                     wait = 60.0 if nxt is None else \
                         min(60.0, max(0.05, (nxt - datetime.now(UTC)).total_seconds()))
+                    # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                    # cancel that lands as the wait completes (a delivery just woke us), and
+                    # stop() would then wait for this loop forever.
                     try:
-                        await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                        async with asyncio.timeout(wait):
+                            await self._wake.wait()
                     except TimeoutError:
                         pass
             finally:
@@ -219,10 +224,13 @@ class Dispatcher:
 
     def start(self) -> asyncio.Task | None:
         if self.enabled and (self._task is None or self._task.done()):
+            self._stopping = False
             self._task = asyncio.create_task(self.run(), name="chutes-webhooks")
         return self._task
 
     async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
         if self._task is not None and not self._task.done():
             self._task.cancel()
             try:

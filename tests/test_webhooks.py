@@ -76,8 +76,8 @@ def test_outbox_enqueue_is_idempotent_and_tracks_state(tmp_path: Path):
     box = Outbox(tmp_path / "h.sqlite")
     try:
         did, body = build_delivery(events(), NOW)
-        assert box.enqueue(did, ["http://a/", "http://b/"], body, NOW) == 2
-        assert box.enqueue(did, ["http://a/", "http://b/"], body, NOW) == 0
+        assert box.queue(did, ["http://a/", "http://b/"], body, NOW) == 2
+        assert box.queue(did, ["http://a/", "http://b/"], body, NOW) == 0
         due = box.due(NOW, ["http://a/"])
         assert [(d.delivery_id, d.url, d.body) for d in due] == [(did, "http://a/", body)]
         box.delivered(due[0], NOW)

@@ -56,10 +56,6 @@ class Outbox:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
-    def enqueue(self, delivery_id: str, urls: Iterable[str], body: bytes, now: datetime) -> int:
-        """Add a delivery for each receiver (a pair already known is left alone); how many were new."""
-        return self.queue(delivery_id, urls, body, now) or 0
-
     def cursors(self) -> dict[str, str]:
         """source -> the stored stamp through which its changes are queued."""
         return dict(self._read("SELECT source, through FROM webhook_cursor"))

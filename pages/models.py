@@ -20,12 +20,14 @@ filters = sidebar.filters()
 cur = filters.currency
 
 st.title("Models on Chutes")
-st.caption("Every chute from `/chutes/` joined with the official LLMs of `/v1/models`. "
+st.caption("Every chute from /chutes/ joined with the official LLMs of /v1/models. "
            "Filter in the sidebar; the URL keeps your view, so you can share it.")
 
-# The KPI row is laid out here but filled after the table: Streamlit sends elements in call
-# order, so the grid (what a visitor waits for) reaches the browser first and paints sooner.
-kpi_row = st.container(horizontal=True)
+# The first screen is kept light (issue 12: each element kind loads and lays out its own
+# component before the grid can paint): the KPIs are one line, not five metric cards, and the
+# downloads wait in a popover. The line is laid out here but filled after the table: Streamlit
+# sends elements in call order, so the grid (what a visitor waits for) reaches the browser first.
+kpi_line = st.empty()
 
 # Sort with the widget's value: session_state["sort"] is not seeded from the URL until the
 # selectbox is drawn, so reading it earlier ignored a shared link's sort on the first load.
@@ -33,7 +35,9 @@ kpi_row = st.container(horizontal=True)
 # In a popover: its widgets are drawn only when it is opened, so the first paint does not load
 # and lay out the select box and number input before the grid (issue 12). Its label stays fixed
 # (a new label re-creates it, closed); the caption under the table says the sort in force.
-with st.popover("Sort & blend", icon=":material/sort:"):
+controls = st.container(horizontal=True)
+downloads = controls.container(width="content")  # filled after the table, left of Sort
+with controls.popover("Sort & blend", icon=":material/sort:"):
     sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params")
     ratio = st.number_input("Blend input:output", min_value=0.0, max_value=100.0, step=1.0,
                             value=BLEND_RATIO, key="blend", bind="query-params",
@@ -72,34 +76,30 @@ def models_table() -> None:
 models_table()
 
 k = kpis(view, cur)  # the view's rows, sorted: the same numbers
-with kpi_row:
-    st.metric("Models shown", f"{k['shown']:,}", f"of {len(catalog.models):,}", delta_color="off",
-              delta_arrow="off", border=True)
-    st.metric("Hot now", f"{k['hot']:,}", border=True, help="At least one active, verified instance")
-    st.metric("Median input price", fmt.money_kpi(k["median_input_price"], cur, " /1M"), border=True,
-              help=f"Exactly {fmt.money(k['median_input_price'], cur, ' per 1M input tokens')}")
-    st.metric("Largest context", fmt.tokens(k["max_context"]), border=True)
-    speed_kpis = telemetry_kpis(view)
-    st.metric("Median speed", "—" if speed_kpis["median_tps"] is None
-              else f"{speed_kpis['median_tps']:,.0f} tok/s", border=True,
-              help=f"Median 7-day output tokens/s of the {speed_kpis['with_speed']:,} models in this "
-                   "view with a known speed")
+speed = telemetry_kpis(view)
+median_tps = "—" if speed["median_tps"] is None else f"{speed['median_tps']:,.0f} tok/s"
+kpi_line.markdown(
+    f"**{k['shown']:,}** of {len(catalog.models):,} models shown · **{k['hot']:,}** hot now · "
+    f"median input **{md_text(fmt.money_kpi(k['median_input_price'], cur, ' /1M'))}** · "
+    f"largest context **{fmt.tokens(k['max_context'])}** · median speed **{median_tps}**",
+    help=f"**Hot**: at least one active, verified instance. **Median input**: exactly "
+         f"{md_text(fmt.money(k['median_input_price'], cur, ' per 1M input tokens'))}. **Median "
+         f"speed**: 7-day output tokens/s of the {speed['with_speed']:,} models in this view with "
+         "a known speed.")
 
-st.subheader("Download", divider="gray")
 # Files are built only when a button is clicked, and a click does not rerun the page (a rerun
 # racing the download could replace the file it is fetching).
-with st.container(horizontal=True):
+with downloads.popover("Download", icon=":material/download:"):
+    button = {"icon": ":material/download:", "on_click": "ignore", "width": "stretch"}
     st.download_button("This view (CSV)", lambda: export.to_csv(view), "chutes-models-view.csv",
-                       "text/csv", icon=":material/download:", disabled=view.empty, on_click="ignore")
+                       "text/csv", disabled=view.empty, **button)
     st.download_button("This view (JSON)", lambda: export.to_json(export.document(
                            catalog, view, view={**view_record(filters, sort_key),
                                                "blend_ratio": ratio})),
-                       "chutes-models-view.json", "application/json", icon=":material/download:",
-                       disabled=view.empty, on_click="ignore")
+                       "chutes-models-view.json", "application/json", disabled=view.empty, **button)
     st.download_button("Everything (CSV)", lambda: export.to_csv(catalog.models), "chutes-models.csv",
-                       "text/csv", icon=":material/download:", on_click="ignore")
+                       "text/csv", **button)
     st.download_button("Everything (JSON)", lambda: export.to_json(export.document(catalog)),
-                       "chutes-models.json", "application/json", icon=":material/download:",
-                       on_click="ignore")
-st.caption("JSON follows the `python -m chutes_data export` format (sources, merge report, rows). "
-           "CSV cells that a spreadsheet would run as a formula are neutralized.")
+                       "chutes-models.json", "application/json", **button)
+    st.caption("JSON follows the `python -m chutes_data export` format (sources, merge report, "
+               "rows). CSV cells that a spreadsheet would run as a formula are neutralized.")

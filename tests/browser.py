@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import kpis
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,6 +197,7 @@ _DONE_JS = """() => {
   if (document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]'))
     return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  if (document.querySelector('.st-key-sidebar_pending')) return false;  // drawn by the next run
   const main = document.querySelector('[data-testid="stMain"]');
   return !!(main && main.querySelector('[data-testid="stElementContainer"]'));
 }"""
@@ -267,12 +269,18 @@ def main_text(page: Any) -> str:
 
 
 def metric_value(page: Any, label: str) -> str | None:
-    """The value of the st.metric whose label is `label` (None when absent)."""
+    """The value of the st.metric whose label is `label`, else of the Models page's KPI line
+    (tests/kpis.py; None when neither shows it)."""
     for m in page.query_selector_all('[data-testid="stMetric"]'):
         lab = m.query_selector('[data-testid="stMetricLabel"]')
         val = m.query_selector('[data-testid="stMetricValue"]')
         if lab and val and lab.inner_text().strip() == label:
             return val.inner_text().strip()
+    if label in kpis.LABELS:
+        for el in page.query_selector_all('[data-testid="stMain"] [data-testid="stMarkdown"]'):
+            text = el.inner_text()
+            if kpis.is_kpi_line(text):
+                return kpis.kpi(text, label)
     return None
 
 

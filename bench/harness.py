@@ -70,16 +70,22 @@ def write_payload_files(directory: Path, n_chutes: int, n_v1: int | None = None)
 
 
 def write_cache(cache_dir: Path, n_chutes: int) -> Path:
-    """A disk cache the dashboard will serve (fetched now, the TTL is set to a year)."""
+    """A disk cache the dashboard will serve (fetched now, the TTLs are set to a year): both
+    catalogs and the six telemetry routes, so the page is the healthy one a visitor sees (with
+    telemetry missing it would add a "partly unknown" warning the floor does not have)."""
     from chutes_data.sources.cache import DiskCache
+    from chutes_data.sources.registry import SOURCES
+    from tools.synth.telemetry import generate_telemetry
 
-    marker = cache_dir / f".synth-{n_chutes}"
+    marker = cache_dir / f".synth-{n_chutes}-telemetry"
     if not marker.is_file():
         chutes, v1 = synth_payloads(n_chutes)
         cache = DiskCache(cache_dir)
         now = datetime.now(UTC)
-        cache.write("chutes", chutes, now)
-        cache.write("v1", v1, now)
+        cache.write(SOURCES["chutes"].cache_key, chutes, now)
+        cache.write(SOURCES["v1"].cache_key, v1, now)
+        for name, body in generate_telemetry(chutes, now=now).items():
+            cache.write(SOURCES[name].cache_key, body, now)
         marker.write_text("ok", encoding="utf-8")
     return cache_dir
 
@@ -89,7 +95,8 @@ def dashboard_env(cache_dir: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("CHUTES_") and k != "CACHE_DURATION_MINUTES"}
     env.update({"CHUTES_BASE_URL": CLOSED, "CHUTES_LLM_BASE_URL": CLOSED,
-                "CACHE_DURATION_MINUTES": "525600", "CHUTES_HTTP_TIMEOUT": "5",
+                "CACHE_DURATION_MINUTES": "525600", "CHUTES_TELEMETRY_MINUTES": "525600",
+                "CHUTES_HTTP_TIMEOUT": "5",
                 "PYTHONDONTWRITEBYTECODE": "1"})
     if cache_dir is not None:
         env["CHUTES_CACHE_DIR"] = str(cache_dir)
@@ -174,12 +181,16 @@ def first_table(page: Any, url: str, timeout_ms: int = 120_000) -> float:
     return float(handle.json_value()) / 1000
 
 
+IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
+                     return a && a.getAttribute('data-test-script-state') === 'notRunning'
+                       && !document.querySelector('.st-key-sidebar_pending'); }"""
+
+
 def wait_idle(page: Any, timeout_ms: int = 120_000) -> None:
-    """Until the Streamlit script of this tab is not running any more."""
-    page.wait_for_function(
-        """() => { const a = document.querySelector('[data-testid="stApp"]');
-                   return a && a.getAttribute('data-test-script-state') === 'notRunning'; }""",
-        polling=100, timeout=timeout_ms)
+    """Until the Streamlit script of this tab is not running any more and the sidebar is drawn
+    (a new session's first screen comes without it, ui/sidebar.py: the next measurement must not
+    start while the second run draws it)."""
+    page.wait_for_function(IDLE_JS, polling=100, timeout=timeout_ms)
 
 
 BASELINE_APP = '''\

@@ -22,11 +22,17 @@ if __name__ == "__main__":
     catalog = data.catalog()
     banner.warn_public_bind(data.settings().has_key)  # in the server log: a key on a public bind
     note = url_note.start()  # before any bound widget drops an invalid value from the URL
-    sidebar.render(catalog.models, show_filters=nav.shows_filters(page))
+    filtered = nav.shows_filters(page)
+    later = sidebar.deferred(nav.is_models(page))  # a plain first visit: the table first
+    if not later:
+        sidebar.render(catalog.models, show_filters=filtered)
     banner.banner(catalog)
-    live.freshness()
+    if not later:
+        live.freshness()
     page.run()
     url_note.finish(note)
+    if later:
+        sidebar.draw_soon()
 else:
     # The server import (uvicorn, once per process). Nothing here may read settings: secrets are
     # exported only when the lifespan starts. `ui` is not imported here (its modules read

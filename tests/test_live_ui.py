@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from kpis import app_kpi
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, load_catalog
@@ -47,13 +48,20 @@ def fake_service(apptest_env, monkeypatch) -> FakeService:
 
 
 def shown(at: AppTest) -> str:
-    return next(m.value for m in at.metric if m.label == "Models shown")
+    return app_kpi(at, "Models shown")
 
 
 def test_pages_show_the_service_snapshot_and_follow_a_new_revision(fake_service):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
     assert shown(at) == "5"
+    # A new session's first screen: the page, and the sidebar's widgets in the next run, which
+    # the browser asks for on a timer (ui/sidebar.py; AppTest runs it by hand).
+    assert [c.value for c in at.sidebar.caption] == ["Loading the filters…"]
+    assert not at.sidebar.text_input
+    at.run()
+    assert [t.key for t in at.sidebar.text_input] == ["q"]
+    assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
     assert any("updated" in c.value or "bundled sample" in c.value for c in at.sidebar.caption)
     fake_service.snapshot = snapshot_of(3, 2)
     at.run()
@@ -92,3 +100,36 @@ def test_refresh_now_asks_the_running_service(fake_service):
     assert not at.exception
     assert fake_service.refreshes == 1  # joined through the refresher, not a fetch of its own
     assert "refresh_token" not in at.session_state
+
+
+def test_first_screen_has_the_tables_of_the_full_one(fake_service):
+    """The deferred first screen shows what the full page shows: the defaults are the widgets'."""
+    first = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not first.exception and not first.sidebar.text_input
+    table = first.dataframe[0].value
+    first.run()
+    assert first.sidebar.text_input and not first.exception
+    assert first.dataframe[0].value.equals(table)
+    assert first.session_state["_filters"].is_default()
+
+
+@pytest.mark.parametrize("query", [{"q": "qwen"}, {"hot": "true"}, {"cur": "TAO"},
+                                   {"sort": "Largest context"}])
+def test_a_link_draws_the_sidebar_at_once(fake_service, query):
+    """A link's values are read by its widgets, in one run: no deferral, applied at once."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert [t.key for t in at.sidebar.text_input] == ["q"]
+    assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
+
+
+def test_only_the_models_page_defers(fake_service):
+    """Other pages seed widgets through session state (the calculator's presets): one run."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page("pages/calculator.py").run()
+    assert not at.exception
+    assert [t.key for t in at.sidebar.text_input] == ["q"]
+    assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]

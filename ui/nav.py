@@ -48,6 +48,11 @@ def shows_filters(page: object) -> bool:
     return path in {url_path(p) for p in FILTERED}
 
 
+def is_models(page: object) -> bool:
+    """Whether this `st.navigation` page is the Models page (the default page, served at `/`)."""
+    return (getattr(page, "url_path", "") or DEFAULT_PAGE_KEY) == DEFAULT_PAGE_KEY
+
+
 def url_path(page: str) -> str:
     """The URL path of a page script (its file stem)."""
     return PurePosixPath(page).stem

@@ -304,6 +304,17 @@ def chromium_browser() -> Iterator[Any]:
             browser.close()
 
 
+@pytest.fixture(scope="module")
+def sample_server(chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory,
+                  request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A warmed-up server on the bundled sample, one per test module (tests/browser.py)."""
+    from browser import sample_env, warm_server
+
+    tmp = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    with warm_server(chromium_browser, sample_env(tmp), tmp / "streamlit.log") as srv:
+        yield srv
+
+
 @pytest.fixture
 def page(chromium_browser: Any) -> Iterator[Any]:
     """A fresh tab (1400x1000, downloads accepted) in its own context on the session's chromium.

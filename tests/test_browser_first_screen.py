@@ -9,10 +9,8 @@ filters then work; a link with sidebar values gets its widgets in the first run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from browser import StreamlitServer, sample_env, wait_idle, warm_server
+from browser import wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -43,13 +41,6 @@ _TABLE_LEFT = """() => document.querySelector('[data-testid="stDataFrame"] canva
                    .getBoundingClientRect().left"""
 
 
-@pytest.fixture(scope="module")
-def server(chromium_browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    tmp = tmp_path_factory.mktemp("first_screen")
-    with warm_server(chromium_browser, sample_env(tmp), tmp / "streamlit.log") as srv:
-        yield srv
-
-
 @pytest.fixture
 def tab(chromium_browser):
     ctx = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -68,8 +59,8 @@ def _runs(tab) -> list[dict]:
     return tab.evaluate("window.__runs")
 
 
-def test_a_plain_visit_sends_the_sidebar_after_the_table(tab, server):
-    _open(tab, server.url + "/")
+def test_a_plain_visit_sends_the_sidebar_after_the_table(tab, sample_server):
+    _open(tab, sample_server.url + "/")
     runs = _runs(tab)
     first_end = next(r for r in runs if r["state"] == "notRunning")
     # the first run drew the placeholder and no widget (its table may still be loading its
@@ -87,8 +78,8 @@ def test_a_plain_visit_sends_the_sidebar_after_the_table(tab, server):
     assert [r["state"] for r in _runs(tab)].count("running") - started <= 1, _runs(tab)
 
 
-def test_the_filters_work_after_the_deferred_sidebar(tab, server):
-    _open(tab, server.url + "/")
+def test_the_filters_work_after_the_deferred_sidebar(tab, sample_server):
+    _open(tab, sample_server.url + "/")
     before = tab.locator('[data-testid="stMain"]').inner_text()
     assert "models shown" in before
     search = tab.locator('[data-testid="stSidebar"] input').first
@@ -99,7 +90,7 @@ def test_the_filters_work_after_the_deferred_sidebar(tab, server):
     assert "No model matches these filters" in tab.locator('[data-testid="stMain"]').inner_text()
 
 
-def test_a_link_with_sidebar_values_draws_them_in_the_first_run(tab, server):
-    _open(tab, server.url + "/?q=qwen")
+def test_a_link_with_sidebar_values_draws_them_in_the_first_run(tab, sample_server):
+    _open(tab, sample_server.url + "/?q=qwen")
     assert not tab.evaluate("window.__pending"), _runs(tab)  # no placeholder, ever
     assert tab.locator('[data-testid="stSidebar"] input').first.input_value() == "qwen"

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser import StreamlitServer, load, main_text, sample_env, wait_idle, warm_server
+from browser import StreamlitServer, load, main_text, sample_env, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +25,6 @@ STEMS = ("dashboard", "models", "charts", "compare", "calculator", "model_detail
          "merge_gaps", "data_sources")
 # Streamlit's legacy page list names a page by its file stem (underscores as spaces)
 RAW = {s for stem in STEMS for s in (stem, stem.replace("_", " "))}
-
-
-@pytest.fixture(scope="module")
-def server(chromium_browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    tmp = tmp_path_factory.mktemp("menu_links")
-    with warm_server(chromium_browser, sample_env(tmp), tmp / "streamlit.log") as srv:
-        yield srv
 
 
 @pytest.fixture
@@ -146,9 +138,9 @@ def _set_number(page, label: str, value: str) -> None:
     wait_idle(page)
 
 
-def test_calculator_settings_go_to_the_url_and_come_back(context, server):
+def test_calculator_settings_go_to_the_url_and_come_back(context, sample_server):
     page = context.new_page()
-    assert not load(page, f"{server.url}/calculator")
+    assert not load(page, f"{sample_server.url}/calculator")
     _set_number(page, "Input tokens per request", "2500")
     assert _wait_query(page, "calc_in")["calc_in"] == ["2500"] or \
         float(_query(page)["calc_in"][0]) == 2500
@@ -185,9 +177,9 @@ def test_calculator_settings_go_to_the_url_and_come_back(context, server):
         other.close()
 
 
-def test_an_invalid_calculator_link_value_uses_the_preset_and_says_so(context, server):
+def test_an_invalid_calculator_link_value_uses_the_preset_and_says_so(context, sample_server):
     page = context.new_page()
-    assert not load(page, f"{server.url}/calculator?calc_in=abc&calc_out=250")
+    assert not load(page, f"{sample_server.url}/calculator?calc_in=abc&calc_out=250")
     values = _values(page)
     assert float(values["Input tokens per request"].replace(",", "")) == 1000, values
     assert float(values["Output tokens per request"].replace(",", "")) == 250, values
@@ -196,9 +188,9 @@ def test_an_invalid_calculator_link_value_uses_the_preset_and_says_so(context, s
 
 
 # ---------------------------------------------------------------------------- /models
-def test_models_path_lands_on_the_models_page(context, server):
+def test_models_path_lands_on_the_models_page(context, sample_server):
     page = context.new_page()
-    assert not load(page, f"{server.url}/models?q=qwen")
+    assert not load(page, f"{sample_server.url}/models?q=qwen")
     page.wait_for_timeout(500)
     wait_idle(page)
     assert not _dialogs(page), _dialogs(page)

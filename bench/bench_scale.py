@@ -33,13 +33,6 @@ import harness  # noqa: E402
 VISITS = 20
 SEARCHES = ("qwen", "")
 
-_COUNT = """() => {
-  const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-    .find(e => e.innerText.startsWith('Models shown'));
-  const v = m && m.querySelector('[data-testid="stMetricValue"]');
-  return v ? v.innerText.replace(/,/g, '') : null;
-}"""
-
 _WATCH = harness.WATCH_RERUN
 _DONE = harness.rerun_done_js()
 

@@ -244,7 +244,7 @@ WATCH_RERUN = """() => {
 
 def rerun_done_js(with_table: bool = False) -> str:
     """JS (arg: the expected count): ms from the keydown WATCH_RERUN saw to the end of its rerun,
-    once the "Models shown" KPI says the expected count (and, `with_table`, the table is drawn,
+    once the KPI line's "N of M models shown" says the expected count (and, `with_table`, the table is drawn,
     or gone for 0 rows); null until then."""
     table = ("""
   const empty = expected === 0 && !document.querySelector('[data-testid="stDataFrame"]');
@@ -253,10 +253,10 @@ def rerun_done_js(with_table: bool = False) -> str:
     return """(expected) => {
   const w = window.__bench;
   if (!w || w.done === null) return null;
-  const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-    .find(e => e.innerText.startsWith('Models shown'));
-  const value = m && m.querySelector('[data-testid="stMetricValue"]');
-  const shown = value ? value.innerText.replace(/,/g, '') : null;""" + table + """
+  const line = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMarkdown"]')]
+    .find(e => e.innerText.includes('models shown'));
+  const m = line && line.innerText.match(/([\d,]+) of [\d,]+ models shown/);
+  const shown = m ? m[1].replace(/,/g, '') : null;""" + table + """
   return shown === String(expected) && table ? w.done - w.t0 : null;
 }"""
 

@@ -4,7 +4,7 @@
 #                STREAMLIT_SERVER_ADDRESS / STREAMLIT_SERVER_PORT); shortcuts: PORT=8600, and
 #                HOST=0.0.0.0 to expose it to the network on purpose (mind the API key).
 #   make test  - the whole test suite (installs Debian's chromium for the browser tests if missing)
-#   make test-fast - everything but the browser tests, for the edit loop
+#   make test-fast - tests/unit and tests/app on two workers, for the edit loop (no servers, no browser)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -12,7 +12,7 @@ PY     := $(VENV)/bin/python
 PORT   ?=
 HOST   ?=
 
-.PHONY: run test test-fast bench chromium sample clean
+.PHONY: run lint test test-fast bench chromium sample clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,14 +37,17 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is still missing" >&2; exit 1; }
 
-test: $(VENV)/.dev chromium
+lint: $(VENV)/.dev
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m ruff format --check .
 
-# The edit loop: everything but the browser tests (no chromium needed).
-test-fast: $(VENV)/.dev
-	$(PY) -m ruff check .
-	$(PY) -m pytest -m "not browser"
+test: lint chromium
+	$(PY) -m pytest -n 2 tests/unit tests/app
+	$(PY) -m pytest tests/e2e
+
+# The edit loop: the unit and app tiers on two workers (no servers, no browser, no chromium).
+test-fast: lint
+	$(PY) -m pytest -n 2 tests/unit tests/app
 
 bench: $(VENV)/.dev chromium
 	$(PY) bench/bench_merge.py

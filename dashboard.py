@@ -48,5 +48,4 @@ else:
     # changes it.
     PagesManager.uses_pages_directory = False
 
-    app = st.App(__file__, routes=server.routes(), middleware=server.middleware(),
-                 lifespan=server.lifespan)
+    app = st.App(__file__, routes=server.routes(), middleware=server.middleware(), lifespan=server.lifespan)

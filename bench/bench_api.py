@@ -33,8 +33,15 @@ from upstream import StandInUpstream  # noqa: E402
 from chutes_data.sources.loading import sample_payload  # noqa: E402
 
 BASELINE = "/_stcore/health"
-ROUTES = ["/api/health", "/api/models", "/api/models?hot=true&sort=price_in&limit=20",
-          "/api/models?format=csv", "/api/cache/status", "/api/export/data", "/api/changes"]
+ROUTES = [
+    "/api/health",
+    "/api/models",
+    "/api/models?hot=true&sort=price_in&limit=20",
+    "/api/models?format=csv",
+    "/api/cache/status",
+    "/api/export/data",
+    "/api/changes",
+]
 
 
 async def burst(client: httpx.AsyncClient, path: str, n: int, concurrency: int) -> list[float]:
@@ -89,8 +96,12 @@ def main() -> int:
 
     chutes, v1 = sample_payload("chutes"), sample_payload("v1")
     with tempfile.TemporaryDirectory() as tmp, StandInUpstream(chutes, v1) as upstream:
-        env = {"CHUTES_BASE_URL": upstream.url, "CHUTES_LLM_BASE_URL": upstream.url,
-               "CHUTES_CACHE_DIR": str(Path(tmp) / "cache"), "CACHE_DURATION_MINUTES": "0.05"}
+        env = {
+            "CHUTES_BASE_URL": upstream.url,
+            "CHUTES_LLM_BASE_URL": upstream.url,
+            "CHUTES_CACHE_DIR": str(Path(tmp) / "cache"),
+            "CACHE_DURATION_MINUTES": "0.05",
+        }
         server = StreamlitServer(env, Path(tmp) / "streamlit.log", ports=range(18100, 18200))
         with server:
             for _ in range(300):  # the first snapshot
@@ -100,9 +111,11 @@ def main() -> int:
                 except (httpx.HTTPError, ValueError):
                     pass
                 time.sleep(0.2)
-            print(f"server {server.url}: {len(chutes['items'])} chutes, {len(v1['data'])} /v1/models; "
-                  f"{args.rounds} rounds x {args.requests} requests per route, {args.concurrency} "
-                  "in flight")
+            print(
+                f"server {server.url}: {len(chutes['items'])} chutes, {len(v1['data'])} /v1/models; "
+                f"{args.rounds} rounds x {args.requests} requests per route, {args.concurrency} "
+                "in flight"
+            )
             samples = asyncio.run(run(server.url, args))
     base50, base95 = pct(samples[BASELINE], 0.5), pct(samples[BASELINE], 0.95)
     print(f"\n{'route':52} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p50 ×':>7} {'p95 ×':>7}")
@@ -111,12 +124,18 @@ def main() -> int:
         if not values:
             continue
         p50, p95 = pct(values, 0.5), pct(values, 0.95)
-        report[path] = {"n": len(values), "p50_ms": round(p50 * 1000, 2), "p95_ms": round(p95 * 1000, 2),
-                        "p50_ratio": round(p50 / base50, 2), "p95_ratio": round(p95 / base95, 2),
-                        "mean_ms": round(statistics.fmean(values) * 1000, 2)}
+        report[path] = {
+            "n": len(values),
+            "p50_ms": round(p50 * 1000, 2),
+            "p95_ms": round(p95 * 1000, 2),
+            "p50_ratio": round(p50 / base50, 2),
+            "p95_ratio": round(p95 / base95, 2),
+            "mean_ms": round(statistics.fmean(values) * 1000, 2),
+        }
         r = report[path]
-        print(f"{path:52} {r['n']:>5} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p50_ratio']:>7} "
-              f"{r['p95_ratio']:>7}")
+        print(
+            f"{path:52} {r['n']:>5} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p50_ratio']:>7} {r['p95_ratio']:>7}"
+        )
     print("\n(ratios are against /_stcore/health on the same server, in the same run)")
     print(json.dumps(report))
     return 0

@@ -38,8 +38,7 @@ def payload_files(directory: Path, n_chutes: int, n_v1: int) -> tuple[Path, Path
     directory.mkdir(parents=True, exist_ok=True)
     chutes_path, v1_path = directory / "chutes.json", directory / "v1_models.json"
     without, renamed = n_v1 // 10, n_v1 // 40
-    chutes, v1 = generate(n_chutes, n_v1, seed=12, v1_without_chute_id=without - renamed,
-                          v1_renamed=renamed)
+    chutes, v1 = generate(n_chutes, n_v1, seed=12, v1_without_chute_id=without - renamed, v1_renamed=renamed)
     from tools.synth import write_payloads
 
     write_payloads(directory, chutes, v1)
@@ -48,8 +47,9 @@ def payload_files(directory: Path, n_chutes: int, n_v1: int) -> tuple[Path, Path
 
 def timed(cmd: list[str]) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=harness.ROOT, stdout=subprocess.DEVNULL,
-                   env=harness.dashboard_env(None))
+    subprocess.run(
+        cmd, check=True, cwd=harness.ROOT, stdout=subprocess.DEVNULL, env=harness.dashboard_env(None)
+    )
     return time.perf_counter() - started
 
 
@@ -58,17 +58,32 @@ def measure(n_chutes: int, n_v1: int, repeat: int, work: Path) -> dict:
     floor_py = work / "floor.py"
     floor_py.write_text(FLOOR, encoding="utf-8")
     floor = [sys.executable, str(floor_py), str(chutes), str(v1)]
-    product = [sys.executable, "-m", "chutes_data", "export", "--chutes-file", str(chutes),
-               "--v1-file", str(v1), "-o", str(work / "export.json")]
+    product = [
+        sys.executable,
+        "-m",
+        "chutes_data",
+        "export",
+        "--chutes-file",
+        str(chutes),
+        "--v1-file",
+        str(v1),
+        "-o",
+        str(work / "export.json"),
+    ]
     times: dict[str, list[float]] = {"floor": [], "product": []}
     timed(floor)  # warm the page cache and the bytecode
     timed(product)
     for i in range(repeat):
-        for which in (("floor", "product") if i % 2 == 0 else ("product", "floor")):
+        for which in ("floor", "product") if i % 2 == 0 else ("product", "floor"):
             times[which].append(timed(floor if which == "floor" else product))
     f, p = harness.median(times["floor"]), harness.median(times["product"])
-    return {"floor": f, "product": p, "ratio": p / f, "n": repeat,
-            "bytes": (chutes.stat().st_size, v1.stat().st_size)}
+    return {
+        "floor": f,
+        "product": p,
+        "ratio": p / f,
+        "n": repeat,
+        "bytes": (chutes.stat().st_size, v1.stat().st_size),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,8 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     harness.print_ratio(
         f"export, {args.chutes} chutes x {args.v1} v1 entries ({r['bytes'][0] / 1e6:.1f} + "
         f"{r['bytes'][1] / 1e6:.1f} MB), whole process, medians of {r['n']} alternated runs:",
-        [("floor (json.load + json_normalize)", f"{r['floor']:7.2f} s"),
-         ("python -m chutes_data export", f"{r['product']:7.2f} s")], r["ratio"], MUST, AIM)
+        [
+            ("floor (json.load + json_normalize)", f"{r['floor']:7.2f} s"),
+            ("python -m chutes_data export", f"{r['product']:7.2f} s"),
+        ],
+        r["ratio"],
+        MUST,
+        AIM,
+    )
     return 0
 
 

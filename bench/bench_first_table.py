@@ -31,9 +31,11 @@ def measure(n_chutes: int, repeat: int, work: Path, trace: Path | None = None) -
     baseline = harness.baseline_app(work / "baseline", models)
     env = harness.served_env(cache)
     times: dict[str, list[float]] = {"A": [], "B": []}
-    with harness.Server(baseline, env, work / "a.log") as a, \
-            harness.Server(harness.ROOT / "dashboard.py", env, work / "b.log") as b, \
-            harness.chromium() as browser:
+    with (
+        harness.Server(baseline, env, work / "a.log") as a,
+        harness.Server(harness.ROOT / "dashboard.py", env, work / "b.log") as b,
+        harness.chromium() as browser,
+    ):
         page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         urls = {"A": a.url, "B": b.url}
         for _ in range(2):  # warm-up: server caches (the catalog), HTTP cache, JIT
@@ -41,7 +43,7 @@ def measure(n_chutes: int, repeat: int, work: Path, trace: Path | None = None) -
                 harness.first_table(page, urls[which])
                 harness.wait_idle(page)
         for i in range(repeat):
-            for which in ("AB" if i % 2 == 0 else "BA"):
+            for which in "AB" if i % 2 == 0 else "BA":
                 times[which].append(harness.first_table(page, urls[which]))
                 harness.wait_idle(page)
         if trace is not None:
@@ -67,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         f"first table, {r['rows']} rows, warm, same tab, medians of {r['n']} alternated runs "
         f"(spread A {r['A_min']:.0f}-{r['A_max']:.0f} ms, B {r['B_min']:.0f}-{r['B_max']:.0f} ms):",
         [("A plain st.dataframe", f"{r['A']:8.0f} ms"), ("B Models page", f"{r['B']:8.0f} ms")],
-        r["ratio"], MUST, AIM, ratio_label="B/A")
+        r["ratio"],
+        MUST,
+        AIM,
+        ratio_label="B/A",
+    )
     print(f"(total {time.perf_counter() - started:.0f} s)")
     return 0
 

@@ -39,8 +39,9 @@ TARGET_RATIO = 2.0
 
 
 # ---------------------------------------------------------------------------- payloads
-def generate(n_chutes: int, n_v1: int, *, seed: int, without_id: int, renamed: int,
-             local: bool = False) -> tuple[dict, dict, str]:
+def generate(
+    n_chutes: int, n_v1: int, *, seed: int, without_id: int, renamed: int, local: bool = False
+) -> tuple[dict, dict, str]:
     """Payloads from `tools.synth.generate` when the package has it (and `local` is
     false), else a minimal local generator. `renamed` entries are part of the `without_id`
     ones (as in the issue)."""
@@ -52,17 +53,17 @@ def generate(n_chutes: int, n_v1: int, *, seed: int, without_id: int, renamed: i
             pass
     if synth_generate is not None:
         # synth's subsets are disjoint: renamed entries lose chute_id too.
-        chutes, v1 = synth_generate(n_chutes, n_v1, seed=seed,
-                                    v1_without_chute_id=max(0, without_id - renamed),
-                                    v1_renamed=renamed)
+        chutes, v1 = synth_generate(
+            n_chutes, n_v1, seed=seed, v1_without_chute_id=max(0, without_id - renamed), v1_renamed=renamed
+        )
         return chutes, v1, "tools.synth.generate"
-    chutes, v1 = _local_generate(n_chutes, n_v1, seed=seed, without_id=without_id,
-                                 renamed=renamed)
+    chutes, v1 = _local_generate(n_chutes, n_v1, seed=seed, without_id=without_id, renamed=renamed)
     return chutes, v1, "local generator"
 
 
-def _local_generate(n_chutes: int, n_v1: int, *, seed: int, without_id: int, renamed: int
-                    ) -> tuple[dict, dict]:
+def _local_generate(
+    n_chutes: int, n_v1: int, *, seed: int, without_id: int, renamed: int
+) -> tuple[dict, dict]:
     """Minimal stand-in: official vllm chutes listed in v1, plus community/diffusion chutes."""
     import random
 
@@ -72,47 +73,80 @@ def _local_generate(n_chutes: int, n_v1: int, *, seed: int, without_id: int, ren
 
     def chute(owner: str, name: str, template: str, k: int) -> dict[str, Any]:
         hour = round(rng.uniform(0.5, 22), 3)
-        price: dict[str, Any] = {"usd": {"hour": hour, "second": hour / 3600},
-                                 "tao": {"hour": hour / 214, "second": hour / 214 / 3600}}
+        price: dict[str, Any] = {
+            "usd": {"hour": hour, "second": hour / 3600},
+            "tao": {"hour": hour / 214, "second": hour / 214 / 3600},
+        }
         if template == "vllm":
             price["per_million_tokens"] = {
                 "input": {"usd": round(hour * 0.0136, 4), "tao": hour * 0.0136 / 214},
                 "output": {"usd": round(hour * 0.0543, 4), "tao": hour * 0.0543 / 214},
-                "input_cache_read": {"usd": round(hour * 0.0068, 4), "tao": hour * 0.0068 / 214}}
+                "input_cache_read": {"usd": round(hour * 0.0068, 4), "tao": hour * 0.0068 / 214},
+            }
         else:
             price["per_step"] = {"usd": hour * 0.005, "tao": hour * 0.005 / 214}
         return {
             "chute_id": str(uuid.uuid5(uuid.NAMESPACE_OID, f"{owner}::chute::{name}")),
-            "name": name, "tagline": f"{name} endpoint", "readme": f"# {name}\n\n" + "text " * 60,
-            "public": True, "slug": f"{owner}-{name}".lower().replace("/", "-")[:58],
-            "standard_template": template, "user": {"username": owner},
-            "supported_gpus": ["h200", "h100"], "invocation_count": rng.randint(0, 10**7),
+            "name": name,
+            "tagline": f"{name} endpoint",
+            "readme": f"# {name}\n\n" + "text " * 60,
+            "public": True,
+            "slug": f"{owner}-{name}".lower().replace("/", "-")[:58],
+            "standard_template": template,
+            "user": {"username": owner},
+            "supported_gpus": ["h200", "h100"],
+            "invocation_count": rng.randint(0, 10**7),
             "node_selector": {"gpu_count": 8, "min_vram_gb_per_gpu": 80},
-            "current_estimated_price": price, "tee": name.endswith("-TEE"),
-            "instances": [{"instance_id": str(k), "region": "us-east", "active": True,
-                           "verified": True} for _ in range(rng.randint(0, 3))],
-            "created_at": "2026-01-02T03:04:05.123456Z", "updated_at": "2026-02-02T03:04:05Z",
+            "current_estimated_price": price,
+            "tee": name.endswith("-TEE"),
+            "instances": [
+                {"instance_id": str(k), "region": "us-east", "active": True, "verified": True}
+                for _ in range(rng.randint(0, 3))
+            ],
+            "created_at": "2026-01-02T03:04:05.123456Z",
+            "updated_at": "2026-02-02T03:04:05Z",
         }
 
-    officials = [chute("chutes", f"{orgs[k % len(orgs)]}/Model{k}-{8 + k % 400}B-Instruct"
-                       + ("-TEE" if k % 2 else ""), "vllm", k) for k in range(n_v1)]
-    others = [chute(rng.choice(users), f"{rng.choice(users)}/ft{k}-7B", rng.choice(
-        ("vllm", "diffusion")), k) for k in range(max(0, n_chutes - n_v1))]
+    officials = [
+        chute(
+            "chutes",
+            f"{orgs[k % len(orgs)]}/Model{k}-{8 + k % 400}B-Instruct" + ("-TEE" if k % 2 else ""),
+            "vllm",
+            k,
+        )
+        for k in range(n_v1)
+    ]
+    others = [
+        chute(rng.choice(users), f"{rng.choice(users)}/ft{k}-7B", rng.choice(("vllm", "diffusion")), k)
+        for k in range(max(0, n_chutes - n_v1))
+    ]
     v1 = []
     for k, c in enumerate(officials):
         per_m = c["current_estimated_price"]["per_million_tokens"]
-        entry = {"id": c["name"], "chute_id": c["chute_id"], "object": "model",
-                 "created": 1784718720, "owned_by": "sglang", "root": c["name"],
-                 "max_model_len": 131072, "context_length": 131072, "quantization": "fp8",
-                 "input_modalities": ["text"], "output_modalities": ["text"],
-                 "price": per_m, "confidential_compute": c["tee"]}
+        entry = {
+            "id": c["name"],
+            "chute_id": c["chute_id"],
+            "object": "model",
+            "created": 1784718720,
+            "owned_by": "sglang",
+            "root": c["name"],
+            "max_model_len": 131072,
+            "context_length": 131072,
+            "quantization": "fp8",
+            "input_modalities": ["text"],
+            "output_modalities": ["text"],
+            "price": per_m,
+            "confidential_compute": c["tee"],
+        }
         if k < without_id:
             del entry["chute_id"]
             if k < renamed:
                 entry["id"] = c["name"].replace("-", "_")
         v1.append(entry)
-    return ({"total": n_chutes, "page": 0, "limit": n_chutes, "items": officials + others},
-            {"object": "list", "data": v1})
+    return (
+        {"total": n_chutes, "page": 0, "limit": n_chutes, "items": officials + others},
+        {"object": "list", "data": v1},
+    )
 
 
 # ---------------------------------------------------------------------------- measuring
@@ -154,30 +188,42 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--renamed", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--local", action="store_true",
-                    help="use the bench's own minimal generator even if tools.synth exists")
+    ap.add_argument(
+        "--local",
+        action="store_true",
+        help="use the bench's own minimal generator even if tools.synth exists",
+    )
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    chutes_payload, v1_payload, how = generate(args.chutes, args.v1, seed=args.seed,
-                                               without_id=args.without_id, renamed=args.renamed,
-                                               local=args.local)
+    chutes_payload, v1_payload, how = generate(
+        args.chutes,
+        args.v1,
+        seed=args.seed,
+        without_id=args.without_id,
+        renamed=args.renamed,
+        local=args.local,
+    )
     with tempfile.TemporaryDirectory(prefix="bench_merge_") as tmp:
         chutes_path, v1_path = Path(tmp, "chutes.json"), Path(tmp, "v1_models.json")
         chutes_path.write_text(json.dumps(chutes_payload), encoding="utf-8")
         v1_path.write_text(json.dumps(v1_payload), encoding="utf-8")
         del chutes_payload, v1_payload
-        print(f"payloads: {args.chutes} chutes, {args.v1} v1 entries ({args.without_id} without "
-              f"chute_id, {args.renamed} renamed) via {how} in {time.perf_counter() - t0:.1f}s; "
-              f"files {chutes_path.stat().st_size / 1e6:.1f} MB + "
-              f"{v1_path.stat().st_size / 1e6:.1f} MB")
+        print(
+            f"payloads: {args.chutes} chutes, {args.v1} v1 entries ({args.without_id} without "
+            f"chute_id, {args.renamed} renamed) via {how} in {time.perf_counter() - t0:.1f}s; "
+            f"files {chutes_path.stat().st_size / 1e6:.1f} MB + "
+            f"{v1_path.stat().st_size / 1e6:.1f} MB"
+        )
 
         chutes, v1 = parse(chutes_path, v1_path)
         result = merge_catalogs(chutes, v1)
         report = result.report
-        print(f"merge: matched {report.matched}/{report.v1_total} v1 entries "
-              f"{dict(report.by_method)}, only in v1 {report.only_in_v1}, "
-              f"conflicts {len(report.conflicts)}, near misses {len(report.near_misses)}")
+        print(
+            f"merge: matched {report.matched}/{report.v1_total} v1 entries "
+            f"{dict(report.by_method)}, only in v1 {report.only_in_v1}, "
+            f"conflicts {len(report.conflicts)}, near misses {len(report.near_misses)}"
+        )
         merge_only = [timed(partial(merge_catalogs, chutes, v1)) for _ in range(args.repeat)]
         del chutes, v1, result
 
@@ -196,8 +242,10 @@ def main(argv: list[str] | None = None) -> int:
         listed = ", ".join(f"{t * 1000:.0f}" for t in runs)
         print(f"{label} median {median * 1000:8.1f} ms  (runs, ms: {listed})")
     print(f"merge_catalogs alone median {statistics.median(merge_only) * 1000:.1f} ms")
-    print(f"memory peak: parse {parse_peak / 1e6:.1f} MB, export {export_peak / 1e6:.1f} MB, "
-          f"ratio {export_peak / parse_peak:.2f}")
+    print(
+        f"memory peak: parse {parse_peak / 1e6:.1f} MB, export {export_peak / 1e6:.1f} MB, "
+        f"ratio {export_peak / parse_peak:.2f}"
+    )
     verdict = "OK" if ratio <= TARGET_RATIO else "OVER TARGET"
     print(f"ratio export/parse = {ratio:.2f} (target <= {TARGET_RATIO}) {verdict}")
     return 0

@@ -80,16 +80,22 @@ def scale_row(n_chutes: int, repeat: int, work: Path, browser: Any) -> dict:
             try:
                 _one_round(page, srv.url, i, counts, first, filt, chart)
             except Exception as exc:  # noqa: BLE001 - a timed-out round is reported, not fatal
-                print(f"  ({n_chutes} chutes, round {i}: {type(exc).__name__}; round skipped)",
-                      flush=True)
+                print(f"  ({n_chutes} chutes, round {i}: {type(exc).__name__}; round skipped)", flush=True)
         ctx.close()
     out.update(first=harness.median(first), filter=harness.median(filt), chart=harness.median(chart))
     print(_row(out), flush=True)
     return out
 
 
-def _one_round(page: Any, url: str, i: int, counts: dict[str, int], first: list[float],
-               filt: list[float], chart: list[float]) -> None:
+def _one_round(
+    page: Any,
+    url: str,
+    i: int,
+    counts: dict[str, int],
+    first: list[float],
+    filt: list[float],
+    chart: list[float],
+) -> None:
     box = '[data-testid="stSidebar"] input[aria-label="Search"]'
     first.append(harness.first_table(page, url))
     harness.wait_idle(page)
@@ -101,26 +107,29 @@ def _one_round(page: Any, url: str, i: int, counts: dict[str, int], first: list[
     page.fill(box, search)
     page.evaluate(_WATCH)
     page.press(box, "Enter")
-    filt.append(float(page.wait_for_function(_DONE, arg=counts[search], polling="raf",
-                                             timeout=120_000).json_value()) / 1000)
+    filt.append(
+        float(page.wait_for_function(_DONE, arg=counts[search], polling="raf", timeout=120_000).json_value())
+        / 1000
+    )
     harness.wait_idle(page)
     page.goto(f"{url}/charts", wait_until="commit")
-    chart.append(float(page.wait_for_function(_CHART, polling="raf",
-                                              timeout=120_000).json_value()) / 1000)
+    chart.append(float(page.wait_for_function(_CHART, polling="raf", timeout=120_000).json_value()) / 1000)
     harness.wait_idle(page)
 
 
 def _row(r: dict) -> str:
-    return (f"{r['chutes']:>7} {r['rows']:>6} {r['first'] * 1000:>10.0f}ms "
-            f"{r['filter'] * 1000:>6.0f}ms {r['chart'] * 1000:>6.0f}ms {r['rss_1']:>7.0f} "
-            f"{r['rss_20']:>7.0f}")
+    return (
+        f"{r['chutes']:>7} {r['rows']:>6} {r['first'] * 1000:>10.0f}ms "
+        f"{r['filter'] * 1000:>6.0f}ms {r['chart'] * 1000:>6.0f}ms {r['rss_1']:>7.0f} "
+        f"{r['rss_20']:>7.0f}"
+    )
 
 
 def cold_start(repeat: int, work: Path, browser: Any) -> dict:
     warm_cache = harness.write_cache(work / "cache-300", 300)
     times: dict[str, list[float]] = {"refused": [], "warm": []}
     for i in range(repeat):
-        for which in (("refused", "warm") if i % 2 == 0 else ("warm", "refused")):
+        for which in ("refused", "warm") if i % 2 == 0 else ("warm", "refused"):
             cache = work / f"empty-{i}" if which == "refused" else warm_cache
             env = harness.served_env(cache)
             with harness.Server(harness.ROOT / "dashboard.py", env, work / f"cold-{which}.log") as s:
@@ -150,8 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  warm disk cache                      {cold['warm'] * 1000:7.0f} ms")
         print(f"  ratio = {cold['ratio']:.2f} (must <= 3.0, aim <= 1.5): {verdict}\n")
     print(f"scale (medians of {args.repeat}; RSS of the server process, MB):")
-    print(f"{'chutes':>7} {'rows':>6} {'first table':>12} {'filter':>8} {'chart':>8} "
-          f"{'RSS 1':>7} {'RSS 20':>7}")
+    print(
+        f"{'chutes':>7} {'rows':>6} {'first table':>12} {'filter':>8} {'chart':>8} {'RSS 1':>7} {'RSS 20':>7}"
+    )
     for r in table:
         print(_row(r))
     print(f"(total {time.perf_counter() - started:.0f} s)")

@@ -58,7 +58,7 @@ TARGET_RATIO = 1.5
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SEARCHES = ("qwen", "")  # C alternates between these: every run is a change
 
-BASELINE = '''\
+BASELINE = """\
 import pandas as pd
 import streamlit as st
 
@@ -71,7 +71,7 @@ def load() -> pd.DataFrame:
 
 
 st.dataframe(load())
-'''
+"""
 
 CANVAS = '[data-testid="stDataFrame"] canvas[data-testid="data-grid-canvas"]'
 
@@ -131,6 +131,7 @@ def _count_calls() -> dict[str, int]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             calls[name] += 1
             return fn(*args, **kwargs)
+
         return wrapper
 
     catalog_module.load_source = counting("load_source (fetch)", catalog_module.load_source)
@@ -204,8 +205,12 @@ def bench_apptest(baseline: Path, rows: int, repeat: int, profile: bool) -> dict
             with _profiling_script_thread(profiler):
                 b.run()
         profiler.disable()
-    return {"times": times, "calls_after_warmup": after_warmup, "calls_end": dict(calls),
-            "profiler": profiler}
+    return {
+        "times": times,
+        "calls_after_warmup": after_warmup,
+        "calls_end": dict(calls),
+        "profiler": profiler,
+    }
 
 
 # ---------------------------------------------------------------------------- end to end
@@ -218,13 +223,29 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(script: Path, log: Path) -> Iterator[str]:
     port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-           "--server.runOnSave", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+    ]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                env=os.environ.copy(), start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -283,9 +304,11 @@ def bench_browser(baseline: Path, repeat: int, tmp: Path) -> tuple[dict, dict]:
     searches = {s: expected_count(s) for s in SEARCHES}
     times: dict[str, list[float]] = {"A": [], "B": [], "C": []}
     cpu: dict[str, list[float]] = {"A": [], "B": []}
-    with streamlit_server(baseline, tmp / "baseline.log") as url_a, \
-            streamlit_server(ROOT / "dashboard.py", tmp / "dashboard.log") as url_b, \
-            sync_playwright() as pw:
+    with (
+        streamlit_server(baseline, tmp / "baseline.log") as url_a,
+        streamlit_server(ROOT / "dashboard.py", tmp / "dashboard.log") as url_b,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
         viewport = {"width": 1400, "height": 900}
         ctx_a, ctx_b = browser.new_context(viewport=viewport), browser.new_context(viewport=viewport)
@@ -309,8 +332,9 @@ def bench_browser(baseline: Path, repeat: int, tmp: Path) -> tuple[dict, dict]:
                     search_box.fill(search)
                     page_c.evaluate(_WATCH_RERUN)
                     search_box.press("Enter")
-                    handle = page_c.wait_for_function(_RERUN_DONE, arg=searches[search],
-                                                      polling="raf", timeout=60_000)
+                    handle = page_c.wait_for_function(
+                        _RERUN_DONE, arg=searches[search], polling="raf", timeout=60_000
+                    )
                     times["C"].append(float(handle.json_value()) / 1000)
         browser.close()
     return times, cpu
@@ -324,8 +348,10 @@ def report(label: str, times: dict[str, list[float]]) -> tuple[float, float, flo
 
 
 def print_profile(profiler: cProfile.Profile, runs: int) -> None:
-    print(f"\ncProfile of {runs} warm B runs (script thread; cumulative, our code and the "
-          "heaviest Streamlit calls):")
+    print(
+        f"\ncProfile of {runs} warm B runs (script thread; cumulative, our code and the "
+        "heaviest Streamlit calls):"
+    )
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative")
     width = 0
@@ -335,7 +361,7 @@ def print_profile(profiler: cProfile.Profile, runs: int) -> None:
         ours = path.startswith(str(ROOT))
         heavy = any(k in path for k in ("caching/", "arrow.py", "dataframe_util", "pickle"))
         if ours or heavy or func in ("loads", "<built-in method _pickle.loads>"):
-            name = (os.path.relpath(path, ROOT) if ours else path.split("site-packages/")[-1])
+            name = os.path.relpath(path, ROOT) if ours else path.split("site-packages/")[-1]
             rows.append((ct, nc, f"{name}:{line}({func})"))
             width = max(width, len(rows[-1][2]))
     for ct, nc, name in sorted(rows, reverse=True)[:25]:
@@ -344,10 +370,10 @@ def print_profile(profiler: cProfile.Profile, runs: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeat", type=int, default=21,
-                    help="interleaved in-process rounds (default 21)")
-    ap.add_argument("--browser-repeat", type=int, default=11,
-                    help="interleaved rounds in the browser (default 11)")
+    ap.add_argument("--repeat", type=int, default=21, help="interleaved in-process rounds (default 21)")
+    ap.add_argument(
+        "--browser-repeat", type=int, default=11, help="interleaved rounds in the browser (default 11)"
+    )
     ap.add_argument("--no-browser", action="store_true", help="skip the end-to-end part")
     ap.add_argument("--profile", action="store_true", help="cProfile the warm B runs")
     args = ap.parse_args(argv)
@@ -356,13 +382,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-table-") as tmp_name:
         tmp = Path(tmp_name)
         baseline, rows = setup(tmp)
-        print(f"rows: {rows} (merged bundled sample); baseline: plain st.dataframe(df) of those "
-              f"rows; B: dashboard.py Models page (22 display columns, sidebar, KPIs, downloads)")
+        print(
+            f"rows: {rows} (merged bundled sample); baseline: plain st.dataframe(df) of those "
+            f"rows; B: dashboard.py Models page (22 display columns, sidebar, KPIs, downloads)"
+        )
         in_proc = bench_apptest(baseline, rows, args.repeat, args.profile)
         browser = None if args.no_browser else bench_browser(baseline, args.browser_repeat, tmp)
 
-    print(f"\n{'median ms':<34} {'A plain':>9} {'B dashboard':>12} {'B/A':>7} "
-          f"{'C filter rerun':>14} {'C/A':>7}")
+    print(
+        f"\n{'median ms':<34} {'A plain':>9} {'B dashboard':>12} {'B/A':>7} {'C filter rerun':>14} {'C/A':>7}"
+    )
     _, _, _ = report("in-process AppTest.run()", in_proc["times"])
     verdicts = []
     if browser is not None:
@@ -374,13 +403,16 @@ def main(argv: list[str] | None = None) -> int:
     a, b, _ = (median_ms(in_proc["times"][k]) for k in "ABC")
     verdicts.insert(0, ("in-process", b / a))
     print("\ncalls after the warm-up load:", in_proc["calls_after_warmup"])
-    print(f"calls after {3 * args.repeat} more runs (incl. {args.repeat} filter changes):",
-          in_proc["calls_end"])
+    print(
+        f"calls after {3 * args.repeat} more runs (incl. {args.repeat} filter changes):", in_proc["calls_end"]
+    )
     no_refetch = in_proc["calls_end"] == in_proc["calls_after_warmup"]
     print("filter changes refetch or re-merge:", "no" if no_refetch else "YES (regression)")
     for name, ratio in verdicts:
-        print(f"{name}: B/A = {ratio:.2f} (target <= {TARGET_RATIO}) "
-              f"{'OK' if ratio <= TARGET_RATIO else 'over target'}")
+        print(
+            f"{name}: B/A = {ratio:.2f} (target <= {TARGET_RATIO}) "
+            f"{'OK' if ratio <= TARGET_RATIO else 'over target'}"
+        )
     if in_proc["profiler"] is not None:
         print_profile(in_proc["profiler"], args.repeat)
     print(f"\n(total {time.perf_counter() - started:.0f} s)")

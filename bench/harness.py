@@ -54,8 +54,7 @@ def synth_payloads(n_chutes: int, n_v1: int | None = None, *, seed: int = 12) ->
     n_v1 = n_v1 if n_v1 is not None else max(8, n_chutes * 8 // 10)
     without = n_v1 // 10
     renamed = n_v1 // 40
-    return generate(n_chutes, n_v1, seed=seed, v1_without_chute_id=without - renamed,
-                    v1_renamed=renamed)
+    return generate(n_chutes, n_v1, seed=seed, v1_without_chute_id=without - renamed, v1_renamed=renamed)
 
 
 def write_payload_files(directory: Path, n_chutes: int, n_v1: int | None = None) -> tuple[Path, Path]:
@@ -92,12 +91,19 @@ def write_cache(cache_dir: Path, n_chutes: int) -> Path:
 
 def dashboard_env(cache_dir: Path | None) -> dict[str, str]:
     """The environment of a dashboard server: our cache, the upstream on a closed port."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("CHUTES_") and k != "CACHE_DURATION_MINUTES"}
-    env.update({"CHUTES_BASE_URL": CLOSED, "CHUTES_LLM_BASE_URL": CLOSED,
-                "CACHE_DURATION_MINUTES": "525600", "CHUTES_TELEMETRY_MINUTES": "525600",
-                "CHUTES_HTTP_TIMEOUT": "5",
-                "PYTHONDONTWRITEBYTECODE": "1"})
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("CHUTES_") and k != "CACHE_DURATION_MINUTES"
+    }
+    env.update(
+        {
+            "CHUTES_BASE_URL": CLOSED,
+            "CHUTES_LLM_BASE_URL": CLOSED,
+            "CACHE_DURATION_MINUTES": "525600",
+            "CHUTES_TELEMETRY_MINUTES": "525600",
+            "CHUTES_HTTP_TIMEOUT": "5",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     if cache_dir is not None:
         env["CHUTES_CACHE_DIR"] = str(cache_dir)
     return env
@@ -113,13 +119,29 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90.0) -> Server:
-        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port",
-               str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-               "--server.runOnSave", "false"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(self.script),
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            "--server.runOnSave",
+            "false",
+        ]
         with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                         env=self.env, start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=self.env, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -166,8 +188,9 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                     timeout=60_000)
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=60_000
+        )
         try:
             yield browser
         finally:
@@ -193,13 +216,13 @@ def wait_idle(page: Any, timeout_ms: int = 120_000) -> None:
     page.wait_for_function(IDLE_JS, polling=100, timeout=timeout_ms)
 
 
-BASELINE_APP = '''\
+BASELINE_APP = """\
 import pandas as pd
 import streamlit as st
 
 st.set_page_config(layout="wide")
 st.dataframe(st.cache_resource(lambda: pd.read_pickle({path!r}))())
-'''
+"""
 
 
 def baseline_app(directory: Path, models: Any) -> Path:
@@ -246,23 +269,31 @@ def rerun_done_js(with_table: bool = False) -> str:
     """JS (arg: the expected count): ms from the keydown WATCH_RERUN saw to the end of its rerun,
     once the KPI line's "N of M models shown" says the expected count (and, `with_table`, the table is drawn,
     or gone for 0 rows); null until then."""
-    table = ("""
+    table = (
+        """
   const empty = expected === 0 && !document.querySelector('[data-testid="stDataFrame"]');
   const table = expected === 0 ? empty : !!document.querySelector('[data-testid="stDataFrame"] canvas');"""
-             if with_table else "\n  const table = true;")
-    return """(expected) => {
+        if with_table
+        else "\n  const table = true;"
+    )
+    return (
+        """(expected) => {
   const w = window.__bench;
   if (!w || w.done === null) return null;
   const line = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMarkdown"]')]
     .find(e => e.innerText.includes('models shown'));
   const m = line && line.innerText.match(/([\d,]+) of [\d,]+ models shown/);
-  const shown = m ? m[1].replace(/,/g, '') : null;""" + table + """
+  const shown = m ? m[1].replace(/,/g, '') : null;"""
+        + table
+        + """
   return shown === String(expected) && table ? w.done - w.t0 : null;
 }"""
+    )
 
 
-def print_ratio(title: str, rows: list[tuple[str, str]], ratio: float, must: float, aim: float,
-                ratio_label: str = "ratio") -> None:
+def print_ratio(
+    title: str, rows: list[tuple[str, str]], ratio: float, must: float, aim: float, ratio_label: str = "ratio"
+) -> None:
     """A benchmark's verdict: the title, one `label value` line per measure, the ratio against
     the must and aim limits."""
     verdict = "OK" if ratio <= must else "over the limit"

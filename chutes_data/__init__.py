@@ -20,7 +20,19 @@ from .sources.loader import load_catalog, load_source
 from .sources.types import Catalog, SourceData, SourceStatus
 
 __all__ = [
-    "AuthError", "Catalog", "ChutesDataError", "ConfigError", "FetchError", "NetworkError",
-    "NoDataError", "NotFoundError", "PayloadError", "Settings", "SourceData", "SourceStatus",
-    "UpstreamError", "load_catalog", "load_source",
+    "AuthError",
+    "Catalog",
+    "ChutesDataError",
+    "ConfigError",
+    "FetchError",
+    "NetworkError",
+    "NoDataError",
+    "NotFoundError",
+    "PayloadError",
+    "Settings",
+    "SourceData",
+    "SourceStatus",
+    "UpstreamError",
+    "load_catalog",
+    "load_source",
 ]

@@ -66,8 +66,13 @@ class Workload:
     hours_per_day: float = 24
 
     def __post_init__(self) -> None:
-        for name in ("input_tokens", "output_tokens", "requests_per_day", "steps_per_request",
-                     "hours_per_day"):
+        for name in (
+            "input_tokens",
+            "output_tokens",
+            "requests_per_day",
+            "steps_per_request",
+            "hours_per_day",
+        ):
             value = float(getattr(self, name))
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a finite number >= 0, not {getattr(self, name)!r}")
@@ -101,22 +106,38 @@ class Preset:
 # item 9. VT's weights blend the two prices; our agentic preset is more input-heavy (94/6) because
 # it counts the resent transcript, and bills most of it at the cache-read price.
 PRESETS: dict[str, Preset] = {
-    "chat": Preset("Chat", Workload(1_000, 400, 0.0, 1_000),
-                   "A chat turn: ~1,000 tokens in (prompt + recent history), ~400 out."),
-    "rag": Preset("RAG", Workload(8_000, 300, 0.6, 500),
-                  "RAG / long input: ~8,000 tokens of context in, ~300 out; the system "
-                  "prompt and popular documents repeat, so ~60% of the input hits the cache."),
-    "code": Preset("Code", Workload(2_000, 1_500, 0.2, 300),
-                   "Code generation: ~2,000 tokens of spec/code in, ~1,500 tokens of code out."),
-    "agentic": Preset("Agentic", Workload(12_000, 800, 0.7, 300),
-                      "Agentic tool use: the transcript and tool results (~12,000 tokens) are resent "
-                      "each step, ~70% from cache; ~800 tokens out (tool calls, reasoning)."),
-    "extraction": Preset("Extraction", Workload(4_000, 1_000, 0.0, 2_000),
-                         "Extraction (pull fields out of documents): 80/20 input:output (VT pick_model "
-                         "'extraction')."),
-    "reasoning": Preset("Reasoning", Workload(1_000, 1_500, 0.0, 200),
-                        "Reasoning (hard questions, long thinking): 40/60 input:output (VT pick_model "
-                        "'reasoning')."),
+    "chat": Preset(
+        "Chat",
+        Workload(1_000, 400, 0.0, 1_000),
+        "A chat turn: ~1,000 tokens in (prompt + recent history), ~400 out.",
+    ),
+    "rag": Preset(
+        "RAG",
+        Workload(8_000, 300, 0.6, 500),
+        "RAG / long input: ~8,000 tokens of context in, ~300 out; the system "
+        "prompt and popular documents repeat, so ~60% of the input hits the cache.",
+    ),
+    "code": Preset(
+        "Code",
+        Workload(2_000, 1_500, 0.2, 300),
+        "Code generation: ~2,000 tokens of spec/code in, ~1,500 tokens of code out.",
+    ),
+    "agentic": Preset(
+        "Agentic",
+        Workload(12_000, 800, 0.7, 300),
+        "Agentic tool use: the transcript and tool results (~12,000 tokens) are resent "
+        "each step, ~70% from cache; ~800 tokens out (tool calls, reasoning).",
+    ),
+    "extraction": Preset(
+        "Extraction",
+        Workload(4_000, 1_000, 0.0, 2_000),
+        "Extraction (pull fields out of documents): 80/20 input:output (VT pick_model 'extraction').",
+    ),
+    "reasoning": Preset(
+        "Reasoning",
+        Workload(1_000, 1_500, 0.0, 200),
+        "Reasoning (hard questions, long thinking): 40/60 input:output (VT pick_model 'reasoning').",
+    ),
 }
 DEFAULT_PRESET = "chat"
 
@@ -126,12 +147,40 @@ def preset(key: str | None) -> Preset:
     return PRESETS.get(key or DEFAULT_PRESET, PRESETS[DEFAULT_PRESET])
 
 
-TOKEN_COLUMNS = ["name", "chute_id", "v1_id", "owner", "template", "pricing", "price_input",
-                 "price_output", "price_cache_read", "cache_read_fallback", "input_cost",
-                 "output_cost", "per_request", "per_day", "per_month", "rank"]
-UNIT_COLUMNS = ["name", "chute_id", "v1_id", "owner", "template", "pricing", "price_step",
-                "price_request", "price_hour", "basis", "per_request", "per_day", "per_month",
-                "rank"]
+TOKEN_COLUMNS = [
+    "name",
+    "chute_id",
+    "v1_id",
+    "owner",
+    "template",
+    "pricing",
+    "price_input",
+    "price_output",
+    "price_cache_read",
+    "cache_read_fallback",
+    "input_cost",
+    "output_cost",
+    "per_request",
+    "per_day",
+    "per_month",
+    "rank",
+]
+UNIT_COLUMNS = [
+    "name",
+    "chute_id",
+    "v1_id",
+    "owner",
+    "template",
+    "pricing",
+    "price_step",
+    "price_request",
+    "price_hour",
+    "basis",
+    "per_request",
+    "per_day",
+    "per_month",
+    "rank",
+]
 
 
 def _currency(currency: str) -> str:
@@ -206,15 +255,26 @@ def costs(models: pd.DataFrame, workload: Workload, currency: str = "usd") -> pd
     output_cost = _token_part(float(workload.output_tokens), p_out)
     per_request = input_cost + output_cost
     per_day = per_request * float(workload.requests_per_day)
-    out = pd.DataFrame({
-        "name": _text(rows, "name"), "chute_id": _text(rows, "chute_id"), "v1_id": _text(rows, "v1_id"),
-        "owner": _text(rows, "owner"), "template": _text(rows, "template"),
-        "pricing": PRICING_LABELS["per_1m_tokens"],
-        "price_input": p_in, "price_output": p_out, "price_cache_read": p_cache,
-        "cache_read_fallback": fallback.astype(bool),
-        "input_cost": input_cost, "output_cost": output_cost, "per_request": per_request,
-        "per_day": per_day, "per_month": per_day * DAYS_PER_MONTH,
-    }, index=rows.index)
+    out = pd.DataFrame(
+        {
+            "name": _text(rows, "name"),
+            "chute_id": _text(rows, "chute_id"),
+            "v1_id": _text(rows, "v1_id"),
+            "owner": _text(rows, "owner"),
+            "template": _text(rows, "template"),
+            "pricing": PRICING_LABELS["per_1m_tokens"],
+            "price_input": p_in,
+            "price_output": p_out,
+            "price_cache_read": p_cache,
+            "cache_read_fallback": fallback.astype(bool),
+            "input_cost": input_cost,
+            "output_cost": output_cost,
+            "per_request": per_request,
+            "per_day": per_day,
+            "per_month": per_day * DAYS_PER_MONTH,
+        },
+        index=rows.index,
+    )
     out = _sorted(out, ["per_request"])
     out["rank"] = _rank(out["per_request"])
     out.attrs["currency"] = cur
@@ -239,33 +299,45 @@ def unit_costs(models: pd.DataFrame, workload: Workload, currency: str = "usd") 
     p_step = _num(rows, f"price_step_{cur}")
     p_req = _num(rows, f"price_request_{cur}")
     p_hour = _num(rows, f"price_hour_{cur}")
-    steps, reqs, hours = (float(workload.steps_per_request), float(workload.requests_per_day),
-                          float(workload.hours_per_day))
+    steps, reqs, hours = (
+        float(workload.steps_per_request),
+        float(workload.requests_per_day),
+        float(workload.hours_per_day),
+    )
     per_request = pd.Series(np.nan, index=rows.index, dtype="float64")
     per_request = per_request.mask(kind == "per_step", p_step * steps)
     per_request = per_request.mask(kind == "per_request", p_req)
     per_day = per_request * reqs
     per_day = per_day.mask(kind == "per_hour", p_hour * hours)
-    basis = kind.map({
-        "per_step": f"{steps:g} steps × {reqs:,g} requests/day",
-        "per_request": f"{reqs:,g} requests/day",
-        "per_hour": f"{hours:g} h/day, one instance",
-    })
-    out = pd.DataFrame({
-        "name": _text(rows, "name"), "chute_id": _text(rows, "chute_id"), "v1_id": _text(rows, "v1_id"),
-        "owner": _text(rows, "owner"), "template": _text(rows, "template"),
-        "pricing": kind.map(PRICING_LABELS),
-        "price_step": p_step.where(kind == "per_step"),
-        "price_request": p_req.where(kind == "per_request"),
-        "price_hour": p_hour.where(kind == "per_hour"),
-        "basis": basis, "per_request": per_request, "per_day": per_day,
-        "per_month": per_day * DAYS_PER_MONTH,
-    }, index=rows.index)
+    basis = kind.map(
+        {
+            "per_step": f"{steps:g} steps × {reqs:,g} requests/day",
+            "per_request": f"{reqs:,g} requests/day",
+            "per_hour": f"{hours:g} h/day, one instance",
+        }
+    )
+    out = pd.DataFrame(
+        {
+            "name": _text(rows, "name"),
+            "chute_id": _text(rows, "chute_id"),
+            "v1_id": _text(rows, "v1_id"),
+            "owner": _text(rows, "owner"),
+            "template": _text(rows, "template"),
+            "pricing": kind.map(PRICING_LABELS),
+            "price_step": p_step.where(kind == "per_step"),
+            "price_request": p_req.where(kind == "per_request"),
+            "price_hour": p_hour.where(kind == "per_hour"),
+            "basis": basis,
+            "per_request": per_request,
+            "per_day": per_day,
+            "per_month": per_day * DAYS_PER_MONTH,
+        },
+        index=rows.index,
+    )
     order = {PRICING_LABELS[k]: i for i, k in enumerate(("per_step", "per_request", "per_hour"))}
     out["_group"] = out["pricing"].map(order)
     out = _sorted(out, ["_group", "per_month"])
-    out["rank"] = out.groupby("_group")["per_month"].rank(method="first", na_option="keep") \
-        .astype("Int64")
+    out["rank"] = out.groupby("_group")["per_month"].rank(method="first", na_option="keep").astype("Int64")
     out = out.drop(columns="_group")
     out.attrs["currency"] = cur
     return out[UNIT_COLUMNS]
@@ -276,9 +348,16 @@ def serving(models: pd.DataFrame) -> pd.Series:
     first request waits for one to start, or fails), 'unknown' (no /chutes/ status, e.g. a
     /v1/models-only row)."""
     hot = models["hot"] if "hot" in models.columns else pd.Series(pd.NA, index=models.index)
-    return pd.Series(["unknown" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
-                      else ("hot" if bool(v) else "cold") for v in hot],
-                     index=models.index, dtype="object")
+    return pd.Series(
+        [
+            "unknown"
+            if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+            else ("hot" if bool(v) else "cold")
+            for v in hot
+        ],
+        index=models.index,
+        dtype="object",
+    )
 
 
 def _priced(ranked: pd.DataFrame) -> pd.DataFrame:
@@ -295,8 +374,9 @@ def cheapest(models: pd.DataFrame, workload: Workload, currency: str = "usd") ->
     return None if ranked.empty else ranked.iloc[0]
 
 
-def cheapest_token_models(models: pd.DataFrame, workload: Workload, currency: str = "usd",
-                          n: int = 8) -> pd.DataFrame:
+def cheapest_token_models(
+    models: pd.DataFrame, workload: Workload, currency: str = "usd", n: int = 8
+) -> pd.DataFrame:
     """The `n` cheapest token-priced rows of `models` that can serve now (hot), with a known,
     positive cost (for default selections). Cold models are left out; when no row says whether
     it is hot (no /chutes/ data), the rows not known to be cold are used instead."""

@@ -83,8 +83,9 @@ class Settings:
         values.update(os.environ if env is None else env)
         warnings: list[str] = []
 
-        def number(name: str, default: float, *, minimum: float, maximum: float,
-                   integer: bool = False) -> float:
+        def number(
+            name: str, default: float, *, minimum: float, maximum: float, integer: bool = False
+        ) -> float:
             raw = values.get(name)
             if raw is None or str(raw).strip() == "":
                 return default
@@ -93,10 +94,15 @@ class Settings:
             except ValueError:
                 parsed = math.nan
             # an upper bound too: a huge value overflows timedelta / socket timeouts / JSON (inf)
-            if not math.isfinite(parsed) or not minimum <= parsed <= maximum \
-                    or (integer and parsed != int(parsed)):
-                warnings.append(f"{name}={shorten(raw)!r} is not a valid number "
-                                f"({minimum:g} to {maximum:g}); using the default {default:g}.")
+            if (
+                not math.isfinite(parsed)
+                or not minimum <= parsed <= maximum
+                or (integer and parsed != int(parsed))
+            ):
+                warnings.append(
+                    f"{name}={shorten(raw)!r} is not a valid number "
+                    f"({minimum:g} to {maximum:g}); using the default {default:g}."
+                )
                 return default
             return int(parsed) if integer else parsed
 
@@ -108,13 +114,17 @@ class Settings:
             if problem:
                 warnings.append(f"{name}: {problem}")
         if key and not url_problem(base_url) and plain_http_to_remote(base_url):
-            warnings.append("CHUTES_API_KEY would be sent over plain http to a non-loopback host "
-                            f"({urlsplit(base_url).hostname}); use https.")
+            warnings.append(
+                "CHUTES_API_KEY would be sent over plain http to a non-loopback host "
+                f"({urlsplit(base_url).hostname}); use https."
+            )
         cache_dir = Path(values.get("CHUTES_CACHE_DIR") or PROJECT_ROOT / "cache").expanduser()
         offline_raw = str(values.get("CHUTES_OFFLINE") or "").strip().lower()
         if offline_raw not in _TRUE | _FALSE:
-            warnings.append(f"CHUTES_OFFLINE={shorten(values.get('CHUTES_OFFLINE'))!r} is not "
-                            "1/true/yes/on or 0/false/no/off; staying online (not offline).")
+            warnings.append(
+                f"CHUTES_OFFLINE={shorten(values.get('CHUTES_OFFLINE'))!r} is not "
+                "1/true/yes/on or 0/false/no/off; staying online (not offline)."
+            )
         return cls(
             api_key=key,
             base_url=base_url,
@@ -123,17 +133,20 @@ class Settings:
             cache_minutes=number("CACHE_DURATION_MINUTES", 10.0, minimum=0, maximum=MAX_CACHE_MINUTES),
             http_timeout=number("CHUTES_HTTP_TIMEOUT", 20.0, minimum=0.1, maximum=MAX_HTTP_TIMEOUT),
             offline=offline_raw in _TRUE,
-            max_retries=int(number("CHUTES_HTTP_RETRIES", 3, minimum=0, maximum=MAX_HTTP_RETRIES,
-                                   integer=True)),
-            history_days=int(number("CHUTES_HISTORY_DAYS", 180, minimum=1, maximum=MAX_HISTORY_DAYS,
-                                    integer=True)),
-            admin_token=_check_secret("CHUTES_ADMIN_TOKEN", values.get("CHUTES_ADMIN_TOKEN"),
-                                      warnings, minimum=16),
+            max_retries=int(
+                number("CHUTES_HTTP_RETRIES", 3, minimum=0, maximum=MAX_HTTP_RETRIES, integer=True)
+            ),
+            history_days=int(
+                number("CHUTES_HISTORY_DAYS", 180, minimum=1, maximum=MAX_HISTORY_DAYS, integer=True)
+            ),
+            admin_token=_check_secret(
+                "CHUTES_ADMIN_TOKEN", values.get("CHUTES_ADMIN_TOKEN"), warnings, minimum=16
+            ),
             webhook_urls=_webhook_urls(values.get("CHUTES_WEBHOOK_URLS"), warnings),
-            webhook_secret=_check_secret("CHUTES_WEBHOOK_SECRET", values.get("CHUTES_WEBHOOK_SECRET"),
-                                         warnings, minimum=16),
-            telemetry_minutes=number("CHUTES_TELEMETRY_MINUTES", 10.0, minimum=0,
-                                     maximum=MAX_CACHE_MINUTES),
+            webhook_secret=_check_secret(
+                "CHUTES_WEBHOOK_SECRET", values.get("CHUTES_WEBHOOK_SECRET"), warnings, minimum=16
+            ),
+            telemetry_minutes=number("CHUTES_TELEMETRY_MINUTES", 10.0, minimum=0, maximum=MAX_CACHE_MINUTES),
             probe_timeout=number("CHUTES_PROBE_TIMEOUT", 60.0, minimum=1, maximum=MAX_HTTP_TIMEOUT),
             warnings=tuple(warnings),
         )
@@ -155,14 +168,15 @@ def _check_key(raw: str | None, warnings: list[str]) -> str | None:
         warnings.append("CHUTES_API_KEY is set but empty; fetching public chutes anonymously.")
         return None
     if not _HEADER_SAFE.match(key):
-        warnings.append("CHUTES_API_KEY contains spaces or characters that cannot be sent in a "
-                        "header; it is ignored and public chutes are fetched anonymously.")
+        warnings.append(
+            "CHUTES_API_KEY contains spaces or characters that cannot be sent in a "
+            "header; it is ignored and public chutes are fetched anonymously."
+        )
         return None
     return key
 
 
-def _check_secret(name: str, raw: str | None, warnings: list[str], *,
-                  minimum: int) -> str | None:
+def _check_secret(name: str, raw: str | None, warnings: list[str], *, minimum: int) -> str | None:
     """A token or secret from the environment: stripped, header-safe, not trivially short.
     The value itself never appears in a warning."""
     if raw is None:
@@ -172,12 +186,15 @@ def _check_secret(name: str, raw: str | None, warnings: list[str], *,
         warnings.append(f"{name} is set but empty; it is ignored.")
         return None
     if not _HEADER_SAFE.match(value):
-        warnings.append(f"{name} contains spaces or characters that cannot be sent in a header; "
-                        "it is ignored.")
+        warnings.append(
+            f"{name} contains spaces or characters that cannot be sent in a header; it is ignored."
+        )
         return None
     if len(value) < minimum:
-        warnings.append(f"{name} is shorter than {minimum} characters; it is ignored "
-                        "(use a long random value, e.g. `openssl rand -hex 32`).")
+        warnings.append(
+            f"{name} is shorter than {minimum} characters; it is ignored "
+            "(use a long random value, e.g. `openssl rand -hex 32`)."
+        )
         return None
     return value
 

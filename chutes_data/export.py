@@ -23,7 +23,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def export_columns(models: pd.DataFrame) -> list[str]:
     """Every contract column, in order (empty when the frame lacks one), then the further
     merged columns the frame carries."""
-    return EXPORT_COLUMNS + [c for c in MERGED_COLUMNS[len(EXPORT_COLUMNS):] if c in models.columns]
+    return EXPORT_COLUMNS + [c for c in MERGED_COLUMNS[len(EXPORT_COLUMNS) :] if c in models.columns]
 
 
 def rows(models: pd.DataFrame) -> list[dict]:
@@ -32,8 +32,7 @@ def rows(models: pd.DataFrame) -> list[dict]:
     Converted a column at a time (numpy does the numbers, missing values and timestamps at
     once); only object cells that are not plain strings go through `json_safe` one by one."""
     cols = export_columns(models)
-    columns = [_plain_column(models[c]) if c in models.columns else [None] * len(models)
-               for c in cols]
+    columns = [_plain_column(models[c]) if c in models.columns else [None] * len(models) for c in cols]
     return [dict(zip(cols, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
@@ -44,7 +43,8 @@ def _plain_column(series: pd.Series) -> list[Any]:
         stamps = series.dt.tz_localize("UTC") if not isinstance(dtype, pd.DatetimeTZDtype) else series
         return [None if v is pd.NaT else iso(v.to_pydatetime(warn=False)) for v in stamps]
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and (
-            pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+        pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+    ):
         return series.to_numpy(dtype=object, na_value=None).tolist()  # Int64, boolean
     if pd.api.types.is_float_dtype(dtype):
         values = series.to_numpy(dtype="float64")
@@ -99,8 +99,7 @@ def to_json(doc: dict) -> str:
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             text = "[\n  " + ",\n  ".join(map(_ENCODE, value)) + "\n ]"
         else:  # JSON text holds no raw newline inside a string: safe to indent by replacing
-            text = json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False).replace(
-                "\n", "\n ")
+            text = json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False).replace("\n", "\n ")
         parts.append(f" {_ENCODE(str(key))}: {text}")
     return "{\n" + ",\n".join(parts) + "\n}" if parts else "{}"
 
@@ -118,8 +117,7 @@ def to_csv(models: pd.DataFrame) -> str:
     frame = models.reindex(columns=cols)
     for col in frame.columns:
         if col in LIST_COLUMNS:
-            frame[col] = [", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
-                          for v in frame[col]]
+            frame[col] = [", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for v in frame[col]]
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             frame[col] = [json_safe(v) for v in frame[col]]
         if not (pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col])):

@@ -33,8 +33,11 @@ def money(value: object, currency: str = "usd", unit: str = "") -> str:
     v = _finite(value)
     if v is None:
         return "—"
-    text = f"{v:,.2f}" if abs(v) >= 1000 else np.format_float_positional(
-        v, precision=6, unique=False, fractional=False, trim="-")
+    text = (
+        f"{v:,.2f}"
+        if abs(v) >= 1000
+        else np.format_float_positional(v, precision=6, unique=False, fractional=False, trim="-")
+    )
     return (f"${text}" if currency == "usd" else f"{text} τ") + unit
 
 

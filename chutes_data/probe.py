@@ -1,4 +1,4 @@
-""""Test now": one short streamed chat completion, timed, to measure a model yourself.
+""" "Test now": one short streamed chat completion, timed, to measure a model yourself.
 
 Only ever on an explicit request (a button click, `python -m chutes_data probe MODEL`), because
 it needs the API key, is billed, counts against the quota, shows up in the platform's stats, and
@@ -43,10 +43,9 @@ USER_AGENT = "chutes-model-explorer/1.0 (probe)"
 OUTCOME_TEXT = {
     "ok": "Measured.",
     "cold": "The model is cold: no instance is up yet (503). Chutes starts one on demand; try "
-            "again in a few minutes.",
+    "again in a few minutes.",
     "full": "The model is at capacity: every instance is busy (429). Try again shortly.",
-    "rate_limited": "You are being rate-limited by Chutes' edge (429). Wait a minute before "
-                    "trying again.",
+    "rate_limited": "You are being rate-limited by Chutes' edge (429). Wait a minute before trying again.",
     "bad_key": "The API key was rejected (401/403). Check CHUTES_API_KEY.",
     "billing": "The account cannot pay for this request (402): quota or balance.",
     "not_found": "Chutes does not know this model id (404).",
@@ -83,9 +82,14 @@ class ProbeResult:
 
 def request_body(model: str, prompt: str, max_tokens: int) -> dict:
     """What is sent (also shown to the user before they click)."""
-    return {"model": model, "messages": [{"role": "user", "content": prompt}], "stream": True,
-            "max_tokens": int(max_tokens), "temperature": 0,
-            "stream_options": {"include_usage": True}}
+    return {
+        "model": model,
+        "messages": [{"role": "user", "content": prompt}],
+        "stream": True,
+        "max_tokens": int(max_tokens),
+        "temperature": 0,
+        "stream_options": {"include_usage": True},
+    }
 
 
 def _text(delta: Any) -> str:
@@ -131,10 +135,16 @@ def _failure(status: int, body: bytes) -> tuple[str, str]:
     return outcome, f"{text} Server said: {detail}" if detail else text
 
 
-def probe(settings: Settings, model: str, *, prompt: str = DEFAULT_PROMPT,
-          max_tokens: int = DEFAULT_MAX_TOKENS, chute_id: str | None = None,
-          transport: httpx.BaseTransport | None = None,
-          clock: Callable[[], float] = time.perf_counter) -> ProbeResult:
+def probe(
+    settings: Settings,
+    model: str,
+    *,
+    prompt: str = DEFAULT_PROMPT,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    chute_id: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> ProbeResult:
     """Send one streamed chat completion and time it. Never raises for an upstream problem:
     every failure is a ProbeResult with an outcome and a message."""
     model = str(model).strip()
@@ -146,8 +156,12 @@ def probe(settings: Settings, model: str, *, prompt: str = DEFAULT_PROMPT,
     except ConfigError as exc:
         return ProbeResult(**base, outcome="error", message=str(exc))
     timeout = settings.probe_timeout
-    headers = {"Authorization": f"Bearer {settings.api_key}", "User-Agent": USER_AGENT,
-               "Accept": "text/event-stream", "Content-Type": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {settings.api_key}",
+        "User-Agent": USER_AGENT,
+        "Accept": "text/event-stream",
+        "Content-Type": "application/json",
+    }
     start = clock()
     deadline = start + timeout
     first = last = None
@@ -155,16 +169,25 @@ def probe(settings: Settings, model: str, *, prompt: str = DEFAULT_PROMPT,
     usage_tokens: int | None = None
     status: int | None = None
     try:
-        with httpx.Client(base_url=url, timeout=httpx.Timeout(timeout), follow_redirects=False,
-                          transport=transport) as client, \
-                client.stream("POST", "/v1/chat/completions", headers=headers,
-                              json=request_body(model, prompt, max_tokens)) as response:
+        with (
+            httpx.Client(
+                base_url=url, timeout=httpx.Timeout(timeout), follow_redirects=False, transport=transport
+            ) as client,
+            client.stream(
+                "POST", "/v1/chat/completions", headers=headers, json=request_body(model, prompt, max_tokens)
+            ) as response,
+        ):
             status = response.status_code
             if status != 200:
                 body = response.read()[:4096]
                 outcome, message = _failure(status, body)
-                return ProbeResult(**base, outcome=outcome, status=status, total_s=clock() - start,
-                                   message=redact(message, settings.api_key))
+                return ProbeResult(
+                    **base,
+                    outcome=outcome,
+                    status=status,
+                    total_s=clock() - start,
+                    message=redact(message, settings.api_key),
+                )
             for line in response.iter_lines():
                 if clock() > deadline:
                     raise httpx.ReadTimeout("probe deadline")
@@ -182,11 +205,14 @@ def probe(settings: Settings, model: str, *, prompt: str = DEFAULT_PROMPT,
                     continue
                 if "error" in doc and not doc.get("choices"):
                     reason = " ".join(clean(str(doc["error"]), limit=200).split())
-                    return ProbeResult(**base, outcome="error", status=status,
-                                       ttft_s=None if first is None else first - start,
-                                       total_s=clock() - start,
-                                       message=redact(f"The stream broke off: {reason}",
-                                                      settings.api_key))
+                    return ProbeResult(
+                        **base,
+                        outcome="error",
+                        status=status,
+                        ttft_s=None if first is None else first - start,
+                        total_s=clock() - start,
+                        message=redact(f"The stream broke off: {reason}", settings.api_key),
+                    )
                 usage = doc.get("usage")
                 if isinstance(usage, dict) and isinstance(usage.get("completion_tokens"), int):
                     usage_tokens = usage["completion_tokens"]
@@ -198,20 +224,42 @@ def probe(settings: Settings, model: str, *, prompt: str = DEFAULT_PROMPT,
                         chunks += 1
             end = clock()
     except httpx.TimeoutException:
-        return ProbeResult(**base, outcome="timeout", status=status,
-                           ttft_s=None if first is None else first - start, total_s=clock() - start,
-                           message=f"{OUTCOME_TEXT['timeout']} ({timeout:g} s)")
+        return ProbeResult(
+            **base,
+            outcome="timeout",
+            status=status,
+            ttft_s=None if first is None else first - start,
+            total_s=clock() - start,
+            message=f"{OUTCOME_TEXT['timeout']} ({timeout:g} s)",
+        )
     except httpx.HTTPError as exc:
         reason = redact(" ".join(clean(str(exc), limit=200).split()), settings.api_key)
-        return ProbeResult(**base, outcome="error", status=status,
-                           message=f"Cannot reach {httpx.URL(url).host} ({type(exc).__name__}: "
-                                   f"{reason or 'connection failed'})")
+        return ProbeResult(
+            **base,
+            outcome="error",
+            status=status,
+            message=f"Cannot reach {httpx.URL(url).host} ({type(exc).__name__}: "
+            f"{reason or 'connection failed'})",
+        )
     if first is None:
-        return ProbeResult(**base, outcome="error", status=status, total_s=end - start,
-                           message="The stream ended without any text.")
+        return ProbeResult(
+            **base,
+            outcome="error",
+            status=status,
+            total_s=end - start,
+            message="The stream ended without any text.",
+        )
     tokens = usage_tokens if usage_tokens is not None else chunks
     decode = (last or first) - first
     tps = tokens / decode if decode > 0 and tokens > 1 else None
     note = "" if usage_tokens is not None else " (no usage reported: tokens counted as chunks)"
-    return ProbeResult(**base, outcome="ok", status=status, ttft_s=first - start, tps=tps,
-                       total_s=end - start, output_tokens=tokens, message=OUTCOME_TEXT["ok"] + note)
+    return ProbeResult(
+        **base,
+        outcome="ok",
+        status=status,
+        ttft_s=first - start,
+        tps=tps,
+        total_s=end - start,
+        output_tokens=tokens,
+        message=OUTCOME_TEXT["ok"] + note,
+    )

@@ -27,10 +27,15 @@ SORTS = {
     "trending": ("requests_trend", False),
 }
 SORT_LABELS = {
-    "popular": "Most used (past day)", "price_in": "Cheapest input", "price_out": "Cheapest output",
-    "context": "Largest context", "name": "Name (A–Z)", "instances": "Most hot instances",
+    "popular": "Most used (past day)",
+    "price_in": "Cheapest input",
+    "price_out": "Cheapest output",
+    "context": "Largest context",
+    "name": "Name (A–Z)",
+    "instances": "Most hot instances",
     "blended": "Cheapest blended",
-    "fastest": "Fastest (tokens/s)", "first_token": "Quickest first token",
+    "fastest": "Fastest (tokens/s)",
+    "first_token": "Quickest first token",
     "trending": "Trending (requests vs last week)",
 }
 BLEND_RATIO = 3.0  # input tokens per output token in the blended price (Artificial Analysis's 3:1)
@@ -87,9 +92,15 @@ def apply_filters(models: pd.DataFrame, f: Filters) -> pd.DataFrame:
     mask = pd.Series(True, index=models.index)
     if f.search.strip():
         needle = f.search.strip().casefold()
-        text = (models["name"].fillna("").astype(str) + "\n" + models["tagline"].fillna("").astype(str)
-                + "\n" + models["owner"].fillna("").astype(str) + "\n"
-                + models["v1_id"].fillna("").astype(str)).str.casefold()
+        text = (
+            models["name"].fillna("").astype(str)
+            + "\n"
+            + models["tagline"].fillna("").astype(str)
+            + "\n"
+            + models["owner"].fillna("").astype(str)
+            + "\n"
+            + models["v1_id"].fillna("").astype(str)
+        ).str.casefold()
         mask &= text.str.contains(needle, regex=False)
     if f.templates:
         mask &= models["template"].isin(f.templates)
@@ -144,14 +155,19 @@ def _telemetry_mask(models: pd.DataFrame, f: Filters) -> pd.Series:
 def is_free(models: pd.DataFrame, currency: Currency = "usd") -> pd.Series:
     """Rows whose stated prices are all 0 (at least one stated, none positive): free by price,
     whatever the name says ("-free" in a name is not a price)."""
-    prices = pd.DataFrame({k: pd.to_numeric(models[c], errors="coerce") for k in _PRICE_KINDS
-                           if (c := price_column(k, currency)) in models.columns}, index=models.index)
+    prices = pd.DataFrame(
+        {
+            k: pd.to_numeric(models[c], errors="coerce")
+            for k in _PRICE_KINDS
+            if (c := price_column(k, currency)) in models.columns
+        },
+        index=models.index,
+    )
     stated = prices.notna().any(axis=1)
     return (stated & prices.fillna(0).eq(0).all(axis=1)).astype(bool)
 
 
-def blended_price(models: pd.DataFrame, currency: Currency = "usd",
-                  ratio: float = BLEND_RATIO) -> pd.Series:
+def blended_price(models: pd.DataFrame, currency: Currency = "usd", ratio: float = BLEND_RATIO) -> pd.Series:
     """One number per token-priced row: (ratio x input + output) / (ratio + 1) per 1M tokens, the
     price of a typical mix of `ratio` input tokens to 1 output token (NaN unless both known)."""
     ratio = max(float(ratio), 0.0)
@@ -160,8 +176,9 @@ def blended_price(models: pd.DataFrame, currency: Currency = "usd",
     return ((ratio * p_in + p_out) / (ratio + 1)).astype("float64")
 
 
-def sort_models(models: pd.DataFrame, sort: str, currency: Currency = "usd",
-                ratio: float = BLEND_RATIO) -> pd.DataFrame:
+def sort_models(
+    models: pd.DataFrame, sort: str, currency: Currency = "usd", ratio: float = BLEND_RATIO
+) -> pd.DataFrame:
     """Sort by one of SORTS; missing values always sink to the bottom. `ratio`: of the blended
     price (sort "blended")."""
     column, ascending = SORTS.get(sort, SORTS["popular"])
@@ -178,6 +195,7 @@ def sort_models(models: pd.DataFrame, sort: str, currency: Currency = "usd",
 
 def options(models: pd.DataFrame) -> dict[str, list[str]]:
     """Distinct values for the sidebar's choices, sorted, from the whole catalog."""
+
     def flat(col: str) -> list[str]:
         return sorted({str(x) for v in models[col] if isinstance(v, (list, tuple)) for x in v})
 
@@ -211,8 +229,12 @@ def view_record(filters: Filters, sort: str) -> dict:
     how many are set, and the sort, by key and as labelled."""
     from dataclasses import asdict
 
-    return {"filters": asdict(filters), "active_filters": filters.active_count(),
-            "sort": sort, "sort_label": SORT_LABELS.get(sort, sort)}
+    return {
+        "filters": asdict(filters),
+        "active_filters": filters.active_count(),
+        "sort": sort,
+        "sort_label": SORT_LABELS.get(sort, sort),
+    }
 
 
 # Variant suffixes of one model (as models.dev groups them under a base_model): the TEE twin, a

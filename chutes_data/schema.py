@@ -35,7 +35,7 @@ CHUTES_COLUMNS: dict[str, str] = {
     "gpu_count": "GPUs per instance from node_selector (Int64 | NA)",
     "min_vram_gb": "min VRAM per GPU from node_selector (Int64 | NA)",
     "invocation_count": "invocations over the past day (Int64 | NA): the server re-sums the last "
-                        "24 h every 10 minutes; not an all-time total",
+    "24 h every 10 minutes; not an all-time total",
     "price_input_usd": "USD per 1M input tokens (float | NA; vllm only)",
     "price_output_usd": "USD per 1M output tokens (float | NA)",
     "price_cache_read_usd": "USD per 1M cached input tokens (float | NA)",
@@ -81,25 +81,62 @@ V1_COLUMNS: dict[str, str] = {
 # The merged catalog (merge.merge_catalogs): one row per chute plus one per unmatched v1 entry.
 # The first block is the export contract users script against; keep its order.
 EXPORT_COLUMNS: list[str] = [
-    "name", "chute_id", "v1_id", "source", "match_method", "match_score", "owner", "template",
-    "public", "hot", "instances_active", "tee", "price_input_usd", "price_output_usd",
-    "price_cache_read_usd", "price_input_tao", "price_output_tao", "price_hour_usd",
-    "price_step_usd", "context_length", "max_model_len", "max_output_length", "quantization",
-    "input_modalities", "output_modalities", "supported_features", "invocation_count", "tagline",
+    "name",
+    "chute_id",
+    "v1_id",
+    "source",
+    "match_method",
+    "match_score",
+    "owner",
+    "template",
+    "public",
+    "hot",
+    "instances_active",
+    "tee",
+    "price_input_usd",
+    "price_output_usd",
+    "price_cache_read_usd",
+    "price_input_tao",
+    "price_output_tao",
+    "price_hour_usd",
+    "price_step_usd",
+    "context_length",
+    "max_model_len",
+    "max_output_length",
+    "quantization",
+    "input_modalities",
+    "output_modalities",
+    "supported_features",
+    "invocation_count",
+    "tagline",
 ]
 
 # Further merged columns the UI uses and the export appends after the contract block.
 MERGED_EXTRA_COLUMNS: list[str] = [
-    "official", "price_unit", "price_cache_read_tao", "price_step_tao", "price_hour_tao",
-    "price_request_usd", "price_request_tao", "instances_total", "regions", "supported_gpus",
-    "gpu_count", "root", "owned_by", "slug", "chute_url", "created_at", "context_tokens",
+    "official",
+    "price_unit",
+    "price_cache_read_tao",
+    "price_step_tao",
+    "price_hour_tao",
+    "price_request_usd",
+    "price_request_tao",
+    "instances_total",
+    "regions",
+    "supported_gpus",
+    "gpu_count",
+    "root",
+    "owned_by",
+    "slug",
+    "chute_url",
+    "created_at",
+    "context_tokens",
 ]
 
 # Chutes' own telemetry, joined by chute_id (merge/telemetry.py computes them); NA until
 # the loader joins the telemetry sources (issue 11).
 TELEMETRY_COLUMNS: dict[str, str] = {
     "tps_7d": "output tokens/s of decode, output-token-weighted over the last 7 complete UTC days "
-              "(float | NA)",
+    "(float | NA)",
     "ttft_7d_s": "time to first token in seconds, request-weighted over the same days (float | NA)",
     "requests_7d": "requests over the same days (Int64 | NA)",
     "output_tokens_7d": "output tokens over the same days (Int64 | NA)",
@@ -119,13 +156,21 @@ TELEMETRY_COLUMN_NAMES: list[str] = list(TELEMETRY_COLUMNS)
 
 MERGED_COLUMNS: list[str] = EXPORT_COLUMNS + MERGED_EXTRA_COLUMNS + TELEMETRY_COLUMN_NAMES
 
-LIST_COLUMNS = ("input_modalities", "output_modalities", "supported_features",
-                "supported_sampling_parameters", "regions", "supported_gpus")
+LIST_COLUMNS = (
+    "input_modalities",
+    "output_modalities",
+    "supported_features",
+    "supported_sampling_parameters",
+    "regions",
+    "supported_gpus",
+)
 
 # How the UI and the docs name `invocation_count` (what /chutes/ reports: the past day's calls).
 INVOCATIONS_LABEL = "Invocations, past day"
-INVOCATIONS_HELP = ("Invocations over the past 24 hours as /chutes/ reports them (re-summed every "
-                    "10 minutes); not an all-time total. v1-only rows have no count.")
+INVOCATIONS_HELP = (
+    "Invocations over the past 24 hours as /chutes/ reports them (re-summed every "
+    "10 minutes); not an all-time total. v1-only rows have no count."
+)
 
 # The sources themselves (names, routes, labels) are declared in sources/registry.py.
 MATCH_METHODS = ("chute_id", "name", "normalized", "fuzzy")
@@ -135,8 +180,14 @@ TEMPLATES = ("vllm", "diffusion", "tei", "embedding", "custom")
 # The billing units (the merged `price_unit`), most specific first, each with the price columns
 # that say a row is billed that way: a row is in the first unit any of whose columns is priced.
 PRICE_UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "per_1m_tokens": ("price_input_usd", "price_output_usd", "price_cache_read_usd",
-                      "price_input_tao", "price_output_tao", "price_cache_read_tao"),
+    "per_1m_tokens": (
+        "price_input_usd",
+        "price_output_usd",
+        "price_cache_read_usd",
+        "price_input_tao",
+        "price_output_tao",
+        "price_cache_read_tao",
+    ),
     "per_step": ("price_step_usd",),
     "per_request": ("price_request_usd",),
     "per_hour": ("price_hour_usd",),
@@ -145,14 +196,17 @@ PRICE_UNITS = tuple(PRICE_UNIT_COLUMNS)
 # The USD price series of each unit (what price charts and price events follow). A token model
 # also has a compute price per hour; charted with its token prices it would flatten them.
 UNIT_PRICE_SERIES: dict[str, tuple[str, ...]] = {
-    unit: tuple(c for c in cols if c.endswith("_usd")) for unit, cols in PRICE_UNIT_COLUMNS.items()}
+    unit: tuple(c for c in cols if c.endswith("_usd")) for unit, cols in PRICE_UNIT_COLUMNS.items()
+}
 
 
 def price_units(frame: pd.DataFrame) -> pd.Series:
     """The merged `price_unit` of each row (PRICE_UNITS; NA for a row with no price). Columns the
     frame lacks count as unpriced."""
-    stated = [frame.reindex(columns=list(cols)).notna().any(axis=1).to_numpy(dtype=bool)
-              for cols in PRICE_UNIT_COLUMNS.values()]
+    stated = [
+        frame.reindex(columns=list(cols)).notna().any(axis=1).to_numpy(dtype=bool)
+        for cols in PRICE_UNIT_COLUMNS.values()
+    ]
     unit = np.select(stated, list(PRICE_UNITS), default=None)
     return pd.Series(unit, index=frame.index, dtype="str")
 

@@ -34,8 +34,7 @@ def clean(text: object, limit: int | None = None) -> str:
     """Text without control/format characters (NUL, bidi overrides); newlines and tabs kept."""
     if text is None:
         return ""
-    out = "".join(ch for ch in str(text)
-                  if ch in "\n\t" or unicodedata.category(ch) not in _BIDI_AND_CONTROL)
+    out = "".join(ch for ch in str(text) if ch in "\n\t" or unicodedata.category(ch) not in _BIDI_AND_CONTROL)
     if limit is not None and len(out) > limit:
         out = out[:limit] + "…"
     return out

@@ -75,9 +75,11 @@ def public_bind_warning(address: str | None, has_key: bool) -> str | None:
     if not has_key or is_loopback_bind(address):
         return None
     where = address.strip() if address and address.strip() else "every interface"
-    return (f"CHUTES_API_KEY is set and the dashboard listens on {where}: anyone who can reach "
-            "this port sees the organization's private chutes and prices. Bind to 127.0.0.1 "
-            "(the default in .streamlit/config.toml) unless that is intended.")
+    return (
+        f"CHUTES_API_KEY is set and the dashboard listens on {where}: anyone who can reach "
+        "this port sees the organization's private chutes and prices. Bind to 127.0.0.1 "
+        "(the default in .streamlit/config.toml) unless that is intended."
+    )
 
 
 def plain_http_to_remote(url: str) -> bool:

@@ -72,9 +72,17 @@ def parse_times(values: Any) -> pd.Series:
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     if raw.empty:
         return out
-    kind = raw.map(lambda v: "text" if isinstance(v, str) else "number"
-                   if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                   else "none" if v is None else "other")
+    kind = raw.map(
+        lambda v: (
+            "text"
+            if isinstance(v, str)
+            else "number"
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+            else "none"
+            if v is None
+            else "other"
+        )
+    )
     for name, mask in (("text", kind.eq("text")), ("number", kind.eq("number"))):
         if not mask.any():
             continue
@@ -88,8 +96,9 @@ def parse_times(values: Any) -> pd.Series:
         out[mask] = parsed.where((years >= _MIN_YEAR) & (years <= _MAX_YEAR)).dt.as_unit("ns")
     other = kind.eq("other")
     if other.any():  # datetimes, dates, Timestamps: rare, the scalar rule
-        out[other] = pd.Series([parse_time(v) for v in raw[other]], index=raw.index[other],
-                               dtype="datetime64[ns, UTC]")
+        out[other] = pd.Series(
+            [parse_time(v) for v in raw[other]], index=raw.index[other], dtype="datetime64[ns, UTC]"
+        )
     return out
 
 

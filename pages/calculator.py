@@ -18,8 +18,12 @@ AUTO_N = 8
 
 def _preset_values(key: str | None) -> dict[str, float | int]:
     w = calc.preset(key).workload
-    return {"calc_in": float(w.input_tokens), "calc_out": float(w.output_tokens),
-            "calc_cache": int(round(w.cache_hit_share * 100)), "calc_rpd": float(w.requests_per_day)}
+    return {
+        "calc_in": float(w.input_tokens),
+        "calc_out": float(w.output_tokens),
+        "calc_cache": int(round(w.cache_hit_share * 100)),
+        "calc_rpd": float(w.requests_per_day),
+    }
 
 
 def _apply_preset() -> None:
@@ -75,41 +79,82 @@ if "calc_models" in st.query_params and "calc_auto" not in st.session_state:
     st.session_state["calc_auto"] = False
 
 st.title("Cost calculator")
-st.caption("Pick a workload, adjust it, and see what it costs on each model. Token prices are per "
-           "1M tokens; a month is 30 days. Models priced per step, per request or per hour are "
-           "ranked in their own section below, never as $0. The sidebar filters and the USD ⇄ TAO "
-           "toggle apply.")
+st.caption(
+    "Pick a workload, adjust it, and see what it costs on each model. Token prices are per "
+    "1M tokens; a month is 30 days. Models priced per step, per request or per hour are "
+    "ranked in their own section below, never as $0. The sidebar filters and the USD ⇄ TAO "
+    "toggle apply."
+)
 
 # ---------------------------------------------------------------------------- the workload
 with st.container(border=True):
     preset_key = st.segmented_control(
-        "Workload preset", PRESET_KEYS, key="calc_preset", default=calc.DEFAULT_PRESET, required=True,
-        format_func=lambda k: calc.PRESETS[k].label, on_change=_apply_preset, bind="query-params",
-        help="Fills the four numbers below; edit them freely.")
+        "Workload preset",
+        PRESET_KEYS,
+        key="calc_preset",
+        default=calc.DEFAULT_PRESET,
+        required=True,
+        format_func=lambda k: calc.PRESETS[k].label,
+        on_change=_apply_preset,
+        bind="query-params",
+        help="Fills the four numbers below; edit them freely.",
+    )
     preset = calc.preset(preset_key)
     st.caption(preset.description)
     c1, c2, c3, c4 = st.columns(4)
     # Token and request counts are float widgets shown as whole numbers: a bound int widget
     # raises on a link such as ?calc_in=-1e999 (int(inf)), a float one falls back to its default.
-    c1.number_input("Input tokens per request", min_value=0.0, max_value=1e7, step=500.0,
-                    format="%.0f",
-                    key="calc_in", bind="query-params",
-                    help="Prompt, context and history sent with each request.")
-    c2.number_input("Output tokens per request", min_value=0.0, max_value=1e6, step=100.0,
-                    format="%.0f",
-                    key="calc_out", bind="query-params",
-                    help="Tokens the model writes back (including reasoning).")
-    c3.slider("Cache hits (% of input)", min_value=0, max_value=100, step=5, key="calc_cache",
-              bind="query-params", format="%d%%",
-              help="Share of input tokens read from the prompt cache, billed at "
-                                  "the cache-read price (the input price when a model has none).")
-    c4.number_input("Requests per day", min_value=0.0, max_value=1e8, step=100.0, key="calc_rpd",
-                    format="%.0f",
-                    bind="query-params")
-    edited = (st.session_state["calc_in"], st.session_state["calc_out"],
-              st.session_state["calc_cache"] / 100, st.session_state["calc_rpd"]) != (
-        preset.workload.input_tokens, preset.workload.output_tokens,
-        preset.workload.cache_hit_share, preset.workload.requests_per_day)
+    c1.number_input(
+        "Input tokens per request",
+        min_value=0.0,
+        max_value=1e7,
+        step=500.0,
+        format="%.0f",
+        key="calc_in",
+        bind="query-params",
+        help="Prompt, context and history sent with each request.",
+    )
+    c2.number_input(
+        "Output tokens per request",
+        min_value=0.0,
+        max_value=1e6,
+        step=100.0,
+        format="%.0f",
+        key="calc_out",
+        bind="query-params",
+        help="Tokens the model writes back (including reasoning).",
+    )
+    c3.slider(
+        "Cache hits (% of input)",
+        min_value=0,
+        max_value=100,
+        step=5,
+        key="calc_cache",
+        bind="query-params",
+        format="%d%%",
+        help="Share of input tokens read from the prompt cache, billed at "
+        "the cache-read price (the input price when a model has none).",
+    )
+    c4.number_input(
+        "Requests per day",
+        min_value=0.0,
+        max_value=1e8,
+        step=100.0,
+        key="calc_rpd",
+        format="%.0f",
+        bind="query-params",
+    )
+    edited = (
+        st.session_state["calc_in"],
+        st.session_state["calc_out"],
+        st.session_state["calc_cache"] / 100,
+        st.session_state["calc_rpd"],
+    ) != (
+        preset.workload.input_tokens,
+        preset.workload.output_tokens,
+        preset.workload.cache_hit_share,
+        preset.workload.requests_per_day,
+    )
     if edited:
         st.caption(f"Edited from the *{preset.label}* preset. Pick the preset again to restore it.")
 
@@ -136,120 +181,199 @@ else:
 
 st.subheader("Token-priced models", divider="gray")
 if ranked_view.empty:
-    st.info("No token-priced model matches the sidebar filters. Loosen a filter to compare "
-            "LLM costs; per-step and hourly chutes are below.", icon=":material/search_off:")
+    st.info(
+        "No token-priced model matches the sidebar filters. Loosen a filter to compare "
+        "LLM costs; per-step and hourly chutes are below.",
+        icon=":material/search_off:",
+    )
     picked = []
 else:
     left, right = st.columns([5, 1], vertical_alignment="bottom")
     picked = left.multiselect(
-        "Models to compare", options, key="calc_models", on_change=_picked_by_hand, wrap=True,
+        "Models to compare",
+        options,
+        key="calc_models",
+        on_change=_picked_by_hand,
+        wrap=True,
         bind="query-params",
         placeholder="Pick token-priced models (cheapest first)",
         help=f"Token-priced models in the current view, cheapest first. By default the {AUTO_N} "
-             "cheapest for this workload among those that can serve now (hot); cold models and "
-             "models without a price are left out of the default.")
-    right.button(f"{AUTO_N} cheapest", on_click=_back_to_auto, icon=":material/restart_alt:",
-                 disabled=st.session_state.get("calc_auto", True), width="stretch",
-                 help=f"Go back to the {AUTO_N} cheapest hot models for this workload.")
+        "cheapest for this workload among those that can serve now (hot); cold models and "
+        "models without a price are left out of the default.",
+    )
+    right.button(
+        f"{AUTO_N} cheapest",
+        on_click=_back_to_auto,
+        icon=":material/restart_alt:",
+        disabled=st.session_state.get("calc_auto", True),
+        width="stretch",
+        help=f"Go back to the {AUTO_N} cheapest hot models for this workload.",
+    )
 
 label_to_index = {labels[i]: i for i in ranked_view.index}
 chosen = [label_to_index[x] for x in picked if x in label_to_index]
 ranked = calc.costs(view.loc[chosen], workload, cur) if chosen else ranked_view.iloc[0:0]
 
 if not ranked_view.empty and ranked.empty:
-    st.info("Pick at least one model above to see what this workload costs.",
-            icon=":material/touch_app:")
+    st.info("Pick at least one model above to see what this workload costs.", icon=":material/touch_app:")
 elif not ranked.empty:
     known = ranked[ranked["per_month"].notna() & (ranked["per_request"] > 0)]  # $0: no real price
     state = calc.serving(view).reindex(ranked.index)
-    tokens_month = (workload.input_tokens + workload.output_tokens) * workload.requests_per_day \
-        * calc.DAYS_PER_MONTH
+    tokens_month = (
+        (workload.input_tokens + workload.output_tokens) * workload.requests_per_day * calc.DAYS_PER_MONTH
+    )
     with st.container(horizontal=True):
-        st.metric("Cheapest per month",
-                  calc_view.amount(known["per_month"].iloc[0] if len(known) else None, cur),
-                  border=True, help=f"{unit} for 30 days at {workload.requests_per_day:,.0f} requests/day")
-        st.metric("Priciest per month",
-                  calc_view.amount(known["per_month"].iloc[-1] if len(known) else None, cur),
-                  border=True)
-        spread = (known["per_month"].iloc[-1] / known["per_month"].iloc[0]
-                  if len(known) > 1 and known["per_month"].iloc[0] > 0 else None)
-        st.metric("Spread", f"{spread:,.1f}×" if spread else "—", border=True,
-                  help="Priciest ÷ cheapest of your selection")
-        st.metric("Tokens per month", f"{tokens_month / 1e6:,.1f}M", border=True,
-                  help="(input + output tokens) × requests/day × 30")
+        st.metric(
+            "Cheapest per month",
+            calc_view.amount(known["per_month"].iloc[0] if len(known) else None, cur),
+            border=True,
+            help=f"{unit} for 30 days at {workload.requests_per_day:,.0f} requests/day",
+        )
+        st.metric(
+            "Priciest per month",
+            calc_view.amount(known["per_month"].iloc[-1] if len(known) else None, cur),
+            border=True,
+        )
+        spread = (
+            known["per_month"].iloc[-1] / known["per_month"].iloc[0]
+            if len(known) > 1 and known["per_month"].iloc[0] > 0
+            else None
+        )
+        st.metric(
+            "Spread",
+            f"{spread:,.1f}×" if spread else "—",
+            border=True,
+            help="Priciest ÷ cheapest of your selection",
+        )
+        st.metric(
+            "Tokens per month",
+            f"{tokens_month / 1e6:,.1f}M",
+            border=True,
+            help="(input + output tokens) × requests/day × 30",
+        )
     if len(known):
         best = known.iloc[0]
         cold = state.get(best.name) == "cold"
-        st.success(f"Cheapest for *{preset.label if not edited else 'this workload'}*: "
-                   f"**{md_text(best['name'])}**, "
-                   f"{fmt.money(best['per_request'], cur)} "
-                   f"per request, {calc_view.amount(best['per_month'], cur)} per month"
-                   + (" (cold: no instance is running now, the first request waits for one)."
-                      if cold else "."),
-                   icon=":material/savings:")
+        st.success(
+            f"Cheapest for *{preset.label if not edited else 'this workload'}*: "
+            f"**{md_text(best['name'])}**, "
+            f"{fmt.money(best['per_request'], cur)} "
+            f"per request, {calc_view.amount(best['per_month'], cur)} per month"
+            + (" (cold: no instance is running now, the first request waits for one)." if cold else "."),
+            icon=":material/savings:",
+        )
     missing = int(ranked["per_month"].isna().sum())
     if missing:
-        st.caption(f"{missing} selected model(s) lack a {unit} price this workload needs; their "
-                   "cost shows as — and they sort last.")
+        st.caption(
+            f"{missing} selected model(s) lack a {unit} price this workload needs; their "
+            "cost shows as — and they sort last."
+        )
     zero = int((ranked["per_request"] == 0).sum())
     if zero:
-        st.caption(f"{zero} selected model(s) cost {fmt.money(0, cur)}: they state no real price "
-                   "(unpriced or free), so none of them is called the cheapest.")
+        st.caption(
+            f"{zero} selected model(s) cost {fmt.money(0, cur)}: they state no real price "
+            "(unpriced or free), so none of them is called the cheapest."
+        )
     n_cold = int((state == "cold").sum())
     if n_cold:
-        st.caption(f":material/ac_unit: {n_cold} selected model(s) are **cold** (no instance "
-                   "running now): a request waits for one to start, or fails. See *Now* below.")
+        st.caption(
+            f":material/ac_unit: {n_cold} selected model(s) are **cold** (no instance "
+            "running now): a request waits for one to start, or fails. See *Now* below."
+        )
     shown_table = calc_view.token_table(
-        ranked, state, speed_view.estimated_seconds(view.loc[ranked.index], workload.output_tokens))
-    st.dataframe(shown_table, column_config=calc_view.token_config(cur, workload.requests_per_day),
-                 hide_index=True, width="stretch", key="calc_table",
-                 column_order=[c for c in shown_table.columns if c != "note" or shown_table[c].any()],
-                 placeholder="—")
+        ranked, state, speed_view.estimated_seconds(view.loc[ranked.index], workload.output_tokens)
+    )
+    st.dataframe(
+        shown_table,
+        column_config=calc_view.token_config(cur, workload.requests_per_day),
+        hide_index=True,
+        width="stretch",
+        key="calc_table",
+        column_order=[c for c in shown_table.columns if c != "note" or shown_table[c].any()],
+        placeholder="—",
+    )
     fig = calc_view.monthly_bar(ranked, cur, f"Monthly cost ({unit}, 30 days)")
     if fig is not None:
         st.plotly_chart(fig, width="stretch", key="calc_chart")
-    st.caption("Per request = (input × (1 − cache share) × input price + input × cache share × "
-               "cache-read price + output × output price) ÷ 1,000,000. Per day × requests/day; "
-               "per month × 30. Est. time = 7-day time to first token + output tokens ÷ 7-day "
-               "output tokens/s (queueing and network excluded).")
+    st.caption(
+        "Per request = (input × (1 − cache share) × input price + input × cache share × "
+        "cache-read price + output × output price) ÷ 1,000,000. Per day × requests/day; "
+        "per month × 30. Est. time = 7-day time to first token + output tokens ÷ 7-day "
+        "output tokens/s (queueing and network excluded)."
+    )
 
 # ---------------------------------------------------------------------------- other pricing
 st.subheader("Priced per step, per request or per hour", divider="gray")
-st.caption("Image models are billed per diffusion step, some chutes per request, others per "
-           "instance-hour while they run. These numbers are not comparable with token prices, "
-           "so they are ranked here on their own.")
+st.caption(
+    "Image models are billed per diffusion step, some chutes per request, others per "
+    "instance-hour while they run. These numbers are not comparable with token prices, "
+    "so they are ranked here on their own."
+)
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-c1.number_input("Steps per image (diffusion)", min_value=0.0, max_value=1e3, step=5.0,
-                key="calc_steps", format="%.0f", value=30.0, bind="query-params",
-                help="Diffusion steps per request; 20–50 is typical.")
-c2.number_input("Hours per day (hourly chutes)", min_value=0.0, max_value=24.0, step=1.0,
-                key="calc_hours", format="%.1f", value=24.0, bind="query-params",
-                help="How long an hourly-priced chute is kept running each day.")
+c1.number_input(
+    "Steps per image (diffusion)",
+    min_value=0.0,
+    max_value=1e3,
+    step=5.0,
+    key="calc_steps",
+    format="%.0f",
+    value=30.0,
+    bind="query-params",
+    help="Diffusion steps per request; 20–50 is typical.",
+)
+c2.number_input(
+    "Hours per day (hourly chutes)",
+    min_value=0.0,
+    max_value=24.0,
+    step=1.0,
+    key="calc_hours",
+    format="%.1f",
+    value=24.0,
+    bind="query-params",
+    help="How long an hourly-priced chute is kept running each day.",
+)
 units = calc.unit_costs(view, workload, cur)
 counts = units["pricing"].value_counts().to_dict()
 kinds = [k for k in ("per step", "per request", "per hour") if counts.get(k)]
 if units.empty:
-    st.info("No model in the current view is priced per step, per request or per hour.",
-            icon=":material/search_off:")
+    st.info(
+        "No model in the current view is priced per step, per request or per hour.",
+        icon=":material/search_off:",
+    )
 else:
     if st.session_state.get("calc_kind") not in kinds:
         st.session_state.pop("calc_kind", None)
-    kind = c3.segmented_control("Show", kinds, key="calc_kind", default=kinds[0], required=True,
-                                format_func=lambda k: f"{k.capitalize()} ({counts[k]})")
+    kind = c3.segmented_control(
+        "Show",
+        kinds,
+        key="calc_kind",
+        default=kinds[0],
+        required=True,
+        format_func=lambda k: f"{k.capitalize()} ({counts[k]})",
+    )
     shown = units[units["pricing"] == (kind or kinds[0])]
     w = workload
     if kind == "per step":
-        st.caption(f"Priced per step: {w.steps_per_request:g} steps per image ⇒ steps × price per "
-                   f"step per request, × {w.requests_per_day:,.0f} requests/day, × 30 days.")
+        st.caption(
+            f"Priced per step: {w.steps_per_request:g} steps per image ⇒ steps × price per "
+            f"step per request, × {w.requests_per_day:,.0f} requests/day, × 30 days."
+        )
     elif kind == "per request":
         st.caption(f"Priced per request: price × {w.requests_per_day:,.0f} requests/day × 30 days.")
     else:
-        st.caption(f"Priced per hour: one instance for {w.hours_per_day:g} h/day × 30 days; it does "
-                   "not depend on the number of requests (within the instance's capacity).")
-    st.dataframe(calc_view.unit_table(shown), column_config=calc_view.unit_config(cur), hide_index=True,
-                 width="stretch", key="calc_units_table",
-                 column_order=calc_view.unit_columns(kind or kinds[0]),
-                 placeholder="—")
+        st.caption(
+            f"Priced per hour: one instance for {w.hours_per_day:g} h/day × 30 days; it does "
+            "not depend on the number of requests (within the instance's capacity)."
+        )
+    st.dataframe(
+        calc_view.unit_table(shown),
+        column_config=calc_view.unit_config(cur),
+        hide_index=True,
+        width="stretch",
+        key="calc_units_table",
+        column_order=calc_view.unit_columns(kind or kinds[0]),
+        placeholder="—",
+    )
 
 unpriced = int((calc.pricing(view) == "unknown").sum())
 if unpriced:

@@ -27,18 +27,34 @@ ORIGIN_HELP = {
     "none": "no data: the fetch failed and there is no cached snapshot",
 }
 
-FACTS = {"fetched_at": "fetched at", "ttl": "cache TTL", "fresh": "freshness", "complete": "complete",
-         "stale": "stale", "error": "last error"}
+FACTS = {
+    "fetched_at": "fetched at",
+    "ttl": "cache TTL",
+    "fresh": "freshness",
+    "complete": "complete",
+    "stale": "stale",
+    "error": "last error",
+}
 
 head, button = st.columns([4, 1], vertical_alignment="bottom")
 head.title("Data sources")
-if button.button("Refresh now", icon=":material/refresh:", key="src_refresh", width="stretch",
-                 help="Refetch both APIs now, ignoring the cache TTL."):
+if button.button(
+    "Refresh now",
+    icon=":material/refresh:",
+    key="src_refresh",
+    width="stretch",
+    help="Refetch both APIs now, ignoring the cache TTL.",
+):
     data.request_refresh()
     st.rerun()
-st.caption(f"Catalog built {catalog.generated_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC. "
-           + ("Offline mode: a refresh reloads the bundled sample." if settings.offline else
-              "A refresh that fails keeps the last good snapshot, marked stale."))
+st.caption(
+    f"Catalog built {catalog.generated_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC. "
+    + (
+        "Offline mode: a refresh reloads the bundled sample."
+        if settings.offline
+        else "A refresh that fails keeps the last good snapshot, marked stale."
+    )
+)
 
 cols = st.columns(2)
 for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
@@ -52,41 +68,63 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
             st.metric("Age", facts["age"], border=True, help="Since the data was fetched")
         st.dataframe(
             [{"fact": label, "value": facts[key]} for key, label in FACTS.items()],
-            hide_index=True, width="stretch",
-            column_config={"fact": st.column_config.TextColumn("Fact", width="small"),
-                           "value": st.column_config.TextColumn("Value", width="large")},
-            placeholder="—")
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "fact": st.column_config.TextColumn("Fact", width="small"),
+                "value": st.column_config.TextColumn("Value", width="large"),
+            },
+            placeholder="—",
+        )
         if s.error:
             st.warning(md_text(diag.scrub(s.error, secret), limit=500), icon=":material/error:")
         available = s.origin in ("live", "cache", "sample")
         st.download_button(
             f"Raw {SOURCE_LABELS.get(name, name)} payload (JSON)",
             lambda name=name, origin=s.origin: data.raw_payload_bytes(name, origin) or b"",
-            file_name=f"chutes-{name}-{s.origin}.json", mime="application/json",
-            icon=":material/download:", disabled=not available, key=f"src_raw_{name}",
+            file_name=f"chutes-{name}-{s.origin}.json",
+            mime="application/json",
+            icon=":material/download:",
+            disabled=not available,
+            key=f"src_raw_{name}",
             on_click="ignore",
-            help=("The response body as stored (cache files wrap it with fetched_at)."
-                  if available else "No stored payload for this origin."))
+            help=(
+                "The response body as stored (cache files wrap it with fetched_at)."
+                if available
+                else "No stored payload for this origin."
+            ),
+        )
 
 speed.sources_section(catalog, secret, now)
 
 # Where data is kept: the cache directory must be writable, or nothing is kept between starts
 problem = DiskCache(settings.cache_dir).probe()
 if problem:
-    st.warning(md_text(f"Cache directory {settings.cache_dir} is not writable: {problem}. Fetched "
-                       "data is not kept (every start refetches) and no history builds up.", 600),
-               icon=":material/folder_off:")
+    st.warning(
+        md_text(
+            f"Cache directory {settings.cache_dir} is not writable: {problem}. Fetched "
+            "data is not kept (every start refetches) and no history builds up.",
+            600,
+        ),
+        icon=":material/folder_off:",
+    )
 else:
     st.caption(f":material/folder: Cache directory {md_text(settings.cache_dir, 300)}: writable.")
 for notice in data.history_notices():
     st.warning(md_text(notice, 600), icon=":material/report:")
 
 st.subheader("Settings in effect", divider="gray")
-st.dataframe(diag.settings_rows(settings), hide_index=True, width="stretch", column_config={
-    "setting": st.column_config.TextColumn("Setting", width="medium"),
-    "value": st.column_config.TextColumn("Value", width="large"),
-    "env": st.column_config.TextColumn("Variable", width="medium"),
-}, placeholder="—")
+st.dataframe(
+    diag.settings_rows(settings),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "setting": st.column_config.TextColumn("Setting", width="medium"),
+        "value": st.column_config.TextColumn("Value", width="large"),
+        "env": st.column_config.TextColumn("Variable", width="medium"),
+    },
+    placeholder="—",
+)
 warnings = list(dict.fromkeys((*settings.warnings, *catalog.warnings)))
 if warnings:
     for w in warnings:
@@ -102,6 +140,9 @@ with st.expander("How to configure", icon=":material/tune:"):
         "variables (copy `.streamlit/secrets.toml.example`; never commit the real file);\n"
         "- a **`.env`** file in the project folder (environment variables win over it).\n\n"
         "An API key is optional: without one the dashboard shows public chutes only. "
-        "The key is sent only to the API, never written to the cache and never shown here.")
-    st.code('CHUTES_API_KEY = "cpk_..."\nCACHE_DURATION_MINUTES = "10"\nCHUTES_HTTP_TIMEOUT = "20"',
-            language="toml")
+        "The key is sent only to the API, never written to the cache and never shown here."
+    )
+    st.code(
+        'CHUTES_API_KEY = "cpk_..."\nCACHE_DURATION_MINUTES = "10"\nCHUTES_HTTP_TIMEOUT = "20"',
+        language="toml",
+    )

@@ -38,29 +38,44 @@ def _open_picked() -> None:
 st.session_state["detail_pick"] = labels[idx] if idx is not None else None
 if idx is None:
     st.title("Model detail")
-st.selectbox("Model", options, index=None, key="detail_pick", on_change=_open_picked,
-             placeholder="Pick a model…", label_visibility="collapsed" if idx is not None else "visible",
-             help="Every model in the catalog; the URL follows your pick, so you can share it.")
+st.selectbox(
+    "Model",
+    options,
+    index=None,
+    key="detail_pick",
+    on_change=_open_picked,
+    placeholder="Pick a model…",
+    label_visibility="collapsed" if idx is not None else "visible",
+    help="Every model in the catalog; the URL follows your pick, so you can share it.",
+)
 
 if idx is None:
     if has_id or has_name:
         what, value = ("chute_id", raw_id) if has_id else ("name", raw_name)
         if isinstance(value, str) and value.strip():
-            st.warning(f"No model with {what} “{md_text(value, 80)}” was found in the current "
-                       "catalog. It may have been removed, or the link is mistyped. Pick a model "
-                       "above.", icon=":material/search_off:")
+            st.warning(
+                f"No model with {what} “{md_text(value, 80)}” was found in the current "
+                "catalog. It may have been removed, or the link is mistyped. Pick a model "
+                "above.",
+                icon=":material/search_off:",
+            )
         else:
-            st.warning(f"No model was found: the link's {what} is empty. Pick a model above.",
-                       icon=":material/search_off:")
+            st.warning(
+                f"No model was found: the link's {what} is empty. Pick a model above.",
+                icon=":material/search_off:",
+            )
     else:
-        st.info("Pick a model above to see everything both APIs say about it: prices in USD and "
-                "TAO, limits, hardware, the readme and a ready-to-run client snippet.",
-                icon=":material/info:")
+        st.info(
+            "Pick a model above to see everything both APIs say about it: prices in USD and "
+            "TAO, limits, hardware, the readme and a ready-to-run client snippet.",
+            icon=":material/info:",
+        )
 else:
     r = models.loc[idx]
     chute_id = r["chute_id"] if isinstance(r["chute_id"], str) else None
-    chute = (detail_view.source_row(catalog.chutes.frame, "chute_id", chute_id)
-             if r["source"] != "v1" else None)
+    chute = (
+        detail_view.source_row(catalog.chutes.frame, "chute_id", chute_id) if r["source"] != "v1" else None
+    )
     v1 = detail_view.source_row(catalog.v1.frame, "v1_id", r["v1_id"])
     kind = calc.pricing(models.loc[[idx]]).iloc[0]
     hot, tee, public = (detail_view.flag(r[c]) for c in ("hot", "tee", "public"))
@@ -69,34 +84,55 @@ else:
     if isinstance(r["tagline"], str) and r["tagline"].strip():
         st.markdown(f"*{md_text(r['tagline'], 300)}*")
     fam = query.family(r["name"])
-    variants = [j for j in models.index[query.families(models).eq(fam).fillna(False).to_numpy(dtype=bool)]
-                if models.loc[j, "name"] != r["name"]] if fam else []
+    variants = (
+        [
+            j
+            for j in models.index[query.families(models).eq(fam).fillna(False).to_numpy(dtype=bool)]
+            if models.loc[j, "name"] != r["name"]
+        ]
+        if fam
+        else []
+    )
     if variants:  # the -TEE twin, -FP8, -turbo builds of the same model
-        st.caption(f"Family **{md_text(fam, 120)}**: {len(variants)} other variant"
-                   f"{'s' if len(variants) != 1 else ''} of this model:")
+        st.caption(
+            f"Family **{md_text(fam, 120)}**: {len(variants)} other variant"
+            f"{'s' if len(variants) != 1 else ''} of this model:"
+        )
         with st.container(horizontal=True):
             for j in variants[:8]:
-                st.page_link(nav.MODEL_DETAIL, label=md_text(labels[j], 80),
-                             icon=":material/call_split:",
-                             query_params=model_pick.detail_params(models.loc[j]))
+                st.page_link(
+                    nav.MODEL_DETAIL,
+                    label=md_text(labels[j], 80),
+                    icon=":material/call_split:",
+                    query_params=model_pick.detail_params(models.loc[j]),
+                )
     if matches > 1:
-        st.caption(f"{matches} chutes are named “{md_text(raw_name, 120)}”; this is the official one "
-                   "(else the one in both APIs, else the most used). The others:")
+        st.caption(
+            f"{matches} chutes are named “{md_text(raw_name, 120)}”; this is the official one "
+            "(else the one in both APIs, else the most used). The others:"
+        )
         same = models[models["name"].astype("string").eq(str(raw_name)).fillna(False).to_numpy(dtype=bool)]
         with st.container(horizontal=True):
             for j in [j for j in same.index if j != idx][:6]:
-                st.page_link(nav.MODEL_DETAIL, label=md_text(labels[j], 80),
-                             icon=":material/arrow_forward:",
-                             query_params=model_pick.detail_params(models.loc[j]))
+                st.page_link(
+                    nav.MODEL_DETAIL,
+                    label=md_text(labels[j], 80),
+                    icon=":material/arrow_forward:",
+                    query_params=model_pick.detail_params(models.loc[j]),
+                )
 
     # badges
     with st.container(horizontal=True, gap="small"):
         if isinstance(r["template"], str):
-            st.badge(md_text(r["template"], 30), icon=":material/category:", color="blue",
-                     help="Chute template")
+            st.badge(
+                md_text(r["template"], 30), icon=":material/category:", color="blue", help="Chute template"
+            )
         if hot is True:
-            st.badge(f"hot · {detail_view.number(r['instances_active'])} instance(s)",
-                     icon=":material/local_fire_department:", color="orange")
+            st.badge(
+                f"hot · {detail_view.number(r['instances_active'])} instance(s)",
+                icon=":material/local_fire_department:",
+                color="orange",
+            )
         elif hot is False:
             st.badge("cold", icon=":material/ac_unit:", color="gray")
         if tee is True:
@@ -111,33 +147,57 @@ else:
             st.badge("private", icon=":material/lock_person:", color="gray")
         method = r["match_method"]
         if isinstance(method, str):
-            score = (f" ({float(r['match_score']):.0f})"
-                     if pd.notna(r["match_score"]) and (method == "fuzzy" or r["match_score"] < 100) else "")
-            st.badge(f"joined by {md_text(method, 20)}{score}", icon=":material/join:", color="primary",
-                     help="How the /chutes/ and /v1/models entries were matched (fuzzy: score 0-100)")
+            score = (
+                f" ({float(r['match_score']):.0f})"
+                if pd.notna(r["match_score"]) and (method == "fuzzy" or r["match_score"] < 100)
+                else ""
+            )
+            st.badge(
+                f"joined by {md_text(method, 20)}{score}",
+                icon=":material/join:",
+                color="primary",
+                help="How the /chutes/ and /v1/models entries were matched (fuzzy: score 0-100)",
+            )
         else:
-            st.badge("only in /chutes/" if r["source"] == "chutes" else "only in /v1/models",
-                     icon=":material/join_inner:", color="gray")
+            st.badge(
+                "only in /chutes/" if r["source"] == "chutes" else "only in /v1/models",
+                icon=":material/join_inner:",
+                color="gray",
+            )
 
     # headline numbers
     with st.container(horizontal=True):
         if kind == "per_1m_tokens":
             for side in ("input", "output"):
                 price = r[f"price_{side}_{cur}"]
-                st.metric(f"{side.capitalize()} /1M tokens", fmt.money_kpi(price, cur), border=True,
-                          help=f"Exactly {fmt.money(price, cur)} per 1M {side} tokens")
+                st.metric(
+                    f"{side.capitalize()} /1M tokens",
+                    fmt.money_kpi(price, cur),
+                    border=True,
+                    help=f"Exactly {fmt.money(price, cur)} per 1M {side} tokens",
+                )
         elif kind in ("per_step", "per_request", "per_hour"):
             stem = {"per_step": "step", "per_request": "request", "per_hour": "hour"}[kind]
-            st.metric(f"Price {calc.PRICING_LABELS[kind]}",
-                      fmt.money_kpi(r[f"price_{stem}_{cur}"], cur), border=True,
-                      help=f"Exactly {fmt.money(r[f'price_{stem}_{cur}'], cur)}")
+            st.metric(
+                f"Price {calc.PRICING_LABELS[kind]}",
+                fmt.money_kpi(r[f"price_{stem}_{cur}"], cur),
+                border=True,
+                help=f"Exactly {fmt.money(r[f'price_{stem}_{cur}'], cur)}",
+            )
         else:
             st.metric("Price", "unknown", border=True)
         context = r["context_tokens"]
-        st.metric("Context", fmt.tokens(None if pd.isna(context) else int(context)), border=True,
-                  help="Advertised context (else the engine limit), tokens")
-        st.metric("Max output", fmt.tokens(None if pd.isna(r["max_output_length"])
-                                             else int(r["max_output_length"])), border=True)
+        st.metric(
+            "Context",
+            fmt.tokens(None if pd.isna(context) else int(context)),
+            border=True,
+            help="Advertised context (else the engine limit), tokens",
+        )
+        st.metric(
+            "Max output",
+            fmt.tokens(None if pd.isna(r["max_output_length"]) else int(r["max_output_length"])),
+            border=True,
+        )
         st.metric("Hot instances", detail_view.number(r["instances_active"]), border=True)
 
     # speed and capacity (Chutes' own telemetry), and the user's own measurement
@@ -153,18 +213,25 @@ else:
         if prices.empty:
             st.info("No published price for this model.", icon=":material/money_off:")
         else:
-            st.dataframe(prices, hide_index=True, width="stretch", key="detail_prices",
-                         column_config={"price": "Price", "unit": "Unit", "usd": "USD", "tao": "TAO (τ)"},
-                         placeholder="—")
-            st.caption("— means unknown, never free. /chutes/ prices win over /v1/models where both "
-                       "state one. The compute price per instance-hour applies to every chute.")
+            st.dataframe(
+                prices,
+                hide_index=True,
+                width="stretch",
+                key="detail_prices",
+                column_config={"price": "Price", "unit": "Unit", "usd": "USD", "tao": "TAO (τ)"},
+                placeholder="—",
+            )
+            st.caption(
+                "— means unknown, never free. /chutes/ prices win over /v1/models where both "
+                "state one. The compute price per instance-hour applies to every chute."
+            )
         st.subheader("Hardware", divider="gray")
         hw = {
             "GPUs it may run on": detail_view.listing(r["supported_gpus"]),
             "GPUs per instance": detail_view.number(r["gpu_count"]),
             "Min VRAM per GPU (GB)": detail_view.number(chute["min_vram_gb"]) if chute is not None else "—",
             "Instances (active / listed)": f"{detail_view.number(r['instances_active'])} / "
-                                           f"{detail_view.number(r['instances_total'])}",
+            f"{detail_view.number(r['instances_total'])}",
             "Regions (active)": detail_view.listing(r["regions"]),
         }
         detail_view.facts_table(hw, key="detail_hw")
@@ -179,7 +246,8 @@ else:
             "Output modalities": detail_view.listing(r["output_modalities"]),
             "Features": detail_view.listing(r["supported_features"]),
             "Sampling parameters": detail_view.listing(v1["supported_sampling_parameters"])
-            if v1 is not None else "—",
+            if v1 is not None
+            else "—",
             "Engine": r["owned_by"] if isinstance(r["owned_by"], str) else "—",
             "Base checkpoint (root)": r["root"] if isinstance(r["root"], str) else "—",
             schema.INVOCATIONS_LABEL: detail_view.number(r["invocation_count"]),
@@ -193,20 +261,28 @@ else:
     st.caption("Model id (copy with the icon on the right):")
     st.code(mid, language=None)
     if is_llm:
-        st.caption(f"OpenAI-compatible endpoint `{detail_view.LLM_BASE_URL}`; set `CHUTES_API_KEY` "
-                   "in your environment first.")
+        st.caption(
+            f"OpenAI-compatible endpoint `{detail_view.LLM_BASE_URL}`; set `CHUTES_API_KEY` "
+            "in your environment first."
+        )
         py_tab, curl_tab, js_tab = st.tabs(["Python", "curl", "JavaScript"])
         py_tab.code(detail_view.openai_snippet(mid), language="python")
         curl_tab.code(detail_view.curl_snippet(mid), language="bash")
         js_tab.code(detail_view.javascript_snippet(mid), language="javascript")
     else:
-        st.caption("This chute is not served through the OpenAI-compatible LLM endpoint; its page on "
-                   "chutes.ai documents how to call it.")
+        st.caption(
+            "This chute is not served through the OpenAI-compatible LLM endpoint; its page on "
+            "chutes.ai documents how to call it."
+        )
     with st.container(horizontal=True):
         if chute_id:  # a /v1/models-only row with a known chute_id has its page too
             st.link_button("Open on chutes.ai", schema.chute_url(chute_id), icon=":material/open_in_new:")
-        st.page_link(nav.COMPARE, label="Compare with others", icon=":material/compare_arrows:",
-                     query_params={"cmp_models": labels[idx]})
+        st.page_link(
+            nav.COMPARE,
+            label="Compare with others",
+            icon=":material/compare_arrows:",
+            query_params={"cmp_models": labels[idx]},
+        )
         st.page_link(nav.CALCULATOR, label="Cost calculator", icon=":material/calculate:")
 
     # readme
@@ -220,11 +296,12 @@ else:
     # history
     st.subheader("Price history", divider="gray")
     history = data.price_history(chute_id or str(r["name"]))
-    fig = history_chart.price_step_figure(history, title=timeline.UNIT_AXIS.get(kind, "USD"),
-                                          price_unit=kind)
+    fig = history_chart.price_step_figure(history, title=timeline.UNIT_AXIS.get(kind, "USD"), price_unit=kind)
     if fig is None:
-        st.caption("No price history for this model yet. History builds up as the app refreshes the "
-                   "live catalog: each change in price becomes a step here.")
+        st.caption(
+            "No price history for this model yet. History builds up as the app refreshes the "
+            "live catalog: each change in price becomes a step here."
+        )
     else:
         st.plotly_chart(fig, width="stretch", key="detail_history")
 

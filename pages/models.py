@@ -20,8 +20,10 @@ filters = sidebar.filters()
 cur = filters.currency
 
 st.title("Models on Chutes")
-st.caption("Every chute from /chutes/ joined with the official LLMs of /v1/models. "
-           "Filter in the sidebar; the URL keeps your view, so you can share it.")
+st.caption(
+    "Every chute from /chutes/ joined with the official LLMs of /v1/models. "
+    "Filter in the sidebar; the URL keeps your view, so you can share it."
+)
 
 # The first screen is kept light (issue 12: each element kind loads and lays out its own
 # component before the grid can paint): the KPIs are one line, not five metric cards, and the
@@ -39,10 +41,17 @@ controls = st.container(horizontal=True)
 downloads = controls.container(width="content")  # filled after the table, left of Sort
 with controls.popover("Sort & blend", icon=":material/sort:"):
     sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params")
-    ratio = st.number_input("Blend input:output", min_value=0.0, max_value=100.0, step=1.0,
-                            value=BLEND_RATIO, key="blend", bind="query-params",
-                            format="%g", help="Input tokens per output token in the Blended "
-                                              "price (3 = 3:1, as Artificial Analysis uses)")
+    ratio = st.number_input(
+        "Blend input:output",
+        min_value=0.0,
+        max_value=100.0,
+        step=1.0,
+        value=BLEND_RATIO,
+        key="blend",
+        bind="query-params",
+        format="%g",
+        help="Input tokens per output token in the Blended price (3 = 3:1, as Artificial Analysis uses)",
+    )
 sort_key = SORT_KEYS.get(sort, "popular")
 # Shared between sessions under the server (ui/shared_views.py): nothing per session to keep.
 view = shared_views.models_view(catalog.models, filters, sort_key, cur, ratio)
@@ -53,24 +62,36 @@ def models_table() -> None:
     """The table and the link to the selected row: picking a row reruns only this, not the
     sidebar, the KPIs and the downloads."""
     if view.empty:
-        st.info("No model matches these filters. Loosen a filter or clear them all in the sidebar.",
-                icon=":material/search_off:")
+        st.info(
+            "No model matches these filters. Loosen a filter or clear them all in the sidebar.",
+            icon=":material/search_off:",
+        )
         return
     selection = st.dataframe(
         shared_views.table_frame(view, filters, sort_key, cur, ratio),
         column_config=tables.column_config(cur, ratio),
-        hide_index=True, placeholder="—",
-        width="stretch", height=min(640, 35 * (len(view) + 1) + 3), on_select="rerun",
-        selection_mode="single-row", key="models_table",
+        hide_index=True,
+        placeholder="—",
+        width="stretch",
+        height=min(640, 35 * (len(view) + 1) + 3),
+        on_select="rerun",
+        selection_mode="single-row",
+        key="models_table",
     )
     rows = selection.selection.rows if selection else []
     if rows:
         picked = view.iloc[rows[0]]
-        st.page_link(nav.MODEL_DETAIL, label=f"Details of {md_text(picked['name'])}",
-                     icon=":material/arrow_forward:", query_params=model_pick.detail_params(picked))
+        st.page_link(
+            nav.MODEL_DETAIL,
+            label=f"Details of {md_text(picked['name'])}",
+            icon=":material/arrow_forward:",
+            query_params=model_pick.detail_params(picked),
+        )
     else:
-        st.caption(f"Sorted by **{md_text(sort)}**, blended at {ratio:g}:1 (**Sort & blend** "
-                   "above). Select a row to open its details, or use the **Open** links.")
+        st.caption(
+            f"Sorted by **{md_text(sort)}**, blended at {ratio:g}:1 (**Sort & blend** "
+            "above). Select a row to open its details, or use the **Open** links."
+        )
 
 
 models_table()
@@ -83,23 +104,44 @@ kpi_line.markdown(
     f"median input **{md_text(fmt.money_kpi(k['median_input_price'], cur, ' /1M'))}** · "
     f"largest context **{fmt.tokens(k['max_context'])}** · median speed **{median_tps}**",
     help=f"**Hot**: at least one active, verified instance. **Median input**: exactly "
-         f"{md_text(fmt.money(k['median_input_price'], cur, ' per 1M input tokens'))}. **Median "
-         f"speed**: 7-day output tokens/s of the {speed['with_speed']:,} models in this view with "
-         "a known speed.")
+    f"{md_text(fmt.money(k['median_input_price'], cur, ' per 1M input tokens'))}. **Median "
+    f"speed**: 7-day output tokens/s of the {speed['with_speed']:,} models in this view with "
+    "a known speed.",
+)
 
 # Files are built only when a button is clicked, and a click does not rerun the page (a rerun
 # racing the download could replace the file it is fetching).
 with downloads.popover("Download", icon=":material/download:"):
     button = {"icon": ":material/download:", "on_click": "ignore", "width": "stretch"}
-    st.download_button("This view (CSV)", lambda: export.to_csv(view), "chutes-models-view.csv",
-                       "text/csv", disabled=view.empty, **button)
-    st.download_button("This view (JSON)", lambda: export.to_json(export.document(
-                           catalog, view, view={**view_record(filters, sort_key),
-                                               "blend_ratio": ratio})),
-                       "chutes-models-view.json", "application/json", disabled=view.empty, **button)
-    st.download_button("Everything (CSV)", lambda: export.to_csv(catalog.models), "chutes-models.csv",
-                       "text/csv", **button)
-    st.download_button("Everything (JSON)", lambda: export.to_json(export.document(catalog)),
-                       "chutes-models.json", "application/json", **button)
-    st.caption("JSON follows the `python -m chutes_data export` format (sources, merge report, "
-               "rows). CSV cells that a spreadsheet would run as a formula are neutralized.")
+    st.download_button(
+        "This view (CSV)",
+        lambda: export.to_csv(view),
+        "chutes-models-view.csv",
+        "text/csv",
+        disabled=view.empty,
+        **button,
+    )
+    st.download_button(
+        "This view (JSON)",
+        lambda: export.to_json(
+            export.document(catalog, view, view={**view_record(filters, sort_key), "blend_ratio": ratio})
+        ),
+        "chutes-models-view.json",
+        "application/json",
+        disabled=view.empty,
+        **button,
+    )
+    st.download_button(
+        "Everything (CSV)", lambda: export.to_csv(catalog.models), "chutes-models.csv", "text/csv", **button
+    )
+    st.download_button(
+        "Everything (JSON)",
+        lambda: export.to_json(export.document(catalog)),
+        "chutes-models.json",
+        "application/json",
+        **button,
+    )
+    st.caption(
+        "JSON follows the `python -m chutes_data export` format (sources, merge report, "
+        "rows). CSV cells that a spreadsheet would run as a formula are neutralized."
+    )

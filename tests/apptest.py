@@ -29,8 +29,7 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
-def open_page(path: str | None = None, *, timeout: float = TIMEOUT,
-              **query: str | list[str]) -> AppTest:
+def open_page(path: str | None = None, *, timeout: float = TIMEOUT, **query: str | list[str]) -> AppTest:
     """A fresh session opened with `query` in the URL, then switched to `path` (query params
     bound to the sidebar or to `path` survive the page change, as in a browser); without a
     path, the default page. No exception and no error box on either run."""

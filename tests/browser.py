@@ -38,8 +38,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+]
 SCREENSHOTS = ROOT / "screenshots"
 APP_TITLE = "Chutes Model Explorer"
 
@@ -68,20 +72,21 @@ def require_chromium() -> str:
         pytest.skip("SKIP_BROWSER_TESTS=1")
     path = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
     if not path:
-        pytest.fail(f"chromium is missing ({CHROMIUM} not found): the browser tests need Debian's "
-                    "chromium. Run `make test` (it installs it) or `apt-get install chromium`; "
-                    "set SKIP_BROWSER_TESTS=1 to skip them deliberately.", pytrace=False)
+        pytest.fail(
+            f"chromium is missing ({CHROMIUM} not found): the browser tests need Debian's "
+            "chromium. Run `make test` (it installs it) or `apt-get install chromium`; "
+            "set SKIP_BROWSER_TESTS=1 to skip them deliberately.",
+            pytrace=False,
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        pytest.fail("playwright is not installed: pip install -r requirements-dev.txt",
-                    pytrace=False)
+        pytest.fail("playwright is not installed: pip install -r requirements-dev.txt", pytrace=False)
     return path
 
 
 def launch_chromium(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS,
-                                      timeout=60_000)
+    return playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS, timeout=60_000)
 
 
 # ---------------------------------------------------------------------------- the server
@@ -95,14 +100,18 @@ def free_port(ports: range | None = None) -> int:
             except OSError:
                 continue
             return s.getsockname()[1]
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}" if ports else
-                       "no free loopback port")
+    raise RuntimeError(
+        f"no free port in {ports.start}-{ports.stop - 1}" if ports else "no free loopback port"
+    )
 
 
 def clean_env(settings: Mapping[str, str]) -> dict[str, str]:
     """os.environ without any CHUTES_*/CACHE_DURATION_MINUTES/STREAMLIT_*, plus `settings`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("CHUTES_", "STREAMLIT_")) and k != "CACHE_DURATION_MINUTES"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CHUTES_", "STREAMLIT_")) and k != "CACHE_DURATION_MINUTES"
+    }
     env.update({"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
     env.update({k: str(v) for k, v in settings.items()})
     return env
@@ -117,8 +126,14 @@ class StreamlitServer:
     from (default: any free port).
     """
 
-    def __init__(self, env: Mapping[str, str], log_path: Path, *, startup_timeout: float = 90.0,
-                 ports: range | None = None) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        log_path: Path,
+        *,
+        startup_timeout: float = 90.0,
+        ports: range | None = None,
+    ) -> None:
         self.env = clean_env(env)
         self.log_path = Path(log_path)
         self.startup_timeout = startup_timeout
@@ -139,13 +154,34 @@ class StreamlitServer:
     def start(self) -> StreamlitServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-               "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self._log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            "--server.runOnSave",
+            "false",
+        ]
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -161,8 +197,9 @@ class StreamlitServer:
             time.sleep(0.2)
         log = self.log_text()
         self.stop()
-        raise RuntimeError(f"streamlit did not become healthy within {self.startup_timeout:g}s:\n"
-                           f"{log[-3000:]}")
+        raise RuntimeError(
+            f"streamlit did not become healthy within {self.startup_timeout:g}s:\n{log[-3000:]}"
+        )
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -249,13 +286,13 @@ def warm_up(browser: Any, server: StreamlitServer, timeout: float = 90.0) -> Non
 
 def sample_env(tmp: Path) -> dict[str, str]:
     """A server on the bundled sample (offline), its cache under `tmp`."""
-    return {"CHUTES_OFFLINE": "1", "CHUTES_CACHE_DIR": str(tmp / "cache"),
-            "CACHE_DURATION_MINUTES": "10"}
+    return {"CHUTES_OFFLINE": "1", "CHUTES_CACHE_DIR": str(tmp / "cache"), "CACHE_DURATION_MINUTES": "10"}
 
 
 @contextmanager
-def warm_server(browser: Any, env: Mapping[str, str], log_path: Path, *,
-                ports: range | None = None) -> Iterator[StreamlitServer]:
+def warm_server(
+    browser: Any, env: Mapping[str, str], log_path: Path, *, ports: range | None = None
+) -> Iterator[StreamlitServer]:
     """A started server, warmed up (`warm_up`); on the way out its log must hold no Traceback."""
     with StreamlitServer(env, log_path, ports=ports) as srv:
         warm_up(browser, srv)
@@ -346,8 +383,9 @@ def hover_plotly_points(page: Any, per_chart: int = 3, max_charts: int = 6) -> i
     hovered = 0
     charts = page.query_selector_all(".js-plotly-plot")[:max_charts]
     for chart in charts:
-        points = chart.query_selector_all(
-            ".scatterlayer .point, .barlayer .point, .scatterlayer path.point")[:per_chart]
+        points = chart.query_selector_all(".scatterlayer .point, .barlayer .point, .scatterlayer path.point")[
+            :per_chart
+        ]
         for point in points:
             try:
                 point.scroll_into_view_if_needed(timeout=3000)

@@ -45,6 +45,28 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FAKE_KEY = _payloads.FAKE_KEY
 
 
+# ---------------------------------------------------------------------------- tiers
+# The folder is the tier: tests/unit (the pure package), tests/app (AppTest and the in-process
+# API), tests/e2e (real `streamlit run` servers, Chromium, PostgreSQL). Each test gets its
+# folder's marker, so `-m unit` and `tests/unit` select the same tests; a browser or server
+# test outside tests/e2e is a collection error, so the fast tiers never start a server.
+TIERS = ("unit", "app", "e2e")
+_E2E_ONLY = ("browser", "server")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        parts = Path(str(item.fspath)).resolve().relative_to(tests_dir).parts
+        tier = parts[0] if len(parts) > 1 and parts[0] in TIERS else None
+        if tier is None:
+            raise pytest.UsageError(f"{item.nodeid}: every test lives in tests/unit, tests/app or tests/e2e")
+        item.add_marker(getattr(pytest.mark, tier))
+        for name in _E2E_ONLY:
+            if tier != "e2e" and item.get_closest_marker(name):
+                raise pytest.UsageError(f"{item.nodeid} is marked {name} but lives in tests/{tier}")
+
+
 # ---------------------------------------------------------------------------- isolation
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -92,9 +114,16 @@ def fake_key() -> str:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Anonymous settings with a tmp cache and fast retries (2 retries, ~1 ms backoff)."""
-    return Settings(api_key=None, cache_dir=tmp_path / "cache", cache_minutes=10.0,
-                    http_timeout=5.0, max_retries=2, backoff_base=0.001, retry_after_cap=5.0,
-                    page_size=1000)
+    return Settings(
+        api_key=None,
+        cache_dir=tmp_path / "cache",
+        cache_minutes=10.0,
+        http_timeout=5.0,
+        max_retries=2,
+        backoff_base=0.001,
+        retry_after_cap=5.0,
+        page_size=1000,
+    )
 
 
 @pytest.fixture
@@ -200,7 +229,7 @@ class FakeAPI:
         if path in self.telemetry:
             return httpx.Response(200, json=self.telemetry[path])
         if path.startswith("/chutes/"):
-            ident = unquote(path[len("/chutes/"):])
+            ident = unquote(path[len("/chutes/") :])
             for item in self.chutes_items:
                 if ident in (item["chute_id"], item["name"]):
                     return httpx.Response(200, json={**item, "cords": [], "cord_ref_id": None})
@@ -213,14 +242,18 @@ class FakeAPI:
         params = request.url.params
         limit, page = int(params.get("limit", 25)), int(params.get("page", 0))
         if not 1 <= limit <= 5000 or not 0 <= page <= 100:
-            return httpx.Response(422, json={"detail": [{"type": "less_than_equal",
-                                                         "msg": "Input out of range"}]})
+            return httpx.Response(
+                422, json={"detail": [{"type": "less_than_equal", "msg": "Input out of range"}]}
+            )
         if self.max_page_size is not None:
             limit = min(limit, self.max_page_size)
-        body = {"total": len(self.chutes_items) if self.total is None else self.total,
-                "page": page, "limit": limit,
-                "items": self.chutes_items[page * limit:(page + 1) * limit],
-                "cord_refs": _payloads.chutes_payload([])["cord_refs"]}
+        body = {
+            "total": len(self.chutes_items) if self.total is None else self.total,
+            "page": page,
+            "limit": limit,
+            "items": self.chutes_items[page * limit : (page + 1) * limit],
+            "cord_refs": _payloads.chutes_payload([])["cord_refs"],
+        }
         return httpx.Response(200, json=body)
 
     @staticmethod
@@ -232,15 +265,22 @@ class FakeAPI:
         if f.kind == "reset":  # a transient transport error: retried like a 5xx
             raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
         if f.kind == "html":
-            return httpx.Response(200, headers={"content-type": "text/html; charset=utf-8"},
-                                  content=b"<!DOCTYPE html><html><body>Just a moment...</body></html>")
+            return httpx.Response(
+                200,
+                headers={"content-type": "text/html; charset=utf-8"},
+                content=b"<!DOCTYPE html><html><body>Just a moment...</body></html>",
+            )
         if f.kind == "truncated":
-            return httpx.Response(200, headers={"content-type": "application/json"},
-                                  content=b'{"total": 3, "page": 0, "items": [{"chute_id": "x", "na')
+            return httpx.Response(
+                200,
+                headers={"content-type": "application/json"},
+                content=b'{"total": 3, "page": 0, "items": [{"chute_id": "x", "na',
+            )
         if f.kind == "wrong_shape":
             body = f.body if f.body is not None else {"detail": "ok", "results": []}
-            return httpx.Response(200, content=json.dumps(body).encode(),
-                                  headers={"content-type": "application/json"})
+            return httpx.Response(
+                200, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+            )
         if f.kind == "custom":
             assert f.respond is not None
             return f.respond(request)
@@ -257,19 +297,20 @@ class FakeAPI:
 def fake_api() -> FakeAPI:
     """Three vllm chutes and the matching three /v1/models entries."""
     items = [_payloads.chute_item(i) for i in range(3)]
-    return FakeAPI(chutes_items=items,
-                   v1_items=[_payloads.v1_item(i["name"]) for i in items])
+    return FakeAPI(chutes_items=items, v1_items=[_payloads.v1_item(i["name"]) for i in items])
 
 
 @pytest.fixture
-def make_client(fake_api: FakeAPI, clock: FakeClock,
-                settings: Settings) -> Iterator[Callable[..., ChutesClient]]:
+def make_client(
+    fake_api: FakeAPI, clock: FakeClock, settings: Settings
+) -> Iterator[Callable[..., ChutesClient]]:
     """`make_client(settings=None, api=None)` -> a ChutesClient on the fake API and fake clock."""
     made: list[ChutesClient] = []
 
     def make(settings_: Settings | None = None, api: FakeAPI | None = None) -> ChutesClient:
-        client = ChutesClient(settings_ or settings, transport=(api or fake_api).transport,
-                              sleep=clock.sleep, clock=clock)
+        client = ChutesClient(
+            settings_ or settings, transport=(api or fake_api).transport, sleep=clock.sleep, clock=clock
+        )
         made.append(client)
         return client
 
@@ -305,8 +346,9 @@ def chromium_browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def sample_server(chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory,
-                  request: pytest.FixtureRequest) -> Iterator[Any]:
+def sample_server(
+    chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Any]:
     """A warmed-up server on the bundled sample, one per test module (tests/browser.py)."""
     from browser import sample_env, warm_server
 
@@ -320,8 +362,7 @@ def page(chromium_browser: Any) -> Iterator[Any]:
     """A fresh tab (1400x1000, downloads accepted) in its own context on the session's chromium.
     A JavaScript dialog (alert, confirm, prompt) is dismissed, listed in `page.dialogs`, and
     fails the test."""
-    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000},
-                                           accept_downloads=True)
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
@@ -372,8 +413,9 @@ def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
     seen: dict[str, Callable[[], Any]] = {}
     original = MediaFileManager.add_deferred
 
-    def add_deferred(self: MediaFileManager, data_callable: Callable[[], Any], *args: Any,
-                     **kwargs: Any) -> str:
+    def add_deferred(
+        self: MediaFileManager, data_callable: Callable[[], Any], *args: Any, **kwargs: Any
+    ) -> str:
         file_id = original(self, data_callable, *args, **kwargs)
         seen[file_id] = data_callable
         return file_id

@@ -17,8 +17,14 @@ class LoopbackServer(ThreadingHTTPServer):
         self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
 
 
-def serve(handler: type[BaseHTTPRequestHandler], *, port: int = 0, ports: range | None = None,
-          name: str, **bind: object) -> tuple[LoopbackServer, threading.Thread]:
+def serve(
+    handler: type[BaseHTTPRequestHandler],
+    *,
+    port: int = 0,
+    ports: range | None = None,
+    name: str,
+    **bind: object,
+) -> tuple[LoopbackServer, threading.Thread]:
     """`handler` served on 127.0.0.1:`port` (0: any), or the first free port of `ports`.
     `bind`: class attributes the handler gets (e.g. `owner=self`, the stand-in it answers for)."""
     if bind:
@@ -33,8 +39,9 @@ def serve(handler: type[BaseHTTPRequestHandler], *, port: int = 0, ports: range 
                 raise
     if server is None:
         raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name=name, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+    )
     thread.start()
     return server, thread
 

@@ -18,9 +18,17 @@ def chute_id_for(name: str, owner: str = "chutes") -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_OID, f"{owner}::chute::{name}"))
 
 
-def price_block(kind: str = "vllm", *, usd_in: float = 0.104, usd_out: float = 0.416,
-                cache_read: float | None = 0.052, tao: bool = True, per_step: float = 0.0069,
-                per_request: float = 0.002, hour: float = 2.75) -> dict | None:
+def price_block(
+    kind: str = "vllm",
+    *,
+    usd_in: float = 0.104,
+    usd_out: float = 0.416,
+    cache_read: float | None = 0.052,
+    tao: bool = True,
+    per_step: float = 0.0069,
+    per_request: float = 0.002,
+    hour: float = 2.75,
+) -> dict | None:
     """`current_estimated_price` of one chute.
 
     kind: "vllm" (per_million_tokens), "diffusion" (per_step), "per_request", "hourly" (only the
@@ -50,10 +58,18 @@ def price_block(kind: str = "vllm", *, usd_in: float = 0.104, usd_out: float = 0
     return block
 
 
-def chute_item(n: int = 0, *, name: str | None = None, owner: str = "chutes",
-               template: str | None = "vllm", price: str | dict | None = "vllm",
-               tee: bool | None = None, hot: bool = True, invocations: int | None = None,
-               **extra: Any) -> dict:
+def chute_item(
+    n: int = 0,
+    *,
+    name: str | None = None,
+    owner: str = "chutes",
+    template: str | None = "vllm",
+    price: str | dict | None = "vllm",
+    tee: bool | None = None,
+    hot: bool = True,
+    invocations: int | None = None,
+    **extra: Any,
+) -> dict:
     """One `ChuteResponse` as the list view returns it (`cords` null, `cord_ref_id` set).
 
     `tee=None` leaves the field out (responses before 2025-12). `price` is a kind for
@@ -63,9 +79,16 @@ def chute_item(n: int = 0, *, name: str | None = None, owner: str = "chutes",
     chute_id = chute_id_for(name, owner)
     if isinstance(price, str):
         price = price_block(price)
-    instances = [{"instance_id": str(uuid.uuid5(uuid.NAMESPACE_OID, f"{chute_id}:{i}")),
-                  "region": ("us-east", "eu-west")[i % 2], "active": hot, "verified": hot,
-                  "last_verified_at": "2026-08-01T00:00:00Z"} for i in range(2)]
+    instances = [
+        {
+            "instance_id": str(uuid.uuid5(uuid.NAMESPACE_OID, f"{chute_id}:{i}")),
+            "region": ("us-east", "eu-west")[i % 2],
+            "active": hot,
+            "verified": hot,
+            "last_verified_at": "2026-08-01T00:00:00Z",
+        }
+        for i in range(2)
+    ]
     item: dict[str, Any] = {
         "chute_id": chute_id,
         "name": name,
@@ -82,12 +105,22 @@ def chute_item(n: int = 0, *, name: str | None = None, owner: str = "chutes",
         "created_at": "2025-01-02T03:04:05.123456Z",
         "updated_at": "2026-07-01T00:00:00Z",
         "image": {"image_id": "img", "name": "vllm", "tag": "0.10", "public": True},
-        "user": {"username": owner, "user_id": str(uuid.uuid5(uuid.NAMESPACE_OID, owner)),
-                 "logo_id": None, "created_at": "2024-01-01T00:00:00Z", "logo": None},
+        "user": {
+            "username": owner,
+            "user_id": str(uuid.uuid5(uuid.NAMESPACE_OID, owner)),
+            "logo_id": None,
+            "created_at": "2024-01-01T00:00:00Z",
+            "logo": None,
+        },
         "supported_gpus": ["h200", "h100"],
-        "node_selector": {"gpu_count": 8, "min_vram_gb_per_gpu": 80, "exclude": None,
-                          "include": None, "compute_multiplier": 4.0,
-                          "supported_gpus": ["h200", "h100"]},
+        "node_selector": {
+            "gpu_count": 8,
+            "min_vram_gb_per_gpu": 80,
+            "exclude": None,
+            "include": None,
+            "compute_multiplier": 4.0,
+            "supported_gpus": ["h200", "h100"],
+        },
         "invocation_count": invocations if invocations is not None else 10_000 - n,
         "current_estimated_price": price,
         "instances": instances,
@@ -110,22 +143,50 @@ def chute_item(n: int = 0, *, name: str | None = None, owner: str = "chutes",
     return item
 
 
-def chutes_payload(items: list[dict] | None = None, *, n: int = 3, total: int | None = None,
-                   page: int = 0, limit: int | None = None) -> dict:
+def chutes_payload(
+    items: list[dict] | None = None,
+    *,
+    n: int = 3,
+    total: int | None = None,
+    page: int = 0,
+    limit: int | None = None,
+) -> dict:
     """A `/chutes/` list envelope around `items` (default: `n` vllm chutes)."""
     items = items if items is not None else [chute_item(i) for i in range(n)]
-    return {"total": len(items) if total is None else total, "page": page,
-            "limit": len(items) if limit is None else limit, "items": items,
-            "cord_refs": {str(uuid.uuid5(uuid.NAMESPACE_OID, "cords:vllm")): [
-                {"method": "POST", "path": "/v1/chat/completions", "function": "chat",
-                 "stream": True, "passthrough": True, "public_api_path": "/v1/chat/completions",
-                 "public_api_method": "POST"}]}}
+    return {
+        "total": len(items) if total is None else total,
+        "page": page,
+        "limit": len(items) if limit is None else limit,
+        "items": items,
+        "cord_refs": {
+            str(uuid.uuid5(uuid.NAMESPACE_OID, "cords:vllm")): [
+                {
+                    "method": "POST",
+                    "path": "/v1/chat/completions",
+                    "function": "chat",
+                    "stream": True,
+                    "passthrough": True,
+                    "public_api_path": "/v1/chat/completions",
+                    "public_api_method": "POST",
+                }
+            ]
+        },
+    }
 
 
-def v1_item(name: str, *, chute_id: str | None = None, usd_in: float = 0.104,
-            usd_out: float = 0.416, cache_read: float | None = 0.052, tao: bool = True,
-            overrides: bool = True, **extra: Any) -> dict:
+def v1_item(
+    name: str,
+    *,
+    chute_id: str | None = None,
+    usd_in: float = 0.104,
+    usd_out: float = 0.416,
+    cache_read: float | None = 0.052,
+    tao: bool = True,
+    overrides: bool = True,
+    **extra: Any,
+) -> dict:
     """One `/v1/models` entry; `overrides=False` leaves out every admin-override field."""
+
     def money(usd: float) -> dict:
         return {"tao": round(usd / 197.3, 8), "usd": usd} if tao else {"usd": usd}
 
@@ -135,17 +196,30 @@ def v1_item(name: str, *, chute_id: str | None = None, usd_in: float = 0.104,
         price["input_cache_read"] = money(cache_read)
         pricing["input_cache_read"] = cache_read
     item: dict[str, Any] = {
-        "chute_id": chute_id or chute_id_for(name), "confidential_compute": name.endswith("-TEE"),
-        "created": 1784718720, "id": name, "max_model_len": 40960, "object": "model",
-        "owned_by": "sglang", "parent": None, "price": price, "pricing": pricing,
+        "chute_id": chute_id or chute_id_for(name),
+        "confidential_compute": name.endswith("-TEE"),
+        "created": 1784718720,
+        "id": name,
+        "max_model_len": 40960,
+        "object": "model",
+        "owned_by": "sglang",
+        "parent": None,
+        "price": price,
+        "pricing": pricing,
         "root": name.removesuffix("-TEE"),
     }
     if overrides:
-        item.update({"context_length": 40960, "input_modalities": ["text"],
-                     "max_output_length": 40960, "output_modalities": ["text"],
-                     "quantization": "fp8",
-                     "supported_features": ["json_mode", "tools", "structured_outputs"],
-                     "supported_sampling_parameters": ["temperature", "top_p", "seed"]})
+        item.update(
+            {
+                "context_length": 40960,
+                "input_modalities": ["text"],
+                "max_output_length": 40960,
+                "output_modalities": ["text"],
+                "quantization": "fp8",
+                "supported_features": ["json_mode", "tools", "structured_outputs"],
+                "supported_sampling_parameters": ["temperature", "top_p", "seed"],
+            }
+        )
     item.update(extra)
     return item
 

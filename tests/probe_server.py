@@ -27,8 +27,16 @@ PORTS = range(18200, 18300)
 
 
 class ProbeServer:
-    def __init__(self, mode: str = "ok", *, chunks: int = 5, gap: float = 0.02,
-                 first_delay: float = 0.05, usage: bool = True, hang: float = 5.0) -> None:
+    def __init__(
+        self,
+        mode: str = "ok",
+        *,
+        chunks: int = 5,
+        gap: float = 0.02,
+        first_delay: float = 0.05,
+        usage: bool = True,
+        hang: float = 5.0,
+    ) -> None:
         self.mode, self.chunks, self.gap, self.first_delay = mode, chunks, gap, first_delay
         self.usage, self.hang = usage, hang
         self.requests: list[dict[str, Any]] = []
@@ -49,9 +57,15 @@ class ProbeServer:
 
 
 def _chunk(delta: dict, usage: dict | None = None) -> bytes:
-    doc = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1788091385,
-           "model": "org/Model", "choices": [{"index": 0, "delta": delta, "finish_reason": None}]
-           if delta is not None else [], "usage": usage, "chutes_verification": "tok"}
+    doc = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1788091385,
+        "model": "org/Model",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": None}] if delta is not None else [],
+        "usage": usage,
+        "chutes_verification": "tok",
+    }
     return f"data: {json.dumps(doc)}\n\n".encode()
 
 
@@ -74,8 +88,9 @@ class _Handler(BaseHTTPRequestHandler):
         up = self.server_owner
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
-        up.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()},
-                            "body": body, "path": self.path})
+        up.requests.append(
+            {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "path": self.path}
+        )
         mode = up.mode
         if mode == "cold":
             return self._json(503, {"detail": "No instances available (yet) for chute_id='abc'"})
@@ -84,8 +99,10 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "bad_key":
             return self._json(401, {"detail": "Invalid token or user not found"})
         if mode == "edge":
-            data = (b"<html><head><title>429 Too Many Requests</title></head>"
-                    b"<body><center>nginx</center></body></html>")
+            data = (
+                b"<html><head><title>429 Too Many Requests</title></head>"
+                b"<body><center>nginx</center></body></html>"
+            )
             self.send_response(429)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(data)))
@@ -117,8 +134,16 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                     return None
             if up.usage:
-                self.wfile.write(_chunk(None, {"prompt_tokens": 12, "completion_tokens": up.chunks * 2,
-                                               "total_tokens": 12 + up.chunks * 2}))
+                self.wfile.write(
+                    _chunk(
+                        None,
+                        {
+                            "prompt_tokens": 12,
+                            "completion_tokens": up.chunks * 2,
+                            "total_tokens": 12 + up.chunks * 2,
+                        },
+                    )
+                )
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
         except (OSError, BrokenPipeError, ConnectionResetError):

@@ -49,8 +49,12 @@ class WebhookReceiver:
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                record = {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
-                          "path": self.path, "at": time.monotonic()}
+                record = {
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body,
+                    "path": self.path,
+                    "at": time.monotonic(),
+                }
                 with owner._lock:
                     owner.seen.append(record)
                     fail = owner.fail_next > 0

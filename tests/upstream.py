@@ -87,9 +87,15 @@ class StandInUpstream:
     valid_keys: when given, an Authorization header whose token is not in it gets the real 401.
     """
 
-    def __init__(self, chutes_payload: dict | None = None, v1_payload: dict | None = None, *,
-                 max_page_size: int | None = None, total: int | None = None,
-                 valid_keys: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self,
+        chutes_payload: dict | None = None,
+        v1_payload: dict | None = None,
+        *,
+        max_page_size: int | None = None,
+        total: int | None = None,
+        valid_keys: tuple[str, ...] | None = None,
+    ) -> None:
         self.chutes_payload = chutes_payload if chutes_payload is not None else payloads.chutes_payload()
         self.v1_payload = v1_payload if v1_payload is not None else payloads.v1_payload()
         self.max_page_size = max_page_size
@@ -98,8 +104,7 @@ class StandInUpstream:
         self.telemetry: dict[str, Any] = telemetry_payloads.bodies_by_path()
         self.honour_start_date = True
         self.faults: dict[str, Fault] = {}
-        self.requests: dict[str, list[dict]] = {LIST: [], DETAIL: [], V1: [],
-                                                **{p: [] for p in TELEMETRY}}
+        self.requests: dict[str, list[dict]] = {LIST: [], DETAIL: [], V1: [], **{p: [] for p in TELEMETRY}}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: LoopbackServer | None = None
@@ -141,8 +146,7 @@ class StandInUpstream:
         with self._lock:
             self.requests[route].append({"path": path, "query": query, "headers": headers})
             fault = self.faults.get(route)
-            if fault is not None and fault.page is not None \
-                    and query.get("page", "0") != str(fault.page):
+            if fault is not None and fault.page is not None and query.get("page", "0") != str(fault.page):
                 return None  # a fault for another page of the list
             if fault is not None and fault.times is not None:
                 fault.times -= 1
@@ -190,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif route == V1:
             self._json(200, up.v1_payload)
         elif route == DETAIL:
-            self._detail(path[len(LIST):])
+            self._detail(path[len(LIST) :])
         else:
             self._list(query)
 
@@ -209,16 +213,24 @@ class _Handler(BaseHTTPRequestHandler):
         if up.max_page_size is not None:
             limit = min(limit, up.max_page_size)
         items = up.chutes_payload.get("items", [])
-        body = {"total": up.total if up.total is not None else up.chutes_payload.get("total", len(items)),
-                "page": page, "limit": limit, "items": items[page * limit:(page + 1) * limit],
-                "cord_refs": up.chutes_payload.get("cord_refs", {})}
+        body = {
+            "total": up.total if up.total is not None else up.chutes_payload.get("total", len(items)),
+            "page": page,
+            "limit": limit,
+            "items": items[page * limit : (page + 1) * limit],
+            "cord_refs": up.chutes_payload.get("cord_refs", {}),
+        }
         self._json(200, body)
 
     def _telemetry(self, route: str, query: dict[str, str]) -> None:
         body = self.owner.telemetry.get(route, [])
         since = query.get("start_date")
-        if route == "/invocations/stats/llm" and since and self.owner.honour_start_date \
-                and isinstance(body, list):
+        if (
+            route == "/invocations/stats/llm"
+            and since
+            and self.owner.honour_start_date
+            and isinstance(body, list)
+        ):
             body = [r for r in body if not isinstance(r, dict) or str(r.get("date", "")) >= since]
         self._json(200, body)
 
@@ -242,12 +254,16 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             return True
         if fault.html:
-            self._send(200, b"<!DOCTYPE html><html><body><h1>Just a moment...</h1></body></html>",
-                       "text/html; charset=utf-8")
+            self._send(
+                200,
+                b"<!DOCTYPE html><html><body><h1>Just a moment...</h1></body></html>",
+                "text/html; charset=utf-8",
+            )
             return True
         if fault.truncated:
-            self._send(200, b'{"total": 3, "object": "list", "items": [{"chute_id": "abc", "na',
-                       "application/json")
+            self._send(
+                200, b'{"total": 3, "object": "list", "items": [{"chute_id": "abc", "na', "application/json"
+            )
             return True
         if fault.body is not None:
             self._json(fault.status or 200, fault.body)
@@ -261,8 +277,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(body).encode(), "application/json", headers)
 
-    def _send(self, status: int, data: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)

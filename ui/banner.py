@@ -26,7 +26,7 @@ def _why_sample(catalog: Catalog) -> str:
     """Why the sample is shown: offline mode asked for it, or why neither API could be had."""
     for warning in catalog.warnings:
         if warning.startswith(_FALLBACK):
-            reasons = warning[len(_FALLBACK):].rsplit("). Showing the bundled sample.", 1)[0]
+            reasons = warning[len(_FALLBACK) :].rsplit("). Showing the bundled sample.", 1)[0]
             return f"**Why:** {_said(reasons)}."
     return "**Why:** offline mode is on (`CHUTES_OFFLINE`, or `--offline`)."
 
@@ -47,18 +47,22 @@ def warn_public_bind(has_key: bool) -> None:
 def banner(catalog: Catalog) -> None:
     """Always visible when the data is stale, partial, unavailable or the bundled sample."""
     if catalog.is_sample:
-        st.info("You are looking at the **bundled sample** (synthetic data, not the live catalog). "
-                f"Prices, names and counts are illustrative. {_why_sample(catalog)}",
-                icon=":material/science:")
+        st.info(
+            "You are looking at the **bundled sample** (synthetic data, not the live catalog). "
+            f"Prices, names and counts are illustrative. {_why_sample(catalog)}",
+            icon=":material/science:",
+        )
     for name, data in catalog.sources.items():
         s = data.status
         label = SOURCE_LABELS.get(name, name)
         if s.origin == "none":
-            st.error(f"{label} is unavailable: {_said(s.error or 'no data')}",
-                     icon=":material/cloud_off:")
+            st.error(f"{label} is unavailable: {_said(s.error or 'no data')}", icon=":material/cloud_off:")
         elif s.stale:
-            st.warning(f"{label} shows the last good snapshot ({human_age(s.age_seconds())}); "
-                       f"the refresh failed: {_said(s.error)}", icon=":material/history:")
+            st.warning(
+                f"{label} shows the last good snapshot ({human_age(s.age_seconds())}); "
+                f"the refresh failed: {_said(s.error)}",
+                icon=":material/history:",
+            )
         elif not s.complete:
             st.warning(f"{label} is incomplete: {_said(s.error)}", icon=":material/warning:")
     for warning in catalog.warnings:

@@ -19,10 +19,20 @@ from .tables import detail_urls, details_column
 
 # printf formats per column kind and currency.
 _FORMATS = {
-    "usd": {"per_request": "$%.6f", "per_day": "$%.4f", "per_month": "$%.2f", "per_1m": "$%.4f",
-            "unit": "$%.6f"},
-    "tao": {"per_request": "%.9f τ", "per_day": "%.6f τ", "per_month": "%.5f τ", "per_1m": "%.6f τ",
-            "unit": "%.8f τ"},
+    "usd": {
+        "per_request": "$%.6f",
+        "per_day": "$%.4f",
+        "per_month": "$%.2f",
+        "per_1m": "$%.4f",
+        "unit": "$%.6f",
+    },
+    "tao": {
+        "per_request": "%.9f τ",
+        "per_day": "%.6f τ",
+        "per_month": "%.5f τ",
+        "per_1m": "%.6f τ",
+        "unit": "%.8f τ",
+    },
 }
 
 
@@ -59,28 +69,35 @@ def _cost(label: str, currency: str, kind: str, help: str):
     return st.column_config.NumberColumn(label, format=column_format, help=help)
 
 
-def token_table(ranked: pd.DataFrame, serving: pd.Series | None = None,
-                seconds: pd.Series | None = None) -> pd.DataFrame:
+def token_table(
+    ranked: pd.DataFrame, serving: pd.Series | None = None, seconds: pd.Series | None = None
+) -> pd.DataFrame:
     """Display frame for `calc.costs` output; `serving` (calc.serving) adds the Now column,
     `seconds` the estimated time per request (`views.speed.estimated_seconds`, same index)."""
-    now = (serving.reindex(ranked.index) if serving is not None
-           else pd.Series("unknown", index=ranked.index))
-    return pd.DataFrame({
-        "rank": ranked["rank"],
-        "name": ranked["name"],
-        "now": now.map(NOW_TEXT).fillna("—"),
-        "details": detail_urls(ranked),
-        "per_request": ranked["per_request"],
-        "est_seconds": (seconds.reindex(ranked.index) if seconds is not None
-                        else pd.Series(float("nan"), index=ranked.index)),
-        "per_day": ranked["per_day"],
-        "per_month": ranked["per_month"],
-        "price_input": ranked["price_input"],
-        "price_output": ranked["price_output"],
-        "price_cache_read": ranked["price_cache_read"],
-        "note": ranked["cache_read_fallback"].map(
-            lambda f: "cache read billed at input price (unknown)" if f else ""),
-    }, index=ranked.index)
+    now = serving.reindex(ranked.index) if serving is not None else pd.Series("unknown", index=ranked.index)
+    return pd.DataFrame(
+        {
+            "rank": ranked["rank"],
+            "name": ranked["name"],
+            "now": now.map(NOW_TEXT).fillna("—"),
+            "details": detail_urls(ranked),
+            "per_request": ranked["per_request"],
+            "est_seconds": (
+                seconds.reindex(ranked.index)
+                if seconds is not None
+                else pd.Series(float("nan"), index=ranked.index)
+            ),
+            "per_day": ranked["per_day"],
+            "per_month": ranked["per_month"],
+            "price_input": ranked["price_input"],
+            "price_output": ranked["price_output"],
+            "price_cache_read": ranked["price_cache_read"],
+            "note": ranked["cache_read_fallback"].map(
+                lambda f: "cache read billed at input price (unknown)" if f else ""
+            ),
+        },
+        index=ranked.index,
+    )
 
 
 def token_config(currency: str, requests_per_day: float) -> dict:
@@ -88,40 +105,50 @@ def token_config(currency: str, requests_per_day: float) -> dict:
     return {
         **_model_columns("1 = cheapest for this workload"),
         "now": st.column_config.TextColumn(
-            "Now", width="small", help="hot: an instance is running and can answer now; cold: "
-                                       "none is, a request waits for one to start (or fails)"),
-        "per_request": _cost("Per request", currency, "per_request",
-                             f"{unit} for one request of this workload"),
+            "Now",
+            width="small",
+            help="hot: an instance is running and can answer now; cold: "
+            "none is, a request waits for one to start (or fails)",
+        ),
+        "per_request": _cost(
+            "Per request", currency, "per_request", f"{unit} for one request of this workload"
+        ),
         "est_seconds": st.column_config.NumberColumn(
-            "Est. time (s)", format="%.1f",
+            "Est. time (s)",
+            format="%.1f",
             help="Estimated end-to-end seconds per request: 7-day time to first token + output "
-                 "tokens ÷ 7-day output tokens/s (Chutes' own stats; — when unknown)"),
+            "tokens ÷ 7-day output tokens/s (Chutes' own stats; — when unknown)",
+        ),
         "per_day": _cost("Per day", currency, "per_day", f"{unit} for {requests_per_day:,.0f} requests"),
         "per_month": _cost("Per month", currency, "per_month", f"{unit} for 30 days"),
         "price_input": _cost("Input /1M", currency, "per_1m", f"{unit} per 1M input tokens"),
         "price_output": _cost("Output /1M", currency, "per_1m", f"{unit} per 1M output tokens"),
-        "price_cache_read": _cost("Cache read /1M", currency, "per_1m",
-                                  f"{unit} per 1M input tokens read from cache"),
+        "price_cache_read": _cost(
+            "Cache read /1M", currency, "per_1m", f"{unit} per 1M input tokens read from cache"
+        ),
         "note": st.column_config.TextColumn("Note", width="medium"),
     }
 
 
 def unit_table(ranked: pd.DataFrame) -> pd.DataFrame:
     """Display frame for `calc.unit_costs` output."""
-    return pd.DataFrame({
-        "pricing": ranked["pricing"],
-        "rank": ranked["rank"],
-        "name": ranked["name"],
-        "details": detail_urls(ranked),
-        "template": ranked["template"],
-        "price_step": ranked["price_step"],
-        "price_request": ranked["price_request"],
-        "price_hour": ranked["price_hour"],
-        "basis": ranked["basis"],
-        "per_request": ranked["per_request"],
-        "per_day": ranked["per_day"],
-        "per_month": ranked["per_month"],
-    }, index=ranked.index)
+    return pd.DataFrame(
+        {
+            "pricing": ranked["pricing"],
+            "rank": ranked["rank"],
+            "name": ranked["name"],
+            "details": detail_urls(ranked),
+            "template": ranked["template"],
+            "price_step": ranked["price_step"],
+            "price_request": ranked["price_request"],
+            "price_hour": ranked["price_hour"],
+            "basis": ranked["basis"],
+            "per_request": ranked["per_request"],
+            "per_day": ranked["per_day"],
+            "per_month": ranked["per_month"],
+        },
+        index=ranked.index,
+    )
 
 
 def unit_columns(pricing: str) -> list[str]:
@@ -141,8 +168,9 @@ def unit_config(currency: str) -> dict:
         "price_request": _cost("Per request (price)", currency, "unit", f"{unit} per request"),
         "price_hour": _cost("Per hour", currency, "per_day", f"{unit} per instance-hour"),
         "basis": cc.TextColumn("Assumes", width="medium"),
-        "per_request": _cost("Cost per request", currency, "per_request",
-                             f"{unit}; hourly chutes do not scale with requests"),
+        "per_request": _cost(
+            "Cost per request", currency, "per_request", f"{unit}; hourly chutes do not scale with requests"
+        ),
         "per_day": _cost("Per day", currency, "per_day", unit),
         "per_month": _cost("Per month", currency, "per_month", f"{unit} for 30 days"),
     }
@@ -154,21 +182,33 @@ def monthly_bar(ranked: pd.DataFrame, currency: str, title: str) -> go.Figure | 
     if known.empty:
         return None
     unit = currency_unit(currency)
-    frame = pd.DataFrame({
-        "model": [textsafe.html_text(n, 60) for n in known["name"]],
-        "per_month": known["per_month"].to_numpy(),
-        "per_request": known["per_request"].to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "model": [textsafe.html_text(n, 60) for n in known["name"]],
+            "per_month": known["per_month"].to_numpy(),
+            "per_request": known["per_request"].to_numpy(),
+        }
+    )
     frame["model"] = _unique(frame["model"])
-    fig = px.bar(frame, x="per_month", y="model", orientation="h", title=textsafe.html_text(title, 120),
-                 labels={"per_month": f"{unit} per month (30 days)", "model": "Model"},
-                 height=max(260, 48 + 34 * len(frame)), custom_data=["per_request"])
+    fig = px.bar(
+        frame,
+        x="per_month",
+        y="model",
+        orientation="h",
+        title=textsafe.html_text(title, 120),
+        labels={"per_month": f"{unit} per month (30 days)", "model": "Model"},
+        height=max(260, 48 + 34 * len(frame)),
+        custom_data=["per_request"],
+    )
     money = "$%{x:,.2f}" if currency == "usd" else "%{x:,.5f} τ"
     per_req = "$%{customdata[0]:,.6f}" if currency == "usd" else "%{customdata[0]:,.9f} τ"
-    fig.update_traces(hovertemplate=f"%{{y}}<br>{money} per month<br>{per_req} per request<extra></extra>",
-                      marker_color="#4C78A8")
-    fig.update_layout(yaxis={"autorange": "reversed", "title": None},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig.update_traces(
+        hovertemplate=f"%{{y}}<br>{money} per month<br>{per_req} per request<extra></extra>",
+        marker_color="#4C78A8",
+    )
+    fig.update_layout(
+        yaxis={"autorange": "reversed", "title": None}, margin={"l": 10, "r": 10, "t": 50, "b": 10}
+    )
     if currency == "tao":
         fig.update_xaxes(ticksuffix=" τ")
     else:

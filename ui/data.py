@@ -46,8 +46,7 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner="Loading the Chutes catalog…", max_entries=2)
-def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0,
-                epoch: int = 0) -> Catalog:
+def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0, epoch: int = 0) -> Catalog:
     """Both sources, merged; `refresh_token` changes when the user asks for a refresh, `epoch`
     when the TTL has run out (`catalog()`: the time in TTL-long steps, so the TTL follows the
     settings in force rather than those at import; max_entries bounds what is kept).
@@ -86,11 +85,14 @@ def catalog() -> Catalog:
 
 def _view(shared: Catalog) -> Catalog:
     return dataclasses.replace(
-        shared, models=shared.models.copy(deep=False),
+        shared,
+        models=shared.models.copy(deep=False),
         chutes=dataclasses.replace(shared.chutes, frame=shared.chutes.frame.copy(deep=False)),
         v1=dataclasses.replace(shared.v1, frame=shared.v1.frame.copy(deep=False)),
-        telemetry={k: dataclasses.replace(v, frame=v.frame.copy(deep=False))
-                   for k, v in shared.telemetry.items()})
+        telemetry={
+            k: dataclasses.replace(v, frame=v.frame.copy(deep=False)) for k, v in shared.telemetry.items()
+        },
+    )
 
 
 def _shared_of(snapshot: service.runtime.Snapshot) -> Catalog:
@@ -150,14 +152,23 @@ def raw_payload_bytes(source: str, origin: str) -> bytes | None:
 # A missing, locked, corrupt or too-new database gives empty frames (and a logged warning): the
 # history is an extra, it never breaks a page.
 HISTORY_EVENT_COLUMNS = ["at", "kind", "source", "name", "chute_id", "field", "old", "new"]
-HISTORY_SNAPSHOT_COLUMNS = ["id", "source", "captured_at", "last_seen_at", "models", "observations",
-                            "origin", "has_payload"]
+HISTORY_SNAPSHOT_COLUMNS = [
+    "id",
+    "source",
+    "captured_at",
+    "last_seen_at",
+    "models",
+    "observations",
+    "origin",
+    "has_payload",
+]
 _HISTORY_TIMEOUT = 2.0  # seconds to wait for a write lock before giving up on this rerun
 
 
 def _history_store(path: Path) -> HistoryStore:
-    return HistoryStore(path, retention_days=None, max_snapshots=None, keep_payloads=None,
-                        timeout=_HISTORY_TIMEOUT)  # read-only use: never prune from the UI
+    return HistoryStore(
+        path, retention_days=None, max_snapshots=None, keep_payloads=None, timeout=_HISTORY_TIMEOUT
+    )  # read-only use: never prune from the UI
 
 
 def _history_revision() -> tuple[str, str] | None:

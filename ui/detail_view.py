@@ -77,11 +77,18 @@ def price_table(row: pd.Series, first: str = "usd") -> pd.DataFrame:
 
 def facts_table(facts: dict[str, str], key: str) -> None:
     """A two-column Field / Value table sized to show every row (values are plain text cells)."""
-    st.dataframe(pd.DataFrame({"field": list(facts), "value": list(facts.values())}), hide_index=True,
-                 width="stretch", key=key, height=35 * (len(facts) + 1) + 3,
-                 column_config={"field": st.column_config.TextColumn("Field", width="medium"),
-                                "value": st.column_config.TextColumn("Value", width="large")},
-                 placeholder="—")
+    st.dataframe(
+        pd.DataFrame({"field": list(facts), "value": list(facts.values())}),
+        hide_index=True,
+        width="stretch",
+        key=key,
+        height=35 * (len(facts) + 1) + 3,
+        column_config={
+            "field": st.column_config.TextColumn("Field", width="medium"),
+            "value": st.column_config.TextColumn("Value", width="large"),
+        },
+        placeholder="—",
+    )
 
 
 _HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
@@ -140,13 +147,16 @@ def openai_snippet(model_id: str) -> str:
 def curl_snippet(model_id: str) -> str:
     """The same request with curl. The body is JSON inside single quotes: a model id holding a
     single quote gets the shell's `'\\''` escape, so upstream text cannot leave the string."""
-    body = json.dumps({"model": textsafe.clean(model_id, 300),
-                       "messages": [{"role": "user", "content": "Hello!"}]})
+    body = json.dumps(
+        {"model": textsafe.clean(model_id, 300), "messages": [{"role": "user", "content": "Hello!"}]}
+    )
     body = body.replace("'", "'\\''")
-    return (f"curl {LLM_BASE_URL}/chat/completions \\\n"
-            '  -H "Authorization: Bearer $CHUTES_API_KEY" \\\n'
-            '  -H "Content-Type: application/json" \\\n'
-            f"  -d '{body}'\n")
+    return (
+        f"curl {LLM_BASE_URL}/chat/completions \\\n"
+        '  -H "Authorization: Bearer $CHUTES_API_KEY" \\\n'
+        '  -H "Content-Type: application/json" \\\n'
+        f"  -d '{body}'\n"
+    )
 
 
 def javascript_snippet(model_id: str) -> str:
@@ -181,20 +191,24 @@ def _text_or_dash(value: object) -> str:
 _LISTED_IN = {"both": "/chutes/ and /v1/models", "chutes": "/chutes/ only", "v1": "/v1/models only"}
 
 
-def comparison_facts(row: pd.Series, currency: str, pricing: str, cost: pd.Series | None,
-                     workload: str) -> dict[str, str]:
+def comparison_facts(
+    row: pd.Series, currency: str, pricing: str, cost: pd.Series | None, workload: str
+) -> dict[str, str]:
     """One model's column of the Compare table (plain text cells): its cost for the `workload`
     preset (`cost` is its `calc.costs` row, None when it is not priced per token), its prices in
     `currency` ('—' when unknown), limits, capabilities and status. `pricing` is `calc.pricing`'s
     value for the row."""
+
     def price(stem: str) -> str:
         return money(row[f"{stem}_{currency}"], currency)
 
     return {
-        f"Cost per request ({workload})":
-            amount(cost["per_request"], currency, "per_request") if cost is not None else "not per token",
-        f"Cost per month ({workload})":
-            amount(cost["per_month"], currency) if cost is not None else "not per token",
+        f"Cost per request ({workload})": amount(cost["per_request"], currency, "per_request")
+        if cost is not None
+        else "not per token",
+        f"Cost per month ({workload})": amount(cost["per_month"], currency)
+        if cost is not None
+        else "not per token",
         "Priced": PRICING_LABELS.get(pricing, "—"),
         "Input /1M tokens": price("price_input"),
         "Output /1M tokens": price("price_output"),

@@ -40,9 +40,16 @@ def long_frame(history: pd.DataFrame, price_unit: str | None = None) -> pd.DataF
         return pd.DataFrame(columns=columns)
     base = history.assign(source=history.get("source", pd.Series("chutes", index=history.index)))
     last_seen = base.get("last_seen_at")
-    parts = [_closing_points(base[["at", "source", col]].rename(columns={col: "usd"})
-                             .dropna(subset=["usd"]).assign(series=SERIES[col]), last_seen)
-             for col in prices]
+    parts = [
+        _closing_points(
+            base[["at", "source", col]]
+            .rename(columns={col: "usd"})
+            .dropna(subset=["usd"])
+            .assign(series=SERIES[col]),
+            last_seen,
+        )
+        for col in prices
+    ]
     out = pd.concat(parts, ignore_index=True)
     out["source"] = out["source"].map(lambda s: SOURCE_LABELS.get(s, textsafe.html_text(s, 40)))
     return out.sort_values(["series", "source", "at"], kind="stable")[columns].reset_index(drop=True)
@@ -59,22 +66,39 @@ def _closing_points(part: pd.DataFrame, last_seen: pd.Series | None) -> pd.DataF
     return pd.concat([part, last.loc[later].assign(at=seen.loc[later])], ignore_index=True)
 
 
-def price_step_figure(history: pd.DataFrame, title: str = "Price history (USD)", *,
-                      height: int = 320, price_unit: str | None = None) -> go.Figure | None:
+def price_step_figure(
+    history: pd.DataFrame,
+    title: str = "Price history (USD)",
+    *,
+    height: int = 320,
+    price_unit: str | None = None,
+) -> go.Figure | None:
     """A step chart of the known USD prices over time (those of `price_unit` when given), or None
     when there is nothing to draw."""
     frame = long_frame(history, price_unit=price_unit)
     if frame.empty:
         return None
     many_sources = frame["source"].nunique() > 1
-    fig = px.line(frame, x="at", y="usd", color="series", line_dash="source" if many_sources else None,
-                  line_shape="hv", markers=True, title=textsafe.html_text(title, 120),
-                  labels={"at": "Captured (UTC)", "usd": "USD", "series": "Price", "source": "Source"},
-                  height=height)
+    fig = px.line(
+        frame,
+        x="at",
+        y="usd",
+        color="series",
+        line_dash="source" if many_sources else None,
+        line_shape="hv",
+        markers=True,
+        title=textsafe.html_text(title, 120),
+        labels={"at": "Captured (UTC)", "usd": "USD", "series": "Price", "source": "Source"},
+        height=height,
+    )
     fig.update_traces(hovertemplate="%{x|%Y-%m-%d %H:%M} UTC<br>$%{y:,.6g}<extra>%{fullData.name}</extra>")
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend_title_text="",
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
-                      yaxis_title="USD", xaxis_title=None)
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend_title_text="",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
+        yaxis_title="USD",
+        xaxis_title=None,
+    )
     fig.update_yaxes(rangemode="tozero", tickprefix="$", separatethousands=True)
     fig.update_xaxes(nticks=6)
     return fig
@@ -91,7 +115,8 @@ def share_axes(figures: list[tuple[str | None, go.Figure | None]]) -> None:
         for trace in fig.data:
             xs += [pd.Timestamp(x) for x in (trace.x if trace.x is not None else ())]
             ys_by_unit.setdefault(unit, []).extend(
-                float(y) for y in (trace.y if trace.y is not None else ()) if y is not None)
+                float(y) for y in (trace.y if trace.y is not None else ()) if y is not None
+            )
     if not xs:
         return
     lo, hi = min(xs), max(xs)

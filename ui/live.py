@@ -20,7 +20,7 @@ CHECK_SECONDS = 5.0
 
 
 def updated_text(snapshot: service.runtime.Snapshot, now: datetime | None = None) -> str:
-    """"updated 12 s ago" from the newest successful fetch (the publish time when none)."""
+    """ "updated 12 s ago" from the newest successful fetch (the publish time when none)."""
     now = now or datetime.now(UTC)
     if snapshot.catalog.is_sample:
         return "bundled sample · checked " + duration_text(snapshot.age_seconds(now)) + " ago"
@@ -39,8 +39,11 @@ def _check() -> None:
     if shown is not None and shown != snapshot.revision:
         st.session_state["_shown_revision"] = snapshot.revision
         st.rerun(scope="app")
-    st.caption(updated_text(snapshot), help="The server refreshes the catalog in the background; "
-               "this page follows the newest snapshot by itself.")
+    st.caption(
+        updated_text(snapshot),
+        help="The server refreshes the catalog in the background; "
+        "this page follows the newest snapshot by itself.",
+    )
 
 
 def freshness() -> None:

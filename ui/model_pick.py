@@ -31,16 +31,20 @@ def _text(value: object) -> str:
 
 def labels(models: pd.DataFrame) -> pd.Series:
     """One unique, plain-text label per row (aligned on `models.index`)."""
-    base = [(_text(n) or _text(v) or _text(c) or "unnamed")
-            for n, v, c in zip(models["name"], models["v1_id"], models["chute_id"], strict=True)]
+    base = [
+        (_text(n) or _text(v) or _text(c) or "unnamed")
+        for n, v, c in zip(models["name"], models["v1_id"], models["chute_id"], strict=True)
+    ]
     out = pd.Series(base, index=models.index, dtype="object")
     out = _qualify(out, [_text(o) for o in models["owner"]])  # repeated names: add the owner,
     out = _qualify(out, [_text(c)[:8] for c in models["chute_id"]])  # then a short chute id
     dup = out.duplicated(keep="first")  # last resort: a running number keeps them distinct
     if dup.any():
-        out = pd.Series([f"{lab} · #{i}" if d else lab
-                         for i, (lab, d) in enumerate(zip(out, dup, strict=True))],
-                        index=models.index, dtype="object")
+        out = pd.Series(
+            [f"{lab} · #{i}" if d else lab for i, (lab, d) in enumerate(zip(out, dup, strict=True))],
+            index=models.index,
+            dtype="object",
+        )
     return out
 
 
@@ -49,20 +53,24 @@ def _qualify(labels: pd.Series, extra: list[str]) -> pd.Series:
     dup = labels.duplicated(keep=False)
     if not dup.any():
         return labels
-    return pd.Series([f"{lab} · {x}" if d and x else lab
-                      for lab, d, x in zip(labels, dup, extra, strict=True)],
-                     index=labels.index, dtype="object")
+    return pd.Series(
+        [f"{lab} · {x}" if d and x else lab for lab, d, x in zip(labels, dup, extra, strict=True)],
+        index=labels.index,
+        dtype="object",
+    )
 
 
 def _preference(rows: pd.DataFrame) -> pd.DataFrame:
     """Official chutes, then rows in both APIs, then the most used, first."""
-    order = pd.DataFrame({
-        "official": rows["official"].fillna(False).astype(bool),
-        "both": rows["source"].eq("both").fillna(False).astype(bool),
-        "used": pd.to_numeric(rows["invocation_count"], errors="coerce").fillna(-1),
-    }, index=rows.index)
-    return rows.loc[order.sort_values(["official", "both", "used"], ascending=False,
-                                      kind="stable").index]
+    order = pd.DataFrame(
+        {
+            "official": rows["official"].fillna(False).astype(bool),
+            "both": rows["source"].eq("both").fillna(False).astype(bool),
+            "used": pd.to_numeric(rows["invocation_count"], errors="coerce").fillna(-1),
+        },
+        index=rows.index,
+    )
+    return rows.loc[order.sort_values(["official", "both", "used"], ascending=False, kind="stable").index]
 
 
 def find(models: pd.DataFrame, chute_id: object = None, name: object = None) -> tuple[object, int]:
@@ -75,13 +83,20 @@ def find(models: pd.DataFrame, chute_id: object = None, name: object = None) -> 
     if isinstance(chute_id, str) and chute_id.strip():
         if not is_uuid(chute_id):
             return None, 0
-        hit = models.index[models["chute_id"].astype("string").str.casefold()
-                           .eq(chute_id.strip().casefold()).fillna(False).to_numpy(dtype=bool)]
+        hit = models.index[
+            models["chute_id"]
+            .astype("string")
+            .str.casefold()
+            .eq(chute_id.strip().casefold())
+            .fillna(False)
+            .to_numpy(dtype=bool)
+        ]
         return (hit[0], len(hit)) if len(hit) else (None, 0)
     if isinstance(name, str) and name.strip() and len(name) <= 500:
         wanted = name.strip()
-        mask = models["name"].astype("string").eq(wanted).fillna(False) \
-            | models["v1_id"].astype("string").eq(wanted).fillna(False)
+        mask = models["name"].astype("string").eq(wanted).fillna(False) | models["v1_id"].astype("string").eq(
+            wanted
+        ).fillna(False)
         rows = models[mask.to_numpy(dtype=bool)]
         if rows.empty:
             return None, 0

@@ -87,11 +87,19 @@ def redirect(page: object) -> None:
 def navigation():
     """`st.navigation` over every page, in the top bar (st.Page needs a script run: built per run)."""
     pages = {
-        section: [st.Page(script, title=title, icon=f":material/{icon}:", default=script == MODELS,
-                          url_path=DEFAULT_PAGE_KEY if script == MODELS else url_path(script))
-                  for script, title, icon in entries]
+        section: [
+            st.Page(
+                script,
+                title=title,
+                icon=f":material/{icon}:",
+                default=script == MODELS,
+                url_path=DEFAULT_PAGE_KEY if script == MODELS else url_path(script),
+            )
+            for script, title, icon in entries
+        ]
         for section, entries in SECTIONS.items()
     }
-    pages["Explore"].append(st.Page(_models_alias, title="Models", url_path=MODELS_ALIAS,
-                                    visibility="hidden"))
+    pages["Explore"].append(
+        st.Page(_models_alias, title="Models", url_path=MODELS_ALIAS, visibility="hidden")
+    )
     return st.navigation(pages, position="top")

@@ -14,9 +14,17 @@ import pandas as pd
 import streamlit as st
 
 
-def table_section(title: str, frame: pd.DataFrame, columns: dict[str, Any], *, empty: str,
-                  ok: bool = False, caption: str | None = None, note: str | None = None,
-                  count: int | None = None) -> None:
+def table_section(
+    title: str,
+    frame: pd.DataFrame,
+    columns: dict[str, Any],
+    *,
+    empty: str,
+    ok: bool = False,
+    caption: str | None = None,
+    note: str | None = None,
+    count: int | None = None,
+) -> None:
     """`count`: the number in the heading when it is not the frame's row count."""
     st.subheader(f"{title} ({len(frame) if count is None else count:,})", divider="gray")
     if caption:

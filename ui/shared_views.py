@@ -56,15 +56,18 @@ def _shared(key: tuple, build: Callable[[], Any]) -> Any:
     return value
 
 
-def models_view(models: pd.DataFrame, filters: Filters, sort: str, currency: str,
-                ratio: float) -> pd.DataFrame:
+def models_view(
+    models: pd.DataFrame, filters: Filters, sort: str, currency: str, ratio: float
+) -> pd.DataFrame:
     """`models` (the shown catalog's) under `filters`, sorted by `sort`."""
-    return _shared(("view", filters, sort, currency, float(ratio)),
-                   lambda: sort_models(apply_filters(models, filters), sort, currency, ratio))
+    return _shared(
+        ("view", filters, sort, currency, float(ratio)),
+        lambda: sort_models(apply_filters(models, filters), sort, currency, ratio),
+    )
 
 
-def table_frame(view: pd.DataFrame, filters: Filters, sort: str, currency: str,
-                ratio: float) -> pd.DataFrame:
+def table_frame(view: pd.DataFrame, filters: Filters, sort: str, currency: str, ratio: float) -> pd.DataFrame:
     """`tables.table_frame` of `models_view(...)` for the same arguments."""
-    return _shared(("table", filters, sort, currency, float(ratio)),
-                   lambda: tables.table_frame(view, currency, ratio))
+    return _shared(
+        ("table", filters, sort, currency, float(ratio)), lambda: tables.table_frame(view, currency, ratio)
+    )

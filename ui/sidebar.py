@@ -17,9 +17,27 @@ from chutes_data.query import Filters, options
 CONTEXT_STEPS = [0, 8_192, 32_768, 65_536, 131_072, 262_144, 1_000_000]
 SOURCE_CHOICES = ("all", "both", "chutes", "v1")
 VISIBILITY_CHOICES = ("all", "public", "private")
-FILTER_KEYS = ("q", "template", "in", "out", "feature", "quant", "owner", "min_ctx", "max_in",
-               "max_out", "hot", "tee", "vis", "src", "min_tps", "max_ttft", "no_throttle", "no_cold",
-               "free")
+FILTER_KEYS = (
+    "q",
+    "template",
+    "in",
+    "out",
+    "feature",
+    "quant",
+    "owner",
+    "min_ctx",
+    "max_in",
+    "max_out",
+    "hot",
+    "tee",
+    "vis",
+    "src",
+    "min_tps",
+    "max_ttft",
+    "no_throttle",
+    "no_cold",
+    "free",
+)
 
 
 def currency() -> str:
@@ -49,23 +67,34 @@ def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
     sb = st.sidebar
     # Bound widgets put what they display in the URL (a format_func label, not the value), so
     # the bound widgets here show raw values: ?template=vllm&min_ctx=131072&cur=TAO.
-    sb.segmented_control("Currency", ["USD", "TAO"], key="cur", default="USD", required=True,
-                         bind="query-params", help="Show and filter prices in US dollars or in TAO.")
+    sb.segmented_control(
+        "Currency",
+        ["USD", "TAO"],
+        key="cur",
+        default="USD",
+        required=True,
+        bind="query-params",
+        help="Show and filter prices in US dollars or in TAO.",
+    )
     cur = currency()
     if not show_filters:
         _keep_filters()
-        sb.caption(":material/filter_alt_off: The filters apply on Models, Charts and Calculator, "
-                   "not on this page.")
+        sb.caption(
+            ":material/filter_alt_off: The filters apply on Models, Charts and Calculator, not on this page."
+        )
         filters = Filters(currency=cur)
         st.session_state["_filters"] = filters
         return filters
-    search = sb.text_input("Search", key="q", bind="query-params", placeholder="name, tagline, owner…",
-                           max_chars=200)
+    search = sb.text_input(
+        "Search", key="q", bind="query-params", placeholder="name, tagline, owner…", max_chars=200
+    )
     c1, c2 = sb.columns(2)
-    hot = c1.toggle("Hot", key="hot", bind="query-params",
-                    help="Only models with at least one instance up now.")
-    tee = c2.toggle("TEE", key="tee", bind="query-params",
-                    help="Only models running in a Trusted Execution Environment.")
+    hot = c1.toggle(
+        "Hot", key="hot", bind="query-params", help="Only models with at least one instance up now."
+    )
+    tee = c2.toggle(
+        "TEE", key="tee", bind="query-params", help="Only models running in a Trusted Execution Environment."
+    )
     # A popover, not an expander: its widgets are only drawn when opened, so the first paint
     # draws three filters instead of fourteen (multiselects, the slider and the number inputs
     # each load and lay out their own components before the table can paint; issue 12).
@@ -73,59 +102,142 @@ def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
     unit = currency_unit(cur)
     price_format = "%.4f" if cur == "tao" else "%.2f"
     with sb.popover("More filters", width="stretch", icon=":material/tune:"):
-        templates = st.multiselect("Template", opts["templates"], key="template",
-                                   bind="query-params", help="vllm: LLMs · diffusion: images · "
-                                   "tei/embedding: embeddings · custom: anything else")
-        inputs = st.multiselect("Input modalities", opts["input_modalities"], key="in",
-                                bind="query-params", help="The model accepts all of these.")
-        outputs = st.multiselect("Output modalities", opts["output_modalities"], key="out",
-                                 bind="query-params")
-        features = st.multiselect("Features", opts["features"], key="feature",  # FEATURES always
-                                  bind="query-params", help="The model supports all of these.")
-        min_ctx = st.select_slider("Minimum context (tokens)", CONTEXT_STEPS, key="min_ctx",
-                                   bind="query-params", help="e.g. 131072 = 128k tokens")
+        templates = st.multiselect(
+            "Template",
+            opts["templates"],
+            key="template",
+            bind="query-params",
+            help="vllm: LLMs · diffusion: images · tei/embedding: embeddings · custom: anything else",
+        )
+        inputs = st.multiselect(
+            "Input modalities",
+            opts["input_modalities"],
+            key="in",
+            bind="query-params",
+            help="The model accepts all of these.",
+        )
+        outputs = st.multiselect(
+            "Output modalities", opts["output_modalities"], key="out", bind="query-params"
+        )
+        features = st.multiselect(
+            "Features",
+            opts["features"],
+            key="feature",  # FEATURES always
+            bind="query-params",
+            help="The model supports all of these.",
+        )
+        min_ctx = st.select_slider(
+            "Minimum context (tokens)",
+            CONTEXT_STEPS,
+            key="min_ctx",
+            bind="query-params",
+            help="e.g. 131072 = 128k tokens",
+        )
         c1, c2 = st.columns(2)
-        max_in = c1.number_input("Max input /1M", help=f"In {unit} per 1M input tokens.",
-                                 min_value=0.0, value=None, step=0.05, key="max_in",
-                                 bind="query-params", format=price_format)
-        max_out = c2.number_input("Max output /1M", help=f"In {unit} per 1M output tokens.",
-                                  min_value=0.0, value=None, step=0.05, key="max_out",
-                                  bind="query-params", format=price_format)
-        free = st.toggle("Free only", key="free", bind="query-params",
-                         help="Only models whose stated prices are all 0 (found by price, not name).")
+        max_in = c1.number_input(
+            "Max input /1M",
+            help=f"In {unit} per 1M input tokens.",
+            min_value=0.0,
+            value=None,
+            step=0.05,
+            key="max_in",
+            bind="query-params",
+            format=price_format,
+        )
+        max_out = c2.number_input(
+            "Max output /1M",
+            help=f"In {unit} per 1M output tokens.",
+            min_value=0.0,
+            value=None,
+            step=0.05,
+            key="max_out",
+            bind="query-params",
+            format=price_format,
+        )
+        free = st.toggle(
+            "Free only",
+            key="free",
+            bind="query-params",
+            help="Only models whose stated prices are all 0 (found by price, not name).",
+        )
         quants = st.multiselect("Quantization", opts["quantizations"], key="quant", bind="query-params")
         owners = st.multiselect("Owner", opts["owners"], key="owner", bind="query-params")
-        vis = st.segmented_control("Visibility", list(VISIBILITY_CHOICES), key="vis", default="all",
-                                   required=True, bind="query-params")
-        src = st.segmented_control("Listed in", list(SOURCE_CHOICES), key="src", default="all",
-                                   required=True, bind="query-params",
-                                   help="both: in /chutes/ and /v1/models · chutes: only /chutes/ · "
-                                        "v1: only /v1/models (which lists just the official LLMs)")
+        vis = st.segmented_control(
+            "Visibility",
+            list(VISIBILITY_CHOICES),
+            key="vis",
+            default="all",
+            required=True,
+            bind="query-params",
+        )
+        src = st.segmented_control(
+            "Listed in",
+            list(SOURCE_CHOICES),
+            key="src",
+            default="all",
+            required=True,
+            bind="query-params",
+            help="both: in /chutes/ and /v1/models · chutes: only /chutes/ · "
+            "v1: only /v1/models (which lists just the official LLMs)",
+        )
     # Speed and capacity (Chutes' own telemetry): unknown speeds fail a speed bound.
     with sb.popover("Speed & capacity", width="stretch", icon=":material/speed:"):
-        min_tps = st.number_input("Min output tokens/s", min_value=0.0, value=None, step=5.0,
-                                  key="min_tps", bind="query-params", format="%.0f",
-                                  help="7-day output tokens per second; models without a known "
-                                       "speed are hidden while this is set.")
-        max_ttft = st.number_input("Max time to first token (s)", min_value=0.0, value=None,
-                                   step=0.5, key="max_ttft", bind="query-params", format="%.1f",
-                                   help="7-day time to first token, seconds.")
-        no_throttle = st.toggle("Hide throttling", key="no_throttle", bind="query-params",
-                                help="Hide models where 3 % or more of requests are rate-limited.")
-        no_cold = st.toggle("Hide cold", key="no_cold", bind="query-params",
-                            help="Hide models with no active instance right now.")
+        min_tps = st.number_input(
+            "Min output tokens/s",
+            min_value=0.0,
+            value=None,
+            step=5.0,
+            key="min_tps",
+            bind="query-params",
+            format="%.0f",
+            help="7-day output tokens per second; models without a known speed are hidden while this is set.",
+        )
+        max_ttft = st.number_input(
+            "Max time to first token (s)",
+            min_value=0.0,
+            value=None,
+            step=0.5,
+            key="max_ttft",
+            bind="query-params",
+            format="%.1f",
+            help="7-day time to first token, seconds.",
+        )
+        no_throttle = st.toggle(
+            "Hide throttling",
+            key="no_throttle",
+            bind="query-params",
+            help="Hide models where 3 % or more of requests are rate-limited.",
+        )
+        no_cold = st.toggle(
+            "Hide cold",
+            key="no_cold",
+            bind="query-params",
+            help="Hide models with no active instance right now.",
+        )
     filters = Filters(
-        search=search or "", templates=tuple(templates), input_modalities=tuple(inputs),
-        output_modalities=tuple(outputs), features=tuple(features), quantizations=tuple(quants),
-        owners=tuple(owners), min_context=int(min_ctx or 0), max_input_price=max_in,
-        max_output_price=max_out, hot_only=bool(hot), tee_only=bool(tee),
-        visibility=vis or "all", source=src or "all", free_only=bool(free), currency=cur,
-        min_tps=min_tps, max_ttft=max_ttft, hide_throttling=bool(no_throttle),
+        search=search or "",
+        templates=tuple(templates),
+        input_modalities=tuple(inputs),
+        output_modalities=tuple(outputs),
+        features=tuple(features),
+        quantizations=tuple(quants),
+        owners=tuple(owners),
+        min_context=int(min_ctx or 0),
+        max_input_price=max_in,
+        max_output_price=max_out,
+        hot_only=bool(hot),
+        tee_only=bool(tee),
+        visibility=vis or "all",
+        source=src or "all",
+        free_only=bool(free),
+        currency=cur,
+        min_tps=min_tps,
+        max_ttft=max_ttft,
+        hide_throttling=bool(no_throttle),
         hide_cold=bool(no_cold),
     )
     if filters.active_count():
-        sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=reset_filters,
-                  width="stretch")
+        sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=reset_filters, width="stretch")
     st.session_state["_filters"] = filters
     return filters
 

@@ -36,8 +36,13 @@ from .figures import (
     template_label,
 )
 
-CAPACITY_COLORS = {"ok": "#1A9E5A", "busy": "#E8A90A", "throttling": "#E8710A", "cold": "#1F6FEB",
-                   "unknown": "#5F6B7A"}
+CAPACITY_COLORS = {
+    "ok": "#1A9E5A",
+    "busy": "#E8A90A",
+    "throttling": "#E8710A",
+    "cold": "#1F6FEB",
+    "unknown": "#5F6B7A",
+}
 METRIC_LABELS = {"tps_7d": "Output tokens/s (7-day, decode)", "ttft_7d_s": "Time to first token (s, 7-day)"}
 
 
@@ -54,8 +59,12 @@ def telemetry_banner(catalog: Catalog) -> None:
         elif s.stale:
             stale.append(f"{LABELS.get(name, name)} ({human_age(s.age_seconds())})")
     if down:
-        st.warning("Speed and capacity columns are partly unknown: " + "; ".join(down)
-                   + ". The catalog itself is unaffected.", icon=":material/speed:")
+        st.warning(
+            "Speed and capacity columns are partly unknown: "
+            + "; ".join(down)
+            + ". The catalog itself is unaffected.",
+            icon=":material/speed:",
+        )
     if stale:
         st.caption("Telemetry from the last good snapshot: " + ", ".join(stale) + ".")
 
@@ -69,18 +78,38 @@ def sources_section(catalog: Catalog, secret: str | None, now: datetime | None =
     rows = []
     for name, data in catalog.telemetry.items():
         facts = diag.source_facts(data.status, now or datetime.now(UTC), secret)
-        rows.append({"source": LABELS.get(name, name), "origin": facts["origin"], "rows": facts["count"],
-                     "age": facts["age"], "ttl": facts["ttl"], "stale": facts["stale"],
-                     "error": facts["error"]})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="src_telemetry",
-                 column_config={"source": st.column_config.TextColumn("Route", width="medium"),
-                                "origin": "Origin", "rows": st.column_config.NumberColumn("Rows"),
-                                "age": "Age", "ttl": "Cache TTL", "stale": "Stale",
-                                "error": st.column_config.TextColumn("Last error", width="large")},
-                 placeholder="—")
-    st.caption("Anonymous GETs on CHUTES_BASE_URL (the API key is never sent to them), cached for "
-               "CHUTES_TELEMETRY_MINUTES. A failing route leaves its columns unknown; the catalog "
-               "works without it.")
+        rows.append(
+            {
+                "source": LABELS.get(name, name),
+                "origin": facts["origin"],
+                "rows": facts["count"],
+                "age": facts["age"],
+                "ttl": facts["ttl"],
+                "stale": facts["stale"],
+                "error": facts["error"],
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        key="src_telemetry",
+        column_config={
+            "source": st.column_config.TextColumn("Route", width="medium"),
+            "origin": "Origin",
+            "rows": st.column_config.NumberColumn("Rows"),
+            "age": "Age",
+            "ttl": "Cache TTL",
+            "stale": "Stale",
+            "error": st.column_config.TextColumn("Last error", width="large"),
+        },
+        placeholder="—",
+    )
+    st.caption(
+        "Anonymous GETs on CHUTES_BASE_URL (the API key is never sent to them), cached for "
+        "CHUTES_TELEMETRY_MINUTES. A failing route leaves its columns unknown; the catalog "
+        "works without it."
+    )
 
 
 # ---------------------------------------------------------------------------- Models table
@@ -88,14 +117,25 @@ def column_config() -> dict:
     """Column configs of the Models table's speed columns (ui.tables uses them)."""
     cc = st.column_config
     return {
-        "tps": cc.NumberColumn("TPS", format="%.1f", help="Output tokens per second of decode, "
-                               "output-token-weighted over the last 7 complete UTC days (Chutes' "
-                               "own stats; excludes time to first token)"),
-        "ttft": cc.NumberColumn("TTFT (s)", format="%.2f", help="Time to first token in seconds, "
-                                "request-weighted over the same days (streamed requests)"),
-        "capacity": cc.TextColumn("Capacity", width="small", help="Now, from the autoscaler: ok, busy "
-                                  "(utilization ≥ 50 %), throttling (≥ 3 % rate-limited), cold (no "
-                                  "active instance)"),
+        "tps": cc.NumberColumn(
+            "TPS",
+            format="%.1f",
+            help="Output tokens per second of decode, "
+            "output-token-weighted over the last 7 complete UTC days (Chutes' "
+            "own stats; excludes time to first token)",
+        ),
+        "ttft": cc.NumberColumn(
+            "TTFT (s)",
+            format="%.2f",
+            help="Time to first token in seconds, request-weighted over the same days (streamed requests)",
+        ),
+        "capacity": cc.TextColumn(
+            "Capacity",
+            width="small",
+            help="Now, from the autoscaler: ok, busy "
+            "(utilization ≥ 50 %), throttling (≥ 3 % rate-limited), cold (no "
+            "active instance)",
+        ),
     }
 
 
@@ -107,20 +147,38 @@ def price_speed_scatter(points: pd.DataFrame, metric: str, currency: str) -> go.
     value_fmt = "%{x:.1f} tok/s" if metric == "tps_7d" else "%{x:.2f} s"
     for template in ordered_templates(points["template"]):
         part = points.loc[points["template"].eq(template)]
-        fig.add_trace(go.Scatter(
-            x=part["value"], y=part["price"], mode="markers", name=template_label(template),
-            marker={"color": TEMPLATE_COLORS.get(template, OTHER_COLOR), "size": 10, "opacity": 0.85,
-                    "line": {"width": 0.5, "color": "rgba(0,0,0,0.35)"}},
-            customdata=[list(r) for r in zip(_safe(part["name"]),
-                                             [c if isinstance(c, str) else "" for c in part["chute_id"]],
-                                             _owner(part["owner"]), strict=True)],
-            hovertemplate=("<b>%{customdata[0]}</b><br>owner: %{customdata[2]}<br>"
-                           f"{METRIC_LABELS[metric].split(' (')[0]}: {value_fmt}<br>"
-                           f"output: {_money_hover('y', currency)} /1M<extra></extra>"),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=part["value"],
+                y=part["price"],
+                mode="markers",
+                name=template_label(template),
+                marker={
+                    "color": TEMPLATE_COLORS.get(template, OTHER_COLOR),
+                    "size": 10,
+                    "opacity": 0.85,
+                    "line": {"width": 0.5, "color": "rgba(0,0,0,0.35)"},
+                },
+                customdata=[
+                    list(r)
+                    for r in zip(
+                        _safe(part["name"]),
+                        [c if isinstance(c, str) else "" for c in part["chute_id"]],
+                        _owner(part["owner"]),
+                        strict=True,
+                    )
+                ],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>owner: %{customdata[2]}<br>"
+                    f"{METRIC_LABELS[metric].split(' (')[0]}: {value_fmt}<br>"
+                    f"output: {_money_hover('y', currency)} /1M<extra></extra>"
+                ),
+            )
+        )
     fig.update_yaxes(**_money_axis(points["price"], currency))
-    return _layout(fig, x_title=METRIC_LABELS[metric],
-                   y_title=f"Output price ({unit} per 1M tokens, log scale)")
+    return _layout(
+        fig, x_title=METRIC_LABELS[metric], y_title=f"Output price ({unit} per 1M tokens, log scale)"
+    )
 
 
 def capacity_scatter(points: pd.DataFrame) -> go.Figure:
@@ -133,40 +191,92 @@ def capacity_scatter(points: pd.DataFrame) -> go.Figure:
         if part.empty:
             continue
         size = 8 + 32 * (part["requests"].clip(lower=0) / biggest) ** 0.5
-        fig.add_trace(go.Scatter(
-            x=part["utilization"], y=part["rate_limit_ratio"], mode="markers", name=state,
-            marker={"color": CAPACITY_COLORS[state], "size": size, "opacity": 0.75,
-                    "line": {"width": 0.5, "color": "rgba(0,0,0,0.35)"}},
-            customdata=[list(r) for r in zip(_safe(part["name"]),
-                                             [c if isinstance(c, str) else "" for c in part["chute_id"]],
-                                             _owner(part["owner"]),
-                                             [f"{v:,.0f}" for v in part["requests"]], strict=True)],
-            hovertemplate=("<b>%{customdata[0]}</b><br>owner: %{customdata[2]}<br>utilization: "
-                           "%{x:.0%}<br>rate-limited: %{y:.1%}<br>requests (7 days): %{customdata[3]}"
-                           "<extra></extra>"),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=part["utilization"],
+                y=part["rate_limit_ratio"],
+                mode="markers",
+                name=state,
+                marker={
+                    "color": CAPACITY_COLORS[state],
+                    "size": size,
+                    "opacity": 0.75,
+                    "line": {"width": 0.5, "color": "rgba(0,0,0,0.35)"},
+                },
+                customdata=[
+                    list(r)
+                    for r in zip(
+                        _safe(part["name"]),
+                        [c if isinstance(c, str) else "" for c in part["chute_id"]],
+                        _owner(part["owner"]),
+                        [f"{v:,.0f}" for v in part["requests"]],
+                        strict=True,
+                    )
+                ],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>owner: %{customdata[2]}<br>utilization: "
+                    "%{x:.0%}<br>rate-limited: %{y:.1%}<br>requests (7 days): %{customdata[3]}"
+                    "<extra></extra>"
+                ),
+            )
+        )
     fig.add_vline(x=UTILIZATION_BUSY, line_dash="dot", line_color="#E8A90A")
     fig.add_hline(y=RATE_LIMIT_THROTTLING, line_dash="dot", line_color="#E8710A")
     fig.update_xaxes(tickformat=".0%")
     fig.update_yaxes(tickformat=".0%")
-    fig = _layout(fig, x_title="Utilization, last hour (mean connections ÷ concurrency)",
-                  y_title="Requests rate-limited, last hour")
+    fig = _layout(
+        fig,
+        x_title="Utilization, last hour (mean connections ÷ concurrency)",
+        y_title="Requests rate-limited, last hour",
+    )
     fig.update_layout(legend={"title": {"text": "Capacity"}})
     return fig
 
 
 def daily_figure(lines: pd.DataFrame, title: str = "", height: int = 420) -> go.Figure:
     """Three stacked daily lines: TPS, TTFT and requests (gaps where unknown)."""
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=("Output tokens/s", "Time to first token (s)", "Requests"))
-    fig.add_trace(go.Scatter(x=lines["date"], y=lines["tps"], mode="lines+markers", name="TPS",
-                             connectgaps=False, line={"color": "#1F6FEB"}), row=1, col=1)
-    fig.add_trace(go.Scatter(x=lines["date"], y=lines["ttft_s"], mode="lines+markers", name="TTFT",
-                             connectgaps=False, line={"color": "#E8710A"}), row=2, col=1)
-    fig.add_trace(go.Bar(x=lines["date"], y=lines["requests"], name="requests",
-                         marker={"color": "#1A9E5A"}), row=3, col=1)
-    fig.update_layout(height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      title={"text": html_text(title, 120)} if title else None)
+    fig = make_subplots(
+        rows=3,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        subplot_titles=("Output tokens/s", "Time to first token (s)", "Requests"),
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=lines["date"],
+            y=lines["tps"],
+            mode="lines+markers",
+            name="TPS",
+            connectgaps=False,
+            line={"color": "#1F6FEB"},
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=lines["date"],
+            y=lines["ttft_s"],
+            mode="lines+markers",
+            name="TTFT",
+            connectgaps=False,
+            line={"color": "#E8710A"},
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(x=lines["date"], y=lines["requests"], name="requests", marker={"color": "#1A9E5A"}),
+        row=3,
+        col=1,
+    )
+    fig.update_layout(
+        height=height,
+        showlegend=False,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title={"text": html_text(title, 120)} if title else None,
+    )
     return fig
 
 
@@ -187,13 +297,26 @@ def speed_section(catalog: Catalog, row: pd.Series, key: str) -> None:
     """Metrics, the capacity state with the autoscaler's time, and the 30-day lines."""
     cap = speed.capacity_summary(row)
     with st.container(horizontal=True):
-        st.metric("Output tokens/s (7 days)", _num(row.get("tps_7d"), "{:,.1f}"), border=True,
-                  help="Chutes' own decode speed, output-token-weighted over 7 complete UTC days")
-        st.metric("Time to first token (7 days)", _num(row.get("ttft_7d_s"), "{:,.2f} s"), border=True,
-                  help="Request-weighted over the same days (streamed requests; excludes API overhead)")
-        st.metric("Requests (7 days)", _num(row.get("requests_7d"), "{:,.0f}"), border=True,
-                  delta=_trend(row.get("requests_trend")), delta_color="off",
-                  help="The delta compares with the 7 days before")
+        st.metric(
+            "Output tokens/s (7 days)",
+            _num(row.get("tps_7d"), "{:,.1f}"),
+            border=True,
+            help="Chutes' own decode speed, output-token-weighted over 7 complete UTC days",
+        )
+        st.metric(
+            "Time to first token (7 days)",
+            _num(row.get("ttft_7d_s"), "{:,.2f} s"),
+            border=True,
+            help="Request-weighted over the same days (streamed requests; excludes API overhead)",
+        )
+        st.metric(
+            "Requests (7 days)",
+            _num(row.get("requests_7d"), "{:,.0f}"),
+            border=True,
+            delta=_trend(row.get("requests_trend")),
+            delta_color="off",
+            help="The delta compares with the 7 days before",
+        )
         st.metric("Capacity now", cap["label"], border=True, help=cap["text"])
     when = f" Autoscaler run {cap['age']} ago ({cap['at']:%Y-%m-%d %H:%M} UTC)." if cap["age"] else ""
     extra = []
@@ -202,8 +325,10 @@ def speed_section(catalog: Catalog, row: pd.Series, key: str) -> None:
     if pd.notna(row.get("rate_limit_ratio_1h")):
         extra.append(f"{float(row['rate_limit_ratio_1h']):.1%} rate-limited (last hour)")
     if pd.notna(row.get("instances_target")):
-        extra.append(f"target {int(row['instances_target'])} instances, room for "
-                     f"{_num(row.get('scale_allowance'), '{:,.0f}')} more")
+        extra.append(
+            f"target {int(row['instances_target'])} instances, room for "
+            f"{_num(row.get('scale_allowance'), '{:,.0f}')} more"
+        )
     if row.get("cold_start_bounty") is True:
         extra.append("a cold-start bounty is open")
     if row.get("rolling_update") is True:
@@ -211,8 +336,10 @@ def speed_section(catalog: Catalog, row: pd.Series, key: str) -> None:
     st.caption(f"{cap['text']}." + when + (" " + "; ".join(extra).capitalize() + "." if extra else ""))
     lines = lines_for(catalog, row)
     if lines.empty or lines[["tps", "ttft_s", "requests"]].isna().all().all():
-        st.caption("No daily stats for this chute in the last 30 days (Chutes publishes them per "
-                   "chute and UTC day; 0 means unknown and is not drawn).")
+        st.caption(
+            "No daily stats for this chute in the last 30 days (Chutes publishes them per "
+            "chute and UTC day; 0 means unknown and is not drawn)."
+        )
     else:
         st.plotly_chart(daily_figure(lines), width="stretch", key=key)
 

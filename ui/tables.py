@@ -75,36 +75,42 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
     """The columns the Models table shows, in order, for `currency` ('usd' or 'tao'). Missing
     text is "—"; missing numbers stay NaN so the columns sort as numbers."""
     cur = currency
-    return pd.DataFrame({
-        "name": models["name"],
-        "family": _family_cells(models),
-        "details": detail_urls(models),
-        "status": [_status(h) for h in models["hot"]],
-        "tee": ["TEE" if v is not pd.NA and v is not None and bool(v) else "" for v in models["tee"]],
-        "template": dash(models["template"]),
-        "price_input": models[f"price_input_{cur}"],
-        "price_output": models[f"price_output_{cur}"],
-        "price_cache_read": models[f"price_cache_read_{cur}"],
-        "price_blended": blended_price(models, cur, blend_ratio),
-        "price_step": models[f"price_step_{cur}"],
-        "price_hour": models[f"price_hour_{cur}"],
-        "tps": models["tps_7d"],
-        "ttft": models["ttft_7d_s"],
-        "capacity": [CAPACITY_LABELS.get(c, "—") if isinstance(c, str) else "—"
-                     for c in models["capacity"]],
-        "context": models["context_tokens"],
-        "max_output": models["max_output_length"],
-        "quantization": dash(models["quantization"]),
-        "input_modalities": models["input_modalities"],
-        "output_modalities": models["output_modalities"],
-        "features": models["supported_features"],
-        "instances": models["instances_active"],
-        "invocations": models["invocation_count"],
-        "owner": dash(models["owner"]),
-        "match": [_match(m, s) for m, s in zip(models["match_method"], models["match_score"], strict=True)],
-        "chutes_url": models["chute_url"],
-        "tagline": dash(models["tagline"]),
-    }, index=models.index)
+    return pd.DataFrame(
+        {
+            "name": models["name"],
+            "family": _family_cells(models),
+            "details": detail_urls(models),
+            "status": [_status(h) for h in models["hot"]],
+            "tee": ["TEE" if v is not pd.NA and v is not None and bool(v) else "" for v in models["tee"]],
+            "template": dash(models["template"]),
+            "price_input": models[f"price_input_{cur}"],
+            "price_output": models[f"price_output_{cur}"],
+            "price_cache_read": models[f"price_cache_read_{cur}"],
+            "price_blended": blended_price(models, cur, blend_ratio),
+            "price_step": models[f"price_step_{cur}"],
+            "price_hour": models[f"price_hour_{cur}"],
+            "tps": models["tps_7d"],
+            "ttft": models["ttft_7d_s"],
+            "capacity": [
+                CAPACITY_LABELS.get(c, "—") if isinstance(c, str) else "—" for c in models["capacity"]
+            ],
+            "context": models["context_tokens"],
+            "max_output": models["max_output_length"],
+            "quantization": dash(models["quantization"]),
+            "input_modalities": models["input_modalities"],
+            "output_modalities": models["output_modalities"],
+            "features": models["supported_features"],
+            "instances": models["instances_active"],
+            "invocations": models["invocation_count"],
+            "owner": dash(models["owner"]),
+            "match": [
+                _match(m, s) for m, s in zip(models["match_method"], models["match_score"], strict=True)
+            ],
+            "chutes_url": models["chute_url"],
+            "tagline": dash(models["tagline"]),
+        },
+        index=models.index,
+    )
 
 
 def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
@@ -112,29 +118,39 @@ def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
     cc = st.column_config
     return {
         "name": cc.TextColumn("Model", pinned=True, width=300),
-        "family": cc.TextColumn("Family", width=160,
-                                help="Variants of one model (-TEE, -FP8, -turbo) share a family; "
-                                     "sort by it to see them together. — : no variant listed"),
+        "family": cc.TextColumn(
+            "Family",
+            width=160,
+            help="Variants of one model (-TEE, -FP8, -turbo) share a family; "
+            "sort by it to see them together. — : no variant listed",
+        ),
         "details": details_column(help="Everything about this model"),
         "status": cc.TextColumn("Status", width=60, help="Hot: at least one instance up now"),
         "tee": cc.TextColumn("TEE", width=50, help="Trusted Execution Environment"),
         "template": cc.TextColumn("Template", width=80),
-        "price_input": cc.NumberColumn("Input /1M", format=money, width=90,
-                                       help=f"{unit} per 1M input tokens"),
-        "price_output": cc.NumberColumn("Output /1M", format=money, width=90,
-                                        help=f"{unit} per 1M output tokens"),
-        "price_cache_read": cc.NumberColumn("Cache read /1M", format=money, width=90,
-                                            help=f"{unit} per 1M cached input tokens"),
+        "price_input": cc.NumberColumn(
+            "Input /1M", format=money, width=90, help=f"{unit} per 1M input tokens"
+        ),
+        "price_output": cc.NumberColumn(
+            "Output /1M", format=money, width=90, help=f"{unit} per 1M output tokens"
+        ),
+        "price_cache_read": cc.NumberColumn(
+            "Cache read /1M", format=money, width=90, help=f"{unit} per 1M cached input tokens"
+        ),
         "price_blended": cc.NumberColumn(
-            "Blended /1M", format=money, width=90,
+            "Blended /1M",
+            format=money,
+            width=90,
             help=f"{unit} per 1M tokens at {blend_ratio:g}:1 input:output, "
-                 f"(ratio x input + output) / (ratio + 1); the ratio is set above the table"),
+            f"(ratio x input + output) / (ratio + 1); the ratio is set above the table",
+        ),
         "price_step": cc.NumberColumn("Per step", format=money, width=80, help=f"{unit} per diffusion step"),
         "price_hour": cc.NumberColumn("Per hour", format=money, width=80, help=f"{unit} per instance-hour"),
         **speed_columns(),
         "context": cc.NumberColumn("Context", format="compact", width=75, help="Context length in tokens"),
-        "max_output": cc.NumberColumn("Max output", format="compact", width=85,
-                                      help="Output limit in tokens"),
+        "max_output": cc.NumberColumn(
+            "Max output", format="compact", width=85, help="Output limit in tokens"
+        ),
         "quantization": cc.TextColumn("Quant", width="small"),
         "input_modalities": cc.ListColumn("Input"),
         "output_modalities": cc.ListColumn("Output"),

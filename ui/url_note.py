@@ -70,5 +70,6 @@ def finish(spot: Any) -> None:
     dropped = ignored(opened_with, now)
     if dropped:
         shown = ", ".join(md_text(d, 60) for d in dropped[:8]) + (" …" if len(dropped) > 8 else "")
-        spot.caption(f":material/link_off: Ignored from the link (not valid here, so the default "
-                     f"is used): {shown}")
+        spot.caption(
+            f":material/link_off: Ignored from the link (not valid here, so the default is used): {shown}"
+        )

@@ -25,17 +25,29 @@ from .live import cmd_probe, cmd_watch
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--refresh", action="store_true", help="ignore a fresh cache and refetch")
-    parser.add_argument("--offline", action="store_true",
-                        help="use only the bundled sample (no network), like CHUTES_OFFLINE=1")
-    parser.add_argument("--chutes-file", type=Path, metavar="F",
-                        help="a saved /chutes/ response body to use instead of fetching")
-    parser.add_argument("--v1-file", type=Path, metavar="F",
-                        help="a saved /v1/models response body to use instead of fetching")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="use only the bundled sample (no network), like CHUTES_OFFLINE=1",
+    )
+    parser.add_argument(
+        "--chutes-file",
+        type=Path,
+        metavar="F",
+        help="a saved /chutes/ response body to use instead of fetching",
+    )
+    parser.add_argument(
+        "--v1-file",
+        type=Path,
+        metavar="F",
+        help="a saved /v1/models response body to use instead of fetching",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m chutes_data",
-                                     description="Fetch, cache, merge and export the Chutes catalog.")
+    parser = argparse.ArgumentParser(
+        prog="python -m chutes_data", description="Fetch, cache, merge and export the Chutes catalog."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log retries and cache events")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -61,10 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", choices=("chutes", "v1"))
 
     p = sub.add_parser("watch", help="refresh in the background and send change webhooks, no UI")
-    p.add_argument("--once", action="store_true",
-                   help="one refresh (and its webhook deliveries), then exit")
-    p = sub.add_parser("probe", help="measure one model now: a short streamed chat completion "
-                                     "with your key (billed; TTFT, tokens/s, total time)")
+    p.add_argument("--once", action="store_true", help="one refresh (and its webhook deliveries), then exit")
+    p = sub.add_parser(
+        "probe",
+        help="measure one model now: a short streamed chat completion "
+        "with your key (billed; TTFT, tokens/s, total time)",
+    )
     p.add_argument("model", help="the exact model id, e.g. deepseek-ai/DeepSeek-V3.2-TEE")
     p.add_argument("--prompt", default=None, help="the user message to send (short)")
     p.add_argument("--max-tokens", type=int, default=None, metavar="N")
@@ -74,14 +88,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", type=Path)
     p.add_argument("--source", choices=("chutes", "v1"), required=True)
     for command in sub.choices.values():  # `-v` after the command too (`fetch -v`)
-        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                             help="log retries and cache events")
+        command.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="log retries and cache events",
+        )
     return parser
 
 
-COMMANDS = {"export": cmd_export, "report": cmd_report, "status": cmd_status, "fetch": cmd_fetch,
-            "chute": cmd_chute, "changes": cmd_changes, "import-snapshots": cmd_import,
-            "watch": cmd_watch, "probe": cmd_probe}
+COMMANDS = {
+    "export": cmd_export,
+    "report": cmd_report,
+    "status": cmd_status,
+    "fetch": cmd_fetch,
+    "chute": cmd_chute,
+    "changes": cmd_changes,
+    "import-snapshots": cmd_import,
+    "watch": cmd_watch,
+    "probe": cmd_probe,
+}
 
 
 @contextmanager

@@ -26,9 +26,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     catalog = _catalog(args, _settings(args))
-    doc = {"generated_at": iso(catalog.generated_at),
-           "sources": {n: d.status.to_dict() for n, d in catalog.sources.items()},
-           "merge_report": catalog.report.to_dict()}
+    doc = {
+        "generated_at": iso(catalog.generated_at),
+        "sources": {n: d.status.to_dict() for n, d in catalog.sources.items()},
+        "merge_report": catalog.report.to_dict(),
+    }
     _write(export.to_json(doc) + "\n", "-")
     return 0
 
@@ -36,8 +38,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _facts(s: SourceStatus) -> str:
     """One `status` line's facts about a source (catalog or telemetry alike)."""
     validity = "none" if s.origin == "none" else ("stale" if s.stale else "valid")
-    return (f"fetched_at={iso(s.fetched_at) or '-'} age={_age(s.age_seconds())} {validity} "
-            f"count={s.count}")
+    return f"fetched_at={iso(s.fetched_at) or '-'} age={_age(s.age_seconds())} {validity} count={s.count}"
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -47,8 +48,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     statuses = cache_status(settings)
     telemetry = telemetry_cache_status(settings)
     if args.format == "json":
-        doc = {name: {**s.to_dict(), "age_seconds": s.age_seconds()}
-               for name, s in {**statuses, **telemetry}.items()}
+        doc = {
+            name: {**s.to_dict(), "age_seconds": s.age_seconds()}
+            for name, s in {**statuses, **telemetry}.items()
+        }
         _write(json.dumps(doc, indent=1) + "\n", "-")
         return 0
     print(f"cache: {settings.cache_dir}  (TTL {settings.cache_minutes:g} min)")

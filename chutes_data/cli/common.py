@@ -21,9 +21,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
-    catalog = load_catalog(settings, refresh=args.refresh,
-                           files={"chutes": args.chutes_file, "v1": args.v1_file},
-                           require_data=True)
+    catalog = load_catalog(
+        settings,
+        refresh=args.refresh,
+        files={"chutes": args.chutes_file, "v1": args.v1_file},
+        require_data=True,
+    )
     for data in catalog.all_sources.values():
         if data.status.error:
             print(f"warning: {data.status.error}", file=sys.stderr)

@@ -67,18 +67,24 @@ def _import_verdict(directory: Path, source: str, result: dict) -> int:
         print(f"warning: {directory} is empty: nothing to import", file=sys.stderr)
         return 0
     if not result["files"]:
-        print(f"error: imported nothing: no *.json files in {directory} "
-              f"({len(entries)} other entries)", file=sys.stderr)
+        print(
+            f"error: imported nothing: no *.json files in {directory} ({len(entries)} other entries)",
+            file=sys.stderr,
+        )
         return 1
     skipped = result["skipped"]
     reasons = list(dict.fromkeys(s["reason"] for s in skipped))
     other = next(s for s in ("chutes", "v1") if s != source)
     hint = ""
-    if skipped and all(r.startswith(f"not a usable {source} response") or "capture, not" in r
-                       for r in reasons):
+    if skipped and all(
+        r.startswith(f"not a usable {source} response") or "capture, not" in r for r in reasons
+    ):
         hint = f" Wrong --source? These do not look like {source} responses; try --source {other}."
-    print(f"error: imported nothing from {result['files']} files in {directory}: "
-          f"{reasons[0] if reasons else 'no usable capture'}"
-          + (f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else "")
-          + f".{hint}", file=sys.stderr)
+    print(
+        f"error: imported nothing from {result['files']} files in {directory}: "
+        f"{reasons[0] if reasons else 'no usable capture'}"
+        + (f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else "")
+        + f".{hint}",
+        file=sys.stderr,
+    )
     return 1

@@ -29,6 +29,18 @@ def open_history(settings: Settings, **options: Any) -> HistoryStore:
     return HistoryStore(history_path(settings), **options)
 
 
-__all__ = ["CONTEXT_FIELDS", "DB_FILENAME", "EVENT_KINDS", "PRICE_FIELDS", "STATE_COLUMNS", "TAO_FIELDS",
-           "HistoryStore", "capture_time", "diff_states", "format_changes_text", "history_path",
-           "import_snapshots", "open_history"]
+__all__ = [
+    "CONTEXT_FIELDS",
+    "DB_FILENAME",
+    "EVENT_KINDS",
+    "PRICE_FIELDS",
+    "STATE_COLUMNS",
+    "TAO_FIELDS",
+    "HistoryStore",
+    "capture_time",
+    "diff_states",
+    "format_changes_text",
+    "history_path",
+    "import_snapshots",
+    "open_history",
+]

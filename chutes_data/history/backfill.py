@@ -44,8 +44,9 @@ def capture_time(obj: Any, path: Path) -> tuple[datetime, str]:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC), "mtime"
 
 
-def import_snapshots(store: HistoryStore, directory: Path | str, source: str, *,
-                     origin: str = "import") -> dict:
+def import_snapshots(
+    store: HistoryStore, directory: Path | str, source: str, *, origin: str = "import"
+) -> dict:
     """Backfill history from saved raw responses, one JSON file per capture (`*.json`, not recursive).
 
     Returns `{"files": n, "imported": new snapshots, "duplicates": captures whose state was already

@@ -45,8 +45,9 @@ def moved_aside_files(path: Path) -> list[Path]:
     """The corrupt databases once moved aside from `path` (`<name>.corrupt-<UTC time>`), oldest
     first: what the app and the CLI say out loud until someone deletes them."""
     try:
-        found = [p for p in path.parent.glob(f"{path.name}.corrupt-*")
-                 if not p.name.endswith(("-wal", "-shm"))]
+        found = [
+            p for p in path.parent.glob(f"{path.name}.corrupt-*") if not p.name.endswith(("-wal", "-shm"))
+        ]
     except OSError:
         return []
     return sorted(found)
@@ -63,16 +64,19 @@ def moved_aside_text(path: Path, asides: list[Path]) -> str | None:
     except ValueError:
         when = "earlier"
     more = f" ({len(asides)} such files in all)" if len(asides) > 1 else ""
-    return (f"The history database {path} was corrupt and was moved aside on {when} to {last}"
-            f"{more}; history restarted empty from then on. Delete the old file once you no "
-            "longer need it to inspect.")
+    return (
+        f"The history database {path} was corrupt and was moved aside on {when} to {last}"
+        f"{more}; history restarted empty from then on. Delete the old file once you no "
+        "longer need it to inspect."
+    )
 
 
 def _move_aside(path: Path, exc: Exception) -> Path:
     """A file that is not a (sane) SQLite database: keep it for inspection, start afresh."""
     aside = f"{path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    logger.warning("history database %s is unreadable (%s); moved aside to %s, starting fresh",
-                   path, exc, aside)
+    logger.warning(
+        "history database %s is unreadable (%s); moved aside to %s, starting fresh", path, exc, aside
+    )
     for suffix in ("-wal", "-shm", ""):
         old = Path(f"{path}{suffix}")
         if old.exists():
@@ -116,8 +120,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise HistoryError(f"history database {path} has schema version {version}, newer "
-                               f"than this app's {SCHEMA_VERSION}; upgrade the app or move the file")
+            raise HistoryError(
+                f"history database {path} has schema version {version}, newer "
+                f"than this app's {SCHEMA_VERSION}; upgrade the app or move the file"
+            )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[target](conn)
             conn.execute(f"PRAGMA user_version = {target}")
@@ -135,7 +141,9 @@ def _run(conn: sqlite3.Connection, script: str) -> None:
 
 
 def _migrate_to_1(conn: sqlite3.Connection) -> None:
-    _run(conn, """
+    _run(
+        conn,
+        """
         CREATE TABLE snapshots (
             id INTEGER PRIMARY KEY, source TEXT NOT NULL, captured_at TEXT NOT NULL,
             payload_sha256 TEXT NOT NULL, payload BLOB, origin TEXT NOT NULL,
@@ -161,7 +169,8 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
             context_length INTEGER, max_output_length INTEGER,
             PRIMARY KEY (snapshot_id, model_id)) WITHOUT ROWID;
         CREATE INDEX model_state_by_model ON model_state (model_id);
-    """)
+    """,
+    )
 
 
 def _migrate_to_2(conn: sqlite3.Connection) -> None:
@@ -174,7 +183,9 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
 def _migrate_to_3(conn: sqlite3.Connection) -> None:
     """Webhook deliveries (chutes_data/service/webhooks.py): one row per (delivery, receiver),
     kept until delivered or given up, so a restart neither loses nor repeats a delivery."""
-    _run(conn, """
+    _run(
+        conn,
+        """
         CREATE TABLE webhook_deliveries (
             delivery_id TEXT NOT NULL, url TEXT NOT NULL, body BLOB NOT NULL,
             created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
@@ -182,13 +193,16 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
             PRIMARY KEY (delivery_id, url));
         CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (next_attempt_at)
             WHERE delivered_at IS NULL AND failed_at IS NULL;
-    """)
+    """,
+    )
 
 
 def _migrate_to_4(conn: sqlite3.Connection) -> None:
     """The platform's daily stats, once per source, chute and UTC day (complete days only, so a
     restart or a refetch never doubles a day), and the user's own probe results."""
-    _run(conn, """
+    _run(
+        conn,
+        """
         CREATE TABLE daily_stats (
             source TEXT NOT NULL, chute_id TEXT NOT NULL, day TEXT NOT NULL,
             requests INTEGER, output_tokens INTEGER, tps REAL, ttft_s REAL, sps REAL,
@@ -200,7 +214,8 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
             outcome TEXT NOT NULL, ttft_s REAL, tps REAL, total_s REAL, output_tokens INTEGER,
             message TEXT);
         CREATE INDEX probes_by_model ON probes (model, at);
-    """)
+    """,
+    )
 
 
 def _migrate_to_5(conn: sqlite3.Connection) -> None:
@@ -211,5 +226,4 @@ def _migrate_to_5(conn: sqlite3.Connection) -> None:
 
 
 # version -> function bringing the schema from version-1 to version. Add 6: _migrate_to_6 here.
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4,
-              5: _migrate_to_5}
+MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4, 5: _migrate_to_5}

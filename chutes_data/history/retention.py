@@ -10,8 +10,14 @@ from ..values import to_utc
 from .state import to_stamp
 
 
-def prune(db: sqlite3.Connection, source: str, *, retention_days: int | None,
-          max_snapshots: int | None, keep_payloads: int | None) -> None:
+def prune(
+    db: sqlite3.Connection,
+    source: str,
+    *,
+    retention_days: int | None,
+    max_snapshots: int | None,
+    keep_payloads: int | None,
+) -> None:
     """Drop what the retention rules no longer keep for one source (inside the caller's write
     transaction): snapshots last seen more than `retention_days` before the source's newest
     observation, then all but the newest `max_snapshots`; models no snapshot mentions; the raw
@@ -19,26 +25,43 @@ def prune(db: sqlite3.Connection, source: str, *, retention_days: int | None,
     before = db.total_changes
     latest = "(SELECT id FROM snapshots WHERE source = :s ORDER BY captured_at DESC, id DESC LIMIT 1)"
     if retention_days is not None:
-        newest = db.execute("SELECT MAX(o.observed_at) FROM observations o JOIN snapshots s "
-                            "ON s.id = o.snapshot_id WHERE s.source = ?", (source,)).fetchone()[0]
+        newest = db.execute(
+            "SELECT MAX(o.observed_at) FROM observations o JOIN snapshots s "
+            "ON s.id = o.snapshot_id WHERE s.source = ?",
+            (source,),
+        ).fetchone()[0]
         cutoff = to_stamp(to_utc(newest) - timedelta(days=retention_days))
-        db.execute(f"DELETE FROM snapshots WHERE source = :s AND id != {latest} AND id IN "
-                   "(SELECT snapshot_id FROM observations GROUP BY snapshot_id "
-                   "HAVING MAX(observed_at) < :c)", {"s": source, "c": cutoff})
+        db.execute(
+            f"DELETE FROM snapshots WHERE source = :s AND id != {latest} AND id IN "
+            "(SELECT snapshot_id FROM observations GROUP BY snapshot_id "
+            "HAVING MAX(observed_at) < :c)",
+            {"s": source, "c": cutoff},
+        )
         # thin old observations of surviving snapshots: keep each one's first and last
-        db.execute("DELETE FROM observations WHERE observed_at < :c AND snapshot_id IN "
-                   "(SELECT id FROM snapshots WHERE source = :s) AND observed_at NOT IN "
-                   "(SELECT MIN(observed_at) FROM observations o2 WHERE o2.snapshot_id = "
-                   "observations.snapshot_id UNION SELECT MAX(observed_at) FROM observations o3 "
-                   "WHERE o3.snapshot_id = observations.snapshot_id)", {"s": source, "c": cutoff})
+        db.execute(
+            "DELETE FROM observations WHERE observed_at < :c AND snapshot_id IN "
+            "(SELECT id FROM snapshots WHERE source = :s) AND observed_at NOT IN "
+            "(SELECT MIN(observed_at) FROM observations o2 WHERE o2.snapshot_id = "
+            "observations.snapshot_id UNION SELECT MAX(observed_at) FROM observations o3 "
+            "WHERE o3.snapshot_id = observations.snapshot_id)",
+            {"s": source, "c": cutoff},
+        )
     if max_snapshots is not None:
-        db.execute("DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots WHERE source = ? "
-                   "ORDER BY captured_at DESC, id DESC LIMIT -1 OFFSET ?)",
-                   (source, max(1, max_snapshots)))
+        db.execute(
+            "DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots WHERE source = ? "
+            "ORDER BY captured_at DESC, id DESC LIMIT -1 OFFSET ?)",
+            (source, max(1, max_snapshots)),
+        )
     if db.total_changes != before:  # snapshots went: forget models no snapshot mentions
-        db.execute("DELETE FROM models WHERE source = ? AND NOT EXISTS "
-                   "(SELECT 1 FROM model_state WHERE model_id = models.id)", (source,))
+        db.execute(
+            "DELETE FROM models WHERE source = ? AND NOT EXISTS "
+            "(SELECT 1 FROM model_state WHERE model_id = models.id)",
+            (source,),
+        )
     if keep_payloads is not None:  # older snapshots keep their state, not their raw payload
-        db.execute("UPDATE snapshots SET payload = NULL WHERE id IN (SELECT id FROM snapshots WHERE "
-                   "source = ? AND payload IS NOT NULL ORDER BY captured_at DESC, id DESC "
-                   "LIMIT -1 OFFSET ?)", (source, max(1, keep_payloads)))
+        db.execute(
+            "UPDATE snapshots SET payload = NULL WHERE id IN (SELECT id FROM snapshots WHERE "
+            "source = ? AND payload IS NOT NULL ORDER BY captured_at DESC, id DESC "
+            "LIMIT -1 OFFSET ?)",
+            (source, max(1, keep_payloads)),
+        )

@@ -22,16 +22,38 @@ from ..sources.registry import CATALOG_SOURCES as SOURCES
 from ..values import json_safe, to_utc
 
 EVENT_KINDS = ("added", "removed", "price_changed", "status_changed", "context_changed")
-PRICE_FIELDS = ("price_input_usd", "price_output_usd", "price_cache_read_usd", "price_step_usd",
-                "price_request_usd", "price_hour_usd")
+PRICE_FIELDS = (
+    "price_input_usd",
+    "price_output_usd",
+    "price_cache_read_usd",
+    "price_step_usd",
+    "price_request_usd",
+    "price_hour_usd",
+)
 # the TAO price stored beside each USD price (same order as PRICE_FIELDS)
 TAO_FIELDS = tuple(f.replace("_usd", "_tao") for f in PRICE_FIELDS)
 CONTEXT_FIELDS = ("context_length", "max_output_length")
-STATE_COLUMNS = ("key", "name", "chute_id", "price_input_usd", "price_output_usd",
-                 "price_cache_read_usd", "price_step_usd", "price_request_usd", "price_hour_usd",
-                 "price_input_tao", "price_output_tao", "hot", "context_length",
-                 "max_output_length", "template", "price_cache_read_tao", "price_step_tao",
-                 "price_request_tao", "price_hour_tao")
+STATE_COLUMNS = (
+    "key",
+    "name",
+    "chute_id",
+    "price_input_usd",
+    "price_output_usd",
+    "price_cache_read_usd",
+    "price_step_usd",
+    "price_request_usd",
+    "price_hour_usd",
+    "price_input_tao",
+    "price_output_tao",
+    "hot",
+    "context_length",
+    "max_output_length",
+    "template",
+    "price_cache_read_tao",
+    "price_step_tao",
+    "price_request_tao",
+    "price_hour_tao",
+)
 _SIGNATURE_COLUMNS = tuple(c for c in STATE_COLUMNS if not c.endswith("_tao"))
 _TS = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so stored times sort as text
 
@@ -81,8 +103,10 @@ def payload_states(source: str, payload: Any) -> list[dict]:
         df["context_length"] = df["max_output_length"] = None
     else:
         raise HistoryError(f"unknown source {source!r}; expected one of {SOURCES}")
-    rows = [{c: _clean(v) for c, v in zip(STATE_COLUMNS, values, strict=True)}
-            for values in df[list(STATE_COLUMNS)].itertuples(index=False, name=None)]
+    rows = [
+        {c: _clean(v) for c, v in zip(STATE_COLUMNS, values, strict=True)}
+        for values in df[list(STATE_COLUMNS)].itertuples(index=False, name=None)
+    ]
     return sorted(rows, key=lambda r: r["key"])
 
 
@@ -105,8 +129,18 @@ def diff_states(before: dict[str, dict], after: dict[str, dict], at: str, source
     events: list[dict] = []
 
     def emit(kind: str, state: dict, field: str | None = None, old: Any = None, new: Any = None):
-        events.append({"kind": kind, "name": state["name"], "chute_id": state["chute_id"],
-                       "field": field, "old": old, "new": new, "at": at, "source": source})
+        events.append(
+            {
+                "kind": kind,
+                "name": state["name"],
+                "chute_id": state["chute_id"],
+                "field": field,
+                "old": old,
+                "new": new,
+                "at": at,
+                "source": source,
+            }
+        )
 
     for key in sorted(after.keys() - before.keys()):
         emit("added", after[key])

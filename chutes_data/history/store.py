@@ -80,9 +80,15 @@ class HistoryStore:
     as `HistoryError`.
     """
 
-    def __init__(self, path: Path | str, *, retention_days: int | None = 180,
-                 max_snapshots: int | None = 2000, keep_payloads: int | None = 100,
-                 timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        retention_days: int | None = 180,
+        max_snapshots: int | None = 2000,
+        keep_payloads: int | None = 100,
+        timeout: float = 5.0,
+    ) -> None:
         self.path = Path(path)
         self.retention_days, self.max_snapshots = retention_days, max_snapshots
         self.keep_payloads = keep_payloads
@@ -116,8 +122,15 @@ class HistoryStore:
                 raise HistoryError(f"history database {self.path}: {exc}") from None
 
     # ------------------------------------------------------------------------ writing
-    def record(self, source: str, payload: dict | list, captured_at: Any, *, origin: str = "live",
-               allow_empty: bool = True) -> bool:
+    def record(
+        self,
+        source: str,
+        payload: dict | list,
+        captured_at: Any,
+        *,
+        origin: str = "live",
+        allow_empty: bool = True,
+    ) -> bool:
         """Keep one capture. True when it starts a new snapshot (its state differs from the one
         before it in time); False when it only extends a snapshot (same state) or this source was
         already observed at exactly this time. Raises PayloadError for an unusable payload, and
@@ -132,74 +145,122 @@ class HistoryStore:
         psha = hashlib.sha256(canonical.encode()).hexdigest()
         ssig, t = state_signature(states), to_stamp(captured_at)
         with self._tx(write=True) as db:
-            if db.execute("SELECT 1 FROM observations o JOIN snapshots s ON s.id = o.snapshot_id "
-                          "WHERE s.source = ? AND o.observed_at = ?", (source, t)).fetchone():
+            if db.execute(
+                "SELECT 1 FROM observations o JOIN snapshots s ON s.id = o.snapshot_id "
+                "WHERE s.source = ? AND o.observed_at = ?",
+                (source, t),
+            ).fetchone():
                 return False
-            near = "SELECT id, state_sha256 FROM snapshots WHERE source = ? AND captured_at {} ? " \
-                   "ORDER BY captured_at {d}, id {d} LIMIT 1"
+            near = (
+                "SELECT id, state_sha256 FROM snapshots WHERE source = ? AND captured_at {} ? "
+                "ORDER BY captured_at {d}, id {d} LIMIT 1"
+            )
             prev = db.execute(near.format("<=", d="DESC"), (source, t)).fetchone()
             if prev and prev[1] == ssig:
                 db.execute("INSERT INTO observations VALUES (?, ?, ?)", (prev[0], t, psha))
-                prune(db, source, retention_days=self.retention_days, max_snapshots=self.max_snapshots,
-                      keep_payloads=self.keep_payloads)
+                prune(
+                    db,
+                    source,
+                    retention_days=self.retention_days,
+                    max_snapshots=self.max_snapshots,
+                    keep_payloads=self.keep_payloads,
+                )
                 return False
             blob = zlib.compress(canonical.encode(), 6)
             nxt = db.execute(near.format(">", d="ASC"), (source, t)).fetchone()
-            later = db.execute("SELECT 1 FROM observations WHERE snapshot_id = ? AND observed_at > ?",
-                               (prev[0], t)).fetchone() if prev else None
+            later = (
+                db.execute(
+                    "SELECT 1 FROM observations WHERE snapshot_id = ? AND observed_at > ?", (prev[0], t)
+                ).fetchone()
+                if prev
+                else None
+            )
             if later:  # t falls inside prev's run: the part after t becomes its own snapshot
                 self._split(db, prev[0], t)
             elif nxt and nxt[1] == ssig:  # an earlier sighting of the next snapshot's state
-                db.execute("UPDATE snapshots SET captured_at = ?, payload_sha256 = ?, payload = ?, "
-                           "origin = ? WHERE id = ?", (t, psha, blob, origin, nxt[0]))
+                db.execute(
+                    "UPDATE snapshots SET captured_at = ?, payload_sha256 = ?, payload = ?, "
+                    "origin = ? WHERE id = ?",
+                    (t, psha, blob, origin, nxt[0]),
+                )
                 db.execute("INSERT INTO observations VALUES (?, ?, ?)", (nxt[0], t, psha))
-                prune(db, source, retention_days=self.retention_days, max_snapshots=self.max_snapshots,
-                      keep_payloads=self.keep_payloads)
+                prune(
+                    db,
+                    source,
+                    retention_days=self.retention_days,
+                    max_snapshots=self.max_snapshots,
+                    keep_payloads=self.keep_payloads,
+                )
                 return False
-            sid = db.execute("INSERT INTO snapshots (source, captured_at, payload_sha256, payload, origin, "
-                             "state_sha256, models) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (source, t, psha, blob, origin, ssig, len(states))).lastrowid
+            sid = db.execute(
+                "INSERT INTO snapshots (source, captured_at, payload_sha256, payload, origin, "
+                "state_sha256, models) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (source, t, psha, blob, origin, ssig, len(states)),
+            ).lastrowid
             self._insert_states(db, sid, source, states)
             db.execute("INSERT INTO observations VALUES (?, ?, ?)", (sid, t, psha))
-            prune(db, source, retention_days=self.retention_days, max_snapshots=self.max_snapshots,
-                      keep_payloads=self.keep_payloads)
+            prune(
+                db,
+                source,
+                retention_days=self.retention_days,
+                max_snapshots=self.max_snapshots,
+                keep_payloads=self.keep_payloads,
+            )
             return True
 
     @staticmethod
     def _insert_states(db: sqlite3.Connection, sid: int, source: str, states: list[dict]) -> None:
         idents = [json.dumps([source, *(s[c] for c in _IDENTITY)]) for s in states]
-        db.executemany("INSERT OR IGNORE INTO models (ident, source, key, name, chute_id, template) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       [(i, source, *(s[c] for c in _IDENTITY)) for i, s in zip(idents, states, strict=True)])
+        db.executemany(
+            "INSERT OR IGNORE INTO models (ident, source, key, name, chute_id, template) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(i, source, *(s[c] for c in _IDENTITY)) for i, s in zip(idents, states, strict=True)],
+        )
         ids = dict(db.execute("SELECT ident, id FROM models WHERE source = ?", (source,)))
-        db.executemany(f"INSERT INTO model_state (snapshot_id, model_id, {', '.join(_VALUES)}) "
-                       f"VALUES (?, ?{', ?' * len(_VALUES)})",
-                       [(sid, ids[i], *(s[c] for c in _VALUES)) for i, s in zip(idents, states, strict=True)])
+        db.executemany(
+            f"INSERT INTO model_state (snapshot_id, model_id, {', '.join(_VALUES)}) "
+            f"VALUES (?, ?{', ?' * len(_VALUES)})",
+            [(sid, ids[i], *(s[c] for c in _VALUES)) for i, s in zip(idents, states, strict=True)],
+        )
 
     @staticmethod
     def _split(db: sqlite3.Connection, sid: int, t: str) -> None:
-        first = db.execute("SELECT MIN(observed_at) FROM observations WHERE snapshot_id = ? AND "
-                           "observed_at > ?", (sid, t)).fetchone()[0]
-        new = db.execute("INSERT INTO snapshots (source, captured_at, payload_sha256, payload, origin, "
-                         "state_sha256, models) SELECT source, ?, payload_sha256, payload, origin, "
-                         "state_sha256, models FROM snapshots WHERE id = ?", (first, sid)).lastrowid
+        first = db.execute(
+            "SELECT MIN(observed_at) FROM observations WHERE snapshot_id = ? AND observed_at > ?", (sid, t)
+        ).fetchone()[0]
+        new = db.execute(
+            "INSERT INTO snapshots (source, captured_at, payload_sha256, payload, origin, "
+            "state_sha256, models) SELECT source, ?, payload_sha256, payload, origin, "
+            "state_sha256, models FROM snapshots WHERE id = ?",
+            (first, sid),
+        ).lastrowid
         cols = ", ".join(("model_id", *_VALUES))
-        db.execute(f"INSERT INTO model_state (snapshot_id, {cols}) SELECT ?, {cols} FROM model_state "
-                   "WHERE snapshot_id = ?", (new, sid))
-        db.execute("UPDATE observations SET snapshot_id = ? WHERE snapshot_id = ? AND observed_at > ?",
-                   (new, sid, t))
+        db.execute(
+            f"INSERT INTO model_state (snapshot_id, {cols}) SELECT ?, {cols} FROM model_state "
+            "WHERE snapshot_id = ?",
+            (new, sid),
+        )
+        db.execute(
+            "UPDATE observations SET snapshot_id = ? WHERE snapshot_id = ? AND observed_at > ?", (new, sid, t)
+        )
 
     # ------------------------------------------------------------------------ reading
-    def changes(self, since: Any = None, source: str | None = None, kinds: Iterable[str] | None = None,
-                model: str | None = None) -> list[dict]:
+    def changes(
+        self,
+        since: Any = None,
+        source: str | None = None,
+        kinds: Iterable[str] | None = None,
+        model: str | None = None,
+    ) -> list[dict]:
         """Events between consecutive snapshots, each `{"kind", "name", "chute_id", "field", "old",
         "new", "at", "source"}`, `at` being the later snapshot's ISO UTC time; only events at or after
         `since` (datetime, date or ISO string), of `kinds`, about `model` (a key, name or chute_id).
         Sorted by (at, kind, name, field, source)."""
         wanted = set(EVENT_KINDS if kinds is None else ([kinds] if isinstance(kinds, str) else kinds))
         if not wanted <= set(EVENT_KINDS):
-            raise HistoryError(f"unknown event kinds {sorted(wanted - set(EVENT_KINDS))}; "
-                               f"expected {EVENT_KINDS}")
+            raise HistoryError(
+                f"unknown event kinds {sorted(wanted - set(EVENT_KINDS))}; expected {EVENT_KINDS}"
+            )
         if source is not None and source not in SOURCES:
             raise HistoryError(f"unknown source {source!r}; expected one of {SOURCES}")
         start = to_stamp(since) if since is not None else ""
@@ -212,11 +273,16 @@ class HistoryStore:
                     continue
                 moved = [k for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
                 if moved:  # only models whose tracked values differ reach the detailed diff
-                    old, new = ({k: dict(zip(_EVENT_COLUMNS, side[k], strict=True))
-                                 for k in moved if k in side} for side in (before, after))
+                    old, new = (
+                        {k: dict(zip(_EVENT_COLUMNS, side[k], strict=True)) for k in moved if k in side}
+                        for side in (before, after)
+                    )
                     events += [dict(e, _t=at) for e in diff_states(old, new, stamp_iso(at), src)]
-        events = [e for e in events if e["kind"] in wanted
-                  and (model is None or model in (e["name"], e["chute_id"]))]
+        events = [
+            e
+            for e in events
+            if e["kind"] in wanted and (model is None or model in (e["name"], e["chute_id"]))
+        ]
         events.sort(key=lambda e: (e["_t"], e["kind"], e["name"] or "", e["field"] or "", e["source"]))
         return [{k: v for k, v in e.items() if k != "_t"} for e in events]
 
@@ -230,7 +296,9 @@ class HistoryStore:
                 "LEFT JOIN model_state m ON m.snapshot_id = s.id LEFT JOIN models d ON d.id = m.model_id "
                 "WHERE s.source = :s AND s.captured_at >= COALESCE((SELECT MAX(captured_at) "
                 "FROM snapshots WHERE source = :s AND captured_at < :t), '') "
-                "ORDER BY s.captured_at, s.id", {"s": source, "t": start}).fetchall()
+                "ORDER BY s.captured_at, s.id",
+                {"s": source, "t": start},
+            ).fetchall()
         snaps: dict[int, tuple[str, dict[str, tuple]]] = {}
         for sid, at, *values in rows:
             states = snaps.setdefault(sid, (at, {}))[1]
@@ -245,9 +313,24 @@ class HistoryStore:
         when unstated or recorded before schema 2) and last_seen_at (the last capture still
         showing that snapshot's state). For step charts, a row's values hold from `at` until the
         next row of the same source and key."""
-        cols = ["at", "source", "name", "chute_id", "price_input_usd", "price_output_usd",
-                "price_cache_read_usd", "price_step_usd", "price_hour_usd", "hot", "context_length",
-                "key", "price_request_usd", "max_output_length", *TAO_FIELDS, "last_seen_at"]
+        cols = [
+            "at",
+            "source",
+            "name",
+            "chute_id",
+            "price_input_usd",
+            "price_output_usd",
+            "price_cache_read_usd",
+            "price_step_usd",
+            "price_hour_usd",
+            "hot",
+            "context_length",
+            "key",
+            "price_request_usd",
+            "max_output_length",
+            *TAO_FIELDS,
+            "last_seen_at",
+        ]
         with self._tx() as db:
             rows = db.execute(
                 f"SELECT s.captured_at, s.source, "
@@ -257,7 +340,8 @@ class HistoryStore:
                 "JOIN snapshots s ON s.id = m.snapshot_id "
                 "WHERE (d.key = :q OR d.name = :q OR d.chute_id = :q) "
                 "AND (:src IS NULL OR s.source = :src) ORDER BY s.captured_at, s.source, d.key",
-                {"q": key_or_name, "src": source}).fetchall()
+                {"q": key_or_name, "src": source},
+            ).fetchall()
         df = pd.DataFrame(rows, columns=cols)
         for col in ("at", "last_seen_at"):
             df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
@@ -277,9 +361,21 @@ class HistoryStore:
                 "s.origin, s.payload IS NOT NULL FROM snapshots s "
                 "LEFT JOIN observations o ON o.snapshot_id = s.id "
                 "WHERE (:src IS NULL OR s.source = :src) GROUP BY s.id ORDER BY s.captured_at, s.id",
-                {"src": source}).fetchall()
-        df = pd.DataFrame(rows, columns=["id", "source", "captured_at", "last_seen_at", "models",
-                                         "observations", "origin", "has_payload"])
+                {"src": source},
+            ).fetchall()
+        df = pd.DataFrame(
+            rows,
+            columns=[
+                "id",
+                "source",
+                "captured_at",
+                "last_seen_at",
+                "models",
+                "observations",
+                "origin",
+                "has_payload",
+            ],
+        )
         df["has_payload"] = df["has_payload"].astype(bool)
         for col in ("captured_at", "last_seen_at"):
             df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
@@ -296,8 +392,10 @@ class HistoryStore:
         """The raw payload of the newest snapshot of source (the capture that first showed the
         current state), or None when there is none."""
         with self._tx() as db:
-            row = db.execute("SELECT id FROM snapshots WHERE source = ? ORDER BY captured_at DESC, "
-                             "id DESC LIMIT 1", (source,)).fetchone()
+            row = db.execute(
+                "SELECT id FROM snapshots WHERE source = ? ORDER BY captured_at DESC, id DESC LIMIT 1",
+                (source,),
+            ).fetchone()
         return self.payload(row[0]) if row else None
 
     def payload(self, snapshot_id: int) -> Any:

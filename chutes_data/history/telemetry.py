@@ -32,9 +32,9 @@ def history_path(settings: Settings) -> Path:
     package's __init__, which imports the store, to keep the import order one-way)."""
     return settings.cache_dir / DB_FILENAME
 
+
 DAILY_COLUMNS = ["day", "requests", "output_tokens", "tps", "ttft_s", "sps"]
-PROBE_COLUMNS = ["at", "model", "chute_id", "outcome", "ttft_s", "tps", "total_s", "output_tokens",
-                 "message"]
+PROBE_COLUMNS = ["at", "model", "chute_id", "outcome", "ttft_s", "tps", "total_s", "output_tokens", "message"]
 
 
 @contextmanager
@@ -62,8 +62,9 @@ def _whole(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def record_daily_stats(settings: Settings, source: str, frame: pd.DataFrame,
-                       fetched_at: datetime | None) -> int:
+def record_daily_stats(
+    settings: Settings, source: str, frame: pd.DataFrame, fetched_at: datetime | None
+) -> int:
     """Keep the complete days of a stats frame (`llm_stats` / `diffusion_stats`); the number of
     rows written. Days on or after the fetch's UTC day are skipped (partial)."""
     if frame is None or frame.empty or fetched_at is None:
@@ -74,13 +75,20 @@ def record_daily_stats(settings: Settings, source: str, frame: pd.DataFrame,
         return 0
     now = iso(fetched_at)
     diffusion = source == "diffusion_stats"
-    values = [(
-        source, str(r["chute_id"]), r["date"].strftime("%Y-%m-%d"),
-        _whole(r.get("total_requests")), None if diffusion else _whole(r.get("total_output_tokens")),
-        None if diffusion else _num(r.get("average_tps")),
-        None if diffusion else _num(r.get("average_ttft")),
-        _num(r.get("average_sps")) if diffusion else None, now,
-    ) for r in rows.to_dict("records")]
+    values = [
+        (
+            source,
+            str(r["chute_id"]),
+            r["date"].strftime("%Y-%m-%d"),
+            _whole(r.get("total_requests")),
+            None if diffusion else _whole(r.get("total_output_tokens")),
+            None if diffusion else _num(r.get("average_tps")),
+            None if diffusion else _num(r.get("average_ttft")),
+            _num(r.get("average_sps")) if diffusion else None,
+            now,
+        )
+        for r in rows.to_dict("records")
+    ]
     cutoff = (today - pd.Timedelta(days=settings.history_days)).strftime("%Y-%m-%d")
     with _db(history_path(settings), write=True) as db:
         db.executemany("INSERT OR REPLACE INTO daily_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
@@ -88,8 +96,9 @@ def record_daily_stats(settings: Settings, source: str, frame: pd.DataFrame,
     return len(values)
 
 
-def daily_stats(settings: Settings, chute_id: str, *, source: str = "llm_stats", days: int = 30,
-                today: date | None = None) -> pd.DataFrame:
+def daily_stats(
+    settings: Settings, chute_id: str, *, source: str = "llm_stats", days: int = 30, today: date | None = None
+) -> pd.DataFrame:
     """One chute's kept days (the last `days` complete days before `today`), oldest first:
     DAILY_COLUMNS, `day` as a naive date Timestamp. Empty when there is no history."""
     path = history_path(settings)
@@ -101,7 +110,8 @@ def daily_stats(settings: Settings, chute_id: str, *, source: str = "llm_stats",
         rows = db.execute(
             "SELECT day, requests, output_tokens, tps, ttft_s, sps FROM daily_stats "
             "WHERE source = ? AND chute_id = ? AND day >= ? AND day < ? ORDER BY day",
-            (source, chute_id, first, today.isoformat())).fetchall()
+            (source, chute_id, first, today.isoformat()),
+        ).fetchall()
     out = pd.DataFrame(rows, columns=DAILY_COLUMNS)
     out["day"] = pd.to_datetime(out["day"])
     return out
@@ -113,8 +123,18 @@ def record_probe(settings: Settings, result: Any) -> None:
         db.execute(
             "INSERT INTO probes (at, model, chute_id, outcome, ttft_s, tps, total_s, output_tokens, "
             "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (iso(result.at), result.model, result.chute_id, result.outcome, result.ttft_s,
-             result.tps, result.total_s, result.output_tokens, result.message))
+            (
+                iso(result.at),
+                result.model,
+                result.chute_id,
+                result.outcome,
+                result.ttft_s,
+                result.tps,
+                result.total_s,
+                result.output_tokens,
+                result.message,
+            ),
+        )
 
 
 def probes(settings: Settings, model: str | None = None, limit: int = 20) -> pd.DataFrame:

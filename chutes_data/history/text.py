@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-_LABELS = {"added": "added", "removed": "removed", "price_changed": "price",
-           "status_changed": "status", "context_changed": "context"}
+_LABELS = {
+    "added": "added",
+    "removed": "removed",
+    "price_changed": "price",
+    "status_changed": "status",
+    "context_changed": "context",
+}
 
 
 def _value(value: Any) -> str:

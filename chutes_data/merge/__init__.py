@@ -22,9 +22,23 @@ from .fuzzy import FUZZY_PROCESSOR, FUZZY_SCORER, version_tokens
 from .match import DEFAULT_FUZZY_CUTOFF, DEFAULT_REVIEW_MARGIN, match, normalized_key, normalized_name
 from .report import PRICE_ABS_TOL, PRICE_REL_TOL, Conflict, FuzzyMatch, MergeReport, NearMiss, build_report
 
-__all__ = ["DEFAULT_FUZZY_CUTOFF", "DEFAULT_REVIEW_MARGIN", "FUZZY_PROCESSOR", "FUZZY_SCORER",
-           "PRICE_ABS_TOL", "PRICE_REL_TOL", "Conflict", "FuzzyMatch", "MergeReport", "MergeResult",
-           "NearMiss", "merge_catalogs", "normalized_key", "normalized_name", "version_tokens"]
+__all__ = [
+    "DEFAULT_FUZZY_CUTOFF",
+    "DEFAULT_REVIEW_MARGIN",
+    "FUZZY_PROCESSOR",
+    "FUZZY_SCORER",
+    "PRICE_ABS_TOL",
+    "PRICE_REL_TOL",
+    "Conflict",
+    "FuzzyMatch",
+    "MergeReport",
+    "MergeResult",
+    "NearMiss",
+    "merge_catalogs",
+    "normalized_key",
+    "normalized_name",
+    "version_tokens",
+]
 
 
 @dataclass(frozen=True)
@@ -35,9 +49,13 @@ class MergeResult:
     report: MergeReport
 
 
-def merge_catalogs(chutes: pd.DataFrame, v1: pd.DataFrame, *,
-                   fuzzy_cutoff: float = DEFAULT_FUZZY_CUTOFF,
-                   review_margin: float = DEFAULT_REVIEW_MARGIN) -> MergeResult:
+def merge_catalogs(
+    chutes: pd.DataFrame,
+    v1: pd.DataFrame,
+    *,
+    fuzzy_cutoff: float = DEFAULT_FUZZY_CUTOFF,
+    review_margin: float = DEFAULT_REVIEW_MARGIN,
+) -> MergeResult:
     """Merge normalize's `/chutes/` and `/v1/models` frames: one row per chute plus one per
     v1 entry that matches no chute, and a report of how the join went.
 
@@ -51,8 +69,9 @@ def merge_catalogs(chutes: pd.DataFrame, v1: pd.DataFrame, *,
     matching = match(chutes, v1, cutoff, margin)
     left, right, c_pos, v_pos = aligned(chutes, v1, matching.pairs)
     models = merged_rows(left, right, c_pos, v_pos, matching.pairs)
-    report = build_report(models, left, right, matching.pairs, matching.near_misses,
-                          len(chutes), len(v1), cutoff, margin)
+    report = build_report(
+        models, left, right, matching.pairs, matching.near_misses, len(chutes), len(v1), cutoff, margin
+    )
     return MergeResult(models=models, report=report)
 
 

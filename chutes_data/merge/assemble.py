@@ -28,15 +28,38 @@ from .telemetry import join_telemetry
 
 # Per-1M-token prices both sources state: v1 fills the chute's gaps.
 _PER_1M = PRICE_UNIT_COLUMNS["per_1m_tokens"]
-_STR_COLUMNS = ("name", "chute_id", "v1_id", "source", "match_method", "owner", "template",
-                "quantization", "tagline", "price_unit", "root", "owned_by", "slug", "chute_url")
-_INT_COLUMNS = ("instances_active", "instances_total", "context_length", "max_model_len",
-                "max_output_length", "invocation_count", "gpu_count", "context_tokens")
+_STR_COLUMNS = (
+    "name",
+    "chute_id",
+    "v1_id",
+    "source",
+    "match_method",
+    "owner",
+    "template",
+    "quantization",
+    "tagline",
+    "price_unit",
+    "root",
+    "owned_by",
+    "slug",
+    "chute_url",
+)
+_INT_COLUMNS = (
+    "instances_active",
+    "instances_total",
+    "context_length",
+    "max_model_len",
+    "max_output_length",
+    "invocation_count",
+    "gpu_count",
+    "context_tokens",
+)
 _BOOLEAN_COLUMNS = ("public", "hot", "tee")
 
 
-def aligned(chutes: pd.DataFrame, v1: pd.DataFrame, pairs: pd.DataFrame
-           ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+def aligned(
+    chutes: pd.DataFrame, v1: pd.DataFrame, pairs: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
     """The chute side and the v1 side of every output row, row-aligned: all chutes in input
     order, then the unmatched v1 entries in input order. A missing side is an all-NA row."""
     v_of_c = np.full(len(chutes), -1, dtype="int64")
@@ -50,8 +73,9 @@ def aligned(chutes: pd.DataFrame, v1: pd.DataFrame, pairs: pd.DataFrame
     return left, right, c_pos, v_pos
 
 
-def merged_rows(left: pd.DataFrame, right: pd.DataFrame, c_pos: np.ndarray, v_pos: np.ndarray,
-                pairs: pd.DataFrame) -> pd.DataFrame:
+def merged_rows(
+    left: pd.DataFrame, right: pd.DataFrame, c_pos: np.ndarray, v_pos: np.ndarray, pairs: pd.DataFrame
+) -> pd.DataFrame:
     """The merged frame, `MERGED_COLUMNS` in order, with sane dtypes and real lists."""
     has_c, has_v = c_pos >= 0, v_pos >= 0
     by_v = pairs.set_index("_v")
@@ -73,8 +97,7 @@ def merged_rows(left: pd.DataFrame, right: pd.DataFrame, c_pos: np.ndarray, v_po
         "public": left["public"].astype("boolean").where(has_c, True),
         "hot": left["hot"],
         "instances_active": left["instances_active"],
-        "tee": left["tee"].astype("boolean").fillna(
-            right["confidential_compute"].astype("boolean")),
+        "tee": left["tee"].astype("boolean").fillna(right["confidential_compute"].astype("boolean")),
         **prices,
         "price_hour_usd": left["price_hour_usd"],
         "price_step_usd": left["price_step_usd"],
@@ -114,13 +137,15 @@ def _lists(values: pd.Series) -> list[list]:
     return [list(v) if isinstance(v, (list, tuple)) else [] for v in values.tolist()]
 
 
-def _modalities(right: pd.DataFrame, template: pd.Series, has_v: np.ndarray
-                ) -> tuple[list[list], list[list]]:
+def _modalities(right: pd.DataFrame, template: pd.Series, has_v: np.ndarray) -> tuple[list[list], list[list]]:
     """v1 modalities where v1 describes the row; otherwise only what the template makes
     certain (diffusion: text -> image; embedding/tei: text -> embedding), else empty."""
     inputs, outputs = _lists(right["input_modalities"]), _lists(right["output_modalities"])
-    inferred = {"diffusion": ("text", "image"), "embedding": ("text", "embedding"),
-                "tei": ("text", "embedding")}
+    inferred = {
+        "diffusion": ("text", "image"),
+        "embedding": ("text", "embedding"),
+        "tei": ("text", "embedding"),
+    }
     for k, (kind, with_v1) in enumerate(zip(template.tolist(), has_v.tolist(), strict=True)):
         if not with_v1 and kind in inferred:
             inputs[k], outputs[k] = [inferred[kind][0]], [inferred[kind][1]]

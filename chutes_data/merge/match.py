@@ -51,9 +51,11 @@ def normalized_name(name: str, *, strip_tee: bool = True) -> str:
 
 def normalized_key(names: pd.Series, *, strip_tee: bool = True) -> pd.Series:
     """`normalized_name` over a Series (NA stays NA)."""
-    return pd.Series(_keys(names.to_numpy(dtype=object), partial(normalized_name,
-                                                                 strip_tee=strip_tee)),
-                     index=names.index, dtype="str")
+    return pd.Series(
+        _keys(names.to_numpy(dtype=object), partial(normalized_name, strip_tee=strip_tee)),
+        index=names.index,
+        dtype="str",
+    )
 
 
 def flag(values: pd.Series) -> np.ndarray:
@@ -88,8 +90,9 @@ def match(chutes: pd.DataFrame, v1: pd.DataFrame, cutoff: float, margin: float) 
     for method, key in key_steps:
         taken_v, taken_c = _taken(found, len(v1), len(chutes))
         c_key, v_key = _shared_codes(_keys(c_names, key), _keys(v_names, key))
-        pairs, unclear = _join_by_key(c_key, v_key, official, unknown_owner, taken_v | has_id,
-                                      taken_c, method)
+        pairs, unclear = _join_by_key(
+            c_key, v_key, official, unknown_owner, taken_v | has_id, taken_c, method
+        )
         found.append(pairs)
         if method == "normalized":
             ambiguous.update(unclear)
@@ -99,8 +102,9 @@ def match(chutes: pd.DataFrame, v1: pd.DataFrame, cutoff: float, margin: float) 
     fuzzy_pairs, near = fuzzy(chutes, v1, taken_v | has_id, pool, ambiguous, cutoff, margin)
     found.append(fuzzy_pairs)
     pairs = pd.concat([f for f in found if len(f)] or [empty_pairs()], ignore_index=True)
-    return Matching(pairs=pairs.astype({"_v": "int64", "_c": "int64", "match_score": "float64"}),
-                    near_misses=near)
+    return Matching(
+        pairs=pairs.astype({"_v": "int64", "_c": "int64", "match_score": "float64"}), near_misses=near
+    )
 
 
 def _taken(found: list[pd.DataFrame], n_v: int, n_c: int) -> tuple[np.ndarray, np.ndarray]:
@@ -117,15 +121,24 @@ def _join_by_chute_id(chutes: pd.DataFrame, v1: pd.DataFrame) -> pd.DataFrame:
     v1 entries name the same chute (corrupt data), the first keeps it; the other stays v1-only."""
     left = v1[["chute_id"]].assign(_v=np.arange(len(v1))).dropna(subset=["chute_id"])
     right = chutes[["chute_id"]].assign(_c=np.arange(len(chutes))).dropna(subset=["chute_id"])
-    return (left.merge(right.drop_duplicates("chute_id"), on="chute_id", how="inner")
-            .drop_duplicates("_c").drop_duplicates("_v")
-            .loc[:, ["_v", "_c"]]
-            .assign(match_method="chute_id", match_score=100.0))
+    return (
+        left.merge(right.drop_duplicates("chute_id"), on="chute_id", how="inner")
+        .drop_duplicates("_c")
+        .drop_duplicates("_v")
+        .loc[:, ["_v", "_c"]]
+        .assign(match_method="chute_id", match_score=100.0)
+    )
 
 
-def _join_by_key(c_key: np.ndarray, v_key: np.ndarray, official: np.ndarray,
-                 unknown_owner: np.ndarray, taken_v: np.ndarray, taken_c: np.ndarray,
-                 method: str) -> tuple[pd.DataFrame, dict[int, int]]:
+def _join_by_key(
+    c_key: np.ndarray,
+    v_key: np.ndarray,
+    official: np.ndarray,
+    unknown_owner: np.ndarray,
+    taken_v: np.ndarray,
+    taken_c: np.ndarray,
+    method: str,
+) -> tuple[pd.DataFrame, dict[int, int]]:
     """Steps 2-3, as one pandas merge on the key codes (`_shared_codes`, -1 = no key) between
     the free rows of both sides; the per-key counts that decide eligibility are bincounts.
 
@@ -147,29 +160,42 @@ def _join_by_key(c_key: np.ndarray, v_key: np.ndarray, official: np.ndarray,
     n_free_official = per_key(c_key, official & free_c)
     n_candidates = per_key(c_key, (official | unknown_owner) & free_c)[v_at]
     n_v = per_key(v_key, free_v)[v_at]
-    eligible = (c_key >= 0) & free_c & (
-        (official & (n_free_official[c_at] == 1))
-        | (unknown_owner & (n_official[c_at] == 0) & (n_all[c_at] == 1)))
+    eligible = (
+        (c_key >= 0)
+        & free_c
+        & (
+            (official & (n_free_official[c_at] == 1))
+            | (unknown_owner & (n_official[c_at] == 0) & (n_all[c_at] == 1))
+        )
+    )
     wanted = free_v & (n_v == 1)
-    pairs = pd.merge(pd.DataFrame({"_v": np.flatnonzero(wanted), "key": v_key[wanted]}),
-                     pd.DataFrame({"_c": np.flatnonzero(eligible), "key": c_key[eligible]}),
-                     on="key", how="inner")
+    pairs = pd.merge(
+        pd.DataFrame({"_v": np.flatnonzero(wanted), "key": v_key[wanted]}),
+        pd.DataFrame({"_c": np.flatnonzero(eligible), "key": c_key[eligible]}),
+        on="key",
+        how="inner",
+    )
     # Ambiguous: the key is shared by several free v1 entries, or by several free candidates.
-    unclear = free_v & ~np.isin(np.arange(len(v_key)), pairs["_v"].to_numpy()) & (
-        ((n_v > 1) & (n_candidates >= 1)) | (n_candidates > 1))
-    return (pairs[["_v", "_c"]].assign(match_method=method, match_score=100.0),
-            dict(zip(np.flatnonzero(unclear).tolist(), n_candidates[unclear].tolist(),
-                     strict=True)))
+    unclear = (
+        free_v
+        & ~np.isin(np.arange(len(v_key)), pairs["_v"].to_numpy())
+        & (((n_v > 1) & (n_candidates >= 1)) | (n_candidates > 1))
+    )
+    return (
+        pairs[["_v", "_c"]].assign(match_method=method, match_score=100.0),
+        dict(zip(np.flatnonzero(unclear).tolist(), n_candidates[unclear].tolist(), strict=True)),
+    )
 
 
 def _keys(names: np.ndarray, key: Callable[[str], str] | None) -> np.ndarray:
     """`key(name)` per name as an object array (NA/non-str -> None; `key=None`: the name)."""
-    return np.array([(n if key is None else key(n)) if isinstance(n, str) else None
-                     for n in names], dtype=object)
+    return np.array(
+        [(n if key is None else key(n)) if isinstance(n, str) else None for n in names], dtype=object
+    )
 
 
 def _shared_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of two key arrays in one numbering (-1 for None): cheap, dtype-proof join
     keys (pyarrow-backed strings trip pandas joins on empty frames)."""
     codes, _ = pd.factorize(np.concatenate([a, b]))
-    return codes[: len(a)], codes[len(a):]
+    return codes[: len(a)], codes[len(a) :]

@@ -34,8 +34,7 @@ from ..values import json_safe
 PRICE_REL_TOL = 1e-6
 PRICE_ABS_TOL = 1e-9
 _PRICE_CONFLICT_FIELDS = ("price_input_usd", "price_output_usd", "price_cache_read_usd")
-_CONFLICT_ORDER = {f: i for i, f in enumerate(
-    ("name", *_PRICE_CONFLICT_FIELDS, "context_length", "tee"))}
+_CONFLICT_ORDER = {f: i for i, f in enumerate(("name", *_PRICE_CONFLICT_FIELDS, "context_length", "tee"))}
 
 Value = str | int | float | bool | None  # a report value: a plain JSON scalar
 
@@ -46,8 +45,8 @@ class Conflict:
 
     name: str | None
     chute_id: str | None
-    field: str             # name | price_*_usd | context_length | tee
-    chutes_value: Value    # for context_length: the engine limit (max_model_len)
+    field: str  # name | price_*_usd | context_length | tee
+    chutes_value: Value  # for context_length: the engine limit (max_model_len)
     v1_value: Value
 
 
@@ -56,9 +55,9 @@ class FuzzyMatch:
     """A v1 entry joined to a chute by the fuzzy step."""
 
     v1_id: str | None
-    name: str | None       # the chute it joined
+    name: str | None  # the chute it joined
     chute_id: str | None
-    score: float | None    # rapidfuzz score, 0-100
+    score: float | None  # rapidfuzz score, 0-100
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ class MergeReport:
     matched: int
     only_in_chutes: int
     only_in_v1: int
-    by_method: Mapping[str, int]                   # every MATCH_METHODS key, in that order
+    by_method: Mapping[str, int]  # every MATCH_METHODS key, in that order
     conflicts: tuple[Conflict, ...]
     fuzzy_matches: tuple[FuzzyMatch, ...]
     near_misses: tuple[NearMiss, ...]
@@ -111,15 +110,22 @@ class MergeReport:
         }
 
 
-def build_report(models: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame,
-                 pairs: pd.DataFrame, near_misses: list[NearMiss], n_chutes: int, n_v1: int,
-                 cutoff: float, margin: float) -> MergeReport:
+def build_report(
+    models: pd.DataFrame,
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    pairs: pd.DataFrame,
+    near_misses: list[NearMiss],
+    n_chutes: int,
+    n_v1: int,
+    cutoff: float,
+    margin: float,
+) -> MergeReport:
     """The report of a merge: `models` the merged rows, `left`/`right` their chute and v1 sides
     (row-aligned, `assemble.aligned`), `pairs` the accepted joins."""
     chutes_only = models.loc[models["source"].eq("chutes")]
     by_template = chutes_only["template"].fillna("custom").value_counts()
-    fuzzy_rows = models.loc[models["match_method"].eq("fuzzy"),
-                            ["v1_id", "name", "chute_id", "match_score"]]
+    fuzzy_rows = models.loc[models["match_method"].eq("fuzzy"), ["v1_id", "name", "chute_id", "match_score"]]
     return MergeReport(
         chutes_total=int(n_chutes),
         v1_total=int(n_v1),
@@ -129,12 +135,16 @@ def build_report(models: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame,
         by_method={m: int(pairs["match_method"].eq(m).sum()) for m in MATCH_METHODS},
         conflicts=_conflicts(models, left, right),
         fuzzy_matches=tuple(
-            FuzzyMatch(v1_id=json_safe(r.v1_id), name=json_safe(r.name),
-                       chute_id=json_safe(r.chute_id), score=json_safe(r.match_score))
-            for r in fuzzy_rows.itertuples(index=False)),
+            FuzzyMatch(
+                v1_id=json_safe(r.v1_id),
+                name=json_safe(r.name),
+                chute_id=json_safe(r.chute_id),
+                score=json_safe(r.match_score),
+            )
+            for r in fuzzy_rows.itertuples(index=False)
+        ),
         near_misses=tuple(near_misses),
-        only_in_v1_ids=tuple(str(v) for v in
-                             models.loc[models["source"].eq("v1"), "v1_id"].tolist()),
+        only_in_v1_ids=tuple(str(v) for v in models.loc[models["source"].eq("v1"), "v1_id"].tolist()),
         only_in_chutes_by_template={str(k): int(n) for k, n in by_template.items()},
         unofficial_only_in_chutes=int((~chutes_only["official"]).sum()),
         fuzzy_cutoff=float(cutoff),
@@ -149,18 +159,31 @@ def _conflicts(models: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame) ->
 
     def add(field: str, mask: np.ndarray, chutes_value: pd.Series, v1_value: pd.Series) -> None:
         if mask.any():
-            found.append(pd.DataFrame({
-                "row": np.flatnonzero(mask), "field": field,
-                "chutes_value": chutes_value.to_numpy(dtype=object)[mask],
-                "v1_value": v1_value.to_numpy(dtype=object)[mask]}))
+            found.append(
+                pd.DataFrame(
+                    {
+                        "row": np.flatnonzero(mask),
+                        "field": field,
+                        "chutes_value": chutes_value.to_numpy(dtype=object)[mask],
+                        "v1_value": v1_value.to_numpy(dtype=object)[mask],
+                    }
+                )
+            )
 
-    add("name", both & models["match_method"].eq("chute_id").to_numpy(dtype=bool)
-        & (left["name"] != right["v1_id"]).to_numpy(dtype=bool), left["name"], right["v1_id"])
+    add(
+        "name",
+        both
+        & models["match_method"].eq("chute_id").to_numpy(dtype=bool)
+        & (left["name"] != right["v1_id"]).to_numpy(dtype=bool),
+        left["name"],
+        right["v1_id"],
+    )
     for col in _PRICE_CONFLICT_FIELDS:
         a, b = left[col].to_numpy(dtype="float64"), right[f"v1_{col}"].to_numpy(dtype="float64")
         with np.errstate(invalid="ignore"):
             close = np.abs(a - b) <= np.maximum(
-                PRICE_REL_TOL * np.maximum(np.abs(a), np.abs(b)), PRICE_ABS_TOL)
+                PRICE_REL_TOL * np.maximum(np.abs(a), np.abs(b)), PRICE_ABS_TOL
+            )
         add(col, both & ~np.isnan(a) & ~np.isnan(b) & ~close, left[col], right[f"v1_{col}"])
     context, engine = right["context_length"], right["max_model_len"]
     add("context_length", (context > engine).fillna(False).to_numpy(dtype=bool), engine, context)
@@ -168,13 +191,23 @@ def _conflicts(models: pd.DataFrame, left: pd.DataFrame, right: pd.DataFrame) ->
     add("tee", both & (tee != cc).fillna(False).to_numpy(dtype=bool), tee, cc)
     if not found:
         return ()
-    table = (pd.concat(found, ignore_index=True)
-             .assign(order=lambda d: d["field"].map(_CONFLICT_ORDER))
-             .sort_values(["row", "order"], kind="stable"))
+    table = (
+        pd.concat(found, ignore_index=True)
+        .assign(order=lambda d: d["field"].map(_CONFLICT_ORDER))
+        .sort_values(["row", "order"], kind="stable")
+    )
     rows = table["row"].to_numpy(dtype="int64")
     names = models["name"].to_numpy(dtype=object)[rows]
     ids = models["chute_id"].to_numpy(dtype=object)[rows]
-    return tuple(Conflict(name=json_safe(n), chute_id=json_safe(i), field=f,
-                          chutes_value=json_safe(cv), v1_value=json_safe(vv))
-                 for n, i, f, cv, vv in zip(names, ids, table["field"], table["chutes_value"],
-                                            table["v1_value"], strict=True))
+    return tuple(
+        Conflict(
+            name=json_safe(n),
+            chute_id=json_safe(i),
+            field=f,
+            chutes_value=json_safe(cv),
+            v1_value=json_safe(vv),
+        )
+        for n, i, f, cv, vv in zip(
+            names, ids, table["field"], table["chutes_value"], table["v1_value"], strict=True
+        )
+    )

@@ -41,13 +41,20 @@ import pandas as pd
 
 from ..schema import TELEMETRY_COLUMNS
 
-UTILIZATION_BUSY = 0.5      # UTILIZATION_SCALE_UP
+UTILIZATION_BUSY = 0.5  # UTILIZATION_SCALE_UP
 RATE_LIMIT_THROTTLING = 0.03  # RATE_LIMIT_SCALE_UP
 WINDOW_DAYS = 7
 CAPACITY_STATES = ("ok", "busy", "throttling", "cold", "unknown")
 
-_FLOAT = ("tps_7d", "ttft_7d_s", "requests_trend", "sps_7d", "usage_usd_7d", "utilization_1h",
-          "rate_limit_ratio_1h")
+_FLOAT = (
+    "tps_7d",
+    "ttft_7d_s",
+    "requests_trend",
+    "sps_7d",
+    "usage_usd_7d",
+    "utilization_1h",
+    "rate_limit_ratio_1h",
+)
 _INT = ("requests_7d", "output_tokens_7d", "instances_target", "scale_allowance")
 _BOOL = ("cold_start_bounty", "rolling_update")
 
@@ -91,13 +98,16 @@ def _llm(stats: pd.DataFrame, today: date) -> pd.DataFrame:
     before = _sums(prior, "total_requests", ids)
     has_prior = pd.Series(ids.isin(prior["chute_id"]), index=ids)
     trend = (requests / before.where(has_prior & (before > 0))) - 1
-    return pd.DataFrame({
-        "tps_7d": _weighted(now, "average_tps", "total_output_tokens").reindex(ids),
-        "ttft_7d_s": _weighted(now, "average_ttft", "total_requests").reindex(ids),
-        "requests_7d": requests,
-        "output_tokens_7d": _sums(now, "total_output_tokens", ids),
-        "requests_trend": trend,
-    }, index=ids)
+    return pd.DataFrame(
+        {
+            "tps_7d": _weighted(now, "average_tps", "total_output_tokens").reindex(ids),
+            "ttft_7d_s": _weighted(now, "average_ttft", "total_requests").reindex(ids),
+            "requests_7d": requests,
+            "output_tokens_7d": _sums(now, "total_output_tokens", ids),
+            "requests_trend": trend,
+        },
+        index=ids,
+    )
 
 
 def _capacity(util: pd.DataFrame, bounty: pd.Series | None) -> pd.Series:
@@ -106,10 +116,15 @@ def _capacity(util: pd.DataFrame, bounty: pd.Series | None) -> pd.Series:
     busy = util["utilization_5m"].fillna(util["utilization_1h"])
     cold = util["active_instance_count"].astype("Float64").eq(0).fillna(False).to_numpy(dtype=bool)
     state = np.select(
-        [cold, (ratio >= RATE_LIMIT_THROTTLING).to_numpy(dtype=bool),
-         (busy >= UTILIZATION_BUSY).to_numpy(dtype=bool),
-         (ratio.notna() | busy.notna() | util["active_instance_count"].notna()).to_numpy(dtype=bool)],
-        ["cold", "throttling", "busy", "ok"], default="unknown")
+        [
+            cold,
+            (ratio >= RATE_LIMIT_THROTTLING).to_numpy(dtype=bool),
+            (busy >= UTILIZATION_BUSY).to_numpy(dtype=bool),
+            (ratio.notna() | busy.notna() | util["active_instance_count"].notna()).to_numpy(dtype=bool),
+        ],
+        ["cold", "throttling", "busy", "ok"],
+        default="unknown",
+    )
     return pd.Series(state, index=util["chute_id"].to_numpy(), dtype="object")
 
 
@@ -145,8 +160,11 @@ def telemetry_columns(frames: Mapping[str, pd.DataFrame | None], today: date) ->
     source is unavailable, and its columns stay NA.
     """
     present = {k: v for k, v in frames.items() if v is not None}
-    ids = pd.Index(sorted({str(c) for f in present.values() for c in f["chute_id"].dropna()}),
-                   dtype="object", name="chute_id")
+    ids = pd.Index(
+        sorted({str(c) for f in present.values() for c in f["chute_id"].dropna()}),
+        dtype="object",
+        name="chute_id",
+    )
     out = empty_columns(ids)
     if not len(ids):
         return out
@@ -160,8 +178,7 @@ def telemetry_columns(frames: Mapping[str, pd.DataFrame | None], today: date) ->
         out.loc[sps.index, "sps_7d"] = sps
     if "usage" in present and len(present["usage"]):
         usage = present["usage"]
-        usd = _sums(_in(usage, window(today)), "usd_amount",
-                    pd.Index(usage["chute_id"].dropna().unique()))
+        usd = _sums(_in(usage, window(today)), "usd_amount", pd.Index(usage["chute_id"].dropna().unique()))
         out.loc[usd.index, "usage_usd_7d"] = usd
     bounty = _members(present.get("bounties"), ids)
     out["cold_start_bounty"] = bounty
@@ -186,8 +203,7 @@ def _typed(out: pd.DataFrame) -> pd.DataFrame:
     for col in _FLOAT:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     for col in _INT:
-        out[col] = pd.array([None if pd.isna(v) else int(round(float(v))) for v in out[col]],
-                            dtype="Int64")
+        out[col] = pd.array([None if pd.isna(v) else int(round(float(v))) for v in out[col]], dtype="Int64")
     for col in _BOOL:
         out[col] = out[col].astype("boolean")
     out["telemetry_at"] = pd.to_datetime(out["telemetry_at"], utc=True)
@@ -208,14 +224,14 @@ def join_telemetry(models: pd.DataFrame, columns: pd.DataFrame | None) -> pd.Dat
     return pd.concat([base, _typed(keyed)], axis=1)
 
 
-def daily_series(stats: pd.DataFrame | None, chute_id: str, today: date,
-                 days: int = 30) -> pd.DataFrame:
+def daily_series(stats: pd.DataFrame | None, chute_id: str, today: date, days: int = 30) -> pd.DataFrame:
     """One chute's complete days (the last `days` before today) of an LLM stats frame:
     date, requests, output tokens, TPS and TTFT (NaN when unknown), oldest first."""
     cols = ["date", "total_requests", "total_output_tokens", "average_tps", "average_ttft"]
     if stats is None or stats.empty:
         return pd.DataFrame(columns=cols)
     last = pd.Timestamp(today - timedelta(days=1))
-    rows = stats.loc[stats["chute_id"].eq(chute_id)
-                     & stats["date"].between(last - pd.Timedelta(days=days - 1), last), cols]
+    rows = stats.loc[
+        stats["chute_id"].eq(chute_id) & stats["date"].between(last - pd.Timedelta(days=days - 1), last), cols
+    ]
     return rows.sort_values("date").reset_index(drop=True)

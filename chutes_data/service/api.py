@@ -72,18 +72,30 @@ async def models(request: Request) -> Response:
             frame = sort_models(frame, query["sort"], query["filters"].currency)
         total = len(frame)
         end = None if query["limit"] is None else query["offset"] + query["limit"]
-        frame = frame.iloc[query["offset"]:end]
+        frame = frame.iloc[query["offset"] : end]
         if query["format"] == "csv":
             return export.to_csv(frame).encode()
-        return dumps({"generated_at": iso(snapshot.catalog.generated_at),
-                      "sources": _sources(snapshot), "count": len(frame), "total": total,
-                      "offset": query["offset"], "limit": query["limit"],
-                      "models": export.rows(frame)})
+        return dumps(
+            {
+                "generated_at": iso(snapshot.catalog.generated_at),
+                "sources": _sources(snapshot),
+                "count": len(frame),
+                "total": total,
+                "offset": query["offset"],
+                "limit": query["limit"],
+                "models": export.rows(frame),
+            }
+        )
 
     body = await service.cached(key, build)
     if query["format"] == "csv":
-        return respond(request, body, media_type="text/csv; charset=utf-8", snapshot=snapshot,
-                       headers={"Content-Disposition": 'inline; filename="chutes-models.csv"'})
+        return respond(
+            request,
+            body,
+            media_type="text/csv; charset=utf-8",
+            snapshot=snapshot,
+            headers={"Content-Disposition": 'inline; filename="chutes-models.csv"'},
+        )
     return respond(request, body, snapshot=snapshot)
 
 
@@ -105,15 +117,17 @@ async def model_detail(request: Request) -> Response:
                 rows[row["chute_id"]] = row
         payload = snapshot.catalog.chutes.payload
         items = payload.get("items", []) if isinstance(payload, dict) else []
-        chutes = {i["chute_id"]: i for i in items
-                  if isinstance(i, dict) and isinstance(i.get("chute_id"), str)}
+        chutes = {
+            i["chute_id"]: i for i in items if isinstance(i, dict) and isinstance(i.get("chute_id"), str)
+        }
         return rows, chutes
 
     rows, chutes = await service.cached(("index", snapshot.revision), index)
     if chute_id not in rows:
         raise ApiError(404, "not_found", "no model with that chute_id")
-    return respond(request, dumps({"model": rows[chute_id], "chute": chutes.get(chute_id)}),
-                   snapshot=snapshot)
+    return respond(
+        request, dumps({"model": rows[chute_id], "chute": chutes.get(chute_id)}), snapshot=snapshot
+    )
 
 
 async def _payload(request: Request, source: str) -> Response:
@@ -152,15 +166,28 @@ async def cache_status(request: Request) -> Response:
         s = data.status
         age = s.age_seconds()
         sources[name] = {
-            "origin": s.origin, "fetched_at": iso(s.fetched_at),
-            "age_seconds": None if age is None else round(age, 1), "ttl_seconds": s.ttl_seconds,
-            "valid": s.origin in ("live", "cache") and s.complete and not s.stale
-            and age is not None and age < s.ttl_seconds,
-            "stale": s.stale, "complete": s.complete, "count": s.count, "error": s.error,
+            "origin": s.origin,
+            "fetched_at": iso(s.fetched_at),
+            "age_seconds": None if age is None else round(age, 1),
+            "ttl_seconds": s.ttl_seconds,
+            "valid": s.origin in ("live", "cache")
+            and s.complete
+            and not s.stale
+            and age is not None
+            and age < s.ttl_seconds,
+            "stale": s.stale,
+            "complete": s.complete,
+            "count": s.count,
+            "error": s.error,
             "next_refresh": nxt,
         }
-    doc = {"generated_at": iso(datetime.now(UTC)), "revision": snapshot.revision,
-           "refreshing": service.refresher.refreshing, "next_refresh": nxt, "sources": sources}
+    doc = {
+        "generated_at": iso(datetime.now(UTC)),
+        "revision": snapshot.revision,
+        "refreshing": service.refresher.refreshing,
+        "next_refresh": nxt,
+        "sources": sources,
+    }
     return respond(request, dumps(doc), snapshot=snapshot)
 
 
@@ -186,8 +213,11 @@ async def merge_report(request: Request) -> Response:
     service = _service()
     parse(request, ())
     snapshot = await _snapshot(service)
-    doc = {"generated_at": iso(snapshot.catalog.generated_at), "sources": _sources(snapshot),
-           "merge_report": snapshot.catalog.report.to_dict()}
+    doc = {
+        "generated_at": iso(snapshot.catalog.generated_at),
+        "sources": _sources(snapshot),
+        "merge_report": snapshot.catalog.report.to_dict(),
+    }
     body = await service.cached(("report", snapshot.revision), lambda: dumps(doc))
     return respond(request, body, snapshot=snapshot)
 
@@ -199,16 +229,28 @@ async def refresh(request: Request) -> Response:
     parse(request, ())
     token = service.settings.admin_token
     if not token:
-        raise ApiError(403, "forbidden", "refreshing through the API is disabled: set "
-                       "CHUTES_ADMIN_TOKEN (16+ characters) on the server and send "
-                       "`Authorization: Bearer <token>`")
+        raise ApiError(
+            403,
+            "forbidden",
+            "refreshing through the API is disabled: set "
+            "CHUTES_ADMIN_TOKEN (16+ characters) on the server and send "
+            "`Authorization: Bearer <token>`",
+        )
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise ApiError(401, "unauthorized", "a valid `Authorization: Bearer <CHUTES_ADMIN_TOKEN>` "
-                       "header is required", headers={"WWW-Authenticate": 'Bearer realm="chutes"'})
+        raise ApiError(
+            401,
+            "unauthorized",
+            "a valid `Authorization: Bearer <CHUTES_ADMIN_TOKEN>` header is required",
+            headers={"WWW-Authenticate": 'Bearer realm="chutes"'},
+        )
     snapshot = await service.refresher.refresh()
-    doc = {"refreshed": list(snapshot.refreshed), "revision": snapshot.revision,
-           "changes": len(snapshot.events), "sources": _sources(snapshot)}
+    doc = {
+        "refreshed": list(snapshot.refreshed),
+        "revision": snapshot.revision,
+        "changes": len(snapshot.events),
+        "sources": _sources(snapshot),
+    }
     return respond(request, dumps(doc), snapshot=snapshot, headers={"Cache-Control": "no-store"})
 
 
@@ -247,16 +289,19 @@ def build_routes() -> list[BaseRoute]:
     @endpoint
     async def fallback(request: Request) -> Response:
         allowed: set[str] = set()
-        for route in routes[:len(TABLE)]:
+        for route in routes[: len(TABLE)]:
             match, _ = route.matches(request.scope)
             if match != Match.NONE:  # the path is known, the method is not
                 allowed |= set(getattr(route, "methods", None) or ())
         if allowed:
-            raise ApiError(405, "method_not_allowed", f"{request.method} is not allowed here; use "
-                           f"{', '.join(sorted(allowed))}", headers={"Allow": ", ".join(sorted(allowed))})
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed here; use {', '.join(sorted(allowed))}",
+                headers={"Allow": ", ".join(sorted(allowed))},
+            )
         raise ApiError(404, "not_found", "no such API route; see /api/openapi.json")
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    routes += [Route("/api", fallback, methods=methods),
-               Route("/api/{rest:path}", fallback, methods=methods)]
+    routes += [Route("/api", fallback, methods=methods), Route("/api/{rest:path}", fallback, methods=methods)]
     return routes

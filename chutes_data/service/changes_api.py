@@ -44,9 +44,10 @@ async def _events(service: runtime.Service, p: dict[str, Any]) -> list[dict]:
         store = service.history()
         if store is None:
             return []
-        found = store.changes(since=p.get("since"), source=p.get("source"),
-                              kinds=p.get("kind") or None, model=p.get("model"))
-        return found[-p["limit"]:] if p.get("limit") else found
+        found = store.changes(
+            since=p.get("since"), source=p.get("source"), kinds=p.get("kind") or None, model=p.get("model")
+        )
+        return found[-p["limit"] :] if p.get("limit") else found
 
     return await service.cached(("changes", key, repr(sorted(p.items(), key=lambda kv: kv[0]))), query)
 
@@ -57,8 +58,7 @@ async def changes(request: Request) -> Response:
     service = _service()
     p = parse(request, CHANGES_PARAMS)
     events = await _events(service, p)
-    return respond(request, dumps({"count": len(events), "changes": events}),
-                   snapshot=service.snapshot)
+    return respond(request, dumps({"count": len(events), "changes": events}), snapshot=service.snapshot)
 
 
 @endpoint
@@ -67,10 +67,13 @@ async def changes_atom(request: Request) -> Response:
     service = _service()
     p = parse(request, CHANGES_PARAMS)
     events = await _events(service, p)
-    body = atom_feed(events, self_url=str(request.url), alternate_url=str(request.base_url) + "changes",
-                     limit=p.get("limit") or 200)
-    return respond(request, body, media_type="application/atom+xml; charset=utf-8",
-                   snapshot=service.snapshot)
+    body = atom_feed(
+        events,
+        self_url=str(request.url),
+        alternate_url=str(request.base_url) + "changes",
+        limit=p.get("limit") or 200,
+    )
+    return respond(request, body, media_type="application/atom+xml; charset=utf-8", snapshot=service.snapshot)
 
 
 @endpoint
@@ -79,8 +82,11 @@ async def events(request: Request) -> Response:
     service = _service()
     parse(request, ())
     snapshot = service.snapshot
-    first = [format_event("snapshot", service.snapshot_event(snapshot), snapshot.revision)] \
-        if snapshot else []
-    return StreamingResponse(service.bus.stream(first, service.shutdown),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    first = (
+        [format_event("snapshot", service.snapshot_event(snapshot), snapshot.revision)] if snapshot else []
+    )
+    return StreamingResponse(
+        service.bus.stream(first, service.shutdown),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

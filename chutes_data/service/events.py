@@ -54,9 +54,14 @@ class EventBus:
     def unsubscribe(self, queue: asyncio.Queue) -> None:
         self._subscribers.discard(queue)
 
-    async def stream(self, first: list[bytes], shutdown: threading.Event,
-                     disconnected: Callable[[], Any] | None = None, *,
-                     heartbeat: float = HEARTBEAT) -> AsyncIterator[bytes]:
+    async def stream(
+        self,
+        first: list[bytes],
+        shutdown: threading.Event,
+        disconnected: Callable[[], Any] | None = None,
+        *,
+        heartbeat: float = HEARTBEAT,
+    ) -> AsyncIterator[bytes]:
         """The bytes of one client's stream: `first` (e.g. the current snapshot), then every
         published event, until shutdown, the client leaves, or the task is cancelled."""
         queue = self.subscribe()

@@ -19,8 +19,11 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_ID = "urn:chutes-model-explorer:changes"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _LABELS = {
-    "added": "New model", "removed": "Removed", "price_changed": "Price change",
-    "status_changed": "Status change", "context_changed": "Context change",
+    "added": "New model",
+    "removed": "Removed",
+    "price_changed": "Price change",
+    "status_changed": "Status change",
+    "context_changed": "Context change",
 }
 
 
@@ -45,45 +48,58 @@ def event_title(event: dict) -> str:
     if event.get("kind") in ("added", "removed"):
         return f"{label}: {name}"
     field = event.get("field")
-    return (f"{label}: {name} {field}: {_value(field, event.get('old'))} → "
-            f"{_value(field, event.get('new'))}")
+    return f"{label}: {name} {field}: {_value(field, event.get('old'))} → {_value(field, event.get('new'))}"
 
 
 def event_id(event: dict) -> str:
-    canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                           default=str)
+    canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return "urn:sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def atom_feed(events: list[dict], *, self_url: str, alternate_url: str | None = None,
-              updated: datetime | None = None, limit: int = 200) -> bytes:
+def atom_feed(
+    events: list[dict],
+    *,
+    self_url: str,
+    alternate_url: str | None = None,
+    updated: datetime | None = None,
+    limit: int = 200,
+) -> bytes:
     """The newest `limit` events as an Atom document (UTF-8 bytes), newest first."""
     newest = sorted(events, key=lambda e: e.get("at") or "", reverse=True)[:limit]
-    stamp = newest[0]["at"] if newest and newest[0].get("at") else \
-        (updated or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = ['<?xml version="1.0" encoding="utf-8"?>',
-           f'<feed xmlns="{ATOM_NS}">',
-           f"<id>{FEED_ID}</id>",
-           "<title>Chutes catalog changes</title>",
-           "<subtitle>Models added and removed, price, status and context changes</subtitle>",
-           f"<updated>{_text(stamp)}</updated>",
-           "<author><name>Chutes Model Explorer</name></author>",
-           "<generator>Chutes Model Explorer</generator>",
-           f'<link rel="self" type="application/atom+xml" href={quoteattr(self_url)}/>']
+    stamp = (
+        newest[0]["at"]
+        if newest and newest[0].get("at")
+        else (updated or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="{ATOM_NS}">',
+        f"<id>{FEED_ID}</id>",
+        "<title>Chutes catalog changes</title>",
+        "<subtitle>Models added and removed, price, status and context changes</subtitle>",
+        f"<updated>{_text(stamp)}</updated>",
+        "<author><name>Chutes Model Explorer</name></author>",
+        "<generator>Chutes Model Explorer</generator>",
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(self_url)}/>',
+    ]
     if alternate_url:
         out.append(f'<link rel="alternate" type="text/html" href={quoteattr(alternate_url)}/>')
     for event in newest:
         at = _text(event.get("at") or stamp)
-        summary = (f"{event.get('kind')} in {event.get('source')}: {event.get('name')} "
-                   f"(chute_id {event.get('chute_id') or '—'})")
-        out += ["<entry>",
-                f"<id>{event_id(event)}</id>",
-                f"<title>{_text(event_title(event))}</title>",
-                f"<updated>{at}</updated>",
-                f'<category term={quoteattr(_XML_INVALID.sub("", str(event.get("kind"))))}/>',
-                f"<summary>{_text(summary)}</summary>",
-                f'<content type="text">{_text(json.dumps(event, ensure_ascii=False, default=str), 4000)}'
-                "</content>",
-                "</entry>"]
+        summary = (
+            f"{event.get('kind')} in {event.get('source')}: {event.get('name')} "
+            f"(chute_id {event.get('chute_id') or '—'})"
+        )
+        out += [
+            "<entry>",
+            f"<id>{event_id(event)}</id>",
+            f"<title>{_text(event_title(event))}</title>",
+            f"<updated>{at}</updated>",
+            f"<category term={quoteattr(_XML_INVALID.sub('', str(event.get('kind'))))}/>",
+            f"<summary>{_text(summary)}</summary>",
+            f'<content type="text">{_text(json.dumps(event, ensure_ascii=False, default=str), 4000)}'
+            "</content>",
+            "</entry>",
+        ]
     out.append("</feed>")
     return ("\n".join(out) + "\n").encode("utf-8")

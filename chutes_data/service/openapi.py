@@ -8,15 +8,24 @@ from typing import Any
 from .api import TABLE
 from .params import CHANGES_PARAMS, MAX_LIMIT, MODEL_PARAMS, Param
 
-_TYPES = {"text": {"type": "string", "maxLength": 200}, "int": {"type": "integer", "minimum": 0},
-          "price": {"type": "number", "minimum": 0}, "bool": {"type": "boolean"},
-          "time": {"type": "string", "format": "date-time"}}
-_PARAMS = {"/api/models": MODEL_PARAMS, "/api/changes": CHANGES_PARAMS,
-           "/api/changes.atom": CHANGES_PARAMS}
+_TYPES = {
+    "text": {"type": "string", "maxLength": 200},
+    "int": {"type": "integer", "minimum": 0},
+    "price": {"type": "number", "minimum": 0},
+    "bool": {"type": "boolean"},
+    "time": {"type": "string", "format": "date-time"},
+}
+_PARAMS = {"/api/models": MODEL_PARAMS, "/api/changes": CHANGES_PARAMS, "/api/changes.atom": CHANGES_PARAMS}
 _MEDIA = {"/api/changes.atom": "application/atom+xml", "/api/events": "text/event-stream"}
-_ERROR = {"type": "object", "required": ["error", "message"],
-          "properties": {"error": {"type": "string"}, "message": {"type": "string"},
-                         "parameter": {"type": "string"}}}
+_ERROR = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "parameter": {"type": "string"},
+    },
+}
 
 
 def _schema(p: Param) -> dict[str, Any]:
@@ -42,25 +51,37 @@ def _operation(path: str, fn: Any, method: str) -> dict[str, Any]:
     responses: dict[str, Any] = {
         "200": {"description": "OK", "content": {media: {}}},
         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
-        "400": {"description": "A bad parameter (named in `parameter`)",
-                "content": {"application/json": {"schema": _ERROR}}},
+        "400": {
+            "description": "A bad parameter (named in `parameter`)",
+            "content": {"application/json": {"schema": _ERROR}},
+        },
         "503": {"description": "No data yet", "content": {"application/json": {"schema": _ERROR}}},
     }
     if path == "/api/models":
         responses["200"]["content"]["text/csv"] = {}
     if "{chute_id}" in path:
-        responses["404"] = {"description": "Unknown or malformed chute_id",
-                            "content": {"application/json": {"schema": _ERROR}}}
-    op: dict[str, Any] = {"operationId": fn.__name__, "summary": (fn.__doc__ or "").strip().split("\n")[0],
-                          "parameters": [_parameter(p) for p in _PARAMS.get(path, ())],
-                          "responses": responses}
+        responses["404"] = {
+            "description": "Unknown or malformed chute_id",
+            "content": {"application/json": {"schema": _ERROR}},
+        }
+    op: dict[str, Any] = {
+        "operationId": fn.__name__,
+        "summary": (fn.__doc__ or "").strip().split("\n")[0],
+        "parameters": [_parameter(p) for p in _PARAMS.get(path, ())],
+        "responses": responses,
+    }
     if "{chute_id}" in path:
-        op["parameters"].append({"name": "chute_id", "in": "path", "required": True,
-                                 "schema": {"type": "string"}})
+        op["parameters"].append(
+            {"name": "chute_id", "in": "path", "required": True, "schema": {"type": "string"}}
+        )
     if method == "post":
         op["security"] = [{"adminToken": []}]
-        op["responses"].update({"401": {"description": "Missing or wrong token"},
-                                "403": {"description": "CHUTES_ADMIN_TOKEN is not configured"}})
+        op["responses"].update(
+            {
+                "401": {"description": "Missing or wrong token"},
+                "403": {"description": "CHUTES_ADMIN_TOKEN is not configured"},
+            }
+        )
     return op
 
 
@@ -71,12 +92,21 @@ def document(server_url: str = "") -> dict[str, Any]:
             paths.setdefault(path, {})[method.lower()] = _operation(path, fn, method.lower())
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Chutes Model Explorer API", "version": "1",
-                 "description": "Read-only JSON over the merged Chutes catalog, its history and "
-                                "its cache; served by the dashboard's own server."},
+        "info": {
+            "title": "Chutes Model Explorer API",
+            "version": "1",
+            "description": "Read-only JSON over the merged Chutes catalog, its history and "
+            "its cache; served by the dashboard's own server.",
+        },
         "servers": [{"url": server_url}] if server_url else [],
         "paths": paths,
-        "components": {"securitySchemes": {"adminToken": {
-            "type": "http", "scheme": "bearer",
-            "description": "the value of CHUTES_ADMIN_TOKEN"}}},
+        "components": {
+            "securitySchemes": {
+                "adminToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "the value of CHUTES_ADMIN_TOKEN",
+                }
+            }
+        },
     }

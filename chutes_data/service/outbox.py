@@ -60,9 +60,16 @@ class Outbox:
         """source -> the stored stamp through which its changes are queued."""
         return dict(self._read("SELECT source, through FROM webhook_cursor"))
 
-    def queue(self, delivery_id: str | None, urls: Iterable[str], body: bytes, now: datetime, *,
-              through: dict[str, str] | None = None,
-              expect: dict[str, str] | None = None) -> int | None:
+    def queue(
+        self,
+        delivery_id: str | None,
+        urls: Iterable[str],
+        body: bytes,
+        now: datetime,
+        *,
+        through: dict[str, str] | None = None,
+        expect: dict[str, str] | None = None,
+    ) -> int | None:
         """Add a delivery for each receiver and move the cursors to `through`, in one transaction:
         a batch is queued exactly when its cursors move. `expect`: the cursors the batch was
         computed from; if another process moved them meanwhile, nothing is written (None).
@@ -70,8 +77,11 @@ class Outbox:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                if expect is not None and dict(self._conn.execute(
-                        "SELECT source, through FROM webhook_cursor").fetchall()) != expect:
+                if (
+                    expect is not None
+                    and dict(self._conn.execute("SELECT source, through FROM webhook_cursor").fetchall())
+                    != expect
+                ):
                     self._conn.execute("ROLLBACK")
                     return None
                 added = 0
@@ -79,12 +89,15 @@ class Outbox:
                     added += self._conn.execute(
                         "INSERT OR IGNORE INTO webhook_deliveries (delivery_id, url, body, "
                         "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-                        (delivery_id, url, body, to_stamp(now), to_stamp(now))).rowcount
+                        (delivery_id, url, body, to_stamp(now), to_stamp(now)),
+                    ).rowcount
                 for source, stamp in (through or {}).items():
-                    self._conn.execute("INSERT INTO webhook_cursor (source, through) VALUES (?, ?) "
-                                       "ON CONFLICT (source) DO UPDATE SET through = excluded.through "
-                                       "WHERE excluded.through > webhook_cursor.through",
-                                       (source, stamp))
+                    self._conn.execute(
+                        "INSERT INTO webhook_cursor (source, through) VALUES (?, ?) "
+                        "ON CONFLICT (source) DO UPDATE SET through = excluded.through "
+                        "WHERE excluded.through > webhook_cursor.through",
+                        (source, stamp),
+                    )
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
@@ -99,7 +112,9 @@ class Outbox:
         rows = self._read(
             "SELECT delivery_id, url, body, attempts FROM webhook_deliveries WHERE delivered_at IS "
             f"NULL AND failed_at IS NULL AND next_attempt_at <= ? AND url IN ({', '.join('?' * len(urls))}) "
-            "ORDER BY created_at, delivery_id LIMIT ?", (to_stamp(now), *urls, limit))
+            "ORDER BY created_at, delivery_id LIMIT ?",
+            (to_stamp(now), *urls, limit),
+        )
         return [Pending(r[0], r[1], bytes(r[2]), r[3]) for r in rows]
 
     def next_due(self, urls: Iterable[str]) -> datetime | None:
@@ -108,36 +123,46 @@ class Outbox:
             return None
         row = self._read(
             "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE delivered_at IS NULL AND "
-            f"failed_at IS NULL AND url IN ({', '.join('?' * len(urls))})", urls)[0]
+            f"failed_at IS NULL AND url IN ({', '.join('?' * len(urls))})",
+            urls,
+        )[0]
         return to_utc(row[0]) if row[0] else None
 
     def delivered(self, item: Pending, now: datetime) -> None:
-        self._write("UPDATE webhook_deliveries SET delivered_at = ?, attempts = attempts + 1, "
-                    "last_error = NULL WHERE delivery_id = ? AND url = ?",
-                    (to_stamp(now), item.delivery_id, item.url))
+        self._write(
+            "UPDATE webhook_deliveries SET delivered_at = ?, attempts = attempts + 1, "
+            "last_error = NULL WHERE delivery_id = ? AND url = ?",
+            (to_stamp(now), item.delivery_id, item.url),
+        )
 
     def retry(self, item: Pending, error: str, at: datetime | None, now: datetime) -> None:
         """Record a failed attempt; `at` is when to try again, None to give up."""
         if at is None:
-            self._write("UPDATE webhook_deliveries SET failed_at = ?, attempts = attempts + 1, "
-                        "last_error = ? WHERE delivery_id = ? AND url = ?",
-                        (to_stamp(now), error, item.delivery_id, item.url))
+            self._write(
+                "UPDATE webhook_deliveries SET failed_at = ?, attempts = attempts + 1, "
+                "last_error = ? WHERE delivery_id = ? AND url = ?",
+                (to_stamp(now), error, item.delivery_id, item.url),
+            )
         else:
-            self._write("UPDATE webhook_deliveries SET next_attempt_at = ?, attempts = attempts + 1, "
-                        "last_error = ? WHERE delivery_id = ? AND url = ?",
-                        (to_stamp(at), error, item.delivery_id, item.url))
+            self._write(
+                "UPDATE webhook_deliveries SET next_attempt_at = ?, attempts = attempts + 1, "
+                "last_error = ? WHERE delivery_id = ? AND url = ?",
+                (to_stamp(at), error, item.delivery_id, item.url),
+            )
 
     def counts(self) -> dict[str, int]:
         """pending / delivered / failed rows."""
         row = self._read(
             "SELECT COALESCE(SUM(delivered_at IS NULL AND failed_at IS NULL), 0), "
             "COALESCE(SUM(delivered_at IS NOT NULL), 0), COALESCE(SUM(failed_at IS NOT NULL), 0) "
-            "FROM webhook_deliveries")[0]
+            "FROM webhook_deliveries"
+        )[0]
         return {"pending": row[0], "delivered": row[1], "failed": row[2]}
 
 
-def unsent_changes(history: Path, cursors: Mapping[str, str],
-                   captures: Mapping[str, datetime]) -> tuple[list[dict], dict[str, str]]:
+def unsent_changes(
+    history: Path, cursors: Mapping[str, str], captures: Mapping[str, datetime]
+) -> tuple[list[dict], dict[str, str]]:
     """(changes to queue, the cursors after them). A source with a cursor gets every change
     recorded after it; one without (webhooks just turned on) only those of its capture just made
     (`captures`: source -> that capture's time), so receivers are not sent the whole history."""
@@ -145,15 +170,13 @@ def unsent_changes(history: Path, cursors: Mapping[str, str],
     through: dict[str, str] = {}
     if not history.is_file():
         return events, through
-    with HistoryStore(history, retention_days=None, max_snapshots=None,
-                      keep_payloads=None) as store:
+    with HistoryStore(history, retention_days=None, max_snapshots=None, keep_payloads=None) as store:
         for source in sorted(set(cursors) | set(captures)):
             cursor = cursors.get(source)
             if cursor is None:
                 found = store.changes(since=captures[source], source=source)
             else:
-                found = [e for e in store.changes(since=cursor, source=source)
-                         if to_stamp(e["at"]) > cursor]
+                found = [e for e in store.changes(since=cursor, source=source) if to_stamp(e["at"]) > cursor]
             marks = [to_stamp(e["at"]) for e in found]
             if source in captures:
                 marks.append(to_stamp(captures[source]))

@@ -25,8 +25,14 @@ _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error: str, message: str, parameter: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        message: str,
+        parameter: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.error, self.message = status, error, message
         self.parameter, self.headers = parameter, headers or {}
@@ -53,37 +59,53 @@ class Param:
 MODEL_PARAMS = (
     Param("q", "text", "search in name, tagline, owner and /v1/models id (case-insensitive)"),
     Param("template", "text", "template, e.g. vllm, diffusion (repeatable: any of)", repeat=True),
-    Param("input_modality", "text", "accepts all of these input modalities (repeatable)",
-          ("in",), repeat=True),
-    Param("output_modality", "text", "produces all of these output modalities (repeatable)",
-          ("out",), repeat=True),
-    Param("feature", "text", "supports all of these features, e.g. tools, json_mode, reasoning "
-          "(repeatable)", repeat=True),
+    Param(
+        "input_modality", "text", "accepts all of these input modalities (repeatable)", ("in",), repeat=True
+    ),
+    Param(
+        "output_modality",
+        "text",
+        "produces all of these output modalities (repeatable)",
+        ("out",),
+        repeat=True,
+    ),
+    Param(
+        "feature",
+        "text",
+        "supports all of these features, e.g. tools, json_mode, reasoning (repeatable)",
+        repeat=True,
+    ),
     Param("quantization", "text", "quantization (repeatable: any of)", ("quant",), repeat=True),
     Param("owner", "text", "owner user name (repeatable: any of)", repeat=True),
     Param("min_context", "int", "minimum context length in tokens", ("min_ctx",)),
-    Param("max_input_price", "price", "maximum price per 1M input tokens, in `currency`",
-          ("max_in",)),
-    Param("max_output_price", "price", "maximum price per 1M output tokens, in `currency`",
-          ("max_out",)),
+    Param("max_input_price", "price", "maximum price per 1M input tokens, in `currency`", ("max_in",)),
+    Param("max_output_price", "price", "maximum price per 1M output tokens, in `currency`", ("max_out",)),
     Param("hot", "bool", "only models with an instance up now"),
     Param("tee", "bool", "only models in a Trusted Execution Environment"),
-    Param("visibility", "choice", "public or private chutes", ("vis",),
-          choices=("all", "public", "private")),
-    Param("source", "choice", "both: in both APIs; chutes / v1: only in that one", ("src",),
-          choices=("all", "both", "chutes", "v1")),
-    Param("currency", "choice", "currency of prices and price filters", ("cur",),
-          choices=("usd", "tao")),
+    Param("visibility", "choice", "public or private chutes", ("vis",), choices=("all", "public", "private")),
+    Param(
+        "source",
+        "choice",
+        "both: in both APIs; chutes / v1: only in that one",
+        ("src",),
+        choices=("all", "both", "chutes", "v1"),
+    ),
+    Param("currency", "choice", "currency of prices and price filters", ("cur",), choices=("usd", "tao")),
     Param("sort", "choice", "sort order (default: the catalog's order)", choices=tuple(SORTS)),
     Param("limit", "int", f"at most this many rows (1 to {MAX_LIMIT})"),
     Param("offset", "int", "skip this many rows first"),
-    Param("format", "choice", "json (default) or csv (formula-safe, the export's columns)",
-          choices=("json", "csv")),
+    Param(
+        "format",
+        "choice",
+        "json (default) or csv (formula-safe, the export's columns)",
+        choices=("json", "csv"),
+    ),
 )
 CHANGES_PARAMS = (
     Param("since", "time", "only events at or after this ISO date or time (UTC if no offset)"),
-    Param("kind", "choice", "only these kinds (repeatable or comma-separated)", repeat=True,
-          choices=EVENT_KINDS),
+    Param(
+        "kind", "choice", "only these kinds (repeatable or comma-separated)", repeat=True, choices=EVENT_KINDS
+    ),
     Param("source", "choice", "only events of this source", choices=SOURCES),
     Param("model", "text", "only events about this model (name or chute_id)"),
     Param("limit", "int", "only the newest this many events"),
@@ -172,13 +194,26 @@ def model_query(request: Request) -> dict[str, Any]:
     if p.get("offset", 0) > 10_000_000:
         raise bad("offset", "too large")
     filters = Filters(
-        search=p.get("q", ""), templates=p.get("template", ()),
-        input_modalities=p.get("input_modality", ()), output_modalities=p.get("output_modality", ()),
-        features=p.get("feature", ()), quantizations=p.get("quantization", ()),
-        owners=p.get("owner", ()), min_context=p.get("min_context", 0),
-        max_input_price=p.get("max_input_price"), max_output_price=p.get("max_output_price"),
-        hot_only=p.get("hot", False), tee_only=p.get("tee", False),
-        visibility=p.get("visibility", "all"), source=p.get("source", "all"),
-        currency=p.get("currency", "usd"))
-    return {"filters": filters, "sort": p.get("sort"), "limit": p.get("limit"),
-            "offset": p.get("offset", 0), "format": p.get("format", "json")}
+        search=p.get("q", ""),
+        templates=p.get("template", ()),
+        input_modalities=p.get("input_modality", ()),
+        output_modalities=p.get("output_modality", ()),
+        features=p.get("feature", ()),
+        quantizations=p.get("quantization", ()),
+        owners=p.get("owner", ()),
+        min_context=p.get("min_context", 0),
+        max_input_price=p.get("max_input_price"),
+        max_output_price=p.get("max_output_price"),
+        hot_only=p.get("hot", False),
+        tee_only=p.get("tee", False),
+        visibility=p.get("visibility", "all"),
+        source=p.get("source", "all"),
+        currency=p.get("currency", "usd"),
+    )
+    return {
+        "filters": filters,
+        "sort": p.get("sort"),
+        "limit": p.get("limit"),
+        "offset": p.get("offset", 0),
+        "format": p.get("format", "json"),
+    }

@@ -79,10 +79,15 @@ class Refresher:
     later ones always refetch; between them it sleeps `interval` seconds (default: the TTL).
     """
 
-    def __init__(self, settings: Settings, *,
-                 on_publish: Callable[[Snapshot], Awaitable[None] | None] | None = None,
-                 interval: float | None = None, min_interval: float = MIN_INTERVAL,
-                 loader: Callable[[Settings, str, bool], SourceData] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        on_publish: Callable[[Snapshot], Awaitable[None] | None] | None = None,
+        interval: float | None = None,
+        min_interval: float = MIN_INTERVAL,
+        loader: Callable[[Settings, str, bool], SourceData] | None = None,
+    ) -> None:
         self.settings = settings
         self.interval = max(settings.ttl_seconds if interval is None else interval, min_interval)
         self.on_publish = on_publish
@@ -122,26 +127,40 @@ class Refresher:
         settings = self.settings
         loaded = await asyncio.gather(
             *(in_thread(self._loader, settings, s, force, name=f"chutes-refresh-{s}") for s in SOURCES),
-            in_thread(lambda: None if settings.offline else load_telemetry(settings),
-                      name="chutes-refresh-telemetry"))
+            in_thread(
+                lambda: None if settings.offline else load_telemetry(settings),
+                name="chutes-refresh-telemetry",
+            ),
+        )
         sources = dict(zip(SOURCES, loaded[:-1], strict=True))
-        catalog = await in_thread(lambda: assemble_catalog(settings, sources, telemetry=loaded[-1],
-                                                           allow_sample=True),
-                                  name="chutes-merge")
-        refreshed = tuple(s for s, d in sources.items()
-                          if d.status.origin == "live" and d.status.complete and d.status.fetched_at)
+        catalog = await in_thread(
+            lambda: assemble_catalog(settings, sources, telemetry=loaded[-1], allow_sample=True),
+            name="chutes-merge",
+        )
+        refreshed = tuple(
+            s
+            for s, d in sources.items()
+            if d.status.origin == "live" and d.status.complete and d.status.fetched_at
+        )
         events = await in_thread(self._new_events, catalog, refreshed, name="chutes-history")
         errors = [d.status.error for d in sources.values() if d.status.error]
         self.last_error = "; ".join(errors) or None
         self._revision += 1
-        snapshot = Snapshot(revision=self._revision, catalog=catalog,
-                            published_at=datetime.now(UTC), events=tuple(events),
-                            refreshed=refreshed)
+        snapshot = Snapshot(
+            revision=self._revision,
+            catalog=catalog,
+            published_at=datetime.now(UTC),
+            events=tuple(events),
+            refreshed=refreshed,
+        )
         self.snapshot = snapshot
         self._ready.set()
-        log.info("refresh %d: %s; %d change(s)", snapshot.revision,
-                 ", ".join(f"{s}={d.status.origin}:{d.status.count}" for s, d in sources.items()),
-                 len(events))
+        log.info(
+            "refresh %d: %s; %d change(s)",
+            snapshot.revision,
+            ", ".join(f"{s}={d.status.origin}:{d.status.count}" for s, d in sources.items()),
+            len(events),
+        )
         if self.on_publish is not None:
             try:
                 result = self.on_publish(snapshot)
@@ -159,8 +178,7 @@ class Refresher:
             return []
         events: list[dict] = []
         try:
-            with HistoryStore(path, retention_days=None, max_snapshots=None,
-                              keep_payloads=None) as store:
+            with HistoryStore(path, retention_days=None, max_snapshots=None, keep_payloads=None) as store:
                 for source in refreshed:
                     at = catalog.sources[source].status.fetched_at
                     events += store.changes(since=at, source=source)

@@ -65,8 +65,11 @@ def cache_headers(snapshot: Snapshot | None) -> dict[str, str]:
     else:
         state = "HIT"
     ages = [s.age_seconds() for s in statuses if s.fetched_at is not None]
-    return {"X-Cache": state, "X-Cache-Age": str(int(max(ages))) if ages else "0",
-            "X-Chutes-Revision": str(snapshot.revision)}
+    return {
+        "X-Cache": state,
+        "X-Cache-Age": str(int(max(ages))) if ages else "0",
+        "X-Chutes-Revision": str(snapshot.revision),
+    }
 
 
 def _scrub(body: bytes, secret: str | None) -> bytes:
@@ -78,16 +81,31 @@ def _scrub(body: bytes, secret: str | None) -> bytes:
     return body
 
 
-def respond(request: Request, body: bytes, *, status: int = 200, media_type: str = JSON,
-            snapshot: Snapshot | None = None, headers: dict[str, str] | None = None) -> Response:
+def respond(
+    request: Request,
+    body: bytes,
+    *,
+    status: int = 200,
+    media_type: str = JSON,
+    snapshot: Snapshot | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     service = runtime.current()
     key = service.settings.api_key if service else None
     body = _scrub(body, key)
     etag = etag_of(body)
-    out = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
-           **cache_headers(snapshot), **(headers or {})}
-    if status == 200 and request.method in ("GET", "HEAD") and \
-            _matches(request.headers.get("if-none-match"), etag):
+    out = {
+        "ETag": etag,
+        "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+        **cache_headers(snapshot),
+        **(headers or {}),
+    }
+    if (
+        status == 200
+        and request.method in ("GET", "HEAD")
+        and _matches(request.headers.get("if-none-match"), etag)
+    ):
         return Response(status_code=304, headers=out)
     if media_type == JSON:
         media_type = "application/json; charset=utf-8"
@@ -106,6 +124,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def endpoint(fn: Handler) -> Handler:
     """JSON errors for everything a handler raises; never a traceback or an HTML page."""
+
     async def handler(request: Request) -> Response:
         try:
             return await fn(request)
@@ -114,8 +133,10 @@ def endpoint(fn: Handler) -> Handler:
             return error_response(request, exc, service.snapshot if service else None)
         except Exception:  # noqa: BLE001 - logged; the client gets a plain JSON 500
             log.exception("error in %s %s", request.method, request.url.path)
-            return error_response(request, ApiError(500, "internal_error",
-                                                    "internal error; see the server log"))
+            return error_response(
+                request, ApiError(500, "internal_error", "internal error; see the server log")
+            )
+
     handler.__name__ = fn.__name__
     handler.__doc__ = fn.__doc__
     return handler
@@ -131,8 +152,9 @@ def _service() -> runtime.Service:
 async def _snapshot(service: runtime.Service) -> Snapshot:
     snapshot = await service.ready()
     if snapshot is None:
-        raise ApiError(503, "no_data", "no data yet: the first refresh has not finished",
-                       headers={"Retry-After": "5"})
+        raise ApiError(
+            503, "no_data", "no data yet: the first refresh has not finished", headers={"Retry-After": "5"}
+        )
     return snapshot
 
 

@@ -39,9 +39,15 @@ def current() -> Service | None:
 
 
 class Service:
-    def __init__(self, settings: Settings, *, interval: float | None = None,
-                 min_interval: float | None = None, webhook_options: dict | None = None,
-                 register: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        interval: float | None = None,
+        min_interval: float | None = None,
+        webhook_options: dict | None = None,
+        register: bool = True,
+    ) -> None:
         self.settings = settings
         kw = {} if min_interval is None else {"min_interval": min_interval}
         self.refresher = Refresher(settings, on_publish=self._published, interval=interval, **kw)
@@ -123,8 +129,9 @@ class Service:
                 path = history_path(self.settings)
                 if not path.is_file():
                     return None
-                self._history = HistoryStore(path, retention_days=None, max_snapshots=None,
-                                             keep_payloads=None, timeout=2.0)
+                self._history = HistoryStore(
+                    path, retention_days=None, max_snapshots=None, keep_payloads=None, timeout=2.0
+                )
             return self._history
 
     async def cached(self, key: Any, build: Callable[[], Any], maxsize: int = 256) -> Any:
@@ -158,10 +165,16 @@ class Service:
             "models": len(snapshot.catalog.models),
             "changes": len(snapshot.events),
             "refreshed": list(snapshot.refreshed),
-            "sources": {name: {"origin": d.status.origin, "count": d.status.count,
-                               "stale": d.status.stale, "complete": d.status.complete,
-                               "fetched_at": iso(d.status.fetched_at)}
-                        for name, d in snapshot.catalog.sources.items()},
+            "sources": {
+                name: {
+                    "origin": d.status.origin,
+                    "count": d.status.count,
+                    "stale": d.status.stale,
+                    "complete": d.status.complete,
+                    "fetched_at": iso(d.status.fetched_at),
+                }
+                for name, d in snapshot.catalog.sources.items()
+            },
         }
 
     async def _published(self, snapshot: Snapshot) -> None:
@@ -175,8 +188,7 @@ class Service:
             try:
                 await self.webhooks.publish_unsent(captures, snapshot.published_at)
             except Exception as exc:  # noqa: BLE001 - webhooks never break a refresh
-                log.warning("could not queue webhook delivery (it is kept for the next "
-                            "refresh): %s", exc)
+                log.warning("could not queue webhook delivery (it is kept for the next refresh): %s", exc)
         for listener in list(self.listeners):
             try:
                 listener(snapshot)

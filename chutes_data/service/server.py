@@ -60,12 +60,24 @@ class JsonErrors:
                 if message.get("more_body"):
                     return
                 status = held["status"]
-                body = json.dumps({"error": "bad_request" if status == 400 else "error",
-                                   "message": HTTPStatus(status).phrase if status in
-                                   HTTPStatus._value2member_map_ else "error"}).encode()
-                await send({"type": "http.response.start", "status": status,
-                            "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                        (b"content-length", str(len(body)).encode())]})
+                body = json.dumps(
+                    {
+                        "error": "bad_request" if status == 400 else "error",
+                        "message": HTTPStatus(status).phrase
+                        if status in HTTPStatus._value2member_map_
+                        else "error",
+                    }
+                ).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [
+                            (b"content-type", b"application/json; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
             await send(message)

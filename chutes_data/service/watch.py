@@ -26,12 +26,20 @@ def summary(snapshot: Snapshot) -> str:
         s = data.status
         state = "stale" if s.stale else ("partial" if not s.complete else s.origin)
         parts.append(f"{name} {state} {s.count}" + (f" ({s.error})" if s.error else ""))
-    return (f"{iso(snapshot.published_at)} revision {snapshot.revision}: {', '.join(parts)}; "
-            f"{len(snapshot.events)} change(s)")
+    return (
+        f"{iso(snapshot.published_at)} revision {snapshot.revision}: {', '.join(parts)}; "
+        f"{len(snapshot.events)} change(s)"
+    )
 
 
-async def watch(settings: Settings, *, once: bool = False, out: TextIO | None = None,
-                interval: float | None = None, ready: Callable[[Service], None] | None = None) -> int:
+async def watch(
+    settings: Settings,
+    *,
+    once: bool = False,
+    out: TextIO | None = None,
+    interval: float | None = None,
+    ready: Callable[[Service], None] | None = None,
+) -> int:
     """Refresh every CACHE_DURATION_MINUTES until SIGINT/SIGTERM (or once). Exit status: 0, or
     1 when `once` could not refresh both sources."""
     out = out or sys.stdout
@@ -43,8 +51,12 @@ async def watch(settings: Settings, *, once: bool = False, out: TextIO | None = 
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
     receivers = ", ".join(display_url(u) for u in settings.webhook_urls) or "none"
-    print(f"watching: every {service.refresher.interval:g} s; history in {settings.cache_dir}; "
-          f"webhooks: {receivers}", file=out, flush=True)
+    print(
+        f"watching: every {service.refresher.interval:g} s; history in {settings.cache_dir}; "
+        f"webhooks: {receivers}",
+        file=out,
+        flush=True,
+    )
     try:
         if once:
             service.webhooks.start()

@@ -60,18 +60,28 @@ def build_delivery(events: list[dict], generated_at: datetime) -> tuple[str, byt
     (a retried publish) is one delivery."""
     canonical = json.dumps(events, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     delivery_id = "dlv_" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
-    body = json.dumps({"id": delivery_id, "generated_at": iso(generated_at),
-                       "events": events}, separators=(",", ":"), ensure_ascii=False).encode()
+    body = json.dumps(
+        {"id": delivery_id, "generated_at": iso(generated_at), "events": events},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode()
     return delivery_id, body
 
 
 class Dispatcher:
     """Delivers the outbox to the receivers, in the background of an asyncio loop."""
 
-    def __init__(self, settings: Settings, db_path: Path | str, *, max_attempts: int | None = None,
-                 backoff_base: float | None = None, backoff_cap: float | None = None,
-                 timeout: float | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db_path: Path | str,
+        *,
+        max_attempts: int | None = None,
+        backoff_base: float | None = None,
+        backoff_cap: float | None = None,
+        timeout: float | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.urls = tuple(settings.webhook_urls)
         self.secret = settings.webhook_secret
         self.db_path = Path(db_path)
@@ -98,34 +108,42 @@ class Dispatcher:
             self._outbox = await in_thread(Outbox, self.db_path, name="chutes-webhook-db")
         return self._outbox
 
-    async def publish(self, events: list[dict], generated_at: datetime, *,
-                      through: dict[str, str] | None = None,
-                      expect: dict[str, str] | None = None) -> str | None:
+    async def publish(
+        self,
+        events: list[dict],
+        generated_at: datetime,
+        *,
+        through: dict[str, str] | None = None,
+        expect: dict[str, str] | None = None,
+    ) -> str | None:
         """Persist a delivery of `events` to every receiver (moving the outbox cursors to
         `through` in the same transaction, see `Outbox.queue`) and wake the sender; its id."""
         if not self.enabled or not (events or through):
             return None
         delivery_id, body = build_delivery(events, generated_at) if events else (None, b"")
         box = await self._box()
-        added = await in_thread(lambda: box.queue(delivery_id, self.urls, body, datetime.now(UTC),
-                                                  through=through, expect=expect),
-                                name="chutes-webhook-db")
+        added = await in_thread(
+            lambda: box.queue(
+                delivery_id, self.urls, body, datetime.now(UTC), through=through, expect=expect
+            ),
+            name="chutes-webhook-db",
+        )
         if added is None:  # another process queued these meanwhile
             return None
         if delivery_id:
             self._wake.set()
         return delivery_id
 
-    async def publish_unsent(self, captures: dict[str, datetime],
-                             generated_at: datetime) -> str | None:
+    async def publish_unsent(self, captures: dict[str, datetime], generated_at: datetime) -> str | None:
         """Queue every change the history recorded that no delivery holds yet (`captures`: the
         sources this refresh captured, and when); the delivery's id, None when there was none."""
         if not self.enabled:
             return None
         box = await self._box()
         cursors = await in_thread(box.cursors, name="chutes-webhook-db")
-        events, through = await in_thread(unsent_changes, self.db_path, cursors, captures,
-                                          name="chutes-history")
+        events, through = await in_thread(
+            unsent_changes, self.db_path, cursors, captures, name="chutes-history"
+        )
         return await self.publish(events, generated_at, through=through, expect=cursors)
 
     async def counts(self) -> dict[str, int]:
@@ -140,8 +158,11 @@ class Dispatcher:
         return mask_credentials(text.replace(url, display_url(url)))[:300]
 
     async def _send(self, item: Pending) -> None:
-        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-                   "X-Chutes-Delivery": item.delivery_id}
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Chutes-Delivery": item.delivery_id,
+        }
         if self.secret:
             headers["X-Chutes-Signature"] = signature(item.body, self.secret)
         assert self._client is not None
@@ -161,9 +182,15 @@ class Dispatcher:
         attempts = item.attempts + 1
         again = None if attempts >= self.max_attempts else now + timedelta(seconds=self._backoff(attempts))
         await in_thread(box.retry, item, error, again, now, name="chutes-webhook-db")
-        log.warning("webhook %s to %s failed (attempt %d of %d): %s%s", item.delivery_id,
-                    display_url(item.url), attempts, self.max_attempts, error,
-                    "" if again else "; giving up")
+        log.warning(
+            "webhook %s to %s failed (attempt %d of %d): %s%s",
+            item.delivery_id,
+            display_url(item.url),
+            attempts,
+            self.max_attempts,
+            error,
+            "" if again else "; giving up",
+        )
 
     async def _work_url(self, url: str, items: list[Pending]) -> None:
         for item in items:
@@ -177,16 +204,16 @@ class Dispatcher:
         """Send what is due, then sleep until the next retry is due or a new delivery arrives."""
         if not self.enabled:
             return
-        async with httpx.AsyncClient(timeout=self.timeout, follow_redirects=False,
-                                     transport=self._transport) as client:
+        async with httpx.AsyncClient(
+            timeout=self.timeout, follow_redirects=False, transport=self._transport
+        ) as client:
             self._client = client
             try:
                 while not self._stopping:
                     self._wake.clear()
                     try:
                         box = await self._box()
-                        due = await in_thread(box.due, datetime.now(UTC), self.urls,
-                                              name="chutes-webhook-db")
+                        due = await in_thread(box.due, datetime.now(UTC), self.urls, name="chutes-webhook-db")
                     except (HistoryError, sqlite3.Error, OSError) as exc:  # locked, unwritable...
                         log.warning("webhook outbox unavailable, retrying in 5 s: %s", exc)
                         await asyncio.sleep(5.0)
@@ -203,8 +230,11 @@ class Dispatcher:
                         nxt = await in_thread(box.next_due, self.urls, name="chutes-webhook-db")
                     except (HistoryError, sqlite3.Error, OSError):
                         nxt = None
-                    wait = 60.0 if nxt is None else \
-                        min(60.0, max(0.05, (nxt - datetime.now(UTC)).total_seconds()))
+                    wait = (
+                        60.0
+                        if nxt is None
+                        else min(60.0, max(0.05, (nxt - datetime.now(UTC)).total_seconds()))
+                    )
                     # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
                     # cancel that lands as the wait completes (a delivery just woke us), and
                     # stop() would then wait for this loop forever.

@@ -46,8 +46,11 @@ def unwrap(obj: Any) -> tuple[Any, str | None]:
 
     The one place that recognises the wrapper `write` produces, for saved files fed back in.
     """
-    if isinstance(obj, dict) and isinstance(obj.get("payload"), (dict, list)) and (
-            "fetched_at" in obj or "source" in obj):
+    if (
+        isinstance(obj, dict)
+        and isinstance(obj.get("payload"), (dict, list))
+        and ("fetched_at" in obj or "source" in obj)
+    ):
         return obj["payload"], obj.get("source") if isinstance(obj.get("source"), str) else None
     return obj, None
 
@@ -81,8 +84,12 @@ class DiskCache:
             log.warning("cache file %s is corrupt (not JSON); ignoring it and refetching", path)
             return None
         fetched_at = parse_time(doc.get("fetched_at")) if isinstance(doc, dict) else None
-        if fetched_at is None or doc.get("source") != source or doc.get("complete") is not True \
-                or "payload" not in doc:
+        if (
+            fetched_at is None
+            or doc.get("source") != source
+            or doc.get("complete") is not True
+            or "payload" not in doc
+        ):
             log.warning("cache file %s has an unexpected shape; ignoring it and refetching", path)
             return None
         return CachedPayload(source=source, payload=doc["payload"], fetched_at=fetched_at)
@@ -91,8 +98,7 @@ class DiskCache:
         """Atomically replace the cached payload; False (with a warning) when the disk refuses,
         and then `write_problem` says why (`cannot write cache file PATH (Permission denied)`)."""
         doc = {"source": source, "fetched_at": iso(fetched_at), "complete": True, "payload": payload}
-        self.write_problem = _write_problem(self.path(source),
-                                            json.dumps(doc, ensure_ascii=False).encode())
+        self.write_problem = _write_problem(self.path(source), json.dumps(doc, ensure_ascii=False).encode())
         if self.write_problem is None:
             self.clear_error(source)
         return self.write_problem is None

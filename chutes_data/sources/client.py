@@ -43,9 +43,14 @@ CLIENTS = {
 class ChutesClient:
     """Fetches raw payloads from both APIs. Inject `transport` (e.g. httpx.MockTransport) in tests."""
 
-    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self._sleep = sleep
         self._clock = clock
@@ -62,8 +67,12 @@ class ChutesClient:
             if keyed and s.api_key:
                 headers["Authorization"] = f"Bearer {s.api_key}"
             self._clients[which] = httpx.Client(
-                base_url=require_url(setting, getattr(s, field)), headers=headers,
-                timeout=s.http_timeout, transport=self._transport, follow_redirects=follow)
+                base_url=require_url(setting, getattr(s, field)),
+                headers=headers,
+                timeout=s.http_timeout,
+                transport=self._transport,
+                follow_redirects=follow,
+            )
         return self._clients[which]
 
     def close(self) -> None:
@@ -95,8 +104,10 @@ class ChutesClient:
             params = {"include_public": "true", "limit": self.settings.page_size, "page": page}
             try:
                 if page and self._clock() >= deadline:
-                    raise NetworkError(f"chutes: the listing took longer than "
-                                       f"{self.settings.total_budget:g}s", source="chutes")
+                    raise NetworkError(
+                        f"chutes: the listing took longer than {self.settings.total_budget:g}s",
+                        source="chutes",
+                    )
                 body = self._get_json("chutes", "/chutes/", params=params, deadline=deadline)
                 page_items, page_total = _chutes_envelope(body)
             except FetchError as exc:
@@ -115,8 +126,9 @@ class ChutesClient:
                 break
         payload = _chutes_payload(items, cord_refs, total)
         if total is not None and len(items) < total:
-            error = FetchError(f"chutes: the listing ended with {len(items)} of {total} chutes",
-                               source="chutes")
+            error = FetchError(
+                f"chutes: the listing ended with {len(items)} of {total} chutes", source="chutes"
+            )
             error.partial = payload
             raise error
         return payload
@@ -124,32 +136,35 @@ class ChutesClient:
     def get_chute(self, chute_id_or_name: str) -> dict:
         """One chute (`GET /chutes/{id}`), cords included."""
         path = "/chutes/" + quote(chute_id_or_name.strip(), safe="/")
-        body = self._get_json("chutes", path, params=None,
-                              deadline=self._clock() + self.settings.total_budget)
+        body = self._get_json(
+            "chutes", path, params=None, deadline=self._clock() + self.settings.total_budget
+        )
         if not isinstance(body, dict) or not body.get("chute_id"):
             raise PayloadError("chutes: the chute detail is not a chute object", source="chutes")
         return body
 
     def list_v1_models(self) -> dict:
         """`GET /v1/models` as `{"object": "list", "data": [...]}` (no auth header, ever)."""
-        body = self._get_json("v1", "/v1/models", params=None,
-                              deadline=self._clock() + self.settings.total_budget)
+        body = self._get_json(
+            "v1", "/v1/models", params=None, deadline=self._clock() + self.settings.total_budget
+        )
         if isinstance(body, list):
             body = {"object": "list", "data": body}
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise PayloadError("v1: /v1/models did not return a JSON object with a 'data' list",
-                               source="v1")
+            raise PayloadError("v1: /v1/models did not return a JSON object with a 'data' list", source="v1")
         return body
 
     def get_public_json(self, source: str, path: str, *, params: dict | None = None) -> Any:
         """A public (anonymous) GET on CHUTES_BASE_URL, e.g. `/chutes/utilization`, as JSON.
         Same retries and errors as the catalog calls; no Authorization header, ever."""
-        return self._get_json(source, path, params=params,
-                              deadline=self._clock() + self.settings.total_budget, which="public")
+        return self._get_json(
+            source, path, params=params, deadline=self._clock() + self.settings.total_budget, which="public"
+        )
 
     # -- the retry loop --------------------------------------------------------------------
-    def _get_json(self, source: str, path: str, *, params: dict | None, deadline: float,
-                  which: str | None = None) -> Any:
+    def _get_json(
+        self, source: str, path: str, *, params: dict | None, deadline: float, which: str | None = None
+    ) -> Any:
         s = self.settings
         client = self._client(which or source)
         where = _where(client.base_url, path)
@@ -161,11 +176,14 @@ class ChutesClient:
                 response = client.get(path, params=params)
             except httpx.TimeoutException:
                 error: FetchError = NetworkError(
-                    f"{source}: {where} did not answer within {s.http_timeout:g}s", source=source)
+                    f"{source}: {where} did not answer within {s.http_timeout:g}s", source=source
+                )
             except httpx.HTTPError as exc:
                 reason = redact(_one_line(str(exc)), s.api_key)  # transport text may echo headers
-                error = NetworkError(f"{source}: cannot reach {where} ({type(exc).__name__}: "
-                                     f"{reason or 'connection failed'})", source=source)
+                error = NetworkError(
+                    f"{source}: cannot reach {where} ({type(exc).__name__}: {reason or 'connection failed'})",
+                    source=source,
+                )
                 error.unreachable = isinstance(exc, httpx.ConnectError)
                 if _refused(exc):  # nothing listens there: an answer, not a transient fault
                     raise error from None
@@ -177,7 +195,9 @@ class ChutesClient:
                     except (ValueError, UnicodeDecodeError):
                         error = PayloadError(
                             f"{source}: {where} answered {status} but the body is not JSON "
-                            f"({_content_kind(response)})", source=source)
+                            f"({_content_kind(response)})",
+                            source=source,
+                        )
                 else:
                     error = self._status_error(source, where, response)
                     if not (status == 429 or status >= 500):
@@ -198,23 +218,30 @@ class ChutesClient:
         suffix = f": {detail}" if detail else ""
         if status in (401, 403):
             if source == "chutes" and self.settings.api_key:
-                return AuthError(f"chutes: the API key was rejected (HTTP {status}{suffix}). Check "
-                                 "CHUTES_API_KEY, or unset it to browse public chutes.",
-                                 source=source, status=status)
-            return AuthError(f"{source}: {where} refused access (HTTP {status}{suffix})",
-                             source=source, status=status)
+                return AuthError(
+                    f"chutes: the API key was rejected (HTTP {status}{suffix}). Check "
+                    "CHUTES_API_KEY, or unset it to browse public chutes.",
+                    source=source,
+                    status=status,
+                )
+            return AuthError(
+                f"{source}: {where} refused access (HTTP {status}{suffix})", source=source, status=status
+            )
         if status == 404:
-            return NotFoundError(f"{source}: {where} not found (HTTP 404{suffix})",
-                                 source=source, status=status)
-        return UpstreamError(f"{source}: {where} answered HTTP {status}{suffix}",
-                             source=source, status=status)
+            return NotFoundError(
+                f"{source}: {where} not found (HTTP 404{suffix})", source=source, status=status
+            )
+        return UpstreamError(
+            f"{source}: {where} answered HTTP {status}{suffix}", source=source, status=status
+        )
 
 
 # ---------------------------------------------------------------------------- helpers
 def _chutes_envelope(body: Any) -> tuple[list[dict], int | None]:
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-        raise PayloadError("chutes: /chutes/ did not return a JSON object with an 'items' list",
-                           source="chutes")
+        raise PayloadError(
+            "chutes: /chutes/ did not return a JSON object with an 'items' list", source="chutes"
+        )
     items = [i for i in body["items"] if isinstance(i, dict) and i.get("chute_id")]
     total = body.get("total")
     if isinstance(total, bool) or not isinstance(total, int) or total < 0:
@@ -223,8 +250,13 @@ def _chutes_envelope(body: Any) -> tuple[list[dict], int | None]:
 
 
 def _chutes_payload(items: dict[str, dict], cord_refs: dict, total: int | None) -> dict:
-    return {"total": total if total is not None else len(items), "page": 0, "limit": len(items),
-            "items": list(items.values()), "cord_refs": cord_refs}
+    return {
+        "total": total if total is not None else len(items),
+        "page": 0,
+        "limit": len(items),
+        "items": list(items.values()),
+        "cord_refs": cord_refs,
+    }
 
 
 def _refused(exc: BaseException) -> bool:
@@ -238,7 +270,8 @@ def _refused(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return isinstance(exc, httpx.ConnectError) and (
-        "connection refused" in str(exc).lower() or "errno 111" in str(exc).lower())
+        "connection refused" in str(exc).lower() or "errno 111" in str(exc).lower()
+    )
 
 
 def _with_attempts(error: FetchError, attempts: int) -> FetchError:

@@ -41,8 +41,7 @@ def read_payload_file(path: Path | str, source: str) -> tuple[Any, datetime | No
     try:
         doc = json.loads(path.read_bytes())
     except OSError as exc:
-        raise PayloadError(f"{source}: cannot read {path} ({exc.strerror or exc})",
-                           source=source) from None
+        raise PayloadError(f"{source}: cannot read {path} ({exc.strerror or exc})", source=source) from None
     except (ValueError, UnicodeDecodeError):
         raise PayloadError(f"{source}: {path} is not valid JSON", source=source) from None
     stamped = doc if isinstance(doc, dict) else {}  # the wrapper, or a capture with _captured_at
@@ -58,8 +57,14 @@ def load_file(settings: Settings, source: str, path: Path | str) -> SourceData:
     return source_data(settings, source, "file", payload, fetched_at=fetched_at)
 
 
-def load_source(settings: Settings, source: str, *, refresh: bool = False,
-                client: ChutesClient | None = None, now: datetime | None = None) -> SourceData:
+def load_source(
+    settings: Settings,
+    source: str,
+    *,
+    refresh: bool = False,
+    client: ChutesClient | None = None,
+    now: datetime | None = None,
+) -> SourceData:
     """Cache within the TTL, else upstream; on failure the last good snapshot, marked stale
     (`loading.load`, the rule every declared source is loaded by)."""
     return load(settings, source, refresh=refresh, client=client, now=now)[0]
@@ -73,28 +78,48 @@ def storage_warning(settings: Settings, problems: list[str]) -> str | None:
         first.setdefault(part.startswith("history"), part)
     if not first:
         return None
-    return (f"Cannot save to the cache directory {settings.cache_dir}: "
-            f"{'; '.join(first.values())}. The data shown was fetched live but is not "
-            "kept: the next start refetches, and no history builds up (Changes stays empty). "
-            "Make the directory writable or set CHUTES_CACHE_DIR.")
+    return (
+        f"Cannot save to the cache directory {settings.cache_dir}: "
+        f"{'; '.join(first.values())}. The data shown was fetched live but is not "
+        "kept: the next start refetches, and no history builds up (Changes stays empty). "
+        "Make the directory writable or set CHUTES_CACHE_DIR."
+    )
 
 
 # ---------------------------------------------------------------------------- the catalog
-def build_catalog(chutes: SourceData, v1: SourceData, *, warnings: tuple[str, ...] = (),
-                  now: datetime | None = None,
-                  telemetry: dict[str, SourceData] | None = None) -> Catalog:
+def build_catalog(
+    chutes: SourceData,
+    v1: SourceData,
+    *,
+    warnings: tuple[str, ...] = (),
+    now: datetime | None = None,
+    telemetry: dict[str, SourceData] | None = None,
+) -> Catalog:
     result = merge_catalogs(chutes.frame, v1.frame)
     models = result.models
     if telemetry:
         models = join_telemetry(models, columns_of(telemetry, now))
-    return Catalog(chutes=chutes, v1=v1, models=models, report=result.report,
-                   generated_at=now or datetime.now(UTC), warnings=warnings,
-                   telemetry=dict(telemetry or {}))
+    return Catalog(
+        chutes=chutes,
+        v1=v1,
+        models=models,
+        report=result.report,
+        generated_at=now or datetime.now(UTC),
+        warnings=warnings,
+        telemetry=dict(telemetry or {}),
+    )
 
 
-def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesClient | None = None,
-                 files: dict[str, Path | str | None] | None = None, allow_sample: bool = False,
-                 require_data: bool = False, telemetry: bool = True) -> Catalog:
+def load_catalog(
+    settings: Settings,
+    *,
+    refresh: bool = False,
+    client: ChutesClient | None = None,
+    files: dict[str, Path | str | None] | None = None,
+    allow_sample: bool = False,
+    require_data: bool = False,
+    telemetry: bool = True,
+) -> Catalog:
     """Both sources (files replace a fetch for their source), merged, with the telemetry.
 
     `allow_sample`: when neither source has any data, serve the bundled sample for both (the
@@ -106,16 +131,30 @@ def load_catalog(settings: Settings, *, refresh: bool = False, client: ChutesCli
     with_telemetry = telemetry and not files
     # The telemetry (an extra, on its own TTL) loads alongside the two catalog sources.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="telemetry-load") as side:
-        pending = side.submit(load_telemetry, settings, refresh=refresh, client=client) \
-            if with_telemetry and not settings.offline else None
+        pending = (
+            side.submit(load_telemetry, settings, refresh=refresh, client=client)
+            if with_telemetry and not settings.offline
+            else None
+        )
         loaded = load_sources(settings, files=files, refresh=refresh, client=client)
         tele = pending.result() if pending is not None else None
-    return assemble_catalog(settings, loaded, telemetry=tele, sample_telemetry=with_telemetry,
-                            allow_sample=allow_sample, require_data=require_data)
+    return assemble_catalog(
+        settings,
+        loaded,
+        telemetry=tele,
+        sample_telemetry=with_telemetry,
+        allow_sample=allow_sample,
+        require_data=require_data,
+    )
 
 
-def load_sources(settings: Settings, *, files: dict[str, Path | str] | None = None,
-                 refresh: bool = False, client: ChutesClient | None = None) -> dict[str, SourceData]:
+def load_sources(
+    settings: Settings,
+    *,
+    files: dict[str, Path | str] | None = None,
+    refresh: bool = False,
+    client: ChutesClient | None = None,
+) -> dict[str, SourceData]:
     """Both catalog sources: the given files, the others fetched at the same time (a thread
     each: the wait is network I/O, so a cold load waits for the slower source, not the sum)."""
     files = files or {}
@@ -123,19 +162,28 @@ def load_sources(settings: Settings, *, files: dict[str, Path | str] | None = No
     fetch = [source for source in SOURCES if source not in files]
     if len(fetch) > 1:
         with ThreadPoolExecutor(max_workers=len(fetch), thread_name_prefix="chutes-fetch") as pool:
-            futures = {source: pool.submit(load_source, settings, source, refresh=refresh,
-                                           client=client) for source in fetch}
+            futures = {
+                source: pool.submit(load_source, settings, source, refresh=refresh, client=client)
+                for source in fetch
+            }
             loaded.update({source: future.result() for source, future in futures.items()})
     else:
-        loaded.update({source: load_source(settings, source, refresh=refresh, client=client)
-                       for source in fetch})
+        loaded.update(
+            {source: load_source(settings, source, refresh=refresh, client=client) for source in fetch}
+        )
     loaded.update({source: load_file(settings, source, files[source]) for source in files})
     return {source: loaded[source] for source in SOURCES}
 
 
-def assemble_catalog(settings: Settings, loaded: dict[str, SourceData], *,
-                     telemetry: dict[str, SourceData] | None = None, sample_telemetry: bool = True,
-                     allow_sample: bool = False, require_data: bool = False) -> Catalog:
+def assemble_catalog(
+    settings: Settings,
+    loaded: dict[str, SourceData],
+    *,
+    telemetry: dict[str, SourceData] | None = None,
+    sample_telemetry: bool = True,
+    allow_sample: bool = False,
+    require_data: bool = False,
+) -> Catalog:
     """The loaded sources merged, with the sample fallback and the no-data rule (`load_catalog`
     and the background refresher both end here). Beside the sample (or offline) the telemetry is
     the sample's too, never live (`sample_telemetry`)."""

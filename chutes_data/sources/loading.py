@@ -32,16 +32,30 @@ log = logging.getLogger(__name__)
 _HISTORY_LOCK = threading.Lock()  # the fetch threads record one at a time
 
 
-def source_data(settings: Settings, source: str, origin: str, payload: Any, *,
-                fetched_at: datetime | None, stale: bool = False, complete: bool = True,
-                error: str | None = None) -> SourceData:
+def source_data(
+    settings: Settings,
+    source: str,
+    origin: str,
+    payload: Any,
+    *,
+    fetched_at: datetime | None,
+    stale: bool = False,
+    complete: bool = True,
+    error: str | None = None,
+) -> SourceData:
     """A payload with its frame and status (raises PayloadError when the payload is unusable)."""
     spec = SOURCES[source]
     tidy = spec.frame(spec.empty if payload is None else payload)
-    status = SourceStatus(source=source, origin=origin, fetched_at=fetched_at, count=len(tidy),
-                          stale=stale, complete=complete,
-                          error=redact(error, settings.api_key) if error else None,
-                          ttl_seconds=spec.ttl_seconds(settings))
+    status = SourceStatus(
+        source=source,
+        origin=origin,
+        fetched_at=fetched_at,
+        count=len(tidy),
+        stale=stale,
+        complete=complete,
+        error=redact(error, settings.api_key) if error else None,
+        ttl_seconds=spec.ttl_seconds(settings),
+    )
     return SourceData(status=status, frame=tidy, payload=payload)
 
 
@@ -62,9 +76,15 @@ def load_sample(settings: Settings, source: str) -> SourceData:
     return source_data(settings, source, "sample", sample_payload(source), fetched_at=None)
 
 
-def load(settings: Settings, source: str, *, refresh: bool = False,
-         client: ChutesClient | None = None, now: datetime | None = None,
-         unreachable: str | None = None) -> tuple[SourceData, Exception | None]:
+def load(
+    settings: Settings,
+    source: str,
+    *,
+    refresh: bool = False,
+    client: ChutesClient | None = None,
+    now: datetime | None = None,
+    unreachable: str | None = None,
+) -> tuple[SourceData, Exception | None]:
     """One source by the rule above, plus the error of a failed fetch (None when none was tried
     or it worked), so a caller can tell a host that is down from a route that is broken.
     `unreachable`: the host is known to be down this load (the reason); do not try it again."""
@@ -74,11 +94,13 @@ def load(settings: Settings, source: str, *, refresh: bool = False,
     now = now or datetime.now(UTC)
     cache = DiskCache(settings.cache_dir)
     cached = cache.read(spec.cache_key)
-    if cached is not None and not refresh and \
-            0 <= (now - cached.fetched_at).total_seconds() < spec.ttl_seconds(settings):
+    if (
+        cached is not None
+        and not refresh
+        and 0 <= (now - cached.fetched_at).total_seconds() < spec.ttl_seconds(settings)
+    ):
         try:
-            return source_data(settings, source, "cache", cached.payload,
-                               fetched_at=cached.fetched_at), None
+            return source_data(settings, source, "cache", cached.payload, fetched_at=cached.fetched_at), None
         except PayloadError:
             log.warning("cached %s payload is unusable; refetching", source)
             cached = None
@@ -95,16 +117,16 @@ def load(settings: Settings, source: str, *, refresh: bool = False,
     finally:
         if own_client:
             client.close()
-    problems = [] if cache.write(spec.cache_key, payload, now) else [
-        cache.write_problem or "cannot write"]
+    problems = [] if cache.write(spec.cache_key, payload, now) else [cache.write_problem or "cannot write"]
     kept = _keep(settings, source, data)
     if kept:
         problems.append(kept)
     return (replace(data, storage="; ".join(problems)) if problems else data), None
 
 
-def _failed(settings: Settings, source: str, cache: DiskCache, cached: Any,
-            exc: ChutesDataError, now: datetime) -> SourceData:
+def _failed(
+    settings: Settings, source: str, cache: DiskCache, cached: Any, exc: ChutesDataError, now: datetime
+) -> SourceData:
     """A failed fetch: the last good snapshot (stale), else what a listing held (incomplete),
     else nothing; the error is written beside the cache file and logged."""
     message = redact(str(exc), settings.api_key)
@@ -112,14 +134,20 @@ def _failed(settings: Settings, source: str, cache: DiskCache, cached: Any,
     log.warning("%s", message)
     if cached is not None:
         try:
-            return source_data(settings, source, "cache", cached.payload,
-                               fetched_at=cached.fetched_at, stale=True, error=message)
+            return source_data(
+                settings,
+                source,
+                "cache",
+                cached.payload,
+                fetched_at=cached.fetched_at,
+                stale=True,
+                error=message,
+            )
         except PayloadError:
             pass
     partial = exc.partial if isinstance(exc, FetchError) else None
     if partial is not None:
-        return source_data(settings, source, "live", partial, fetched_at=now, complete=False,
-                           error=message)
+        return source_data(settings, source, "live", partial, fetched_at=now, complete=False, error=message)
     return source_data(settings, source, "none", None, fetched_at=None, error=message)
 
 
@@ -174,6 +202,7 @@ def cached_status(settings: Settings, sources: tuple[str, ...]) -> dict[str, Sou
             out[source] = SourceStatus(source, "none", None, 0, False, False, error, ttl)
             continue
         stale = (now - cached.fetched_at).total_seconds() >= ttl or (
-            last_error is not None and last_error.at > cached.fetched_at)
+            last_error is not None and last_error.at > cached.fetched_at
+        )
         out[source] = SourceStatus(source, "cache", cached.fetched_at, count, stale, True, error, ttl)
     return out

@@ -16,8 +16,14 @@ from ..errors import PayloadError
 from ..schema import CHUTES_COLUMNS, V1_COLUMNS
 from ..values import parse_times
 
-_INT_COLUMNS = ("gpu_count", "min_vram_gb", "invocation_count", "max_model_len", "context_length",
-                "max_output_length")
+_INT_COLUMNS = (
+    "gpu_count",
+    "min_vram_gb",
+    "invocation_count",
+    "max_model_len",
+    "context_length",
+    "max_output_length",
+)
 _BOOL_COLUMNS = ("public", "tee", "openrouter", "confidential_compute")
 
 
@@ -108,8 +114,11 @@ def chute_row(item: dict) -> dict:
     owner = _str(user.get("username"))
     price = _dict(item.get("current_estimated_price"))
     per_m = _dict(price.get("per_million_tokens"))
-    instances = [i for i in item.get("instances") or [] if isinstance(i, dict)] if isinstance(
-        item.get("instances"), list) else []
+    instances = (
+        [i for i in item.get("instances") or [] if isinstance(i, dict)]
+        if isinstance(item.get("instances"), list)
+        else []
+    )
     live = [i for i in instances if i.get("active") is True and i.get("verified") is True]
     selector = _dict(item.get("node_selector"))
     gpus = _str_list(item.get("supported_gpus")) or _str_list(selector.get("supported_gpus"))

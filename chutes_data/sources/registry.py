@@ -71,37 +71,85 @@ class Source:
         return getattr(settings, self.ttl)
 
 
-def _telemetry(name: str, path: str, frame: Callable[[Any], pd.DataFrame], *,
-               history: Literal["daily"] | None = None, dated: bool = False,
-               since: bool = False) -> Source:
+def _telemetry(
+    name: str,
+    path: str,
+    frame: Callable[[Any], pd.DataFrame],
+    *,
+    history: Literal["daily"] | None = None,
+    dated: bool = False,
+    since: bool = False,
+) -> Source:
     """A public telemetry route on CHUTES_BASE_URL: anonymous, a bare JSON array, its own TTL."""
-    return Source(name, "telemetry", path, frame, _public, empty=[], cache_key=f"telemetry_{name}",
-                  sample_file=f"telemetry_{name}.json", ttl="telemetry_ttl_seconds",
-                  history=history, sample_optional=True, dated=dated, since=since)
+    return Source(
+        name,
+        "telemetry",
+        path,
+        frame,
+        _public,
+        empty=[],
+        cache_key=f"telemetry_{name}",
+        sample_file=f"telemetry_{name}.json",
+        ttl="telemetry_ttl_seconds",
+        history=history,
+        sample_optional=True,
+        dated=dated,
+        since=since,
+    )
 
 
 def _public(client: ChutesClient, source: Source, today: date) -> Any:
     return telemetry.fetch(client.get_public_json, source, today)
 
 
-SOURCES: dict[str, Source] = {s.name: s for s in (
-    Source("chutes", "catalog", "/chutes/", normalize.chutes_frame,
-           lambda client, _source, _today: client.list_chutes(), empty={"items": []},
-           cache_key="chutes", sample_file="chutes.json", check=normalize.chutes_items,
-           history="snapshot"),
-    Source("v1", "catalog", "/v1/models", normalize.v1_frame,
-           lambda client, _source, _today: client.list_v1_models(), empty={"data": []},
-           cache_key="v1", sample_file="v1_models.json", check=normalize.v1_items,
-           history="snapshot"),
-    _telemetry("utilization", "/chutes/utilization", telemetry.utilization_frame),
-    _telemetry("llm_stats", "/invocations/stats/llm", telemetry.llm_stats_frame,
-               history="daily", dated=True, since=True),
-    _telemetry("diffusion_stats", "/invocations/stats/diffusion", telemetry.diffusion_stats_frame,
-               history="daily", dated=True),
-    _telemetry("usage", "/invocations/usage", telemetry.usage_frame, dated=True),
-    _telemetry("bounties", "/bounties/", telemetry.bounties_frame),
-    _telemetry("rolling_updates", "/chutes/rolling_updates", telemetry.rolling_updates_frame),
-)}
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source(
+            "chutes",
+            "catalog",
+            "/chutes/",
+            normalize.chutes_frame,
+            lambda client, _source, _today: client.list_chutes(),
+            empty={"items": []},
+            cache_key="chutes",
+            sample_file="chutes.json",
+            check=normalize.chutes_items,
+            history="snapshot",
+        ),
+        Source(
+            "v1",
+            "catalog",
+            "/v1/models",
+            normalize.v1_frame,
+            lambda client, _source, _today: client.list_v1_models(),
+            empty={"data": []},
+            cache_key="v1",
+            sample_file="v1_models.json",
+            check=normalize.v1_items,
+            history="snapshot",
+        ),
+        _telemetry("utilization", "/chutes/utilization", telemetry.utilization_frame),
+        _telemetry(
+            "llm_stats",
+            "/invocations/stats/llm",
+            telemetry.llm_stats_frame,
+            history="daily",
+            dated=True,
+            since=True,
+        ),
+        _telemetry(
+            "diffusion_stats",
+            "/invocations/stats/diffusion",
+            telemetry.diffusion_stats_frame,
+            history="daily",
+            dated=True,
+        ),
+        _telemetry("usage", "/invocations/usage", telemetry.usage_frame, dated=True),
+        _telemetry("bounties", "/bounties/", telemetry.bounties_frame),
+        _telemetry("rolling_updates", "/chutes/rolling_updates", telemetry.rolling_updates_frame),
+    )
+}
 CATALOG_SOURCES = tuple(s for s, spec in SOURCES.items() if spec.kind == "catalog")
 TELEMETRY_SOURCES = tuple(s for s, spec in SOURCES.items() if spec.kind == "telemetry")
 LABELS = {s: spec.label for s, spec in SOURCES.items()}

@@ -87,8 +87,7 @@ def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
         elif kind == "day":
             df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
         elif kind == "utc":
-            df[col] = pd.Series(pd.to_datetime(df[col].tolist(), utc=True),
-                                dtype="datetime64[ns, UTC]")
+            df[col] = pd.Series(pd.to_datetime(df[col].tolist(), utc=True), dtype="datetime64[ns, UTC]")
         else:
             df[col] = df[col].astype("object")
     return df
@@ -96,28 +95,47 @@ def _frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- readers
 UTILIZATION_COLUMNS = {
-    "chute_id": "str", "name": "str", "timestamp": "utc",
-    "utilization_current": "float", "utilization_5m": "float", "utilization_15m": "float",
-    "utilization_1h": "float", "rate_limit_ratio_5m": "float", "rate_limit_ratio_15m": "float",
-    "rate_limit_ratio_1h": "float", "total_requests_1h": "float", "rate_limited_requests_1h": "float",
-    "instance_count": "int", "action_taken": "str", "target_count": "int",
-    "total_instance_count": "int", "active_instance_count": "int", "scalable": "bool",
+    "chute_id": "str",
+    "name": "str",
+    "timestamp": "utc",
+    "utilization_current": "float",
+    "utilization_5m": "float",
+    "utilization_15m": "float",
+    "utilization_1h": "float",
+    "rate_limit_ratio_5m": "float",
+    "rate_limit_ratio_15m": "float",
+    "rate_limit_ratio_1h": "float",
+    "total_requests_1h": "float",
+    "rate_limited_requests_1h": "float",
+    "instance_count": "int",
+    "action_taken": "str",
+    "target_count": "int",
+    "total_instance_count": "int",
+    "active_instance_count": "int",
+    "scalable": "bool",
     "scale_allowance": "int",
 }
 
 
 def utilization_frame(payload: Any) -> pd.DataFrame:
     """`/chutes/utilization` -> one row per chute (the newest autoscaler row it has)."""
-    df = _frame(_read(payload, "utilization", UTILIZATION_COLUMNS, timestamp=_naive_utc),
-                UTILIZATION_COLUMNS)
+    df = _frame(_read(payload, "utilization", UTILIZATION_COLUMNS, timestamp=_naive_utc), UTILIZATION_COLUMNS)
     # one row per chute: the newest (NaT sorts first and loses)
-    return (df.sort_values("timestamp", na_position="first", kind="stable")
-            .drop_duplicates("chute_id", keep="last").reset_index(drop=True))
+    return (
+        df.sort_values("timestamp", na_position="first", kind="stable")
+        .drop_duplicates("chute_id", keep="last")
+        .reset_index(drop=True)
+    )
 
 
 LLM_STATS_COLUMNS = {
-    "chute_id": "str", "name": "str", "date": "day", "total_requests": "int",
-    "total_input_tokens": "int", "total_output_tokens": "int", "average_tps": "float",
+    "chute_id": "str",
+    "name": "str",
+    "date": "day",
+    "total_requests": "int",
+    "total_input_tokens": "int",
+    "total_output_tokens": "int",
+    "average_tps": "float",
     "average_ttft": "float",
 }
 
@@ -128,8 +146,12 @@ def llm_stats_frame(payload: Any) -> pd.DataFrame:
 
 
 DIFFUSION_STATS_COLUMNS = {
-    "chute_id": "str", "name": "str", "date": "day", "total_steps": "int",
-    "total_requests": "int", "average_sps": "float",
+    "chute_id": "str",
+    "name": "str",
+    "date": "day",
+    "total_steps": "int",
+    "total_requests": "int",
+    "average_sps": "float",
 }
 
 
@@ -146,8 +168,13 @@ def usage_frame(payload: Any) -> pd.DataFrame:
     return _tidy(payload, "usage", USAGE_COLUMNS)
 
 
-BOUNTIES_COLUMNS = {"chute_id": "str", "bounty_amount": "int", "seconds_elapsed": "int",
-                    "time_remaining": "int", "created_at": "utc"}
+BOUNTIES_COLUMNS = {
+    "chute_id": "str",
+    "bounty_amount": "int",
+    "seconds_elapsed": "int",
+    "time_remaining": "int",
+    "created_at": "utc",
+}
 
 
 def bounties_frame(payload: Any) -> pd.DataFrame:
@@ -165,18 +192,22 @@ def rolling_updates_frame(payload: Any) -> pd.DataFrame:
 
 # How a field of each kind is read, unless a reader says otherwise (`_read(..., col=fn)`).
 _COERCE: dict[str, Callable[[Any], Any]] = {
-    "str": _str, "int": _int, "float": _ratio, "bool": _bool, "day": _day, "utc": parse_time}
+    "str": _str,
+    "int": _int,
+    "float": _ratio,
+    "bool": _bool,
+    "day": _day,
+    "utc": parse_time,
+}
 
 
-def _read(payload: Any, source: str, columns: dict[str, str],
-          **coerce: Callable[[Any], Any]) -> list[dict]:
+def _read(payload: Any, source: str, columns: dict[str, str], **coerce: Callable[[Any], Any]) -> list[dict]:
     """The rows of a payload, each field read by its kind (or by the reader given for it)."""
     readers = {c: coerce.get(c, _COERCE[kind]) for c, kind in columns.items()}
     return [{c: read(r.get(c)) for c, read in readers.items()} for r in _rows(payload, source)]
 
 
-def _tidy(payload: Any, source: str, columns: dict[str, str],
-          **coerce: Callable[[Any], Any]) -> pd.DataFrame:
+def _tidy(payload: Any, source: str, columns: dict[str, str], **coerce: Callable[[Any], Any]) -> pd.DataFrame:
     """The frame of a payload: one row per chute, or per (chute_id, day) for dated rows (rows
     without a usable day are dropped); a repeated key keeps its first row."""
     rows = _read(payload, source, columns, **coerce)

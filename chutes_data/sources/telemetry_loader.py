@@ -30,17 +30,28 @@ log = logging.getLogger(__name__)
 SAMPLE_TODAY = date(2026, 11, 20)  # the bundled sample's "today" (synth SAMPLE_NOW)
 
 
-def load_telemetry_source(settings: Settings, source: str, *, refresh: bool = False,
-                          client: ChutesClient | None = None, now: datetime | None = None,
-                          unreachable: str | None = None) -> SourceData:
+def load_telemetry_source(
+    settings: Settings,
+    source: str,
+    *,
+    refresh: bool = False,
+    client: ChutesClient | None = None,
+    now: datetime | None = None,
+    unreachable: str | None = None,
+) -> SourceData:
     """One telemetry source: cache within its TTL, else upstream, else the last good snapshot.
     `unreachable`: the host is known to be down this load (the reason); do not try it again."""
-    return load(settings, source, refresh=refresh, client=client, now=now,
-                unreachable=unreachable)[0]
+    return load(settings, source, refresh=refresh, client=client, now=now, unreachable=unreachable)[0]
 
 
-def load_telemetry(settings: Settings, *, refresh: bool = False, client: ChutesClient | None = None,
-                   sample: bool = False, now: datetime | None = None) -> dict[str, SourceData]:
+def load_telemetry(
+    settings: Settings,
+    *,
+    refresh: bool = False,
+    client: ChutesClient | None = None,
+    sample: bool = False,
+    now: datetime | None = None,
+) -> dict[str, SourceData]:
     """Every telemetry source (in parallel); `sample` serves the bundled sample's telemetry."""
     if sample or settings.offline:
         return {s: load_sample(settings, s) for s in TELEMETRY_SOURCES}
@@ -51,12 +62,23 @@ def load_telemetry(settings: Settings, *, refresh: bool = False, client: ChutesC
         # unusable) the others are not tried, so an outage costs one request budget, not six.
         first, error = load(settings, "utilization", refresh=refresh, client=client, now=now)
         unreachable = isinstance(error, ConfigError) or (
-            isinstance(error, NetworkError) and error.unreachable)
+            isinstance(error, NetworkError) and error.unreachable
+        )
         down = str(error) if unreachable else None
         rest = [s for s in TELEMETRY_SOURCES if s != "utilization"]
         with ThreadPoolExecutor(max_workers=len(rest), thread_name_prefix="telemetry") as pool:
-            futures = {s: pool.submit(load_telemetry_source, settings, s, refresh=refresh,
-                                      client=client, now=now, unreachable=down) for s in rest}
+            futures = {
+                s: pool.submit(
+                    load_telemetry_source,
+                    settings,
+                    s,
+                    refresh=refresh,
+                    client=client,
+                    now=now,
+                    unreachable=down,
+                )
+                for s in rest
+            }
             found = {"utilization": first, **{s: f.result() for s, f in futures.items()}}
         return {s: found[s] for s in TELEMETRY_SOURCES}
     finally:

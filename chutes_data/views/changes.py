@@ -35,8 +35,13 @@ KIND_LABELS = {
     "status_changed": "status",
     "context_changed": "context",
 }
-KIND_NAMES = {"added": "added", "removed": "removed", "price_changed": "price",
-              "status_changed": "hot/cold", "context_changed": "context"}
+KIND_NAMES = {
+    "added": "added",
+    "removed": "removed",
+    "price_changed": "price",
+    "status_changed": "hot/cold",
+    "context_changed": "context",
+}
 FIELD_LABELS = {
     "price_input_usd": "input /1M",
     "price_output_usd": "output /1M",
@@ -50,8 +55,12 @@ FIELD_LABELS = {
 }
 # The billing unit a price event (or a price series) is about.
 FIELD_UNITS = {field: unit for unit, fields in UNIT_PRICE_SERIES.items() for field in fields}
-UNIT_AXIS = {"per_1m_tokens": "USD per 1M tokens", "per_step": "USD per step",
-             "per_request": "USD per request", "per_hour": "USD per instance-hour"}
+UNIT_AXIS = {
+    "per_1m_tokens": "USD per 1M tokens",
+    "per_step": "USD per step",
+    "per_request": "USD per request",
+    "per_hour": "USD per instance-hour",
+}
 TIMELINE_COLUMNS = ["at", "kind", "model", "field", "change", "source", "details"]
 
 
@@ -100,8 +109,9 @@ def relative_change(field: Any, old: Any, new: Any) -> float | None:
 
 
 # ---------------------------------------------------------------------------- time window
-def reference_time(snapshots: pd.DataFrame | None, events: pd.DataFrame | None = None,
-                   now: datetime | None = None) -> datetime:
+def reference_time(
+    snapshots: pd.DataFrame | None, events: pd.DataFrame | None = None, now: datetime | None = None
+) -> datetime:
     """The end of "this week": the newest capture in the history (snapshots' `last_seen_at`),
     else the newest event, else now (UTC)."""
     for frame, col in ((snapshots, "last_seen_at"), (snapshots, "captured_at"), (events, "at")):
@@ -138,8 +148,12 @@ def week_kpis(events: pd.DataFrame, end: datetime, span: timedelta = WEEK) -> di
         return {"events": 0, "added": 0, "removed": 0, "price_moves": 0}
     kinds = week["kind"]
     moves = week.loc[kinds == "price_changed", ["source", "name", "chute_id", "at"]].drop_duplicates()
-    return {"events": len(week), "added": int((kinds == "added").sum()),
-            "removed": int((kinds == "removed").sum()), "price_moves": len(moves)}
+    return {
+        "events": len(week),
+        "added": int((kinds == "added").sum()),
+        "removed": int((kinds == "removed").sum()),
+        "price_moves": len(moves),
+    }
 
 
 # ---------------------------------------------------------------------------- filtering
@@ -151,8 +165,12 @@ def model_names(events: pd.DataFrame) -> list[str]:
     return [str(n) for n in dict.fromkeys(named["name"])]
 
 
-def filter_events(events: pd.DataFrame, kinds: Iterable[str] | None = None,
-                  models: Iterable[str] | None = None, since: datetime | None = None) -> pd.DataFrame:
+def filter_events(
+    events: pd.DataFrame,
+    kinds: Iterable[str] | None = None,
+    models: Iterable[str] | None = None,
+    since: datetime | None = None,
+) -> pd.DataFrame:
     """Events of `kinds` (all when empty/None), about `models` (names; all when empty/None), at or
     after `since` (all when None)."""
     out = events
@@ -167,8 +185,9 @@ def filter_events(events: pd.DataFrame, kinds: Iterable[str] | None = None,
 
 
 # ---------------------------------------------------------------------------- tables
-def timeline_frame(events: pd.DataFrame, link: Callable[[Any, Any], str | None],
-                   since: datetime | None = None) -> pd.DataFrame:
+def timeline_frame(
+    events: pd.DataFrame, link: Callable[[Any, Any], str | None], since: datetime | None = None
+) -> pd.DataFrame:
     """TIMELINE_COLUMNS, newest first: at, kind (icon + label), model, field (label), change
     (`old → new`, USD and relative change for prices), source (API path), details
     (`link(chute_id, name)`). All cells plain text for `st.dataframe`."""
@@ -177,13 +196,20 @@ def timeline_frame(events: pd.DataFrame, link: Callable[[Any, Any], str | None],
         frame["at"] = pd.to_datetime(frame["at"], utc=True)
         return frame
     ev = events.sort_values("at", ascending=False, kind="stable")
-    rows = zip(ev["kind"], ev["name"], ev["chute_id"], ev["field"], ev["old"], ev["new"], ev["source"],
-               strict=True)
-    out = [{"kind": KIND_LABELS.get(kind, str(kind)), "model": _text(name) or "?",
+    rows = zip(
+        ev["kind"], ev["name"], ev["chute_id"], ev["field"], ev["old"], ev["new"], ev["source"], strict=True
+    )
+    out = [
+        {
+            "kind": KIND_LABELS.get(kind, str(kind)),
+            "model": _text(name) or "?",
             "field": FIELD_LABELS.get(field, "" if _missing(field) else str(field)),
             "change": change_text(field, old, new),
-            "source": SOURCE_LABELS.get(source, str(source)), "details": link(chute_id, name)}
-           for kind, name, chute_id, field, old, new, source in rows]
+            "source": SOURCE_LABELS.get(source, str(source)),
+            "details": link(chute_id, name),
+        }
+        for kind, name, chute_id, field, old, new, source in rows
+    ]
     frame = pd.DataFrame(out, columns=TIMELINE_COLUMNS[1:])
     frame.insert(0, "at", ev["at"].to_numpy())
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
@@ -216,16 +242,23 @@ def catalog_lookup(models: pd.DataFrame | None) -> Callable[[Any, Any], int | No
     return find
 
 
-def listed_link(models: pd.DataFrame | None,
-                link: Callable[[Any, Any], str | None]) -> Callable[[Any, Any], str | None]:
+def listed_link(
+    models: pd.DataFrame | None, link: Callable[[Any, Any], str | None]
+) -> Callable[[Any, Any], str | None]:
     """`link` for models listed in the current catalog, None for the others (a removed model has
     no detail page to open)."""
     find = catalog_lookup(models)
     return lambda chute_id, name: link(chute_id, name) if find(chute_id, name) is not None else None
 
 
-def new_models(events: pd.DataFrame, end: datetime, models: pd.DataFrame | None, currency: str,
-               link: Callable[[Any, Any], str | None], span: timedelta = WEEK) -> pd.DataFrame:
+def new_models(
+    events: pd.DataFrame,
+    end: datetime,
+    models: pd.DataFrame | None,
+    currency: str,
+    link: Callable[[Any, Any], str | None],
+    span: timedelta = WEEK,
+) -> pd.DataFrame:
     """Models added in the window, newest first: model, added (time), source, listed (in the
     current catalog), price_input / price_output (per 1M tokens now, in `currency`; NaN when
     unknown or not token-priced), details (`link`, only for listed models)."""
@@ -246,18 +279,34 @@ def new_models(events: pd.DataFrame, end: datetime, models: pd.DataFrame | None,
             value = row.get(f"price_{side}_{currency}") if row is not None else None
             price[side] = float("nan") if _missing(value) else float(value)
         cid = _text(e["chute_id"]) or (_text(row["chute_id"]) if row is not None else None)
-        rows.append({"model": _text(e["name"]) or "?", "added": e["at"],
-                     "source": SOURCE_LABELS.get(e["source"], str(e["source"])),
-                     "listed": row is not None, "price_input": price["input"],
-                     "price_output": price["output"],
-                     "details": link(cid, e["name"]) if row is not None else None})
+        rows.append(
+            {
+                "model": _text(e["name"]) or "?",
+                "added": e["at"],
+                "source": SOURCE_LABELS.get(e["source"], str(e["source"])),
+                "listed": row is not None,
+                "price_input": price["input"],
+                "price_output": price["output"],
+                "details": link(cid, e["name"]) if row is not None else None,
+            }
+        )
     frame = pd.DataFrame(rows, columns=NEW_COLUMNS)
     frame["added"] = pd.to_datetime(frame["added"], utc=True)
     return frame
 
 
-PRICED_COLUMNS = ["label", "name", "source", "key", "unit", "last_move", "moves", "fields",
-                  "price_moves", "last_fields"]
+PRICED_COLUMNS = [
+    "label",
+    "name",
+    "source",
+    "key",
+    "unit",
+    "last_move",
+    "moves",
+    "fields",
+    "price_moves",
+    "last_fields",
+]
 
 
 def priced_models(events: pd.DataFrame) -> pd.DataFrame:
@@ -270,8 +319,12 @@ def priced_models(events: pd.DataFrame) -> pd.DataFrame:
     prices = events[events["kind"] == "price_changed"] if not events.empty else events
     if prices.empty:
         return pd.DataFrame(columns=PRICED_COLUMNS)
-    prices = prices.assign(key=[history_key(s, n, c) for s, n, c in
-                                zip(prices["source"], prices["name"], prices["chute_id"], strict=True)])
+    prices = prices.assign(
+        key=[
+            history_key(s, n, c)
+            for s, n, c in zip(prices["source"], prices["name"], prices["chute_id"], strict=True)
+        ]
+    )
     prices = prices.dropna(subset=["key"]).sort_values("at", ascending=False, kind="stable")
     many_sources = prices["source"].nunique() > 1
     rows = []
@@ -279,20 +332,36 @@ def priced_models(events: pd.DataFrame) -> pd.DataFrame:
         name = _text(group["name"].iloc[0]) or str(key)
         label = textsafe.clean(name, 120)
         label = f"{label} ({SOURCE_LABELS.get(source, source)})" if many_sources else label
-        rows.append({"label": label, "name": name, "source": source, "key": key,
-                     "unit": FIELD_UNITS.get(group["field"].iloc[0], "per_1m_tokens"),
-                     "last_move": group["at"].iloc[0], "moves": int(group["at"].nunique()),
-                     "fields": int((group["at"] == group["at"].iloc[0]).sum()),
-                     "price_moves": len(group),
-                     "last_fields": ", ".join(FIELD_LABELS.get(f, str(f)) for f in sorted(
-                         group.loc[group["at"] == group["at"].iloc[0], "field"],
-                         key=lambda f: list(FIELD_LABELS).index(f) if f in FIELD_LABELS else 99))})
+        rows.append(
+            {
+                "label": label,
+                "name": name,
+                "source": source,
+                "key": key,
+                "unit": FIELD_UNITS.get(group["field"].iloc[0], "per_1m_tokens"),
+                "last_move": group["at"].iloc[0],
+                "moves": int(group["at"].nunique()),
+                "fields": int((group["at"] == group["at"].iloc[0]).sum()),
+                "price_moves": len(group),
+                "last_fields": ", ".join(
+                    FIELD_LABELS.get(f, str(f))
+                    for f in sorted(
+                        group.loc[group["at"] == group["at"].iloc[0], "field"],
+                        key=lambda f: list(FIELD_LABELS).index(f) if f in FIELD_LABELS else 99,
+                    )
+                ),
+            }
+        )
     frame = pd.DataFrame(rows, columns=PRICED_COLUMNS)
     dup = frame["label"].duplicated(keep=False)  # same name, different chutes: tell them apart
-    frame.loc[dup, "label"] = [f"{lab} · {str(key)[:8]}" for lab, key in
-                               zip(frame.loc[dup, "label"], frame.loc[dup, "key"], strict=True)]
+    frame.loc[dup, "label"] = [
+        f"{lab} · {str(key)[:8]}"
+        for lab, key in zip(frame.loc[dup, "label"], frame.loc[dup, "key"], strict=True)
+    ]
     dup = frame["label"].duplicated(keep="first")
-    frame.loc[dup, "label"] = [f"{lab} · #{i}" for i, lab in
-                               zip(frame.index[dup], frame.loc[dup, "label"], strict=True)]
-    return frame.sort_values(["last_move", "fields", "label"], ascending=[False, False, True],
-                             kind="stable").reset_index(drop=True)
+    frame.loc[dup, "label"] = [
+        f"{lab} · #{i}" for i, lab in zip(frame.index[dup], frame.loc[dup, "label"], strict=True)
+    ]
+    return frame.sort_values(
+        ["last_move", "fields", "label"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)

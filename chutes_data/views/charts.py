@@ -15,10 +15,23 @@ import pandas as pd
 from ..query import Currency, price_column
 from ..schema import TEMPLATES
 
-__all__ = ["TEMPLATES", "context_bucket_label", "context_buckets", "context_tokens", "filled_templates",
-           "gpu_counts", "instances_by_template", "ordered_templates", "power_of_two_label",
-           "price_context_points", "price_gaps", "price_points", "top_instances", "top_invocations",
-           "unique_labels"]
+__all__ = [
+    "TEMPLATES",
+    "context_bucket_label",
+    "context_buckets",
+    "context_tokens",
+    "filled_templates",
+    "gpu_counts",
+    "instances_by_template",
+    "ordered_templates",
+    "power_of_two_label",
+    "price_context_points",
+    "price_gaps",
+    "price_points",
+    "top_instances",
+    "top_invocations",
+    "unique_labels",
+]
 
 
 def filled_templates(models: pd.DataFrame) -> pd.Series:
@@ -32,13 +45,16 @@ def _chute_rows(models: pd.DataFrame) -> pd.DataFrame:
 
 
 def _base(models: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "name": models["name"].astype("object").fillna("").astype(str),
-        "chute_id": models["chute_id"].astype("object").where(models["chute_id"].notna(), None),
-        "owner": models["owner"].astype("object").where(models["owner"].notna(), None),
-        "template": filled_templates(models),
-        "hot": models["hot"].astype("boolean").fillna(False).to_numpy(dtype=bool),
-    }, index=models.index)
+    return pd.DataFrame(
+        {
+            "name": models["name"].astype("object").fillna("").astype(str),
+            "chute_id": models["chute_id"].astype("object").where(models["chute_id"].notna(), None),
+            "owner": models["owner"].astype("object").where(models["owner"].notna(), None),
+            "template": filled_templates(models),
+            "hot": models["hot"].astype("boolean").fillna(False).to_numpy(dtype=bool),
+        },
+        index=models.index,
+    )
 
 
 def context_tokens(models: pd.DataFrame) -> pd.Series:
@@ -54,8 +70,10 @@ def unique_labels(models: pd.DataFrame) -> list[str]:
     owners = models["owner"].astype("object").tolist()
     ids = models["chute_id"].astype("object").tolist()
     counts = pd.Series(names).value_counts()
-    labels = [f"{n} ({o})" if counts[n] > 1 and isinstance(o, str) and o else n
-              for n, o in zip(names, owners, strict=True)]
+    labels = [
+        f"{n} ({o})" if counts[n] > 1 and isinstance(o, str) and o else n
+        for n, o in zip(names, owners, strict=True)
+    ]
     again = pd.Series(labels).value_counts()
     out, seen = [], {}
     for label, cid in zip(labels, ids, strict=True):
@@ -88,12 +106,12 @@ def price_gaps(models: pd.DataFrame, currency: Currency = "usd") -> dict[str, in
     p_out = models[price_column("output", currency)].astype("float64")
     known = p_in.notna() & p_out.notna()
     shown = known & (p_in > 0) & (p_out > 0)
-    return {"shown": int(shown.sum()), "free": int((known & ~shown).sum()),
-            "unpriced": int((~known).sum())}
+    return {"shown": int(shown.sum()), "free": int((known & ~shown).sum()), "unpriced": int((~known).sum())}
 
 
-def price_context_points(models: pd.DataFrame, currency: Currency = "usd",
-                         kind: str = "input") -> pd.DataFrame:
+def price_context_points(
+    models: pd.DataFrame, currency: Currency = "usd", kind: str = "input"
+) -> pd.DataFrame:
     """Models with a known context and a known, positive `kind` price ('input' or 'output').
 
     Columns: name, chute_id, owner, template, hot, price, context.
@@ -133,19 +151,31 @@ def context_buckets(models: pd.DataFrame) -> pd.DataFrame:
     ctx = context_tokens(models)
     known = ctx > 0
     if not known.any():
-        return pd.DataFrame({"bucket_low": pd.Series(dtype="int64"), "bucket": pd.Series(dtype=str),
-                             "template": pd.Series(dtype=str), "models": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "bucket_low": pd.Series(dtype="int64"),
+                "bucket": pd.Series(dtype=str),
+                "template": pd.Series(dtype=str),
+                "models": pd.Series(dtype="int64"),
+            }
+        )
     exp = np.floor(np.log2(ctx[known].to_numpy(dtype="float64"))).astype("int64")
     frame = pd.DataFrame({"exp": exp, "template": filled_templates(models).loc[known].to_numpy()})
     counts = frame.groupby(["exp", "template"]).size()
     templates = ordered_templates(frame["template"].unique())
-    grid = pd.MultiIndex.from_product([range(int(exp.min()), int(exp.max()) + 1), templates],
-                                      names=["exp", "template"])
+    grid = pd.MultiIndex.from_product(
+        [range(int(exp.min()), int(exp.max()) + 1), templates], names=["exp", "template"]
+    )
     counts = counts.reindex(grid, fill_value=0).reset_index(name="models")
     low = (2 ** counts["exp"]).astype("int64")
-    return pd.DataFrame({"bucket_low": low, "bucket": low.map(context_bucket_label),
-                         "template": counts["template"].astype(str),
-                         "models": counts["models"].astype("int64")})
+    return pd.DataFrame(
+        {
+            "bucket_low": low,
+            "bucket": low.map(context_bucket_label),
+            "template": counts["template"].astype(str),
+            "models": counts["models"].astype("int64"),
+        }
+    )
 
 
 def ordered_templates(values: object) -> list[str]:
@@ -177,24 +207,40 @@ def instances_by_template(models: pd.DataFrame) -> pd.DataFrame:
     instances_active, instances_total.
     """
     rows = _chute_rows(models)
-    frame = pd.DataFrame({
-        "template": filled_templates(rows),
-        "hot": rows["hot"].astype("boolean").fillna(False).to_numpy(dtype=bool),
-        "instances_active": rows["instances_active"].astype("Float64").fillna(0).astype("int64"),
-        "instances_total": rows["instances_total"].astype("Float64").fillna(0).astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "template": filled_templates(rows),
+            "hot": rows["hot"].astype("boolean").fillna(False).to_numpy(dtype=bool),
+            "instances_active": rows["instances_active"].astype("Float64").fillna(0).astype("int64"),
+            "instances_total": rows["instances_total"].astype("Float64").fillna(0).astype("int64"),
+        }
+    )
     if frame.empty:
-        return pd.DataFrame({"template": pd.Series(dtype=str), "chutes": pd.Series(dtype="int64"),
-                             "hot_chutes": pd.Series(dtype="int64"),
-                             "instances_active": pd.Series(dtype="int64"),
-                             "instances_total": pd.Series(dtype="int64")})
-    out = frame.groupby("template", sort=False).agg(
-        chutes=("hot", "size"), hot_chutes=("hot", "sum"), instances_active=("instances_active", "sum"),
-        instances_total=("instances_total", "sum")).reset_index()
-    out = out.astype({"chutes": "int64", "hot_chutes": "int64", "instances_active": "int64",
-                      "instances_total": "int64"})
-    return out.sort_values(["instances_active", "template"], ascending=[False, True],
-                           kind="stable").reset_index(drop=True)
+        return pd.DataFrame(
+            {
+                "template": pd.Series(dtype=str),
+                "chutes": pd.Series(dtype="int64"),
+                "hot_chutes": pd.Series(dtype="int64"),
+                "instances_active": pd.Series(dtype="int64"),
+                "instances_total": pd.Series(dtype="int64"),
+            }
+        )
+    out = (
+        frame.groupby("template", sort=False)
+        .agg(
+            chutes=("hot", "size"),
+            hot_chutes=("hot", "sum"),
+            instances_active=("instances_active", "sum"),
+            instances_total=("instances_total", "sum"),
+        )
+        .reset_index()
+    )
+    out = out.astype(
+        {"chutes": "int64", "hot_chutes": "int64", "instances_active": "int64", "instances_total": "int64"}
+    )
+    return out.sort_values(
+        ["instances_active", "template"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def top_instances(models: pd.DataFrame, n: int = 20) -> pd.DataFrame:
@@ -207,9 +253,11 @@ def top_instances(models: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     rows = rows.loc[(active > 0).to_numpy(dtype=bool)]
     out = _base(rows).assign(
         instances_active=rows["instances_active"].astype("int64"),
-        instances_total=rows["instances_total"].astype("Float64").fillna(0).astype("int64"))
-    out = out.sort_values(["instances_active", "name"], ascending=[False, True],
-                          kind="stable").head(max(n, 0))
+        instances_total=rows["instances_total"].astype("Float64").fillna(0).astype("int64"),
+    )
+    out = out.sort_values(["instances_active", "name"], ascending=[False, True], kind="stable").head(
+        max(n, 0)
+    )
     return out.assign(label=unique_labels(rows.loc[out.index])).reset_index(drop=True)
 
 
@@ -217,14 +265,27 @@ def gpu_counts(models: pd.DataFrame) -> pd.DataFrame:
     """How many chutes may run on each GPU type (a chute lists several), and how many of those
     are hot. Sorted by chutes, most first. Columns: gpu, chutes, hot_chutes."""
     rows = _chute_rows(models)
-    pairs = pd.DataFrame({
-        "gpu": [sorted({str(g) for g in v}) if isinstance(v, (list, tuple)) else []
-                for v in rows["supported_gpus"].tolist()],
-        "hot": rows["hot"].astype("boolean").fillna(False).to_numpy(dtype=bool),
-    }).explode("gpu").dropna(subset=["gpu"])
+    pairs = (
+        pd.DataFrame(
+            {
+                "gpu": [
+                    sorted({str(g) for g in v}) if isinstance(v, (list, tuple)) else []
+                    for v in rows["supported_gpus"].tolist()
+                ],
+                "hot": rows["hot"].astype("boolean").fillna(False).to_numpy(dtype=bool),
+            }
+        )
+        .explode("gpu")
+        .dropna(subset=["gpu"])
+    )
     if pairs.empty:
-        return pd.DataFrame({"gpu": pd.Series(dtype=str), "chutes": pd.Series(dtype="int64"),
-                             "hot_chutes": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {
+                "gpu": pd.Series(dtype=str),
+                "chutes": pd.Series(dtype="int64"),
+                "hot_chutes": pd.Series(dtype="int64"),
+            }
+        )
     out = pairs.groupby("gpu").agg(chutes=("hot", "size"), hot_chutes=("hot", "sum")).reset_index()
     out = out.astype({"gpu": str, "chutes": "int64", "hot_chutes": "int64"})
     return out.sort_values(["chutes", "gpu"], ascending=[False, True], kind="stable").reset_index(drop=True)

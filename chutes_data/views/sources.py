@@ -20,7 +20,6 @@ from ..urls import mask_credentials, redact
 __all__ = ["recorded_error", "scrub", "settings_rows", "shown_url", "source_facts"]
 
 
-
 def scrub(text: object, secret: str | None = None) -> str:
     """Text safe to show next to settings: the key (if any) redacted and URL credentials masked."""
     out = redact(str(text), secret) if text is not None else ""
@@ -56,8 +55,12 @@ def recorded_error(settings: Settings, source: str) -> LastError | None:
     return DiskCache(settings.cache_dir).read_error(source)
 
 
-def source_facts(status: SourceStatus, now: datetime | None = None, secret: str | None = None,
-                 recorded: LastError | None = None) -> dict[str, str]:
+def source_facts(
+    status: SourceStatus,
+    now: datetime | None = None,
+    secret: str | None = None,
+    recorded: LastError | None = None,
+) -> dict[str, str]:
     """What the Data sources page says about one source, as label -> text. `recorded` (from
     `recorded_error`) is shown when this load itself carries no error, e.g. when both sources
     failed and the bundled sample stands in."""
@@ -70,8 +73,13 @@ def source_facts(status: SourceStatus, now: datetime | None = None, secret: str 
     else:
         error = "none"
     age = status.age_seconds(now)
-    fetched = status.fetched_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") \
-        if status.fetched_at else "— (bundled sample)" if status.origin == "sample" else "—"
+    fetched = (
+        status.fetched_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        if status.fetched_at
+        else "— (bundled sample)"
+        if status.origin == "sample"
+        else "—"
+    )
     expired = age is not None and age >= status.ttl_seconds
     return {
         "origin": status.origin,

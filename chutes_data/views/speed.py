@@ -24,8 +24,7 @@ CAPACITY_TEXT = {
 }
 # Plain text labels: emoji status dots render as boxes without an emoji font (issue 13), and a
 # table cell cannot hold a material icon.
-CAPACITY_LABELS = {"ok": "ok", "busy": "busy", "throttling": "throttling", "cold": "cold",
-                   "unknown": "—"}
+CAPACITY_LABELS = {"ok": "ok", "busy": "busy", "throttling": "throttling", "cold": "cold", "unknown": "—"}
 CAPACITY_ORDER = ("ok", "busy", "throttling", "cold", "unknown")
 DAILY_COLUMNS = ["date", "requests", "tps", "ttft_s"]
 
@@ -72,12 +71,14 @@ def capacity_points(models: pd.DataFrame) -> pd.DataFrame:
 def capacity_counts(models: pd.DataFrame) -> pd.DataFrame:
     """How many models of the view are in each capacity state (every state listed)."""
     counts = _col(models, "capacity").fillna("unknown").value_counts()
-    return pd.DataFrame({"capacity": list(CAPACITY_ORDER),
-                         "models": [int(counts.get(s, 0)) for s in CAPACITY_ORDER]})
+    return pd.DataFrame(
+        {"capacity": list(CAPACITY_ORDER), "models": [int(counts.get(s, 0)) for s in CAPACITY_ORDER]}
+    )
 
 
-def daily_lines(stats: pd.DataFrame | None, kept: pd.DataFrame | None, chute_id: str | None,
-                today: date, days: int = 30) -> pd.DataFrame:
+def daily_lines(
+    stats: pd.DataFrame | None, kept: pd.DataFrame | None, chute_id: str | None, today: date, days: int = 30
+) -> pd.DataFrame:
     """One chute's last `days` complete UTC days: date, requests, tps, ttft_s (NaN = unknown).
     The live stats frame wins; days it lacks come from the history's kept rows."""
     if not chute_id:
@@ -87,12 +88,28 @@ def daily_lines(stats: pd.DataFrame | None, kept: pd.DataFrame | None, chute_id:
     parts = []
     if stats is not None and not stats.empty:
         rows = stats.loc[stats["chute_id"].eq(chute_id) & stats["date"].between(first, last)]
-        parts.append(pd.DataFrame({"date": rows["date"], "requests": rows["total_requests"],
-                                   "tps": rows["average_tps"], "ttft_s": rows["average_ttft"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "date": rows["date"],
+                    "requests": rows["total_requests"],
+                    "tps": rows["average_tps"],
+                    "ttft_s": rows["average_ttft"],
+                }
+            )
+        )
     if kept is not None and not kept.empty:
         rows = kept.loc[kept["day"].between(first, last)]
-        parts.append(pd.DataFrame({"date": rows["day"], "requests": rows["requests"],
-                                   "tps": rows["tps"], "ttft_s": rows["ttft_s"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "date": rows["day"],
+                    "requests": rows["requests"],
+                    "tps": rows["tps"],
+                    "ttft_s": rows["ttft_s"],
+                }
+            )
+        )
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=DAILY_COLUMNS)
@@ -121,6 +138,7 @@ def capacity_summary(row: pd.Series, now: datetime | None = None) -> dict[str, A
 
 def speed_facts(row: pd.Series) -> dict[str, str]:
     """The Compare table's speed rows for one model (plain text, '—' when unknown)."""
+
     def num(value: Any, fmt: str) -> str:
         return "—" if value is None or pd.isna(value) else fmt.format(float(value))
 
@@ -130,6 +148,7 @@ def speed_facts(row: pd.Series) -> dict[str, str]:
         "First token (s, 7 days)": num(row.get("ttft_7d_s"), "{:,.2f}"),
         "Requests (7 days)": num(row.get("requests_7d"), "{:,.0f}"),
         "Requests vs week before": "—" if trend is None or pd.isna(trend) else f"{float(trend):+.0%}",
-        "Capacity now": CAPACITY_LABELS.get(row.get("capacity") if isinstance(row.get("capacity"), str)
-                                            else "unknown", "—"),
+        "Capacity now": CAPACITY_LABELS.get(
+            row.get("capacity") if isinstance(row.get("capacity"), str) else "unknown", "—"
+        ),
     }

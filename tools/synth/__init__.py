@@ -19,5 +19,14 @@ from .cli import main, write_payloads
 from .hostile import hostile, hostile_strings
 from .records import chute_id_for, dump_json
 
-__all__ = ["SAMPLE_KWARGS", "SAMPLE_NOW", "chute_id_for", "dump_json", "generate", "hostile",
-           "hostile_strings", "main", "write_payloads"]
+__all__ = [
+    "SAMPLE_KWARGS",
+    "SAMPLE_NOW",
+    "chute_id_for",
+    "dump_json",
+    "generate",
+    "hostile",
+    "hostile_strings",
+    "main",
+    "write_payloads",
+]

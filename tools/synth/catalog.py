@@ -24,8 +24,15 @@ from .tables import (
 SAMPLE_NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
 # The arguments the bundled sample (chutes_data/sample/) is generated with; the CLI defaults.
 SAMPLE_KWARGS: dict[str, Any] = {
-    "n_chutes": 180, "n_v1": 64, "seed": 7, "v1_without_chute_id": 2, "v1_renamed": 2,
-    "v1_only": 2, "price_conflicts": 2, "impostors": 3, "now": SAMPLE_NOW,
+    "n_chutes": 180,
+    "n_v1": 64,
+    "seed": 7,
+    "v1_without_chute_id": 2,
+    "v1_renamed": 2,
+    "v1_only": 2,
+    "price_conflicts": 2,
+    "impostors": 3,
+    "now": SAMPLE_NOW,
 }
 
 
@@ -42,26 +49,43 @@ def lenient_rename(name: str, method: int) -> str | None:
     return name.replace("-", "_") if "-" in name else None  # "_" vs "-"
 
 
-def generate(n_chutes: int = 180, n_v1: int = 64, *, seed: int = 7, v1_without_chute_id: int = 0,
-             v1_renamed: int = 0, v1_only: int = 2, price_conflicts: int = 2, impostors: int = 3,
-             now: datetime | None = None) -> tuple[dict, dict]:
+def generate(
+    n_chutes: int = 180,
+    n_v1: int = 64,
+    *,
+    seed: int = 7,
+    v1_without_chute_id: int = 0,
+    v1_renamed: int = 0,
+    v1_only: int = 2,
+    price_conflicts: int = 2,
+    impostors: int = 3,
+    now: datetime | None = None,
+) -> tuple[dict, dict]:
     """Build `(chutes_payload, v1_payload)` in the real API shapes.
 
     `n_v1` counts every v1 entry, the `v1_only` ones included. The special v1 subsets
     (`price_conflicts`, `v1_without_chute_id`, `v1_renamed`) are disjoint. `now` defaults to
     `SAMPLE_NOW`, so the output depends on the arguments only.
     """
-    for label, value in (("n_chutes", n_chutes), ("n_v1", n_v1), ("v1_without_chute_id",
-                         v1_without_chute_id), ("v1_renamed", v1_renamed), ("v1_only", v1_only),
-                         ("price_conflicts", price_conflicts), ("impostors", impostors)):
+    for label, value in (
+        ("n_chutes", n_chutes),
+        ("n_v1", n_v1),
+        ("v1_without_chute_id", v1_without_chute_id),
+        ("v1_renamed", v1_renamed),
+        ("v1_only", v1_only),
+        ("price_conflicts", price_conflicts),
+        ("impostors", impostors),
+    ):
         if value < 0:
             raise ValueError(f"{label} must be >= 0, got {value}")
     if v1_only > n_v1:
         raise ValueError(f"v1_only={v1_only} exceeds n_v1={n_v1}")
     matched_n = n_v1 - v1_only
     if price_conflicts + v1_without_chute_id + v1_renamed > matched_n:
-        raise ValueError("price_conflicts + v1_without_chute_id + v1_renamed exceeds the "
-                         f"{matched_n} v1 entries that match a chute")
+        raise ValueError(
+            "price_conflicts + v1_without_chute_id + v1_renamed exceeds the "
+            f"{matched_n} v1 entries that match a chute"
+        )
     if impostors and not matched_n:
         raise ValueError("impostors need at least one official v1-listed chute to copy")
     plan = make_plan(n_chutes, n_v1, v1_only, impostors)
@@ -78,10 +102,20 @@ def generate(n_chutes: int = 180, n_v1: int = 64, *, seed: int = 7, v1_without_c
         llm = g.llm_details(name, part, suffix, params, vision)
         bytes_per_param = {"fp8": 1.0, "bf16": 2.0, "fp4": 0.55, "int4": 0.6, "mxfp4": 0.55}
         need = params * bytes_per_param[llm.quantization] * 1.2 + 6
-        c = chute_item(g, owner=OFFICIAL, name=name, template="vllm", llm=llm, suffix=suffix,
-                    prices=g.llm_prices(params, suffix, name.endswith("-TEE")),
-                    invocations=g.log_int(3, 7.4), hot_bias=0.85, need_gb=need,
-                    legacy=g.chance(0.03), display=part)
+        c = chute_item(
+            g,
+            owner=OFFICIAL,
+            name=name,
+            template="vllm",
+            llm=llm,
+            suffix=suffix,
+            prices=g.llm_prices(params, suffix, name.endswith("-TEE")),
+            invocations=g.log_int(3, 7.4),
+            hot_bias=0.85,
+            need_gb=need,
+            legacy=g.chance(0.03),
+            display=part,
+        )
         official_llms.append(c)
     detail_idx = sorted(rng.sample(range(len(official_llms)), matched_n))
     matched = [official_llms[i] for i in detail_idx]
@@ -98,17 +132,28 @@ def generate(n_chutes: int = 180, n_v1: int = 64, *, seed: int = 7, v1_without_c
     targets = rng.sample(matched, min(impostors, len(matched)))
     for k in range(impostors):
         target = targets[k % len(targets)]
-        owner = next(u for u in rng.sample(users, len(users))
-                     if (u, target.name) not in g.used)
+        owner = next(u for u in rng.sample(users, len(users)) if (u, target.name) not in g.used)
         g.claim(owner, target.name)
         factor = rng.choice((0.5, 0.7, 1.4, 2.0))
         inp = round(target.prices["input"] * factor, 4)
-        prices = {"input": inp, "output": round(target.prices["output"] * factor, 4),
-                  "cache": inp * (1 - CACHE_DISCOUNT)}
+        prices = {
+            "input": inp,
+            "output": round(target.prices["output"] * factor, 4),
+            "cache": inp * (1 - CACHE_DISCOUNT),
+        }
         assert target.llm is not None
-        c = chute_item(g, owner=owner, name=target.name, template="vllm", prices=prices, tee=False,
-                    invocations=g.log_int(0, 4), hot_bias=0.6, need_gb=target.llm.params + 6,
-                    display=target.name.split("/")[-1])
+        c = chute_item(
+            g,
+            owner=owner,
+            name=target.name,
+            template="vllm",
+            prices=prices,
+            tee=False,
+            invocations=g.log_int(0, 4),
+            hot_bias=0.6,
+            need_gb=target.llm.params + 6,
+            display=target.name.split("/")[-1],
+        )
         chutes.append(c)
 
     # Other community vllm chutes: fine-tunes under the user's own namespace.
@@ -116,10 +161,21 @@ def generate(n_chutes: int = 180, n_v1: int = 64, *, seed: int = 7, v1_without_c
         _, part, _suffix, params, _ = next(pool)
         owner = rng.choice(users)
         name = g.claim(owner, f"{owner}/{part}-{rng.choice(FINETUNES)}")
-        chutes.append(chute_item(g, owner=owner, name=name, template="vllm",
-                              prices=g.llm_prices(params, "", False), tee=False,
-                              invocations=g.log_int(0, 5), hot_bias=0.55,
-                              need_gb=params * 2 + 6, public=not g.chance(0.03), display=part))
+        chutes.append(
+            chute_item(
+                g,
+                owner=owner,
+                name=name,
+                template="vllm",
+                prices=g.llm_prices(params, "", False),
+                tee=False,
+                invocations=g.log_int(0, 5),
+                hot_bias=0.55,
+                need_gb=params * 2 + 6,
+                public=not g.chance(0.03),
+                display=part,
+            )
+        )
 
     # Non-LLM templates: official and community mixed.
     kinds: tuple[tuple[str | None, int, Sequence[str], float, tuple[float, float]], ...] = (
@@ -140,10 +196,18 @@ def generate(n_chutes: int = 180, n_v1: int = 64, *, seed: int = 7, v1_without_c
                 if template is None and g.chance(0.2):
                     base = f"affine-{g.hexstr(32)[:8]}"
                 name = g.claim(owner, base)
-            c = chute_item(g, owner=owner, name=name, template=template, tee=False,
-                        invocations=g.log_int(1 if owner != OFFICIAL else 2, 6.5),
-                        hot_bias=0.75, need_gb=rng.uniform(low_gb, high_gb),
-                        public=owner == OFFICIAL or not g.chance(0.03), legacy=g.chance(0.03))
+            c = chute_item(
+                g,
+                owner=owner,
+                name=name,
+                template=template,
+                tee=False,
+                invocations=g.log_int(1 if owner != OFFICIAL else 2, 6.5),
+                hot_bias=0.75,
+                need_gb=rng.uniform(low_gb, high_gb),
+                public=owner == OFFICIAL or not g.chance(0.03),
+                legacy=g.chance(0.03),
+            )
             chutes.append(c)
             if template is None:
                 custom.append(c)
@@ -153,18 +217,34 @@ def generate(n_chutes: int = 180, n_v1: int = 64, *, seed: int = 7, v1_without_c
 
     chutes.sort(key=lambda c: -c.item["invocation_count"])
     items = [c.item for c in chutes]
-    chutes_payload = {"total": len(items), "page": 0, "limit": len(items), "items": items,
-                      "cord_refs": {}}
-    v1_payload = {"object": "list",
-                  "data": _v1_data(g, matched, chutes, targets, v1_only=v1_only,
-                                   price_conflicts=price_conflicts,
-                                   without_chute_id=v1_without_chute_id, renamed=v1_renamed)}
+    chutes_payload = {"total": len(items), "page": 0, "limit": len(items), "items": items, "cord_refs": {}}
+    v1_payload = {
+        "object": "list",
+        "data": _v1_data(
+            g,
+            matched,
+            chutes,
+            targets,
+            v1_only=v1_only,
+            price_conflicts=price_conflicts,
+            without_chute_id=v1_without_chute_id,
+            renamed=v1_renamed,
+        ),
+    }
     return chutes_payload, v1_payload
 
 
-def _v1_data(g: Generator, matched: list[Chute], chutes: list[Chute], targets: list[Chute],
-             *, v1_only: int, price_conflicts: int, without_chute_id: int, renamed: int
-             ) -> list[dict[str, Any]]:
+def _v1_data(
+    g: Generator,
+    matched: list[Chute],
+    chutes: list[Chute],
+    targets: list[Chute],
+    *,
+    v1_only: int,
+    price_conflicts: int,
+    without_chute_id: int,
+    renamed: int,
+) -> list[dict[str, Any]]:
     """The v1 list: one entry per matched chute (with the requested defects) + v1-only ones,
     ordered by invocation count like the server."""
     rng = g.rng
@@ -202,8 +282,9 @@ def _v1_data(g: Generator, matched: list[Chute], chutes: list[Chute], targets: l
                 method += 1
                 break
     if len(renames) < renamed:
-        raise ValueError(f"only {len(renames)} chutes can get an unambiguous renamed v1 id; "
-                         f"v1_renamed={renamed}")
+        raise ValueError(
+            f"only {len(renames)} chutes can get an unambiguous renamed v1 id; v1_renamed={renamed}"
+        )
 
     n_bare = min(len(matched), max(3, round((len(matched) + v1_only) * 0.04)))
     bare = {c.chute_id for c in rng.sample(matched, n_bare)}
@@ -216,8 +297,7 @@ def _v1_data(g: Generator, matched: list[Chute], chutes: list[Chute], targets: l
     for c in matched:
         created = refresh if c.item["hot"] else now_ts - rng.randint(1, 30) * 86400
         factor = rng.choice((0.8, 0.75, 1.25)) if c.chute_id in conflict_ids else 1.0
-        entry = v1_item(g, c, created=created, overrides=c.chute_id not in bare,
-                           price_factor=factor)
+        entry = v1_item(g, c, created=created, overrides=c.chute_id not in bare, price_factor=factor)
         if c.chute_id in no_id_ids or c.chute_id in renames:
             del entry["chute_id"]
         if c.chute_id in renames:
@@ -225,17 +305,20 @@ def _v1_data(g: Generator, matched: list[Chute], chutes: list[Chute], targets: l
         rows.append((c.item["invocation_count"], entry))
 
     names = {loose(c.name) for c in chutes}
-    only_pool = g.cycle_names([f"{m}-TEE" if i % 2 == 0 else m
-                               for i, m in enumerate(V1_ONLY_MODELS)])
+    only_pool = g.cycle_names([f"{m}-TEE" if i % 2 == 0 else m for i, m in enumerate(V1_ONLY_MODELS)])
     for _ in range(v1_only):
         name = next(n for n in only_pool if loose(n) not in names)
         part = name.split("/")[-1]
         suffix = "-TEE" if name.endswith("-TEE") else ""
         params = float(rng.choice((24, 32, 70, 120, 235)))
         llm = g.llm_details(name, part, suffix, params, False)
-        ghost = Chute(item={"chute_id": chute_id_for(OFFICIAL, name), "name": name, "hot": True},
-                       template="vllm", owner=OFFICIAL, llm=llm,
-                       prices=g.llm_prices(params, suffix, suffix == "-TEE"))
+        ghost = Chute(
+            item={"chute_id": chute_id_for(OFFICIAL, name), "name": name, "hot": True},
+            template="vllm",
+            owner=OFFICIAL,
+            llm=llm,
+            prices=g.llm_prices(params, suffix, suffix == "-TEE"),
+        )
         rows.append((g.log_int(2, 6), v1_item(g, ghost, created=refresh, overrides=True)))
     rows.sort(key=lambda r: -r[0])
     return [entry for _, entry in rows]

@@ -34,8 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     d = SAMPLE_KWARGS
     parser = argparse.ArgumentParser(
         prog="python -m tools.synth",
-        description="Write a synthetic /chutes/ + /v1/models catalog "
-                    "(defaults: the bundled sample).")
+        description="Write a synthetic /chutes/ + /v1/models catalog (defaults: the bundled sample).",
+    )
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument("--chutes", type=int, default=d["n_chutes"], help="number of chutes")
     parser.add_argument("--v1", type=int, default=d["n_v1"], help="number of /v1/models entries")
@@ -45,16 +45,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--v1-only", type=int, default=d["v1_only"])
     parser.add_argument("--price-conflicts", type=int, default=d["price_conflicts"])
     parser.add_argument("--impostors", type=int, default=d["impostors"])
-    parser.add_argument("--now", type=_parse_now, default=d["now"],
-                        help="snapshot time, ISO 8601 (default %(default)s)")
-    parser.add_argument("--hostile", action="store_true",
-                        help="inject hostile strings into the first 20 chutes")
+    parser.add_argument(
+        "--now", type=_parse_now, default=d["now"], help="snapshot time, ISO 8601 (default %(default)s)"
+    )
+    parser.add_argument(
+        "--hostile", action="store_true", help="inject hostile strings into the first 20 chutes"
+    )
     args = parser.parse_args(argv)
     try:
         chutes_payload, v1_payload = generate(
-            args.chutes, args.v1, seed=args.seed, v1_without_chute_id=args.v1_without_chute_id,
-            v1_renamed=args.v1_renamed, v1_only=args.v1_only,
-            price_conflicts=args.price_conflicts, impostors=args.impostors, now=args.now)
+            args.chutes,
+            args.v1,
+            seed=args.seed,
+            v1_without_chute_id=args.v1_without_chute_id,
+            v1_renamed=args.v1_renamed,
+            v1_only=args.v1_only,
+            price_conflicts=args.price_conflicts,
+            impostors=args.impostors,
+            now=args.now,
+        )
     except ValueError as exc:
         parser.error(str(exc))
     if args.hostile:

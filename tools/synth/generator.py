@@ -104,8 +104,7 @@ class Generator:
     def user(self, username: str) -> dict[str, Any]:
         if username not in self.users:
             logo_id = self.uuid4() if username == OFFICIAL or self.chance(0.4) else None
-            created = (self.now - timedelta(days=745) if username == OFFICIAL
-                       else self.days_ago(30, 700))
+            created = self.now - timedelta(days=745) if username == OFFICIAL else self.days_ago(30, 700)
             self.users[username] = {
                 "username": username,
                 "user_id": str(uuid.uuid5(uuid.NAMESPACE_OID, f"user::{username}")),
@@ -136,8 +135,7 @@ class Generator:
             }
         return dict(self.images[key])
 
-    def image_for(self, template: str | None, owner: str, model: str, llm: LLM | None
-                  ) -> dict[str, Any]:
+    def image_for(self, template: str | None, owner: str, model: str, llm: LLM | None) -> dict[str, Any]:
         """Standard templates run the official engine images; custom chutes their own."""
         choice = self.rng.choice
         if template == "vllm":
@@ -155,8 +153,10 @@ class Generator:
     # -- hardware and price ----------------------------------------------------------------
     def hardware(self, need_gb: float, tee: bool) -> tuple[int, int, list[str], float]:
         """(gpu_count, min_vram_gb_per_gpu, supported_gpus, usd_per_hour) for a memory need."""
-        options = sorted(((c * t, c, t) for c in GPU_COUNTS for t in VRAM_TIERS
-                          if c * t >= need_gb), key=lambda o: (o[0], o[1]))
+        options = sorted(
+            ((c * t, c, t) for c in GPU_COUNTS for t in VRAM_TIERS if c * t >= need_gb),
+            key=lambda o: (o[0], o[1]),
+        )
         if not options:
             options = [(8 * 288, 8, 288)]
         pick = options[1] if len(options) > 1 and self.chance(0.25) else options[0]
@@ -180,14 +180,19 @@ class Generator:
         out = round(inp * self.rng.uniform(2.0, 5.0), digits)
         return {"input": inp, "output": out, "cache": inp * (1 - CACHE_DISCOUNT)}
 
-    def price_object(self, template: str | None, hourly: float, prices: dict[str, float],
-                     with_tao: bool, with_cache: bool, per_request: float | None
-                     ) -> dict[str, Any]:
+    def price_object(
+        self,
+        template: str | None,
+        hourly: float,
+        prices: dict[str, float],
+        with_tao: bool,
+        with_cache: bool,
+        per_request: float | None,
+    ) -> dict[str, Any]:
         """`current_estimated_price` shaped per template (`_inject_current_estimated_price`)."""
         price: dict[str, Any] = {}
         if template == "vllm":
-            tokens = {"input": money(prices["input"], with_tao),
-                      "output": money(prices["output"], with_tao)}
+            tokens = {"input": money(prices["input"], with_tao), "output": money(prices["output"], with_tao)}
             if with_cache:
                 tokens["input_cache_read"] = money(prices["cache"], with_tao)
             price["per_million_tokens"] = tokens
@@ -207,13 +212,15 @@ class Generator:
         for _ in range(self.rng.randint(1, max_n)):
             active = self.chance(hot_bias)
             verified = self.chance(0.93 if active else 0.2)
-            out.append({
-                "instance_id": self.uuid4(),
-                "region": self.rng.choice(REGIONS),
-                "active": active,
-                "verified": verified,
-                "last_verified_at": iso_z(self.days_ago(0, 3)) if verified else None,
-            })
+            out.append(
+                {
+                    "instance_id": self.uuid4(),
+                    "region": self.rng.choice(REGIONS),
+                    "active": active,
+                    "verified": verified,
+                    "last_verified_at": iso_z(self.days_ago(0, 3)) if verified else None,
+                }
+            )
         return out
 
     # -- LLM details -------------------------------------------------------------------------
@@ -229,14 +236,26 @@ class Generator:
         if params < 10 and max_len > 262144:
             max_len = 131072
         ctx = max_len if self.chance(0.8) else max(8192, max_len // 2)
-        out_len = (ctx if self.chance(0.3)
-                   else min(ctx, self.rng.choice((8192, 16384, 32768, 65536))))
-        reasoning = any(k in part for k in ("Thinking", "R1", "R2", "reasoning", "Reasoning",
-                                             "Speciale", "gpt-oss", "Ring")) or self.chance(0.25)
+        out_len = ctx if self.chance(0.3) else min(ctx, self.rng.choice((8192, 16384, 32768, 65536)))
+        reasoning = any(
+            k in part
+            for k in ("Thinking", "R1", "R2", "reasoning", "Reasoning", "Speciale", "gpt-oss", "Ring")
+        ) or self.chance(0.25)
         root_model = name[: -len(suffix)] if suffix else name
-        root = {"fp8": root_model if "FP8" in root_model else f"{root_model}-FP8",
-                "fp4": f"{root_model}-NVFP4", "int4": f"{root_model}-AWQ"}.get(quant, root_model)
-        return LLM(params=params, vision=vision, quantization=quant, max_model_len=max_len,
-                    context_length=ctx, max_output_length=out_len, reasoning=reasoning,
-                    tools=self.chance(0.85), owned_by="sglang" if self.chance(0.6) else "vllm",
-                    root=root)
+        root = {
+            "fp8": root_model if "FP8" in root_model else f"{root_model}-FP8",
+            "fp4": f"{root_model}-NVFP4",
+            "int4": f"{root_model}-AWQ",
+        }.get(quant, root_model)
+        return LLM(
+            params=params,
+            vision=vision,
+            quantization=quant,
+            max_model_len=max_len,
+            context_length=ctx,
+            max_output_length=out_len,
+            reasoning=reasoning,
+            tools=self.chance(0.85),
+            owned_by="sglang" if self.chance(0.6) else "vllm",
+            root=root,
+        )

@@ -36,7 +36,6 @@ def hostile_strings() -> list[str]:
     ]
 
 
-
 def hostile(chutes_payload: dict, v1_payload: dict, n: int = 20) -> tuple[dict, dict]:
     """Deep copies where the first `n` chutes (plus the first 3 community chutes after them,
     so owners get hit too) carry hostile names, taglines, readmes and (for community chutes)
@@ -68,8 +67,9 @@ def hostile(chutes_payload: dict, v1_payload: dict, n: int = 20) -> tuple[dict, 
         item["chute_id"] = chute_id_for(owner, new_name)
         item["slug"] = slugify(f"{owner}-{new_name}")
         item["tagline"] = strings[(i + 3) % size]
-        item["readme"] = (f"# {s}\n\n{strings[(i + 5) % size]}\n\n"
-                          "[click](javascript:alert(1)) <script>alert(1)</script>\n")
+        item["readme"] = (
+            f"# {s}\n\n{strings[(i + 5) % size]}\n\n[click](javascript:alert(1)) <script>alert(1)</script>\n"
+        )
         if owner != OFFICIAL:
             continue
         entry = by_chute_id.get(old_id)

@@ -111,7 +111,8 @@ def make_plan(n_chutes: int, n_v1: int, v1_only: int, impostors: int) -> Plan:
         raise ValueError(
             f"n_chutes={n_chutes} is too small for n_v1={n_v1} (needs at least "
             f"{official_vllm + community_min + 4}: the official vllm chutes, community ones and "
-            "one chute of each other template)")
+            "one chute of each other template)"
+        )
     diffusion = max(1, round(rest * 0.30))
     tei = max(1, round(rest * 0.14))
     embedding = max(1, round(rest * 0.16))

@@ -1,0 +1,423 @@
+"""The JSON API of `dashboard.py`'s st.App, through Starlette's TestClient (the full lifespan:
+the background refresher and webhooks run), against the loopback stand-in upstream.
+
+One App per process and it cannot be restarted: everything here shares one module-scoped server
+(`api`). Tests that change upstream trigger a refresh themselves with the admin token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from payloads import FAKE_KEY
+from receiver import WebhookReceiver
+from upstream import V1, Fault, StandInUpstream
+
+from chutes_data import config, export
+from chutes_data.query import Filters, apply_filters, sort_models
+from chutes_data.service import api as api_module
+from chutes_data.service import runtime, webhooks
+from chutes_data.service.webhooks import verify
+
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+
+TOKEN = "admin-" + "t" * 26
+SECRET = "hook-" + "s" * 27
+ROOT = Path(__file__).resolve().parents[2]
+
+DATA_ROUTES = [
+    "/api/models",
+    "/api/models?format=csv",
+    "/api/models/v1/all",
+    "/api/chutes",
+    "/api/export/data",
+    "/api/merge/report",
+    "/api/cache/status",
+]
+GET_ROUTES = ["/api/health", *DATA_ROUTES, "/api/changes", "/api/changes.atom", "/api/openapi.json"]
+
+
+@dataclass
+class Api:
+    client: Any
+    upstream: StandInUpstream
+    receiver: WebhookReceiver
+    service: runtime.Service
+
+    def refresh(self) -> dict:
+        r = self.client.post("/api/cache/refresh", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def first_chute_id(self) -> str:
+        return self.upstream.chutes_payload["items"][0]["chute_id"]
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    from starlette.testclient import TestClient
+
+    mp = pytest.MonkeyPatch()
+    base = tmp_path_factory.mktemp("api")
+    with StandInUpstream() as upstream, WebhookReceiver() as receiver:
+        for name in list(os.environ):
+            if name.startswith("CHUTES_") or name == "CACHE_DURATION_MINUTES":
+                mp.delenv(name)
+        env = {
+            "CHUTES_BASE_URL": upstream.url,
+            "CHUTES_LLM_BASE_URL": upstream.url,
+            "CHUTES_API_KEY": FAKE_KEY,
+            "CHUTES_CACHE_DIR": str(base / "cache"),
+            "CACHE_DURATION_MINUTES": "60",
+            "CHUTES_HTTP_TIMEOUT": "5",
+            "CHUTES_ADMIN_TOKEN": TOKEN,
+            "CHUTES_WEBHOOK_URLS": receiver.url,
+            "CHUTES_WEBHOOK_SECRET": SECRET,
+        }
+        for name, value in env.items():
+            mp.setenv(name, value)
+        mp.setattr(config, "PROJECT_ROOT", base / "no-project")  # no developer .env
+        mp.setattr(webhooks, "BACKOFF_BASE", 0.05)
+        import dashboard
+
+        try:
+            with TestClient(dashboard.app) as client:
+                service = runtime.current()
+                assert service is not None and service.wait_ready(60) is not None
+                yield Api(client, upstream, receiver, service)
+        finally:
+            mp.undo()
+
+
+def leaks(response: Any) -> list[str]:
+    found = [k for k, v in response.headers.items() if FAKE_KEY in k or FAKE_KEY in v]
+    if FAKE_KEY.encode() in response.content:
+        found.append("body")
+    return found
+
+
+# ---------------------------------------------------------------------------- every route
+@pytest.mark.parametrize("path", GET_ROUTES)
+def test_every_route_answers_with_an_etag_and_no_key(api: Api, path: str):
+    r = api.client.get(path)
+    assert r.status_code == 200, r.text
+    assert r.headers["etag"].startswith('"') and r.headers["cache-control"] == "no-cache"
+    assert not leaks(r)
+    kind = r.headers["content-type"]
+    if "csv" in path:
+        assert kind.startswith("text/csv") and r.text.splitlines()[0].startswith("name,chute_id,")
+    elif path.endswith(".atom"):
+        assert kind.startswith("application/atom+xml")
+    else:
+        assert kind.startswith("application/json")
+        r.json()
+    if path in DATA_ROUTES:
+        assert r.headers["x-cache"] == "HIT" and int(r.headers["x-cache-age"]) >= 0
+
+
+@pytest.mark.parametrize("path", GET_ROUTES)
+def test_if_none_match_is_answered_with_304(api: Api, path: str):
+    first = api.client.get(path)
+    if path == "/api/cache/status" or path == "/api/health":  # ages move every second
+        assert "etag" in first.headers
+        return
+    again = api.client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+    other = api.client.get(path, headers={"If-None-Match": '"nope", W/"other"'})
+    assert other.status_code == 200 and other.content == first.content
+
+
+def test_health(api: Api):
+    doc = api.client.get("/api/health").json()
+    assert doc["status"] == "ok" and doc["data"] == "hit" and doc["revision"] >= 1
+    assert doc["webhook_receivers"] == 1 and doc["next_refresh_at"]
+
+
+@pytest.mark.parametrize(
+    "query,parameter",
+    [
+        ("min_context=-1", "min_context"),
+        ("min_context=1.5", "min_context"),
+        ("max_input_price=abc", "max_input_price"),
+        ("max_output_price=-0.1", "max_output_price"),
+        ("max_in=nan", "max_input_price"),
+        ("hot=maybe", "hot"),
+        ("tee=2", "tee"),
+        ("sort=cheapest", "sort"),
+        ("limit=0", "limit"),
+        ("limit=100001", "limit"),
+        ("offset=x", "offset"),
+        ("currency=eur", "currency"),
+        ("format=xml", "format"),
+        ("source=x", "source"),
+        ("visibility=secret", "visibility"),
+        ("color=red", "color"),
+        ("q=" + "a" * 300, "q"),
+        ("limit=1&limit=2", "limit"),
+        ("%3Cscript%3E=1", "?script?"),
+    ],
+)
+def test_bad_model_parameters_are_a_400_naming_them(api: Api, query: str, parameter: str):
+    r = api.client.get(f"/api/models?{query}")
+    assert r.status_code == 400, r.text
+    doc = r.json()
+    assert doc["error"] == "bad_parameter" and doc["parameter"] == parameter
+    assert parameter in doc["message"] and "Traceback" not in r.text and "etag" in r.headers
+
+
+@pytest.mark.parametrize(
+    "path,parameter",
+    [
+        ("/api/changes?since=yesterday", "since"),
+        ("/api/changes?kind=exploded", "kind"),
+        ("/api/changes?kind=added,nope", "kind"),
+        ("/api/changes?source=x", "source"),
+        ("/api/changes.atom?limit=-1", "limit"),
+        ("/api/health?x=1", "x"),
+        ("/api/export/data?format=csv", "format"),
+        ("/api/models/v1/all?page=2", "page"),
+    ],
+)
+def test_bad_parameters_elsewhere_are_a_400_too(api: Api, path: str, parameter: str):
+    r = api.client.get(path)
+    assert r.status_code == 400 and r.json()["parameter"] == parameter, r.text
+
+
+@pytest.mark.parametrize(
+    "method,path,status",
+    [
+        ("GET", "/api/nope", 404),
+        ("GET", "/api", 404),
+        ("GET", "/api/models/", 404),
+        ("GET", "/api/models/v1/all/x", 404),
+        ("POST", "/api/models", 405),
+        ("GET", "/api/cache/refresh", 405),
+        ("DELETE", "/api/changes", 405),
+        ("GET", "/api/models/00000000-0000-0000-0000-000000000000", 404),
+        ("GET", "/api/models/not%20an%20id", 404),
+        ("GET", "/api/models/" + "x" * 300, 404),
+        ("GET", "/api/models/%2E%2E", 400),  # refused by Streamlit's path security: JSON all the same
+    ],
+)
+def test_unknown_routes_ids_and_methods_are_json(api: Api, method: str, path: str, status: int):
+    r = api.client.request(method, path)
+    assert r.status_code == status, (path, r.text)
+    assert r.headers["content-type"].startswith("application/json") and r.json()["error"]
+    if status == 405:
+        assert "GET" in r.headers["allow"] or "POST" in r.headers["allow"]
+
+
+# ---------------------------------------------------------------------------- content
+@pytest.mark.parametrize(
+    "query,filters,sort",
+    [
+        ("", Filters(), None),
+        ("q=model-001", Filters(search="model-001"), None),
+        ("template=vllm&hot=true", Filters(templates=("vllm",), hot_only=True), None),
+        ("min_context=100000&src=both", Filters(min_context=100000, source="both"), None),
+        ("min_ctx=100000&source=both", Filters(min_context=100000, source="both"), None),
+        ("max_input_price=0.2&currency=usd", Filters(max_input_price=0.2), None),
+        ("cur=TAO&max_in=0.001", Filters(max_input_price=0.001, currency="tao"), None),
+        ("feature=tools&feature=json_mode", Filters(features=("tools", "json_mode")), None),
+        ("sort=name", Filters(), "name"),
+        ("visibility=private", Filters(visibility="private"), None),
+    ],
+)
+def test_models_are_the_sidebar_filters_applied(api: Api, query: str, filters: Filters, sort):
+    models = api.service.snapshot.catalog.models
+    expected = apply_filters(models, filters)
+    if sort:
+        expected = sort_models(expected, sort, filters.currency)
+    doc = api.client.get(f"/api/models?{query}").json()
+    assert doc["count"] == doc["total"] == len(expected)
+    assert [m["name"] for m in doc["models"]] == list(expected["name"])
+    assert set(doc["sources"]) == {"chutes", "v1"}
+
+
+def test_models_paging_and_csv_are_the_export_ones(api: Api):
+    models = api.service.snapshot.catalog.models
+    ordered = sort_models(models, "price_in")
+    doc = api.client.get("/api/models?sort=price_in&limit=2&offset=1").json()
+    assert doc["total"] == len(models) and doc["count"] == len(doc["models"]) == min(2, len(models) - 1)
+    assert doc["models"] == export.rows(ordered.iloc[1:3])
+    assert api.client.get("/api/models?format=csv").text == export.to_csv(models)
+
+
+def test_model_detail_has_the_row_and_the_listing_entry(api: Api):
+    chute_id = api.first_chute_id()
+    doc = api.client.get(f"/api/models/{chute_id}").json()
+    assert doc["model"]["chute_id"] == chute_id
+    assert doc["chute"]["chute_id"] == chute_id and doc["chute"]["name"] == doc["model"]["name"]
+
+
+def test_raw_payloads_are_served_as_cached(api: Api):
+    v1 = api.client.get("/api/models/v1/all").json()
+    assert v1 == api.upstream.v1_payload
+    chutes = api.client.get("/api/chutes").json()
+    assert [i["chute_id"] for i in chutes["items"]] == [
+        i["chute_id"] for i in api.upstream.chutes_payload["items"]
+    ]
+
+
+def test_export_document_is_the_clis(api: Api):
+    doc = api.client.get("/api/export/data").json()
+    catalog = api.service.snapshot.catalog
+    cli = json.loads(export.to_json(export.document(catalog)))
+    assert set(doc) == set(cli) == {"generated_at", "sources", "telemetry_sources", "merge_report", "models"}
+    assert doc["models"] == cli["models"] and doc["merge_report"] == cli["merge_report"]
+    assert api.client.get("/api/merge/report").json()["merge_report"] == cli["merge_report"]
+
+
+def test_cache_status_per_source(api: Api):
+    doc = api.client.get("/api/cache/status").json()
+    for name in ("chutes", "v1"):
+        s = doc["sources"][name]
+        assert s["origin"] in ("live", "cache") and s["valid"] and not s["stale"]
+        assert s["count"] == 3 and s["ttl_seconds"] == 3600 and s["age_seconds"] >= 0
+        assert s["next_refresh"] and s["fetched_at"] and s["error"] is None
+
+
+def test_openapi_lists_every_route(api: Api):
+    doc = api.client.get("/api/openapi.json").json()
+    assert doc["openapi"].startswith("3.1")
+    for path, _fn, methods in api_module.TABLE:
+        assert set(doc["paths"][path]) == {m.lower() for m in methods}
+    names = {p["name"] for p in doc["paths"]["/api/models"]["get"]["parameters"]}
+    assert {"q", "template", "feature", "min_context", "sort", "limit", "format"} <= names
+
+
+# ---------------------------------------------------------------------------- refresh
+def test_refresh_needs_the_admin_token(api: Api):
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": TOKEN},
+        {"Authorization": f"Basic {TOKEN}"},
+    ):
+        r = api.client.post("/api/cache/refresh", headers=headers)
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer"), headers
+        assert TOKEN not in r.text
+    before = api.service.revision
+    assert api.refresh()["revision"] == before + 1
+
+
+def test_concurrent_refresh_requests_join_one_refresh(api: Api):
+    api.upstream.faults[V1] = Fault(hang=1.0, times=1)
+    count = api.service.refresher.refresh_count
+    results: list[dict] = []
+
+    def post() -> None:
+        results.append(api.refresh())
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(results) == 4 and len({r["revision"] for r in results}) == 1
+    assert api.service.refresher.refresh_count == count + 1
+
+
+def test_a_price_change_upstream_reaches_changes_atom_events_and_webhooks(api: Api):
+    lines: list[str] = []
+    opened = threading.Event()
+
+    def listen() -> None:
+        with api.client.stream("GET", "/api/events") as r:
+            assert r.headers["content-type"].startswith("text/event-stream")
+            for line in r.iter_lines():
+                lines.append(line)
+                if line.startswith("event: snapshot"):
+                    opened.set()
+                if line.startswith("event: change"):
+                    return
+
+    reader = threading.Thread(target=listen, daemon=True)
+    reader.start()
+    assert opened.wait(10), lines
+    item = api.upstream.chutes_payload["items"][1]
+    item["current_estimated_price"]["per_million_tokens"]["input"]["usd"] = 0.999
+    delivered_before = len(api.receiver.accepted)
+    api.refresh()
+    reader.join(10)
+    assert any(line.startswith("event: change") for line in lines), lines
+
+    doc = api.client.get("/api/changes?kind=price_changed").json()
+    moved = [e for e in doc["changes"] if e["chute_id"] == item["chute_id"] and e["new"] == 0.999]
+    assert moved and moved[0]["field"] == "price_input_usd" and moved[0]["source"] == "chutes"
+    assert all(e["kind"] == "price_changed" for e in doc["changes"])
+    since = moved[0]["at"]
+    assert api.client.get(f"/api/changes?since={since}").json()["count"] >= 1
+    assert api.client.get("/api/changes?since=2199-01-01").json()["changes"] == []
+    assert api.client.get("/api/changes?kind=added,removed").json()["count"] == 0
+
+    feed = ET.fromstring(api.client.get("/api/changes.atom").content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert feed.find("a:id", ns).text and feed.find("a:updated", ns).text
+    titles = [e.find("a:title", ns).text for e in feed.findall("a:entry", ns)]
+    assert any(item["name"] in t and "0.999" in t for t in titles), titles
+    for entry in feed.findall("a:entry", ns):
+        assert entry.find("a:id", ns).text.startswith("urn:sha256:")
+        assert entry.find("a:updated", ns).text
+
+    got = api.receiver.wait_for(delivered_before + 1)[-1]
+    assert verify(got["body"], got["headers"]["x-chutes-signature"], SECRET)
+    assert got["headers"]["x-chutes-delivery"] == got["json"]["id"]
+    assert any(e["new"] == 0.999 for e in got["json"]["events"])
+    assert not leaks_in_record(got)
+
+
+def leaks_in_record(record: dict) -> bool:
+    return FAKE_KEY.encode() in record["body"] or any(FAKE_KEY in v for v in record["headers"].values())
+
+
+def test_the_key_is_never_in_a_body_or_header_even_when_upstream_echoes_it(api: Api):
+    item = api.upstream.chutes_payload["items"][0]
+    original = item["tagline"]
+    item["tagline"] = f"echo {FAKE_KEY} echo"
+    try:
+        api.refresh()
+        responses = [api.client.get(p) for p in GET_ROUTES]
+        responses += [
+            api.client.get("/api/models/" + api.first_chute_id()),
+            api.client.get("/api/nope"),
+            api.client.get("/api/models?bad=1"),
+            api.client.post("/api/cache/refresh"),
+        ]
+        for r in responses:
+            assert not leaks(r), (r.url, leaks(r))
+        assert b"[redacted]" in api.client.get("/api/chutes").content
+    finally:
+        item["tagline"] = original
+        api.refresh()
+    # and upstream got the key only on /chutes/, never on /v1/models
+    assert all("authorization" not in h for h in api.upstream.headers(V1))
+
+
+def test_pages_are_still_served_beside_the_api(api: Api):
+    r = api.client.get("/")
+    assert r.status_code == 200 and "<html" in r.text.lower()
+    assert api.client.get("/_stcore/health").text == "ok"
+
+
+def test_a_slow_refresh_does_not_hold_up_readers(api: Api):
+    api.upstream.faults[V1] = Fault(hang=2.0, times=1)
+    done = threading.Thread(target=api.refresh)
+    done.start()
+    time.sleep(0.3)
+    assert api.service.refresher.refreshing
+    started = time.monotonic()
+    for path in DATA_ROUTES:
+        assert api.client.get(path).status_code == 200
+    assert time.monotonic() - started < 1.5  # served from the last snapshot, not after the fetch
+    done.join(30)

@@ -1,0 +1,143 @@
+"""The dashboard under a running service (AppTest): pages take the refresher's snapshot instead
+of loading the catalog themselves, follow a new revision, and show "updated N s ago"."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from kpis import app_kpi
+from streamlit.testing.v1 import AppTest
+
+from chutes_data import Settings, load_catalog
+from chutes_data.service import runtime
+from chutes_data.service.refresher import Snapshot
+from ui.live import updated_text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class FakeService:
+    """What ui/ uses of a running Service: `snapshot`, `wait_ready`, `refresh_blocking`."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.refreshes = 0
+
+    def wait_ready(self, timeout: float | None = None) -> Snapshot:
+        return self.snapshot
+
+    def refresh_blocking(self, timeout: float | None = None) -> Snapshot:
+        self.refreshes += 1
+        return self.snapshot
+
+
+def snapshot_of(rows: int, revision: int) -> Snapshot:
+    catalog = load_catalog(Settings(offline=True))
+    catalog = dataclasses.replace(catalog, models=catalog.models.head(rows).reset_index(drop=True))
+    return Snapshot(revision=revision, catalog=catalog, published_at=datetime.now(UTC))
+
+
+@pytest.fixture
+def fake_service(apptest_env, monkeypatch) -> FakeService:
+    svc = FakeService(snapshot_of(5, 1))
+    monkeypatch.setattr(runtime, "_current", svc)
+    return svc
+
+
+def shown(at: AppTest) -> str:
+    return app_kpi(at, "Models shown")
+
+
+def test_pages_show_the_service_snapshot_and_follow_a_new_revision(fake_service):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    assert shown(at) == "5"
+    # A new session's first screen: the page, and the sidebar's widgets in the next run, which
+    # the browser asks for on a timer (ui/sidebar.py; AppTest runs it by hand).
+    assert [c.value for c in at.sidebar.caption] == ["Loading the filters…"]
+    assert not at.sidebar.text_input
+    at.run()
+    assert [t.key for t in at.sidebar.text_input] == ["q"]
+    assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
+    assert any("updated" in c.value or "bundled sample" in c.value for c in at.sidebar.caption)
+    fake_service.snapshot = snapshot_of(3, 2)
+    at.run()
+    assert shown(at) == "3" and at.session_state["_shown_revision"] == 2
+
+
+def test_without_a_service_nothing_changes(apptest_env):
+    assert runtime.current() is None
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    assert not any("updated" in c.value for c in at.sidebar.caption)
+    assert "_shown_revision" not in at.session_state
+
+
+def test_updated_text_counts_from_the_newest_fetch():
+    snap = snapshot_of(3, 1)
+    now = datetime.now(UTC)
+    fetched = now - timedelta(seconds=42)
+    live = dataclasses.replace(
+        snap.catalog,
+        chutes=dataclasses.replace(
+            snap.catalog.chutes,
+            status=dataclasses.replace(snap.catalog.chutes.status, origin="live", fetched_at=fetched),
+        ),
+        v1=dataclasses.replace(
+            snap.catalog.v1,
+            status=dataclasses.replace(
+                snap.catalog.v1.status, origin="live", fetched_at=fetched - timedelta(seconds=5)
+            ),
+        ),
+    )
+    assert updated_text(dataclasses.replace(snap, catalog=live), now) == "updated 42 s ago"
+    assert updated_text(snap, now).startswith("bundled sample")
+
+
+def test_refresh_now_asks_the_running_service(fake_service):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/data_sources.py")
+    at.run()
+    assert not at.exception
+    at.button(key="src_refresh").click()
+    at.run()
+    assert not at.exception
+    assert fake_service.refreshes == 1  # joined through the refresher, not a fetch of its own
+    assert "refresh_token" not in at.session_state
+
+
+def test_first_screen_has_the_tables_of_the_full_one(fake_service):
+    """The deferred first screen shows what the full page shows: the defaults are the widgets'."""
+    first = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not first.exception and not first.sidebar.text_input
+    table = first.dataframe[0].value
+    first.run()
+    assert first.sidebar.text_input and not first.exception
+    assert first.dataframe[0].value.equals(table)
+    assert first.session_state["_filters"].is_default()
+
+
+@pytest.mark.parametrize(
+    "query", [{"q": "qwen"}, {"hot": "true"}, {"cur": "TAO"}, {"sort": "Largest context"}]
+)
+def test_a_link_draws_the_sidebar_at_once(fake_service, query):
+    """A link's values are read by its widgets, in one run: no deferral, applied at once."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert [t.key for t in at.sidebar.text_input] == ["q"]
+    assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
+
+
+def test_only_the_models_page_defers(fake_service):
+    """Other pages seed widgets through session state (the calculator's presets): one run."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page("pages/calculator.py").run()
+    assert not at.exception
+    assert [t.key for t in at.sidebar.text_input] == ["q"]
+    assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]

@@ -7,7 +7,7 @@ from chutes_data import calc, query, schema
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text, safe_readme
 from chutes_data.views import changes as timeline
-from ui import data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed
+from ui import data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed, use_it
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -254,36 +254,7 @@ else:
         }
         detail_view.facts_table(caps, key="detail_caps")
 
-    # use it
-    st.subheader("Use it", divider="gray")
-    mid = model_pick.model_id(r)
-    is_llm = kind == "per_1m_tokens" or r["source"] in ("both", "v1")
-    st.caption("Model id (copy with the icon on the right):")
-    st.code(mid, language=None)
-    if is_llm:
-        st.caption(
-            f"OpenAI-compatible endpoint `{detail_view.LLM_BASE_URL}`; set `CHUTES_API_KEY` "
-            "in your environment first."
-        )
-        py_tab, curl_tab, js_tab = st.tabs(["Python", "curl", "JavaScript"])
-        py_tab.code(detail_view.openai_snippet(mid), language="python")
-        curl_tab.code(detail_view.curl_snippet(mid), language="bash")
-        js_tab.code(detail_view.javascript_snippet(mid), language="javascript")
-    else:
-        st.caption(
-            "This chute is not served through the OpenAI-compatible LLM endpoint; its page on "
-            "chutes.ai documents how to call it."
-        )
-    with st.container(horizontal=True):
-        if chute_id:  # a /v1/models-only row with a known chute_id has its page too
-            st.link_button("Open on chutes.ai", schema.chute_url(chute_id), icon=":material/open_in_new:")
-        st.page_link(
-            nav.COMPARE,
-            label="Compare with others",
-            icon=":material/compare_arrows:",
-            query_params={"cmp_models": labels[idx]},
-        )
-        st.page_link(nav.CALCULATOR, label="Cost calculator", icon=":material/calculate:")
+    use_it.use_it_section(r, kind, chute_id, labels[idx])
 
     # readme
     readme = chute["readme"] if chute is not None else None

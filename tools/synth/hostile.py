@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 
-from .catalog import lenient_rename
 from .records import chute_id_for, slugify
 from .tables import OFFICIAL
+from .v1_list import lenient_rename
 
 
 def hostile_strings() -> list[str]:

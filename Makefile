@@ -37,9 +37,11 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is still missing" >&2; exit 1; }
 
+# ruff (lint and format) over everything; mypy over the pure package (settings in mypy.ini).
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy chutes_data
 
 test: lint chromium
 	$(PY) -m pytest -n 2 tests/unit tests/app

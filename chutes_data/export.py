@@ -45,7 +45,7 @@ def _plain_column(series: pd.Series) -> list[Any]:
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and (
         pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
     ):
-        return series.to_numpy(dtype=object, na_value=None).tolist()  # Int64, boolean
+        return series.to_numpy(dtype=object, na_value=None).tolist()  # type: ignore[call-overload]  # Int64, boolean
     if pd.api.types.is_float_dtype(dtype):
         values = series.to_numpy(dtype="float64")
         out = values.astype(object)
@@ -69,7 +69,7 @@ def document(catalog: Any, models: pd.DataFrame | None = None, *, view: dict | N
     (of `models`, default the whole catalog).
     `view`: how `models` was chosen (`{"filters": {...}, "sort": ...}`), recorded as the
     document's `view` so a file says which filters and sort produced it."""
-    doc = {
+    doc: dict[str, Any] = {
         "generated_at": iso(datetime.now(UTC)),
         "sources": {name: data.status.to_dict() for name, data in catalog.sources.items()},
     }

@@ -148,7 +148,7 @@ def probe(
     """Send one streamed chat completion and time it. Never raises for an upstream problem:
     every failure is a ProbeResult with an outcome and a message."""
     model = str(model).strip()
-    base = {"model": model, "chute_id": chute_id}
+    base: dict[str, Any] = {"model": model, "chute_id": chute_id}
     if not settings.api_key:
         return ProbeResult(**base, outcome="no_key", message=OUTCOME_TEXT["no_key"])
     try:

@@ -6,6 +6,7 @@ filter change never refetches or re-merges. Prices are compared in the chosen cu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Literal
 
@@ -187,10 +188,10 @@ def sort_models(
         return models.loc[key.sort_values(ascending=True, na_position="last", kind="stable").index]
     if column.startswith("price_"):
         column = f"{column}_{currency}"
-    key = (lambda s: s.str.casefold()) if column == "name" else None
+    by: Callable[[pd.Series], pd.Series] | None = (lambda s: s.str.casefold()) if column == "name" else None
     if column not in models.columns:  # a frame without the telemetry columns: nothing to sort by
         return models
-    return models.sort_values(column, ascending=ascending, na_position="last", key=key, kind="stable")
+    return models.sort_values(column, ascending=ascending, na_position="last", key=by, kind="stable")
 
 
 def options(models: pd.DataFrame) -> dict[str, list[str]]:

@@ -207,7 +207,7 @@ def price_units(frame: pd.DataFrame) -> pd.Series:
         frame.reindex(columns=list(cols)).notna().any(axis=1).to_numpy(dtype=bool)
         for cols in PRICE_UNIT_COLUMNS.values()
     ]
-    unit = np.select(stated, list(PRICE_UNITS), default=None)
+    unit = np.select(stated, list(PRICE_UNITS), default=None)  # type: ignore[call-overload]
     return pd.Series(unit, index=frame.index, dtype="str")
 
 

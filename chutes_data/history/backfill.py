@@ -38,7 +38,8 @@ def capture_time(obj: Any, path: Path) -> tuple[datetime, str]:
     if match:
         try:
             parts = [int(p) if p else 0 for p in match.groups()]
-            return datetime(*parts, tzinfo=UTC), "filename"
+            year, month, day, hour, minute, second = parts
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC), "filename"
         except ValueError:
             pass
     return datetime.fromtimestamp(path.stat().st_mtime, UTC), "mtime"

@@ -197,7 +197,7 @@ class HistoryStore:
                 "state_sha256, models) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (source, t, psha, blob, origin, ssig, len(states)),
             ).lastrowid
-            self._insert_states(db, sid, source, states)
+            self._insert_states(db, sid, source, states)  # type: ignore[arg-type]  # set by INSERT
             db.execute("INSERT INTO observations VALUES (?, ?, ?)", (sid, t, psha))
             prune(
                 db,

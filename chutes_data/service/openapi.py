@@ -8,7 +8,7 @@ from typing import Any
 from .api import TABLE
 from .params import CHANGES_PARAMS, MAX_LIMIT, MODEL_PARAMS, Param
 
-_TYPES = {
+_TYPES: dict[str, dict[str, Any]] = {
     "text": {"type": "string", "maxLength": 200},
     "int": {"type": "integer", "minimum": 0},
     "price": {"type": "number", "minimum": 0},

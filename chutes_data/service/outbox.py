@@ -10,10 +10,11 @@ queueing its changes leaves them to the next publish: late, never lost.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..history.db import connect
 from ..history.state import to_stamp
@@ -41,7 +42,7 @@ class Outbox:
         with self._lock:
             self._conn.close()
 
-    def _write(self, sql: str, params: Iterable | dict = ()) -> int:
+    def _write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -52,7 +53,7 @@ class Outbox:
             self._conn.execute("COMMIT")
             return changed
 
-    def _read(self, sql: str, params: Iterable | dict = ()) -> list[tuple]:
+    def _read(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 

@@ -151,12 +151,12 @@ def _one(param: Param, raw: str) -> Any:
         return int(text)
     if param.kind == "price":
         try:
-            value = float(text)
+            number = float(text)
         except ValueError:
-            value = math.nan
-        if not math.isfinite(value) or value < 0:
+            number = math.nan
+        if not math.isfinite(number) or number < 0:
             raise bad(param.name, f"{_shown(text)} is not a non-negative number")
-        return value
+        return number
     if param.kind == "time":
         stamp = parse_time(text)
         if stamp is None:

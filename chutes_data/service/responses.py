@@ -64,7 +64,7 @@ def cache_headers(snapshot: Snapshot | None) -> dict[str, str]:
         state = "STALE"
     else:
         state = "HIT"
-    ages = [s.age_seconds() for s in statuses if s.fetched_at is not None]
+    ages = [age for s in statuses if (age := s.age_seconds()) is not None]
     return {
         "X-Cache": state,
         "X-Cache-Age": str(int(max(ages))) if ages else "0",

@@ -49,7 +49,7 @@ class Service:
         register: bool = True,
     ) -> None:
         self.settings = settings
-        kw = {} if min_interval is None else {"min_interval": min_interval}
+        kw: dict[str, Any] = {} if min_interval is None else {"min_interval": min_interval}
         self.refresher = Refresher(settings, on_publish=self._published, interval=interval, **kw)
         self.bus = EventBus()
         self.webhooks = Dispatcher(settings, history_path(settings), **(webhook_options or {}))

@@ -134,7 +134,9 @@ class Dispatcher:
             self._wake.set()
         return delivery_id
 
-    async def publish_unsent(self, captures: dict[str, datetime], generated_at: datetime) -> str | None:
+    async def publish_unsent(
+        self, captures: dict[str, datetime | None], generated_at: datetime
+    ) -> str | None:
         """Queue every change the history recorded that no delivery holds yet (`captures`: the
         sources this refresh captured, and when); the delivery's id, None when there was none."""
         if not self.enabled:
@@ -225,7 +227,7 @@ class Dispatcher:
                         if url not in self._busy:  # one task per receiver: a dead one waits alone
                             task = asyncio.create_task(self._work_url(url, items))
                             self._busy[url] = task
-                            task.add_done_callback(lambda _t, u=url: self._done(u))
+                            task.add_done_callback(lambda _t, u=url: self._done(u))  # type: ignore[misc]
                     try:
                         nxt = await in_thread(box.next_due, self.urls, name="chutes-webhook-db")
                     except (HistoryError, sqlite3.Error, OSError):

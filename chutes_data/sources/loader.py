@@ -73,7 +73,7 @@ def load_source(
 def storage_warning(settings: Settings, problems: list[str]) -> str | None:
     """One sentence for the banner and the CLI when fetched data could not be kept."""
     parts = [p for problem in problems for p in problem.split("; ")]
-    first = {}  # the first cache problem and the first history problem say it all
+    first: dict[bool, str] = {}  # the first cache problem and the first history problem say it all
     for part in parts:
         first.setdefault(part.startswith("history"), part)
     if not first:
@@ -136,7 +136,7 @@ def load_catalog(
             if with_telemetry and not settings.offline
             else None
         )
-        loaded = load_sources(settings, files=files, refresh=refresh, client=client)
+        loaded = load_sources(settings, files=files, refresh=refresh, client=client)  # type: ignore[arg-type]
         tele = pending.result() if pending is not None else None
     return assemble_catalog(
         settings,

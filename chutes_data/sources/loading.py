@@ -164,7 +164,7 @@ def _keep(settings: Settings, source: str, data: SourceData) -> str | None:
     return None
 
 
-def record_history(settings: Settings, source: str, payload: Any, at: datetime) -> str | None:
+def record_history(settings: Settings, source: str, payload: Any, at: datetime | None) -> str | None:
     """Keep the snapshot in history; a history problem never breaks a fetch (it is returned,
     and logged). An empty fetch is not recorded and is no problem.
 

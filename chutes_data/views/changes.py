@@ -218,10 +218,10 @@ def new_models(
     for _, e in added.drop_duplicates(subset=["name", "chute_id"], keep="first").iterrows():
         i = find(e["chute_id"], e["name"])
         row = models.iloc[i] if i is not None and models is not None else None
-        price = {}
+        price: dict[str, float] = {}
         for side in ("input", "output"):
             value = row.get(f"price_{side}_{currency}") if row is not None else None
-            price[side] = float("nan") if _missing(value) else float(value)
+            price[side] = float("nan") if value is None or _missing(value) else float(value)
         cid = _text(e["chute_id"]) or (_text(row["chute_id"]) if row is not None else None)
         rows.append(
             {
@@ -264,10 +264,14 @@ def priced_models(events: pd.DataFrame) -> pd.DataFrame:
     if prices.empty:
         return pd.DataFrame(columns=PRICED_COLUMNS)
     prices = prices.assign(
-        key=[
-            history_key(s, n, c)
-            for s, n, c in zip(prices["source"], prices["name"], prices["chute_id"], strict=True)
-        ]
+        key=pd.Series(
+            [
+                history_key(s, n, c)
+                for s, n, c in zip(prices["source"], prices["name"], prices["chute_id"], strict=True)
+            ],
+            index=prices.index,
+            dtype=object,
+        )
     )
     prices = prices.dropna(subset=["key"]).sort_values("at", ascending=False, kind="stable")
     many_sources = prices["source"].nunique() > 1
@@ -275,7 +279,7 @@ def priced_models(events: pd.DataFrame) -> pd.DataFrame:
     for (source, key), group in prices.groupby(["source", "key"], sort=False):
         name = _text(group["name"].iloc[0]) or str(key)
         label = textsafe.clean(name, 120)
-        label = f"{label} ({SOURCE_LABELS.get(source, source)})" if many_sources else label
+        label = f"{label} ({SOURCE_LABELS.get(str(source), str(source))})" if many_sources else label
         rows.append(
             {
                 "label": label,

@@ -9,6 +9,9 @@ escapes them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -75,7 +78,8 @@ def unique_labels(models: pd.DataFrame) -> list[str]:
         for n, o in zip(names, owners, strict=True)
     ]
     again = pd.Series(labels).value_counts()
-    out, seen = [], {}
+    out: list[str] = []
+    seen: dict[str, int] = {}
     for label, cid in zip(labels, ids, strict=True):
         if again[label] > 1:
             suffix = str(cid)[:8] if isinstance(cid, str) and cid else str(seen.get(label, 0) + 1)
@@ -166,19 +170,19 @@ def context_buckets(models: pd.DataFrame) -> pd.DataFrame:
     grid = pd.MultiIndex.from_product(
         [range(int(exp.min()), int(exp.max()) + 1), templates], names=["exp", "template"]
     )
-    counts = counts.reindex(grid, fill_value=0).reset_index(name="models")
-    low = (2 ** counts["exp"]).astype("int64")
+    table = counts.reindex(grid, fill_value=0).reset_index(name="models")
+    low = (2 ** table["exp"]).astype("int64")
     return pd.DataFrame(
         {
             "bucket_low": low,
             "bucket": low.map(context_bucket_label),
-            "template": counts["template"].astype(str),
-            "models": counts["models"].astype("int64"),
+            "template": table["template"].astype(str),
+            "models": table["models"].astype("int64"),
         }
     )
 
 
-def ordered_templates(values: object) -> list[str]:
+def ordered_templates(values: Iterable[Any]) -> list[str]:
     """The distinct templates in `values`, known ones in `schema.TEMPLATES` order, then the rest
     sorted (so a template keeps its place in legends whatever the filters leave)."""
     known = [t for t in TEMPLATES if t in set(values)]

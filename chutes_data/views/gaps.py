@@ -148,7 +148,7 @@ def only_in_v1_frame(models: pd.DataFrame, report: MergeReport, link: Any = None
     for v1_id in ids:
         r = by_id.get(v1_id)
         chute_id = r.chute_id if r is not None and isinstance(r.chute_id, str) else None
-        ctx = r.context_length if r is not None else None
+        ctx: Any = r.context_length if r is not None else None
         out.append(
             {
                 "v1_id": v1_id,

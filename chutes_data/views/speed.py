@@ -122,7 +122,8 @@ def daily_lines(
 
 def capacity_summary(row: pd.Series, now: datetime | None = None) -> dict[str, Any]:
     """The capacity state of one catalog row in words, with the autoscaler's time."""
-    state = row.get("capacity") if isinstance(row.get("capacity"), str) else "unknown"
+    capacity = row.get("capacity")
+    state = capacity if isinstance(capacity, str) else "unknown"
     at = row.get("telemetry_at")
     age = None
     if isinstance(at, pd.Timestamp) and not pd.isna(at):
@@ -143,12 +144,11 @@ def speed_facts(row: pd.Series) -> dict[str, str]:
         return "—" if value is None or pd.isna(value) else fmt.format(float(value))
 
     trend = row.get("requests_trend")
+    capacity = row.get("capacity")
     return {
         "Speed (tokens/s, 7 days)": num(row.get("tps_7d"), "{:,.1f}"),
         "First token (s, 7 days)": num(row.get("ttft_7d_s"), "{:,.2f}"),
         "Requests (7 days)": num(row.get("requests_7d"), "{:,.0f}"),
         "Requests vs week before": "—" if trend is None or pd.isna(trend) else f"{float(trend):+.0%}",
-        "Capacity now": CAPACITY_LABELS.get(
-            row.get("capacity") if isinstance(row.get("capacity"), str) else "unknown", "—"
-        ),
+        "Capacity now": CAPACITY_LABELS.get(capacity if isinstance(capacity, str) else "unknown", "—"),
     }

@@ -345,14 +345,14 @@ def chromium_browser() -> Iterator[Any]:
             browser.close()
 
 
-@pytest.fixture(scope="module")
-def sample_server(
-    chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
-) -> Iterator[Any]:
-    """A warmed-up server on the bundled sample, one per test module (tests/browser.py)."""
+@pytest.fixture(scope="session")
+def sample_server(chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A warmed-up server on the bundled sample (read-only, offline), one per test session (per
+    xdist worker) and shared by every e2e module that needs no special settings: each server
+    start costs seconds, and a test that needs a *fresh* server starts its own."""
     from browser import sample_env, warm_server
 
-    tmp = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    tmp = tmp_path_factory.mktemp("sample_server")
     with warm_server(chromium_browser, sample_env(tmp), tmp / "streamlit.log") as srv:
         yield srv
 

@@ -1,7 +1,7 @@
 """Every page of `streamlit run dashboard.py` in headless Chromium, on the bundled sample.
 
-One server (CHUTES_OFFLINE=1) for the whole module; one browser for the session. Each page loads
-with no error box and shows its title; the Models page shows its table and its KPI follows a
+The session's server on the bundled sample (tests/conftest.py `sample_server`) and browser.
+Each page loads with no error box and shows its title; the Models page shows its table and its KPI follows a
 filter given in the URL; the detail page opened by `?chute_id=` shows that model's name.
 A screenshot of each page goes to screenshots/ (git-ignored) for humans.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -26,7 +25,6 @@ from browser import (
     sample_env,
     screenshot,
     wait_idle,
-    warm_server,
 )
 
 from chutes_data.sources.registry import SAMPLE_DIR
@@ -46,11 +44,10 @@ HEADINGS = {
 }
 
 
-@pytest.fixture(scope="module")
-def server(chromium_browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    tmp = tmp_path_factory.mktemp("pages")
-    with warm_server(chromium_browser, sample_env(tmp), tmp / "streamlit.log") as srv:
-        yield srv
+@pytest.fixture
+def server(sample_server) -> StreamlitServer:
+    """The session's server on the bundled sample (tests/conftest.py)."""
+    return sample_server
 
 
 def _sample_chute() -> dict:

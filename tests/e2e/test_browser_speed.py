@@ -1,18 +1,16 @@
 """The speed and capacity features in headless Chromium (`streamlit run dashboard.py`, sample).
 
-One server on a port of issue 11's range (18200-18299): the Models page shows the median-speed
+On the session's sample server (tests/conftest.py `sample_server`): the Models page shows the median-speed
 KPI and follows the speed filters in the URL (the count matches the data layer); the Price vs
 speed and Capacity now charts draw their points; the detail page shows the speed section.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from browser import StreamlitServer, dom_problems, load, main_text, metric_value, screenshot, warm_server
+from browser import StreamlitServer, dom_problems, load, main_text, metric_value, screenshot
 
 from chutes_data import Settings, load_catalog
 from chutes_data.query import Filters, apply_filters, sort_models, telemetry_kpis
@@ -20,16 +18,10 @@ from chutes_data.query import Filters, apply_filters, sort_models, telemetry_kpi
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server(chromium_browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    tmp: Path = tmp_path_factory.mktemp("speed")
-    with warm_server(
-        chromium_browser,
-        {"CHUTES_OFFLINE": "1", "CHUTES_CACHE_DIR": str(tmp / "cache")},
-        tmp / "streamlit.log",
-        ports=range(18250, 18300),
-    ) as srv:
-        yield srv
+@pytest.fixture
+def server(sample_server) -> StreamlitServer:
+    """The session's server on the bundled sample (tests/conftest.py)."""
+    return sample_server
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 #                Streamlit's own settings decide address and port (.streamlit/config.toml, then
 #                STREAMLIT_SERVER_ADDRESS / STREAMLIT_SERVER_PORT); shortcuts: PORT=8600, and
 #                HOST=0.0.0.0 to expose it to the network on purpose (mind the API key).
-#   make test  - the whole test suite (installs Debian's chromium for the browser tests if missing)
+#   make test  - the whole test suite (installs Debian's chromium for the browser tests if missing);
+#                lint first (ruff, ruff format --check, mypy over chutes_data/)
 #   make test-fast - tests/unit and tests/app on two workers, for the edit loop (no servers, no browser)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -11,6 +12,7 @@ PY     := $(VENV)/bin/python
 # Empty unless given (make run PORT=8600): then Streamlit's settings apply, not a Makefile default.
 PORT   ?=
 HOST   ?=
+E2E_WORKERS ?= 2
 
 .PHONY: run lint test test-fast bench chromium sample clean
 
@@ -43,9 +45,11 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy chutes_data
 
+# e2e on E2E_WORKERS workers, a test module per worker (--dist loadfile: a module's servers and
+# the session's sample server stay on one worker); E2E_WORKERS=0 runs them in this process.
 test: lint chromium
 	$(PY) -m pytest -n 2 tests/unit tests/app
-	$(PY) -m pytest tests/e2e
+	$(PY) -m pytest -n $(E2E_WORKERS) --dist loadfile tests/e2e
 
 # The edit loop: the unit and app tiers on two workers (no servers, no browser, no chromium).
 test-fast: lint

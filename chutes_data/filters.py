@@ -90,10 +90,11 @@ SPECS: tuple[Spec, ...] = (
          options="owners", default=()),
     Spec("min_context", "min_ctx", "int", "Minimum context (tokens)", "e.g. 131072 = 128k tokens",
          "min_context", choices=tuple(map(str, CONTEXT_STEPS)), minimum=0, default=0),
-    Spec("max_input_price", "max_in", "number", "Max input /1M", "Price per 1M input tokens, in `currency`.",
+    Spec("max_input_price", "max_in", "number", "Max input /1M",
+         "Price per 1M input tokens, in the chosen currency.",
          "max_input_price", minimum=0.0),
     Spec("max_output_price", "max_out", "number", "Max output /1M",
-         "Price per 1M output tokens, in `currency`.", "max_output_price", minimum=0.0),
+         "Price per 1M output tokens, in the chosen currency.", "max_output_price", minimum=0.0),
     Spec("hot", "hot", "bool", "Hot", "Only models with at least one instance up now.", "hot_only",
          default=False),
     Spec("tee", "tee", "bool", "TEE", "Only models running in a Trusted Execution Environment.", "tee_only",
@@ -211,6 +212,21 @@ def view_from(raw: Mapping[str, Sequence[str]], options: Mapping[str, Sequence[s
             values[spec.name] = parsed[0]
     fields = {s.field: values[s.name] for s in SPECS if s.field and s.name in values}
     return View(Filters(**fields), values.get("sort"), values.get("blend", BLEND_RATIO))
+
+
+def filters_from(values: Mapping[str, Any], currency: str = "usd") -> Filters:
+    """Filters from widget values by API name (None or empty: the default), for the sidebar."""
+    fields: dict[str, Any] = {"currency": currency}
+    for name, value in values.items():
+        spec = BY_NAME[name]
+        if value is None or spec.field is None:
+            continue
+        if spec.kind == "multi":
+            value = tuple(value)
+        elif spec.kind in ("int", "bool", "text"):
+            value = type(spec.default)(value or spec.default)
+        fields[spec.field] = value
+    return Filters(**fields)
 
 
 def params_table() -> str:

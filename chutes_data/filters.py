@@ -68,6 +68,7 @@ class Spec:
         return folded.get(text.strip().casefold(), text.strip())
 
 
+DEFAULT_SORT = "popular"  # the dashboard's and the API's
 SORT_ALIASES = {label: key for key, label in SORT_LABELS.items()}
 PRESET_ALIASES = {p.label: key for key, p in PRESETS.items()}
 
@@ -122,8 +123,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("no_cold", "no_cold", "bool", "Hide cold", "Hide models with no active instance right now.",
          "hide_cold", default=False),
     Spec("sort", "sort", "choice", "Sort by",
-         "sort order, by key (the dashboard's labels are accepted too); default: the catalog's order",
-         choices=tuple(SORTS), value_aliases=SORT_ALIASES),
+         "sort order, by key (the dashboard's labels are accepted too)",
+         choices=tuple(SORTS), default=DEFAULT_SORT, value_aliases=SORT_ALIASES),
     Spec("blend", "blend", "number", "Blend input:output",
          "Input tokens per output token in the Blended price (3 = 3:1, as Artificial Analysis uses)",
          minimum=0.0, maximum=100.0, default=BLEND_RATIO),
@@ -186,11 +187,10 @@ def parse_value(spec: Spec, text: str, options: Mapping[str, Sequence[str]] | No
 
 @dataclass(frozen=True)
 class View:
-    """What a Models view is: the filters, the sort key (None: the catalog's order) and the
-    blend ratio of the blended price."""
+    """What a Models view is: the filters, the sort key and the blend ratio of the blended price."""
 
     filters: Filters
-    sort: str | None = None
+    sort: str = DEFAULT_SORT
     blend: float = BLEND_RATIO
 
 
@@ -211,7 +211,7 @@ def view_from(raw: Mapping[str, Sequence[str]], options: Mapping[str, Sequence[s
         elif parsed:
             values[spec.name] = parsed[0]
     fields = {s.field: values[s.name] for s in SPECS if s.field and s.name in values}
-    return View(Filters(**fields), values.get("sort"), values.get("blend", BLEND_RATIO))
+    return View(Filters(**fields), values.get("sort", DEFAULT_SORT), values.get("blend", BLEND_RATIO))
 
 
 def filters_from(values: Mapping[str, Any], currency: str = "usd") -> Filters:

@@ -123,7 +123,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("no_cold", "no_cold", "bool", "Hide cold", "Hide models with no active instance right now.",
          "hide_cold", default=False),
     Spec("sort", "sort", "choice", "Sort by",
-         "sort order, by key (the dashboard's labels are accepted too)",
+         "sort order, by key; default popular (the dashboard's old labels work too)",
          choices=tuple(SORTS), default=DEFAULT_SORT, value_aliases=SORT_ALIASES),
     Spec("blend", "blend", "number", "Blend input:output",
          "Input tokens per output token in the Blended price (3 = 3:1, as Artificial Analysis uses)",
@@ -227,26 +227,3 @@ def filters_from(values: Mapping[str, Any], currency: str = "usd") -> Filters:
             value = type(spec.default)(value or spec.default)
         fields[spec.field] = value
     return Filters(**fields)
-
-
-def params_table() -> str:
-    """The README's /api/models parameter table (Markdown), from SPECS."""
-
-    def values(s: Spec) -> str:
-        if s.kind == "choice":
-            return " \\| ".join(f"`{c}`" for c in s.choices)
-        if s.kind == "multi":
-            return "repeatable; " + (
-                "the catalog's values" if s.options != "features" else ", ".join(FEATURES)
-            )
-        if s.kind == "int" and s.choices:
-            return "integer ≥ 0 (the dashboard offers " + ", ".join(s.choices[1:]) + ")"
-        if s.kind == "number":
-            return f"number ≥ {s.minimum:g}" + (f", ≤ {s.maximum:g}" if s.maximum is not None else "")
-        return {"bool": "`true` \\| `false`", "text": f"text, ≤ {MAX_TEXT} characters"}[s.kind]
-
-    rows = ["| Parameter | Dashboard URL | Values | Meaning |", "|---|---|---|---|"]
-    for s in SPECS:
-        url = f"`{s.url}`" if s.url != s.name else "same"
-        rows.append(f"| `{s.name}` | {url} | {values(s)} | {s.help.replace('|', '/')} |")
-    return "\n".join(rows)

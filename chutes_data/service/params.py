@@ -201,3 +201,38 @@ def checked_view(raw: dict[str, list[str]], options: dict[str, list[str]] | None
         return view_from(raw, options)
     except ParameterError as e:
         raise bad(e.parameter, str(e).split(": ", 1)[-1]) from None
+
+
+# ---------------------------------------------------------------------------- the README's table
+README_BEGIN, README_END = "<!-- api-params:begin -->", "<!-- api-params:end -->"
+
+
+def _values_doc(p: Param) -> str:
+    low = "" if p.minimum is None else f"≥ {p.minimum:g}"
+    bounds = f"{low}, ≤ {p.maximum:g}" if p.maximum is not None else low
+    kind = {
+        "choice": " \\| ".join(f"`{c}`" for c in p.choices),
+        "bool": "`true` \\| `false`",
+        "int": f"integer {bounds or '≥ 0'}",
+        "number": f"number {bounds}",
+        "text": "a value the catalog has" if p.repeat else f"text (≤ {MAX_TEXT} characters)",
+    }[p.kind]
+    return f"{kind}, repeatable" if p.repeat else kind
+
+
+def readme_block(params: tuple[Param, ...] = MODEL_PARAMS) -> str:
+    """What README.md holds between its api-params markers: the /api/models parameter table."""
+    rows = [
+        "**`/api/models` parameters** are the dashboard's filters and sort (declared once, in",
+        "`chutes_data/filters.py`). Each also answers to its dashboard URL name, and sort keys and",
+        "presets are stable keys whose old labels still work, so the query string of a shared",
+        "dashboard link can be pasted onto `/api/models` and gives the same rows in the same order.",
+        "A value outside a filter's choices (`feature=teleport`) is a 400 naming it.",
+        "",
+        "| Parameter | Dashboard URL name | Values | Meaning |",
+        "|---|---|---|---|",
+    ]
+    for p in params:
+        alias = ", ".join(f"`{a}`" for a in p.aliases) or "same"
+        rows.append(f"| `{p.name}` | {alias} | {_values_doc(p)} | {p.doc.replace('|', '/')} |")
+    return "\n".join([README_BEGIN, *rows, README_END])

@@ -1,6 +1,7 @@
 """The API's query parameters: one table per route family, parsed strictly (an unknown, repeated
-or malformed parameter is a 400 naming it). The /api/models table is the sidebar's filters, with
-the dashboard's own URL names as aliases."""
+or malformed parameter is a 400 naming it). The /api/models table is derived from the filter
+vocabulary (chutes_data/filters.py), so the dashboard's URL names and values work there too, and
+so is the README's parameter table (`readme_block`, written by tools/readme_api_params.py)."""
 
 from __future__ import annotations
 

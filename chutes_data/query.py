@@ -1,7 +1,9 @@
 """Filtering and sorting the merged catalog: pure DataFrame-in, DataFrame-out.
 
-The dashboard's sidebar builds a `Filters`; `apply_filters` does the work outside any cache, so a
-filter change never refetches or re-merges. Prices are compared in the chosen currency.
+The dashboard's sidebar and /api/models build a `Filters` from the filter vocabulary
+(chutes_data/filters.py, which names each parameter and the field it sets); `apply_filters` does
+the work outside any cache, so a filter change never refetches or re-merges. Prices are compared
+in the chosen currency. SORTS and SORT_LABELS are the sorts, declared once, by stable key.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from chutes_data import calc
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import speed as speed_view
-from ui import calc_units, calc_view, data, model_pick, sidebar
+from ui import calc_units, calc_view, data, model_pick, sidebar, url_state
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -66,9 +66,10 @@ def _link_value_ok(key: str) -> bool:
         return False
 
 
+# The URL holds the preset's key (?calc_preset=rag); links with its label (RAG) still work.
+url_state.seed("calc_preset", "calc_preset", {k: k for k in PRESET_KEYS}, calc.DEFAULT_PRESET)
 if any(k not in st.session_state for k in WORKLOAD_KEYS):
-    by_label = {p.label: k for k, p in calc.PRESETS.items()}  # the URL holds the preset's label
-    link_preset = st.session_state.get("calc_preset") or by_label.get(st.query_params.get("calc_preset"))
+    link_preset = st.session_state.get("calc_preset")
     for key, value in _preset_values(link_preset).items():
         if key in st.session_state or _link_value_ok(key):
             continue
@@ -92,13 +93,12 @@ with st.container(border=True):
         "Workload preset",
         PRESET_KEYS,
         key="calc_preset",
-        default=calc.DEFAULT_PRESET,
         required=True,
         format_func=lambda k: calc.PRESETS[k].label,
         on_change=_apply_preset,
-        bind="query-params",
         help="Fills the four numbers below; edit them freely.",
     )
+    url_state.write("calc_preset", "calc_preset", preset_key or calc.DEFAULT_PRESET, calc.DEFAULT_PRESET)
     preset = calc.preset(preset_key)
     st.caption(preset.description)
     c1, c2, c3, c4 = st.columns(4)

@@ -4,8 +4,8 @@ import streamlit as st
 
 from chutes_data import export
 from chutes_data import formatting as fmt
+from chutes_data.filters import BY_NAME, DEFAULT_SORT
 from chutes_data.query import (
-    BLEND_RATIO,
     SORT_KEYS,
     SORT_LABELS,
     kpis,
@@ -13,7 +13,7 @@ from chutes_data.query import (
     view_record,
 )
 from chutes_data.textsafe import md_text
-from ui import data, model_pick, nav, shared_views, sidebar, tables
+from ui import data, model_pick, nav, shared_views, sidebar, tables, url_state
 
 catalog = data.catalog()
 filters = sidebar.filters()
@@ -33,26 +33,29 @@ kpi_line = st.empty()
 
 # Sort with the widget's value: session_state["sort"] is not seeded from the URL until the
 # selectbox is drawn, so reading it earlier ignored a shared link's sort on the first load.
-# The URL holds the label (bound widgets store what they show), e.g. ?sort=Largest+context.
 # In a popover: its widgets are drawn only when it is opened, so the first paint does not load
 # and lay out the select box and number input before the grid (issue 12). Its label stays fixed
 # (a new label re-creates it, closed); the caption under the table says the sort in force.
 controls = st.container(horizontal=True)
 downloads = controls.container(width="content")  # filled after the table, left of Sort
 with controls.popover("Sort & blend", icon=":material/sort:"):
-    sort = st.selectbox("Sort by", list(SORT_LABELS.values()), key="sort", bind="query-params")
+    # The URL holds the sort's key (?sort=price_in), the widget its label (ui/url_state.py).
+    url_state.seed("sort", "sort", SORT_LABELS, DEFAULT_SORT)
+    sort = st.selectbox(BY_NAME["sort"].label, list(SORT_LABELS.values()), key="sort")
+    sort_key = SORT_KEYS.get(sort, DEFAULT_SORT)
+    url_state.write("sort", "sort", sort_key, DEFAULT_SORT)
+    blend = BY_NAME["blend"]
     ratio = st.number_input(
-        "Blend input:output",
-        min_value=0.0,
-        max_value=100.0,
+        blend.label,
+        min_value=blend.minimum,
+        max_value=blend.maximum,
         step=1.0,
-        value=BLEND_RATIO,
-        key="blend",
+        value=blend.default,
+        key=blend.url,
         bind="query-params",
         format="%g",
-        help="Input tokens per output token in the Blended price (3 = 3:1, as Artificial Analysis uses)",
+        help=blend.help,
     )
-sort_key = SORT_KEYS.get(sort, "popular")
 # Shared between sessions under the server (ui/shared_views.py): nothing per session to keep.
 view = shared_views.models_view(catalog.models, filters, sort_key, cur, ratio)
 

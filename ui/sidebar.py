@@ -7,37 +7,36 @@ back to the default instead of raising). The keys below are the query-parameter 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
+from chutes_data import filters as vocab
 from chutes_data import service
 from chutes_data.formatting import currency_unit
 from chutes_data.query import Filters, options
 
-CONTEXT_STEPS = [0, 8_192, 32_768, 65_536, 131_072, 262_144, 1_000_000]
-SOURCE_CHOICES = ("all", "both", "chutes", "v1")
-VISIBILITY_CHOICES = ("all", "public", "private")
-FILTER_KEYS = (
-    "q",
-    "template",
-    "in",
-    "out",
-    "feature",
-    "quant",
-    "owner",
-    "min_ctx",
-    "max_in",
-    "max_out",
-    "hot",
-    "tee",
-    "vis",
-    "src",
-    "min_tps",
-    "max_ttft",
-    "no_throttle",
-    "no_cold",
-    "free",
-)
+CONTEXT_STEPS = list(vocab.CONTEXT_STEPS)
+SOURCE_CHOICES = vocab.BY_NAME["source"].choices
+VISIBILITY_CHOICES = vocab.BY_NAME["visibility"].choices
+FILTER_KEYS = vocab.FILTER_KEYS  # the URL keys of every filter but the currency
+
+
+def _bound(name: str, **extra: Any) -> dict[str, Any]:
+    """A widget's label, key (the URL key) and help, from the filter vocabulary."""
+    spec = vocab.BY_NAME[name]
+    out: dict[str, Any] = {"label": spec.label, "key": spec.url, "bind": "query-params"}
+    if spec.help:
+        out["help"] = spec.help
+    if spec.minimum is not None and spec.kind == "number":
+        out.update(min_value=float(spec.minimum), value=None)
+    return {**out, **extra}
+
+
+def _choices(name: str, opts: dict[str, list[str]]) -> list[str]:
+    spec = vocab.BY_NAME[name]
+    return list(spec.choices) if spec.choices else opts[spec.options or ""]
 
 
 def currency() -> str:
@@ -68,14 +67,8 @@ def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
     # Bound widgets put what they display in the URL (a format_func label, not the value), so
     # the bound widgets here show raw values: ?template=vllm&min_ctx=131072&cur=TAO.
     sb.segmented_control(
-        "Currency",
-        ["USD", "TAO"],
-        key="cur",
-        default="USD",
-        required=True,
-        bind="query-params",
-        help="Show and filter prices in US dollars or in TAO.",
-    )
+        options=["USD", "TAO"], **_bound("currency", default="USD", required=True)
+    )  # shown upper case, so the URL holds cur=TAO (the API takes either case)
     cur = currency()
     if not show_filters:
         _keep_filters()
@@ -85,157 +78,42 @@ def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
         filters = Filters(currency=cur)
         st.session_state["_filters"] = filters
         return filters
-    search = sb.text_input(
-        "Search", key="q", bind="query-params", placeholder="name, tagline, owner…", max_chars=200
-    )
+    got: dict[str, Any] = {}  # API name -> the widget's value
+    got["q"] = sb.text_input(**_bound("q", placeholder="name, tagline, owner…", max_chars=vocab.MAX_TEXT))
     c1, c2 = sb.columns(2)
-    hot = c1.toggle(
-        "Hot", key="hot", bind="query-params", help="Only models with at least one instance up now."
-    )
-    tee = c2.toggle(
-        "TEE", key="tee", bind="query-params", help="Only models running in a Trusted Execution Environment."
-    )
+    got["hot"] = c1.toggle(**_bound("hot"))
+    got["tee"] = c2.toggle(**_bound("tee"))
     # A popover, not an expander: its widgets are only drawn when opened, so the first paint
     # draws three filters instead of fourteen (multiselects, the slider and the number inputs
     # each load and lay out their own components before the table can paint; issue 12).
     # Its label stays fixed so it does not close (re-create) when a choice inside it changes.
-    unit = currency_unit(cur)
     price_format = "%.4f" if cur == "tao" else "%.2f"
+    unit = f" ({currency_unit(cur)})"
     with sb.popover("More filters", width="stretch", icon=":material/tune:"):
-        templates = st.multiselect(
-            "Template",
-            opts["templates"],
-            key="template",
-            bind="query-params",
-            help="vllm: LLMs · diffusion: images · tei/embedding: embeddings · custom: anything else",
-        )
-        inputs = st.multiselect(
-            "Input modalities",
-            opts["input_modalities"],
-            key="in",
-            bind="query-params",
-            help="The model accepts all of these.",
-        )
-        outputs = st.multiselect(
-            "Output modalities", opts["output_modalities"], key="out", bind="query-params"
-        )
-        features = st.multiselect(
-            "Features",
-            opts["features"],
-            key="feature",  # FEATURES always
-            bind="query-params",
-            help="The model supports all of these.",
-        )
-        min_ctx = st.select_slider(
-            "Minimum context (tokens)",
-            CONTEXT_STEPS,
-            key="min_ctx",
-            bind="query-params",
-            help="e.g. 131072 = 128k tokens",
-        )
+        for name in ("template", "input_modality", "output_modality", "feature"):
+            got[name] = st.multiselect(options=_choices(name, opts), **_bound(name))
+        got["min_context"] = st.select_slider(options=CONTEXT_STEPS, **_bound("min_context"))
         c1, c2 = st.columns(2)
-        max_in = c1.number_input(
-            "Max input /1M",
-            help=f"In {unit} per 1M input tokens.",
-            min_value=0.0,
-            value=None,
-            step=0.05,
-            key="max_in",
-            bind="query-params",
-            format=price_format,
-        )
-        max_out = c2.number_input(
-            "Max output /1M",
-            help=f"In {unit} per 1M output tokens.",
-            min_value=0.0,
-            value=None,
-            step=0.05,
-            key="max_out",
-            bind="query-params",
-            format=price_format,
-        )
-        free = st.toggle(
-            "Free only",
-            key="free",
-            bind="query-params",
-            help="Only models whose stated prices are all 0 (found by price, not name).",
-        )
-        quants = st.multiselect("Quantization", opts["quantizations"], key="quant", bind="query-params")
-        owners = st.multiselect("Owner", opts["owners"], key="owner", bind="query-params")
-        vis = st.segmented_control(
-            "Visibility",
-            list(VISIBILITY_CHOICES),
-            key="vis",
-            default="all",
-            required=True,
-            bind="query-params",
-        )
-        src = st.segmented_control(
-            "Listed in",
-            list(SOURCE_CHOICES),
-            key="src",
-            default="all",
-            required=True,
-            bind="query-params",
-            help="both: in /chutes/ and /v1/models · chutes: only /chutes/ · "
-            "v1: only /v1/models (which lists just the official LLMs)",
-        )
+        for col, name in ((c1, "max_input_price"), (c2, "max_output_price")):
+            spec = vocab.BY_NAME[name]
+            got[name] = col.number_input(
+                **_bound(name, step=0.05, format=price_format, help=spec.help.rstrip(".") + unit)
+            )
+        got["free"] = st.toggle(**_bound("free"))
+        for name in ("quantization", "owner"):
+            got[name] = st.multiselect(options=_choices(name, opts), **_bound(name))
+        for name in ("visibility", "source"):
+            spec = vocab.BY_NAME[name]
+            got[name] = st.segmented_control(
+                options=_choices(name, opts), **_bound(name, default=spec.default, required=True)
+            )
     # Speed and capacity (Chutes' own telemetry): unknown speeds fail a speed bound.
     with sb.popover("Speed & capacity", width="stretch", icon=":material/speed:"):
-        min_tps = st.number_input(
-            "Min output tokens/s",
-            min_value=0.0,
-            value=None,
-            step=5.0,
-            key="min_tps",
-            bind="query-params",
-            format="%.0f",
-            help="7-day output tokens per second; models without a known speed are hidden while this is set.",
-        )
-        max_ttft = st.number_input(
-            "Max time to first token (s)",
-            min_value=0.0,
-            value=None,
-            step=0.5,
-            key="max_ttft",
-            bind="query-params",
-            format="%.1f",
-            help="7-day time to first token, seconds.",
-        )
-        no_throttle = st.toggle(
-            "Hide throttling",
-            key="no_throttle",
-            bind="query-params",
-            help="Hide models where 3 % or more of requests are rate-limited.",
-        )
-        no_cold = st.toggle(
-            "Hide cold",
-            key="no_cold",
-            bind="query-params",
-            help="Hide models with no active instance right now.",
-        )
-    filters = Filters(
-        search=search or "",
-        templates=tuple(templates),
-        input_modalities=tuple(inputs),
-        output_modalities=tuple(outputs),
-        features=tuple(features),
-        quantizations=tuple(quants),
-        owners=tuple(owners),
-        min_context=int(min_ctx or 0),
-        max_input_price=max_in,
-        max_output_price=max_out,
-        hot_only=bool(hot),
-        tee_only=bool(tee),
-        visibility=vis or "all",
-        source=src or "all",
-        free_only=bool(free),
-        currency=cur,
-        min_tps=min_tps,
-        max_ttft=max_ttft,
-        hide_throttling=bool(no_throttle),
-        hide_cold=bool(no_cold),
-    )
+        got["min_tps"] = st.number_input(**_bound("min_tps", step=5.0, format="%.0f"))
+        got["max_ttft"] = st.number_input(**_bound("max_ttft", step=0.5, format="%.1f"))
+        got["no_throttle"] = st.toggle(**_bound("no_throttle"))
+        got["no_cold"] = st.toggle(**_bound("no_cold"))
+    filters = vocab.filters_from(got, currency=cur)
     if filters.active_count():
         sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=reset_filters, width="stretch")
     st.session_state["_filters"] = filters

@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from chutes_data.filters import URL_VALUES, canonical
 from chutes_data.textsafe import md_text
 
 _KEY = "_url_note_opened_with"
@@ -52,11 +53,14 @@ def _drop_non_finite() -> None:
 
 
 def ignored(opened_with: dict[str, list[str]], now: dict[str, list[str]]) -> list[str]:
-    """`key=value` for every value of the link that is no longer in the URL."""
+    """`key=value` for every value of the link that is no longer in the URL, by itself or by
+    the key it stands for (`sort=Cheapest input` became `sort=price_in`: not ignored)."""
     out = []
     for key, values in opened_with.items():
         kept = now.get(key, [])
-        out += [f"{key}={value}" for value in values if value not in kept]
+        out += [f"{key}={v}" for v in values if v not in kept and canonical(key, v) not in kept]
+        if key in URL_VALUES:  # its default is not written back (ui/url_state.py)
+            out = [o for o in out if canonical(key, o.split("=", 1)[1]) != URL_VALUES[key].default]
     return out
 
 

@@ -29,9 +29,11 @@ from starlette.routing import BaseRoute, Match, Route
 
 from .. import export
 from ..query import apply_filters, sort_models
+from ..query import options as query_options
 from ..values import iso
 from .changes_api import changes, changes_atom, events
-from .params import CHUTE_ID, ApiError, model_query, parse
+from .openapi import document
+from .params import CHUTE_ID, ApiError, checked_view, model_query, parse
 from .responses import Handler, _service, _snapshot, _sources, cache_headers, dumps, endpoint, respond
 
 log = logging.getLogger(__name__)
@@ -64,12 +66,16 @@ async def models(request: Request) -> Response:
     service = _service()
     query = model_query(request)  # 400s before any waiting
     snapshot = await _snapshot(service)
-    key = ("models", snapshot.revision, repr(sorted(query.items(), key=lambda kv: kv[0])))
+    options = await service.cached(
+        ("options", snapshot.revision), lambda: query_options(snapshot.catalog.models)
+    )
+    view = checked_view(query["raw"], options)  # a value outside the catalog's choices: 400
+    key = ("models", snapshot.revision, repr(view), query["limit"], query["offset"], query["format"])
 
     def build() -> bytes:
-        frame = apply_filters(snapshot.catalog.models, query["filters"])
-        if query["sort"]:
-            frame = sort_models(frame, query["sort"], query["filters"].currency)
+        frame = apply_filters(snapshot.catalog.models, view.filters)
+        if view.sort:
+            frame = sort_models(frame, view.sort, view.filters.currency, view.blend)
         total = len(frame)
         end = None if query["limit"] is None else query["offset"] + query["limit"]
         frame = frame.iloc[query["offset"] : end]
@@ -257,10 +263,8 @@ async def refresh(request: Request) -> Response:
 @endpoint
 async def openapi(request: Request) -> Response:
     """This API's OpenAPI 3.1 document."""
-    from .openapi import document
-
     parse(request, ())
-    return respond(request, dumps(document(str(request.base_url).rstrip("/"))))
+    return respond(request, dumps(document(TABLE, str(request.base_url).rstrip("/"))))
 
 
 # ---------------------------------------------------------------------------- routing

@@ -1,16 +1,19 @@
 """The OpenAPI 3.1 document of the JSON API (served at /api/openapi.json), built from the route
-table and the parameter tables in `api`, so it cannot drift from what the handlers accept."""
+table `api` passes in and the parameter tables of `params` (the /api/models ones come from the
+filter vocabulary, chutes_data/filters.py), so it cannot drift from what the handlers accept.
+It imports nothing from `api`: the route table is an argument, so there is no import circle."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from .api import TABLE
-from .params import CHANGES_PARAMS, MAX_LIMIT, MODEL_PARAMS, Param
+from .params import CHANGES_PARAMS, MODEL_PARAMS, Param
 
 _TYPES: dict[str, dict[str, Any]] = {
     "text": {"type": "string", "maxLength": 200},
     "int": {"type": "integer", "minimum": 0},
+    "number": {"type": "number"},
     "price": {"type": "number", "minimum": 0},
     "bool": {"type": "boolean"},
     "time": {"type": "string", "format": "date-time"},
@@ -33,8 +36,10 @@ def _schema(p: Param) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string", "enum": list(p.choices)}
     else:
         schema = dict(_TYPES[p.kind])
-    if p.name == "limit" and p in MODEL_PARAMS:
-        schema.update(minimum=1, maximum=MAX_LIMIT)
+    if p.minimum is not None:
+        schema["minimum"] = p.minimum
+    if p.maximum is not None:
+        schema["maximum"] = p.maximum
     return {"type": "array", "items": schema} if p.repeat else schema
 
 
@@ -85,9 +90,10 @@ def _operation(path: str, fn: Any, method: str) -> dict[str, Any]:
     return op
 
 
-def document(server_url: str = "") -> dict[str, Any]:
+def document(table: Iterable[tuple[str, Any, list[str]]], server_url: str = "") -> dict[str, Any]:
+    """The document for `table`, the API's (path, handler, methods) routes."""
     paths: dict[str, Any] = {}
-    for path, fn, methods in TABLE:
+    for path, fn, methods in table:
         for method in methods:
             paths.setdefault(path, {})[method.lower()] = _operation(path, fn, method.lower())
     return {

@@ -1,6 +1,7 @@
 """The API's query parameters: one table per route family, parsed strictly (an unknown, repeated
-or malformed parameter is a 400 naming it). The /api/models table is the sidebar's filters, with
-the dashboard's own URL names as aliases."""
+or malformed parameter is a 400 naming it). The /api/models table is derived from the filter
+vocabulary (chutes_data/filters.py), so the dashboard's URL names and values work there too, and
+so is the README's parameter table (`readme_block`, written by tools/readme_api_params.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ..filters import BY_NAME, SPECS, ParameterError, Spec, View, view_from
 from ..history import EVENT_KINDS
-from ..query import SORTS, Filters
 from ..sources.registry import CATALOG_SOURCES as SOURCES
 from ..values import parse_time
 
@@ -54,45 +55,28 @@ class Param:
     aliases: tuple[str, ...] = ()
     repeat: bool = False
     choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
 
 
+def _from_spec(s: Spec) -> Param:
+    kind = {"multi": "text", "int": "int", "number": "number"}.get(s.kind, s.kind)
+    return Param(
+        s.name,
+        kind,
+        s.help,
+        tuple(n for n in s.names if n != s.name),
+        repeat=s.kind == "multi",
+        choices=s.choices if s.kind == "choice" else (),
+        minimum=s.minimum,
+        maximum=s.maximum,
+    )
+
+
+# /api/models: the filter vocabulary (chutes_data/filters.py), then paging and format
 MODEL_PARAMS = (
-    Param("q", "text", "search in name, tagline, owner and /v1/models id (case-insensitive)"),
-    Param("template", "text", "template, e.g. vllm, diffusion (repeatable: any of)", repeat=True),
-    Param(
-        "input_modality", "text", "accepts all of these input modalities (repeatable)", ("in",), repeat=True
-    ),
-    Param(
-        "output_modality",
-        "text",
-        "produces all of these output modalities (repeatable)",
-        ("out",),
-        repeat=True,
-    ),
-    Param(
-        "feature",
-        "text",
-        "supports all of these features, e.g. tools, json_mode, reasoning (repeatable)",
-        repeat=True,
-    ),
-    Param("quantization", "text", "quantization (repeatable: any of)", ("quant",), repeat=True),
-    Param("owner", "text", "owner user name (repeatable: any of)", repeat=True),
-    Param("min_context", "int", "minimum context length in tokens", ("min_ctx",)),
-    Param("max_input_price", "price", "maximum price per 1M input tokens, in `currency`", ("max_in",)),
-    Param("max_output_price", "price", "maximum price per 1M output tokens, in `currency`", ("max_out",)),
-    Param("hot", "bool", "only models with an instance up now"),
-    Param("tee", "bool", "only models in a Trusted Execution Environment"),
-    Param("visibility", "choice", "public or private chutes", ("vis",), choices=("all", "public", "private")),
-    Param(
-        "source",
-        "choice",
-        "both: in both APIs; chutes / v1: only in that one",
-        ("src",),
-        choices=("all", "both", "chutes", "v1"),
-    ),
-    Param("currency", "choice", "currency of prices and price filters", ("cur",), choices=("usd", "tao")),
-    Param("sort", "choice", "sort order (default: the catalog's order)", choices=tuple(SORTS)),
-    Param("limit", "int", f"at most this many rows (1 to {MAX_LIMIT})"),
+    *(_from_spec(s) for s in SPECS),
+    Param("limit", "int", f"at most this many rows (1 to {MAX_LIMIT})", minimum=1, maximum=MAX_LIMIT),
     Param("offset", "int", "skip this many rows first"),
     Param(
         "format",
@@ -170,7 +154,10 @@ def _shown(text: str) -> str:
 
 
 def parse(request: Request, params: tuple[Param, ...]) -> dict[str, Any]:
-    raw = _values(request, params)
+    return parse_values(_values(request, params), params)
+
+
+def parse_values(raw: dict[str, list[str]], params: tuple[Param, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for param in params:
         if param.name not in raw:
@@ -186,34 +173,67 @@ def parse(request: Request, params: tuple[Param, ...]) -> dict[str, Any]:
     return out
 
 
+_PAGING = ("limit", "offset", "format")
+
+
 def model_query(request: Request) -> dict[str, Any]:
-    """The parsed /api/models query: Filters plus sort, limit, offset, format."""
-    p = parse(request, MODEL_PARAMS)
+    """The parsed /api/models query: the View (filters, sort, blend; catalog choices checked later
+    by `checked_view`), the raw filter values, and limit, offset, format."""
+    raw = _values(request, MODEL_PARAMS)  # 400 for an unknown or repeated name
+    p = parse_values({k: v for k, v in raw.items() if k in _PAGING}, MODEL_PARAMS)
     if "limit" in p and not 1 <= p["limit"] <= MAX_LIMIT:
         raise bad("limit", f"must be 1 to {MAX_LIMIT}")
     if p.get("offset", 0) > 10_000_000:
         raise bad("offset", "too large")
-    filters = Filters(
-        search=p.get("q", ""),
-        templates=p.get("template", ()),
-        input_modalities=p.get("input_modality", ()),
-        output_modalities=p.get("output_modality", ()),
-        features=p.get("feature", ()),
-        quantizations=p.get("quantization", ()),
-        owners=p.get("owner", ()),
-        min_context=p.get("min_context", 0),
-        max_input_price=p.get("max_input_price"),
-        max_output_price=p.get("max_output_price"),
-        hot_only=p.get("hot", False),
-        tee_only=p.get("tee", False),
-        visibility=p.get("visibility", "all"),
-        source=p.get("source", "all"),
-        currency=p.get("currency", "usd"),
-    )
+    filter_raw = {k: v for k, v in raw.items() if k in BY_NAME}
     return {
-        "filters": filters,
-        "sort": p.get("sort"),
+        "view": checked_view(filter_raw, None),
+        "raw": filter_raw,
         "limit": p.get("limit"),
         "offset": p.get("offset", 0),
         "format": p.get("format", "json"),
     }
+
+
+def checked_view(raw: dict[str, list[str]], options: dict[str, list[str]] | None) -> View:
+    """`filters.view_from` with its ParameterError as a 400 naming the parameter. With the
+    catalog's `options`, a value outside a filter's choices (`feature=teleport`) is one too."""
+    try:
+        return view_from(raw, options)
+    except ParameterError as e:
+        raise bad(e.parameter, str(e).split(": ", 1)[-1]) from None
+
+
+# ---------------------------------------------------------------------------- the README's table
+README_BEGIN, README_END = "<!-- api-params:begin -->", "<!-- api-params:end -->"
+
+
+def _values_doc(p: Param) -> str:
+    low = "" if p.minimum is None else f"≥ {p.minimum:g}"
+    bounds = f"{low}, ≤ {p.maximum:g}" if p.maximum is not None else low
+    kind = {
+        "choice": " \\| ".join(f"`{c}`" for c in p.choices),
+        "bool": "`true` \\| `false`",
+        "int": f"integer {bounds or '≥ 0'}",
+        "number": f"number {bounds}",
+        "text": "a value the catalog has" if p.repeat else f"text (≤ {MAX_TEXT} characters)",
+    }[p.kind]
+    return f"{kind}, repeatable" if p.repeat else kind
+
+
+def readme_block(params: tuple[Param, ...] = MODEL_PARAMS) -> str:
+    """What README.md holds between its api-params markers: the /api/models parameter table."""
+    rows = [
+        "**`/api/models` parameters** are the dashboard's filters and sort (declared once, in",
+        "`chutes_data/filters.py`). Each also answers to its dashboard URL name, and sort keys and",
+        "presets are stable keys whose old labels still work, so the query string of a shared",
+        "dashboard link can be pasted onto `/api/models` and gives the same rows in the same order.",
+        "A value outside a filter's choices (`feature=teleport`) is a 400 naming it.",
+        "",
+        "| Parameter | Dashboard URL name | Values | Meaning |",
+        "|---|---|---|---|",
+    ]
+    for p in params:
+        alias = ", ".join(f"`{a}`" for a in p.aliases) or "same"
+        rows.append(f"| `{p.name}` | {alias} | {_values_doc(p)} | {p.doc.replace('|', '/')} |")
+    return "\n".join([README_BEGIN, *rows, README_END])

@@ -235,9 +235,7 @@ def test_unknown_routes_ids_and_methods_are_json(api: Api, method: str, path: st
 )
 def test_models_are_the_sidebar_filters_applied(api: Api, query: str, filters: Filters, sort):
     models = api.service.snapshot.catalog.models
-    expected = apply_filters(models, filters)
-    if sort:
-        expected = sort_models(expected, sort, filters.currency)
+    expected = sort_models(apply_filters(models, filters), sort or "popular", filters.currency)
     doc = api.client.get(f"/api/models?{query}").json()
     assert doc["count"] == doc["total"] == len(expected)
     assert [m["name"] for m in doc["models"]] == list(expected["name"])
@@ -425,3 +423,169 @@ def test_a_slow_refresh_does_not_hold_up_readers(api: Api):
         assert r.headers.get("x-chutes-revision", before) == before, path  # the last snapshot
     assert api.service.refresher.refreshing  # the fetch still hangs: the reads did not wait for it
     done.join(30)
+
+
+# ---------------------------------------------------------------------------- one vocabulary
+# Every filter and sort, both ways: the same query string opens the Models page (AppTest, reading
+# the same service snapshot as the API) and is sent to /api/models; same rows, same order. The
+# upstream serves the bundled sample meanwhile (180 rows with telemetry), and is put back after.
+@pytest.fixture(scope="module")
+def sample_api(api: Api) -> Iterator[Api]:
+    import telemetry_payloads
+
+    sample = ROOT / "chutes_data" / "sample"
+    up = api.upstream
+    saved = (up.chutes_payload, up.v1_payload, dict(up.telemetry), up.honour_start_date)
+    up.chutes_payload = json.loads((sample / "chutes.json").read_text())
+    up.v1_payload = json.loads((sample / "v1_models.json").read_text())
+    for name, path in telemetry_payloads.PATHS.items():
+        up.telemetry[path] = json.loads((sample / f"telemetry_{name}.json").read_text())
+    up.honour_start_date = False  # the sample's stats are of its own days
+    api.refresh()
+    assert len(api.service.snapshot.catalog.models) > 100
+    yield api
+    up.chutes_payload, up.v1_payload, up.telemetry, up.honour_start_date = saved
+    api.refresh()
+
+
+def _case_value(spec: Any, models: Any) -> str:
+    from chutes_data.query import options
+
+    opts = options(models)
+    known = {"min_tps": "tps_7d", "max_ttft": "ttft_7d_s"}.get(spec.name)
+    if known and known in models and models[known].notna().any():  # a bound that splits the rows
+        return f"{models[known].median():.1f}"
+    if spec.kind == "multi":
+        values = opts[spec.options]
+        return "tools" if spec.name == "feature" else values[len(values) // 2]
+    return {
+        "q": str(models["name"].dropna().iloc[0])[:5],
+        "min_context": "131072",
+        "max_input_price": "0.5",
+        "max_output_price": "1.5",
+        "visibility": "public",
+        "source": "both",
+        "currency": "TAO",
+        "min_tps": "20",
+        "max_ttft": "2.5",
+        "blend": "1",
+    }.get(spec.name, "true")
+
+
+def _walk() -> list[tuple[str, str]]:
+    """(spec name, sort key) pairs: every filter once, every sort once (paired up)."""
+    from chutes_data.filters import SPECS
+    from chutes_data.query import SORTS
+
+    names = [s.name for s in SPECS if s.name != "sort"]
+    sorts = list(SORTS)
+    return [(n, sorts[i % len(sorts)]) for i, n in enumerate(names)] + [("q", s) for s in sorts[len(names) :]]
+
+
+def _dashboard_names(api: Api, query: str) -> list[str]:
+    from urllib.parse import parse_qs
+
+    from apptest import new_app, ok
+
+    params = {k: v if len(v) > 1 else v[0] for k, v in parse_qs(query).items()}
+    at = ok(new_app(**params).run())
+    assert not any("Ignored from the link" in c.value for c in at.caption), query
+    if not at.dataframe:
+        return []
+    return list(at.dataframe[0].value["name"])
+
+
+def _api_names(api: Api, query: str) -> list[str]:
+    r = api.client.get(f"/api/models?{query}")
+    assert r.status_code == 200, r.text
+    return [m["name"] for m in r.json()["models"]]
+
+
+@pytest.mark.usefixtures("apptest_env")
+@pytest.mark.parametrize("name,sort", _walk(), ids=lambda v: str(v))
+def test_every_filter_and_sort_gives_the_same_rows_on_the_dashboard_and_the_api(sample_api: Api, name, sort):
+    api = sample_api
+    from urllib.parse import urlencode
+
+    from chutes_data.filters import BY_NAME
+
+    spec = BY_NAME[name]
+    query = urlencode({spec.url: _case_value(spec, api.service.snapshot.catalog.models), "sort": sort})
+    shown, answered = _dashboard_names(api, query), _api_names(api, query)
+    assert shown == answered, query
+
+
+@pytest.mark.usefixtures("apptest_env")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "feature=tools&hot=true&min_ctx=131072&sort=Cheapest+input",  # the issue's link
+        "sort=Largest+context&cur=TAO",
+        "free=true&sort=Cheapest+blended&blend=1",
+        "no_cold=true&no_throttle=true&sort=Fastest+%28tokens%2Fs%29",
+    ],
+)
+def test_links_with_old_sort_labels_open_the_same_view_on_both(sample_api: Api, query: str):
+    api = sample_api
+    shown, answered = _dashboard_names(api, query), _api_names(api, query)
+    assert shown == answered, query
+    from chutes_data.filters import SORT_ALIASES
+
+    label = dict(p.split("=") for p in query.split("&"))["sort"].replace("+", " ")
+    from urllib.parse import unquote
+
+    key = SORT_ALIASES[unquote(label)]
+    assert (
+        _api_names(api, query.replace(dict(p.split("=") for p in query.split("&"))["sort"], key)) == answered
+    )
+
+
+@pytest.mark.parametrize(
+    "query,parameter",
+    [
+        ("feature=teleport", "feature"),
+        ("template=nope", "template"),
+        ("in=smell", "input_modality"),
+        ("quant=int1", "quantization"),
+        ("vis=secret", "visibility"),
+        ("blend=101", "blend"),
+        ("min_tps=-1", "min_tps"),
+        ("max_ttft=abc", "max_ttft"),
+        ("free=perhaps", "free"),
+        ("sort=Cheapest+nothing", "sort"),
+    ],
+)
+def test_a_value_outside_a_filters_choices_or_bounds_is_a_400_naming_it(api: Api, query, parameter):
+    r = api.client.get(f"/api/models?{query}")
+    assert r.status_code == 400, r.text
+    assert r.json()["parameter"] == parameter
+    assert r.json()["message"].startswith(f"{parameter}: ")
+
+
+def test_cheap_and_fast_can_be_asked_for(sample_api: Api):
+    """free, min_tps, max_ttft, no_cold, no_throttle and blend are API parameters too."""
+    api = sample_api
+    models = api.service.snapshot.catalog.models
+    query = "max_in=1&min_tps=10&max_ttft=5&no_cold=true&no_throttle=true&sort=blended&blend=1"
+    f = Filters(max_input_price=1.0, min_tps=10.0, max_ttft=5.0, hide_cold=True, hide_throttling=True)
+    expected = sort_models(apply_filters(models, f), "blended", "usd", 1.0)
+    assert _api_names(api, query) == list(expected["name"])
+    free = apply_filters(models, Filters(free_only=True))
+    assert _api_names(api, "free=true") == list(sort_models(free, "popular")["name"])
+
+
+def test_openapi_parameters_carry_the_vocabularys_bounds_and_enums(api: Api):
+    from chutes_data.filters import SPECS
+
+    doc = api.client.get("/api/openapi.json").json()
+    params = {p["name"]: p for p in doc["paths"]["/api/models"]["get"]["parameters"]}
+    for spec in SPECS:
+        schema = params[spec.name]["schema"]
+        if spec.kind == "choice":
+            assert schema["enum"] == list(spec.choices), spec.name
+        if spec.kind == "number":
+            assert schema["minimum"] == spec.minimum and schema.get("maximum") == spec.maximum, spec.name
+        if spec.kind == "multi":
+            assert schema["type"] == "array", spec.name
+        if spec.url != spec.name:
+            assert f"`{spec.url}`" in params[spec.name]["description"], spec.name

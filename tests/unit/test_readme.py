@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from chutes_data.service import params
+from chutes_data.service.api import TABLE
 from chutes_data.service.openapi import document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ def _settings_read_by_the_code() -> list[str]:
 def _routes() -> dict[str, list[dict]]:
     """path -> its query/path parameters, from the OpenAPI document the server serves."""
     out: dict[str, list[dict]] = {}
-    for path, operations in document()["paths"].items():
+    for path, operations in document(TABLE)["paths"].items():
         for operation in operations.values():
             out.setdefault(path, []).extend(operation.get("parameters", []))
     return out

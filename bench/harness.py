@@ -289,7 +289,7 @@ def rerun_done_js(with_table: bool = False) -> str:
         else "\n  const table = true;"
     )
     return (
-        """(expected) => {
+        r"""(expected) => {
   const w = window.__bench;
   if (!w || w.done === null) return null;
   const line = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMarkdown"]')]

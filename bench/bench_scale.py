@@ -51,7 +51,7 @@ _CHART = """() => {
 def expected_counts(cache: Path) -> dict[str, int]:
     from chutes_data.query import Filters, apply_filters
 
-    models = harness.load_cached_models(cache)
+    models = harness.load_models(harness.dashboard_env(cache))
     return {s: len(apply_filters(models, Filters(search=s))) for s in SEARCHES}
 
 

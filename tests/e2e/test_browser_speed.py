@@ -59,3 +59,16 @@ def test_detail_page_speed_section(page, server, models):
     assert metric_value(page, "Output tokens/s (7 days)") == f"{row['tps_7d']:,.1f}"
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     screenshot(page, "speed-detail")
+
+
+def test_first_table_probe_sees_the_grid_painted(page, server):
+    """bench/bench_first_table.py's probe (issue 18): on the Models page it finds the grid canvas
+    laid out and then its first row painted (text pixels under the header); a Streamlit change
+    to the grid's test ids or drawing would make the benchmark time out instead of measuring."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import harness
+
+    laid, painted = harness.first_table_times(page, server.url + "/", timeout_ms=60_000)
+    assert 0 < laid <= painted

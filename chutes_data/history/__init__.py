@@ -3,7 +3,9 @@
 Modules, each importing only the ones before it: `state` (the tracked state of a capture and the
 events between two states; pure), `db` (the file, schema and migrations), `store` (`HistoryStore`),
 `backfill` (`import-snapshots`), `text` (the terminal format of events). Open the app's database
-with `open_history(settings)`.
+with `open_history(settings)` (a writer, which prunes), or share one handle per process with
+`shared_store(history_path(settings))`. `db` is the only module that knows it is SQLite; `reader`,
+`writer` and `journal` hold the queries, `store` the `HistoryStore` that runs them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from ..config import Settings
 from .backfill import capture_time, import_snapshots
 from .state import CONTEXT_FIELDS, EVENT_KINDS, PRICE_FIELDS, STATE_COLUMNS, TAO_FIELDS, diff_states
-from .store import DB_FILENAME, HistoryStore
+from .store import DB_FILENAME, HistoryStore, Recorded, shared_store
 from .text import format_changes_text
 
 
@@ -37,10 +39,12 @@ __all__ = [
     "STATE_COLUMNS",
     "TAO_FIELDS",
     "HistoryStore",
+    "Recorded",
     "capture_time",
     "diff_states",
     "format_changes_text",
     "history_path",
     "import_snapshots",
     "open_history",
+    "shared_store",
 ]

@@ -12,6 +12,7 @@ Tables: history/db.py migration 2.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -21,9 +22,8 @@ from typing import Any
 import pandas as pd
 
 from ..config import Settings
-from ..errors import HistoryError
 from ..values import iso
-from .db import connect
+from .db import connect, transaction
 from .store import DB_FILENAME
 
 
@@ -41,15 +41,8 @@ PROBE_COLUMNS = ["at", "model", "chute_id", "outcome", "ttft_s", "tps", "total_s
 def _db(path: Path, write: bool = False, timeout: float = 5.0) -> Iterator[sqlite3.Connection]:
     conn = connect(path, timeout)
     try:
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        raise HistoryError(f"history database {path}: {exc}") from None
+        with transaction(conn, threading.RLock(), path, write=write) as db:
+            yield db
     finally:
         conn.close()
 

@@ -103,13 +103,13 @@ def test_migration_3_adds_the_outbox_to_an_existing_history(tmp_path: Path, payl
     MIGRATIONS[1](conn)
     conn.execute("PRAGMA user_version = 1")
     conn.close()
-    box = Outbox(path)  # opening migrates 1 -> 5 (3 is the outbox, 5 its cursor)
+    box = Outbox(path)  # opening migrates 1 -> 6 (3 is the outbox, 6 the journal and its mark)
     box.close()
     with HistoryStore(path) as store:  # the history itself is untouched and usable
         store.record("v1", payloads.v1_payload(), NOW)
         assert len(store.snapshots_frame()) == 1
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
     conn.close()
 
 

@@ -262,6 +262,7 @@ class HistoryStore:
 # ---------------------------------------------------------------------------- shared handles
 _shared: dict[tuple[Path, bool], tuple[Any, HistoryStore]] = {}
 _shared_lock = threading.Lock()
+SHARED_MAX = 8  # open handles kept (one or two databases in a real process)
 
 
 def shared_store(path: Path | str, *, readonly: bool = True, timeout: float = 5.0) -> HistoryStore | None:
@@ -288,9 +289,13 @@ def shared_store(path: Path | str, *, readonly: bool = True, timeout: float = 5.
             readonly=readonly,
         )
         store._shared = True
+        _shared.pop((path, readonly), None)
         _shared[(path, readonly)] = (identity, store)
-        if held is not None:
-            held[1].close()
+        stale = [held[1]] if held is not None else []
+        while len(_shared) > SHARED_MAX:  # the least recently opened (tests open many files)
+            stale.append(_shared.pop(next(iter(_shared)))[1])
+        for old in stale:
+            old.close()
         return store
 
 

@@ -122,6 +122,10 @@ class HistoryStore:
             raise HistoryError(f"history database {self.path}: this handle is read-only")
         return transaction(self._conn, self._lock, self.path, write=write)
 
+    def reading(self) -> AbstractContextManager[Connection]:
+        """A read transaction on this handle, for the package's other readers (telemetry)."""
+        return self._tx()
+
     # ------------------------------------------------------------------------ writing
     def record(
         self,

@@ -22,9 +22,10 @@ from typing import Any
 import pandas as pd
 
 from ..config import Settings
+from ..errors import HistoryError
 from ..values import iso
 from .db import connect, transaction
-from .store import DB_FILENAME
+from .store import DB_FILENAME, shared_store
 
 
 def history_path(settings: Settings) -> Path:
@@ -39,6 +40,13 @@ PROBE_COLUMNS = ["at", "model", "chute_id", "outcome", "ttft_s", "tps", "total_s
 
 @contextmanager
 def _db(path: Path, write: bool = False, timeout: float = 5.0) -> Iterator[sqlite3.Connection]:
+    if not write:  # readers (the Model detail page) share the process's handle
+        store = shared_store(path, timeout=timeout)
+        if store is None:
+            raise HistoryError(f"history database {path} is gone")
+        with store.reading() as db:
+            yield db
+        return
     conn = connect(path, timeout)
     try:
         with transaction(conn, threading.RLock(), path, write=write) as db:

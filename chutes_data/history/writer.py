@@ -66,9 +66,9 @@ def write_capture(db: sqlite3.Connection, c: Capture) -> bool:
         return False
     sid = db.execute(
         "INSERT INTO snapshots (source, captured_at, payload_sha256, payload, origin, "
-        "state_sha256, models) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "state_sha256, models) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (c.source, c.stamp, c.payload_sha256, c.blob, c.origin, c.signature, len(c.states)),
-    ).lastrowid
+    ).fetchone()[0]
     _insert_states(db, sid, c.source, c.states)
     _observe(db, sid, c)
     return True
@@ -109,9 +109,9 @@ def _split(db: sqlite3.Connection, sid: int, t: str) -> None:
     new = db.execute(
         "INSERT INTO snapshots (source, captured_at, payload_sha256, payload, origin, "
         "state_sha256, models) SELECT source, ?, payload_sha256, payload, origin, "
-        "state_sha256, models FROM snapshots WHERE id = ?",
+        "state_sha256, models FROM snapshots WHERE id = ? RETURNING id",
         (first, sid),
-    ).lastrowid
+    ).fetchone()[0]
     cols = ", ".join(("model_id", *VALUES))
     db.execute(
         f"INSERT INTO model_state (snapshot_id, {cols}) SELECT ?, {cols} FROM model_state "

@@ -61,6 +61,8 @@ from .state import EVENT_KINDS, payload_states, state_signature, to_stamp
 from .writer import Capture, captured_events, write_capture
 
 DB_FILENAME = "history.sqlite"  # inside the cache directory (history.history_path)
+MAX_SNAPSHOTS = 2000  # per source (retention)
+KEEP_PAYLOADS = 100  # newest snapshots per source that keep their raw payload
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,8 @@ class HistoryStore:
         path: Path | str,
         *,
         retention_days: int | None = 180,
-        max_snapshots: int | None = 2000,
-        keep_payloads: int | None = 100,
+        max_snapshots: int | None = MAX_SNAPSHOTS,
+        keep_payloads: int | None = KEEP_PAYLOADS,
         timeout: float = 5.0,
         readonly: bool = False,
     ) -> None:
@@ -269,32 +271,37 @@ _shared_lock = threading.Lock()
 SHARED_MAX = 8  # open handles kept (one or two databases in a real process)
 
 
-def shared_store(path: Path | str, *, readonly: bool = True, timeout: float = 5.0) -> HistoryStore | None:
+def shared_store(
+    path: Path | str,
+    *,
+    readonly: bool = True,
+    timeout: float = 5.0,
+    create: bool = False,
+    **retention: int | None,
+) -> HistoryStore | None:
     """One handle per database file and mode for the whole process (pages, API routes, the
-    refresher), instead of an open per call; None while the file does not exist (looking never
-    creates it). Reopened when the file was replaced (moved aside, deleted and recreated).
-    `with shared_store(p) as s:` does not close it. Never prunes."""
+    refresher, the loader's recording), instead of an open per call. None while the file does
+    not exist, unless `create` (looking never creates it). Reopened when the file was replaced
+    (moved aside, deleted and recreated). `with shared_store(p) as s:` does not close it.
+    `retention`: retention_days / max_snapshots / keep_payloads of a writer, applied when it is
+    opened (default: a handle that never prunes)."""
     path = Path(path)
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    identity = (st.st_dev, st.st_ino)
     with _shared_lock:
+        try:
+            st = os.stat(path)
+        except OSError:
+            if not create:
+                return None
+            st = None
         held = _shared.get((path, readonly))
-        if held is not None and held[0] == identity:
+        if held is not None and st is not None and held[0] == (st.st_dev, st.st_ino):
             return held[1]
-        store = HistoryStore(
-            path,
-            retention_days=None,
-            max_snapshots=None,
-            keep_payloads=None,
-            timeout=timeout,
-            readonly=readonly,
-        )
+        options = {"retention_days": None, "max_snapshots": None, "keep_payloads": None, **retention}
+        store = HistoryStore(path, timeout=timeout, readonly=readonly, **options)  # type: ignore[arg-type]
         store._shared = True
+        st = os.stat(path)
         _shared.pop((path, readonly), None)
-        _shared[(path, readonly)] = (identity, store)
+        _shared[(path, readonly)] = ((st.st_dev, st.st_ino), store)
         stale = [held[1]] if held is not None else []
         while len(_shared) > SHARED_MAX:  # the least recently opened (tests open many files)
             stale.append(_shared.pop(next(iter(_shared)))[1])

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import HistoryError
-from ..history import history_path, shared_store
+from ..history import history_path, shared_history
 from ..sources.loader import assemble_catalog, load_source
 from ..sources.telemetry_loader import load_telemetry
 from ..sources.types import Catalog, SourceData
@@ -176,8 +176,9 @@ class Refresher:
         with its `id`): one transaction on the process's shared handle, no diff. (0, []) without
         a history database, or when it cannot be written (history is best effort)."""
         try:
-            store = shared_store(history_path(self.settings), readonly=False)
-            return store.publish() if store is not None else (0, [])
+            if not history_path(self.settings).is_file():  # nothing recorded: do not create it
+                return 0, []
+            return shared_history(self.settings).publish()
         except HistoryError as exc:
             log.warning("could not read new history events: %s", exc)
             return 0, []

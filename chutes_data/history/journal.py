@@ -19,19 +19,20 @@ Functions take a connection inside the caller's transaction (db.transaction). Po
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
+
+from .db import Connection
 
 KEEP = 10_000  # journal rows kept: far more than any client or receiver lags behind
 
 
-def _take(db: sqlite3.Connection, n: int) -> int:
+def _take(db: Connection, n: int) -> int:
     """Reserve `n` numbers of the sequence; the last one reserved."""
     db.execute("UPDATE sequence SET last = last + ? WHERE id = 1", (n,))
     return db.execute("SELECT last FROM sequence WHERE id = 1").fetchone()[0]
 
 
-def append(db: sqlite3.Connection, source: str, at: str, events: Iterable[dict]) -> list[dict]:
+def append(db: Connection, source: str, at: str, events: Iterable[dict]) -> list[dict]:
     """Journal `events` (captured at stamp `at`); the same events, each with its number in `id`."""
     events = list(events)
     if not events:
@@ -46,7 +47,7 @@ def append(db: sqlite3.Connection, source: str, at: str, events: Iterable[dict])
     return numbered
 
 
-def after(db: sqlite3.Connection, seq: int, *, through: int | None = None, limit: int = KEEP) -> list[dict]:
+def after(db: Connection, seq: int, *, through: int | None = None, limit: int = KEEP) -> list[dict]:
     """Journaled events numbered above `seq` (and at most `through`), oldest first, each with `id`."""
     rows = db.execute(
         "SELECT event FROM journal WHERE seq > ? AND (? IS NULL OR seq <= ?) ORDER BY seq LIMIT ?",
@@ -55,13 +56,13 @@ def after(db: sqlite3.Connection, seq: int, *, through: int | None = None, limit
     return [json.loads(r[0]) for r in rows]
 
 
-def revision(db: sqlite3.Connection) -> int:
+def revision(db: Connection) -> int:
     """The last published revision (0 before the first)."""
     row = db.execute("SELECT published FROM sequence WHERE id = 1").fetchone()
     return row[0] if row else 0
 
 
-def publish(db: sqlite3.Connection) -> tuple[int, list[dict]]:
+def publish(db: Connection) -> tuple[int, list[dict]]:
     """(a new revision, the events journaled since the previous one): one per refresh."""
     before = revision(db)
     new = _take(db, 1)
@@ -69,12 +70,12 @@ def publish(db: sqlite3.Connection) -> tuple[int, list[dict]]:
     return new, after(db, before, through=new)
 
 
-def webhook_mark(db: sqlite3.Connection) -> int | None:
+def webhook_mark(db: Connection) -> int | None:
     """How far the webhooks have queued the journal (None: never, webhooks just turned on)."""
     return db.execute("SELECT webhooks_through FROM sequence WHERE id = 1").fetchone()[0]
 
 
-def move_webhook_mark(db: sqlite3.Connection, seq: int) -> None:
+def move_webhook_mark(db: Connection, seq: int) -> None:
     db.execute(
         "UPDATE sequence SET webhooks_through = ? WHERE id = 1 AND "
         "(webhooks_through IS NULL OR webhooks_through < ?)",

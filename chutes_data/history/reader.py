@@ -6,10 +6,9 @@ whose tracked values differ reach the detailed diff.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pandas as pd
 
+from .db import Connection
 from .state import CONTEXT_FIELDS, PRICE_FIELDS, STATE_COLUMNS, TAO_FIELDS, diff_states, stamp_iso
 
 IDENTITY = ("key", "name", "chute_id", "template")  # columns of `models`
@@ -50,7 +49,7 @@ def _qualified(columns: tuple[str, ...] | list[str]) -> str:
     return ", ".join(("d." if c in IDENTITY else "m.") + c for c in columns)
 
 
-def snapshot_states(db: sqlite3.Connection, source: str, start: str) -> list[Snap]:
+def snapshot_states(db: Connection, source: str, start: str) -> list[Snap]:
     """Every snapshot of source from the last one before `start` on, oldest first."""
     rows = db.execute(
         f"SELECT s.id, s.captured_at, {_qualified(EVENT_COLUMNS)} FROM snapshots s "
@@ -89,7 +88,7 @@ def sort_events(events: list[dict]) -> list[dict]:
     return [{k: v for k, v in e.items() if k != "_t"} for e in events]
 
 
-def price_history(db: sqlite3.Connection, key_or_name: str, source: str | None) -> pd.DataFrame:
+def price_history(db: Connection, key_or_name: str, source: str | None) -> pd.DataFrame:
     cols = PRICE_HISTORY_COLUMNS
     rows = db.execute(
         f"SELECT s.captured_at, s.source, {_qualified(cols[2:-1])}, "
@@ -111,7 +110,7 @@ def price_history(db: sqlite3.Connection, key_or_name: str, source: str | None) 
     return df
 
 
-def snapshots_frame(db: sqlite3.Connection, source: str | None) -> pd.DataFrame:
+def snapshots_frame(db: Connection, source: str | None) -> pd.DataFrame:
     rows = db.execute(
         "SELECT s.id, s.source, s.captured_at, MAX(o.observed_at), s.models, COUNT(o.observed_at), "
         "s.origin, s.payload IS NOT NULL FROM snapshots s "

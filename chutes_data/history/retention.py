@@ -4,15 +4,15 @@ total_changes (what went is counted from the statements' rowcounts)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 from ..values import to_utc
+from .db import Connection
 from .state import to_stamp
 
 
 def prune(
-    db: sqlite3.Connection,
+    db: Connection,
     source: str,
     *,
     retention_days: int | None,

@@ -11,7 +11,6 @@ Tables: history/db.py migration 2.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ import pandas as pd
 from ..config import Settings
 from ..errors import HistoryError
 from ..values import iso
-from .db import connect, transaction
+from .db import Connection, connect, transaction
 from .store import DB_FILENAME, shared_store
 
 
@@ -39,7 +38,7 @@ PROBE_COLUMNS = ["at", "model", "chute_id", "outcome", "ttft_s", "tps", "total_s
 
 
 @contextmanager
-def _db(path: Path, write: bool = False, timeout: float = 5.0) -> Iterator[sqlite3.Connection]:
+def _db(path: Path, write: bool = False, timeout: float = 5.0) -> Iterator[Connection]:
     if not write:  # readers (the Model detail page) share the process's handle
         store = shared_store(path, timeout=timeout)
         if store is None:

@@ -8,10 +8,10 @@ capture against its neighbours once, which is all `record()` journals and return
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from itertools import pairwise
 
+from .db import Connection
 from .reader import IDENTITY, VALUES, snapshot_states, sort_events, states_events
 
 
@@ -34,7 +34,7 @@ _NEAR = (
 )
 
 
-def write_capture(db: sqlite3.Connection, c: Capture) -> bool:
+def write_capture(db: Connection, c: Capture) -> bool:
     """Store `c`; True when it starts a new snapshot, False when it only extends one (same state
     as its neighbour in time) or this source was already observed at exactly this time."""
     if db.execute(
@@ -74,7 +74,7 @@ def write_capture(db: sqlite3.Connection, c: Capture) -> bool:
     return True
 
 
-def captured_events(db: sqlite3.Connection, source: str, stamp: str) -> list[dict]:
+def captured_events(db: Connection, source: str, stamp: str) -> list[dict]:
     """The events a new snapshot at `stamp` brought: from the snapshot before it to it, and from
     it to the one after it (a capture placed inside the timeline, or a split run)."""
     snaps = snapshot_states(db, source, stamp)
@@ -83,11 +83,11 @@ def captured_events(db: sqlite3.Connection, source: str, stamp: str) -> list[dic
     return sort_events(states_events(pairs, source))
 
 
-def _observe(db: sqlite3.Connection, sid: int, c: Capture) -> None:
+def _observe(db: Connection, sid: int, c: Capture) -> None:
     db.execute("INSERT INTO observations VALUES (?, ?, ?)", (sid, c.stamp, c.payload_sha256))
 
 
-def _insert_states(db: sqlite3.Connection, sid: int, source: str, states: list[dict]) -> None:
+def _insert_states(db: Connection, sid: int, source: str, states: list[dict]) -> None:
     idents = [json.dumps([source, *(s[c] for c in IDENTITY)]) for s in states]
     db.executemany(
         "INSERT INTO models (ident, source, key, name, chute_id, template) "
@@ -102,7 +102,7 @@ def _insert_states(db: sqlite3.Connection, sid: int, source: str, states: list[d
     )
 
 
-def _split(db: sqlite3.Connection, sid: int, t: str) -> None:
+def _split(db: Connection, sid: int, t: str) -> None:
     first = db.execute(
         "SELECT MIN(observed_at) FROM observations WHERE snapshot_id = ? AND observed_at > ?", (sid, t)
     ).fetchone()[0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +43,7 @@ class Outbox:
         with self._lock:
             self._conn.close()
 
-    def _tx(self, write: bool = False):
+    def _tx(self, write: bool = False) -> AbstractContextManager[Connection]:
         return transaction(self._conn, self._lock, self.path, write=write)
 
     def _write(self, sql: str, params: Iterable | dict = ()) -> int:

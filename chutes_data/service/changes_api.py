@@ -22,7 +22,7 @@ def _history_key(service: runtime.Service) -> tuple | None:
     from ..history import history_path
 
     path = history_path(service.settings)
-    stats = []
+    stats: list[tuple[int, int] | None] = []
     for suffix in ("", "-wal"):
         try:
             st = Path(f"{path}{suffix}").stat()

@@ -11,11 +11,12 @@ next publish: late, never lost. Nothing here diffs snapshots: the events come fr
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..history import journal
 from ..history.db import Connection, connect, transaction
@@ -46,11 +47,11 @@ class Outbox:
     def _tx(self, write: bool = False) -> AbstractContextManager[Connection]:
         return transaction(self._conn, self._lock, self.path, write=write)
 
-    def _write(self, sql: str, params: Iterable | dict = ()) -> int:
+    def _write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         with self._tx(write=True) as db:
             return db.execute(sql, params).rowcount
 
-    def _read(self, sql: str, params: Iterable | dict = ()) -> list[tuple]:
+    def _read(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
         with self._tx() as db:
             return db.execute(sql, params).fetchall()
 

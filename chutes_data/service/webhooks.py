@@ -21,6 +21,7 @@ due when the clock says so, and `poke()` makes the dispatcher look again.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -235,7 +236,7 @@ class Dispatcher:
                         if url not in self._busy:  # one task per receiver: a dead one waits alone
                             task = asyncio.create_task(self._work_url(url, items))
                             self._busy[url] = task
-                            task.add_done_callback(lambda _t, u=url: self._done(u))
+                            task.add_done_callback(functools.partial(self._done, url))
                     try:
                         nxt = await in_thread(box.next_due, self.urls, name="chutes-webhook-db")
                     except (HistoryError, OSError):
@@ -266,7 +267,7 @@ class Dispatcher:
         """Nothing in flight and the loop waiting: what a test checks before asserting counts."""
         return self.waiting and not self._busy and not self._wake.is_set()
 
-    def _done(self, url: str) -> None:
+    def _done(self, url: str, _task: object = None) -> None:
         self._busy.pop(url, None)
         self._wake.set()  # a receiver became free: look at the outbox again
 

@@ -7,6 +7,8 @@
   become plain links (no third-party fetches), and link targets other than http(s)/mailto are
   dropped (no `javascript:`, `data:`, `vbscript:`).
 - `html_text`: for Plotly hover/labels, which interpret a subset of HTML tags.
+- `scrub_secret`: decoded upstream JSON with every echo of our API key replaced, applied once
+  where upstream text enters (sources/client.py), before cache, history, merge and search.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import Any
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=^&\"'])")
 _BIDI_AND_CONTROL = {"Cc", "Cf"}
@@ -28,6 +31,7 @@ _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 # means CommonMark reads it as text, never as a link.
 _UNSAFE_OPENER = re.compile(r"\]\((?=\s*+(?:&lt;)?\s*+(?!(?:https?://|mailto:)))", re.IGNORECASE)
 MAX_README_CHARS = 50_000
+REDACTED = "[redacted]"  # what stands where the API key was (as urls.redact writes it)
 
 
 def clean(text: object, limit: int | None = None) -> str:
@@ -73,3 +77,24 @@ def safe_readme(markdown: object) -> str:
     text = _AUTOLINK.sub(lambda m: m.group(0) if _safe_target(m.group(1)) else m.group(1), text)
     text = _REF_DEF.sub(lambda m: m.group(0) if _safe_target(m.group(1)) else "", text)
     return _UNSAFE_OPENER.sub(r"]\\(", text)
+
+
+def scrub_secret(value: Any, secret: str | None) -> Any:
+    """Decoded JSON (dicts, lists, strings, numbers) with `secret` replaced by REDACTED in every
+    string, keys included. Upstream may echo the key (a model id holding it); scrubbing it here,
+    once, means no page, export, search, event, webhook, feed, history row or log can carry it,
+    and no search can confirm it a character at a time. Secrets under 4 characters are left
+    (they would match everywhere)."""
+    if not secret or len(secret) < 4:
+        return value
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return v.replace(secret, REDACTED) if secret in v else v
+        if isinstance(v, dict):
+            return {walk(k): walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    return walk(value)

@@ -166,9 +166,15 @@ _HISTORY_TIMEOUT = 2.0  # seconds to wait for a write lock before giving up on t
 
 
 def _history_store(path: Path) -> HistoryStore:
-    return HistoryStore(
-        path, retention_days=None, max_snapshots=None, keep_payloads=None, timeout=_HISTORY_TIMEOUT
-    )  # read-only use: never prune from the UI
+    """The process's shared read-only handle (history.shared_store): a rerun opens nothing, and
+    the UI never writes or prunes. HistoryError when the file is gone meanwhile."""
+    from chutes_data.errors import HistoryError
+    from chutes_data.history import shared_store
+
+    store = shared_store(path, timeout=_HISTORY_TIMEOUT)
+    if store is None:
+        raise HistoryError(f"history database {path} is gone")
+    return store
 
 
 def _history_revision() -> tuple[str, str] | None:
@@ -177,8 +183,7 @@ def _history_revision() -> tuple[str, str] | None:
     if not path.is_file():  # do not create an empty database just by looking
         return None
     try:
-        with _history_store(path) as store:
-            return str(path), store.revision()
+        return str(path), _history_store(path).revision()
     except Exception as exc:  # noqa: BLE001 - HistoryError, OSError, anything: show no history
         _history_warning(path, exc)
         return None
@@ -191,8 +196,7 @@ def history_notices() -> list[str]:
     notes = []
     if path.is_file():
         try:
-            with _history_store(path):
-                pass
+            _history_store(path)
         except Exception as exc:  # noqa: BLE001 - said on the page instead
             notes.append(f"The history database cannot be read: {exc}")
     moved = moved_aside_text(path, moved_aside_files(path))  # after opening: it may move it now
@@ -205,8 +209,7 @@ def _history_warning(path: object, exc: BaseException) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _history_events(path: str, revision: str) -> pd.DataFrame:
-    with _history_store(Path(path)) as store:
-        events = store.changes()
+    events = _history_store(Path(path)).changes()
     frame = pd.DataFrame(events, columns=HISTORY_EVENT_COLUMNS)
     frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
     return frame.sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
@@ -214,14 +217,12 @@ def _history_events(path: str, revision: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _price_history(path: str, revision: str, key: str, source: str | None) -> pd.DataFrame:
-    with _history_store(Path(path)) as store:
-        return store.price_history(key, source=source)
+    return _history_store(Path(path)).price_history(key, source=source)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _history_snapshots(path: str, revision: str) -> pd.DataFrame:
-    with _history_store(Path(path)) as store:
-        return store.snapshots_frame()
+    return _history_store(Path(path)).snapshots_frame()
 
 
 def _empty_events() -> pd.DataFrame:

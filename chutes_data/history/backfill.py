@@ -37,9 +37,8 @@ def capture_time(obj: Any, path: Path) -> tuple[datetime, str]:
     match = _NAME_TIME.search(path.name)
     if match:
         try:
-            parts = [int(p) if p else 0 for p in match.groups()]
-            year, month, day, hour, minute, second = parts
-            return datetime(year, month, day, hour, minute, second, tzinfo=UTC), "filename"
+            y, mo, d, h, mi, s = (int(p) if p else 0 for p in match.groups())
+            return datetime(y, mo, d, h, mi, s, tzinfo=UTC), "filename"
         except ValueError:
             pass
     return datetime.fromtimestamp(path.stat().st_mtime, UTC), "mtime"

@@ -1,4 +1,9 @@
-"""The history database file: connection settings, schema and its migrations.
+"""The history database file: connection settings, transactions, schema and its migrations.
+
+This module is the SQLite engine: what is specific to SQLite (the file, WAL, `PRAGMA
+user_version`, `sqlite3.Error`) lives here and nowhere else in the package. Every other module
+reaches the database through `connect` and `transaction`, and raises only `HistoryError`; a
+second engine (PostgreSQL) would provide these two with the same contract.
 
 Schema version lives in `PRAGMA user_version`; `MIGRATIONS[n]` brings a database from n-1 to n,
 all pending ones run in one transaction. To change the schema: bump SCHEMA_VERSION, add
@@ -9,7 +14,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +25,8 @@ from ..errors import HistoryError
 
 logger = logging.getLogger("chutes_data.history")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+Connection = sqlite3.Connection  # what `transaction` yields (a DB-API connection)
 
 
 def connect(path: Path, timeout: float, moved: list[Path] | None = None) -> sqlite3.Connection:
@@ -39,6 +48,27 @@ def connect(path: Path, timeout: float, moved: list[Path] | None = None) -> sqli
         raise HistoryError(f"cannot open history database {path}: {exc}") from None
     except OSError as exc:
         raise HistoryError(f"cannot open history database {path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def transaction(
+    conn: sqlite3.Connection, lock: threading.RLock, path: Path, *, write: bool = False
+) -> Iterator[sqlite3.Connection]:
+    """The one transaction block of the package: serialised on `lock` (one connection shared by
+    threads), `BEGIN IMMEDIATE` for writers (the write lock up front: no upgrade deadlock),
+    rolled back on any exception, and every database error raised as `HistoryError`."""
+    with lock:
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise HistoryError(f"history database {path}: {exc}") from None
 
 
 def moved_aside_files(path: Path) -> list[Path]:
@@ -225,5 +255,29 @@ def _migrate_to_5(conn: sqlite3.Connection) -> None:
     _run(conn, "CREATE TABLE webhook_cursor (source TEXT PRIMARY KEY, through TEXT NOT NULL)")
 
 
-# version -> function bringing the schema from version-1 to version. Add 6: _migrate_to_6 here.
-MIGRATIONS = {1: _migrate_to_1, 2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4, 5: _migrate_to_5}
+def _migrate_to_6(conn: sqlite3.Connection) -> None:
+    """The event journal (history/journal.py): every event `record()` found, numbered from one
+    durable sequence that also numbers the published revisions, so revisions and SSE ids only
+    grow across restarts; and how far the webhooks have queued it (replaces `webhook_cursor`)."""
+    _run(
+        conn,
+        """
+        CREATE TABLE journal (
+            seq INTEGER PRIMARY KEY, source TEXT NOT NULL, at TEXT NOT NULL, event TEXT NOT NULL);
+        CREATE TABLE sequence (
+            id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL,
+            published INTEGER NOT NULL, webhooks_through INTEGER);
+        INSERT INTO sequence (id, last, published) VALUES (1, 0, 0)
+    """,
+    )
+
+
+# version -> function bringing the schema from version-1 to version. Add 7: _migrate_to_7 here.
+MIGRATIONS = {
+    1: _migrate_to_1,
+    2: _migrate_to_2,
+    3: _migrate_to_3,
+    4: _migrate_to_4,
+    5: _migrate_to_5,
+    6: _migrate_to_6,
+}

@@ -1,17 +1,18 @@
 """Retention: how much history a source keeps (relative to its own newest observation, not the
-wall clock, so a backfill of old captures is not pruned away)."""
+wall clock, so a backfill of old captures is not pruned away). Portable SQL: no LIMIT -1, no
+total_changes (what went is counted from the statements' rowcounts)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 from ..values import to_utc
+from .db import Connection
 from .state import to_stamp
 
 
 def prune(
-    db: sqlite3.Connection,
+    db: Connection,
     source: str,
     *,
     retention_days: int | None,
@@ -22,7 +23,7 @@ def prune(
     transaction): snapshots last seen more than `retention_days` before the source's newest
     observation, then all but the newest `max_snapshots`; models no snapshot mentions; the raw
     payloads of all but the newest `keep_payloads`. The newest snapshot is never pruned."""
-    before = db.total_changes
+    gone = 0  # snapshots deleted
     latest = "(SELECT id FROM snapshots WHERE source = :s ORDER BY captured_at DESC, id DESC LIMIT 1)"
     if retention_days is not None:
         newest = db.execute(
@@ -31,12 +32,12 @@ def prune(
             (source,),
         ).fetchone()[0]
         cutoff = to_stamp(to_utc(newest) - timedelta(days=retention_days))
-        db.execute(
+        gone += db.execute(
             f"DELETE FROM snapshots WHERE source = :s AND id != {latest} AND id IN "
             "(SELECT snapshot_id FROM observations GROUP BY snapshot_id "
             "HAVING MAX(observed_at) < :c)",
             {"s": source, "c": cutoff},
-        )
+        ).rowcount
         # thin old observations of surviving snapshots: keep each one's first and last
         db.execute(
             "DELETE FROM observations WHERE observed_at < :c AND snapshot_id IN "
@@ -47,12 +48,12 @@ def prune(
             {"s": source, "c": cutoff},
         )
     if max_snapshots is not None:
-        db.execute(
-            "DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots WHERE source = ? "
-            "ORDER BY captured_at DESC, id DESC LIMIT -1 OFFSET ?)",
-            (source, max(1, max_snapshots)),
-        )
-    if db.total_changes != before:  # snapshots went: forget models no snapshot mentions
+        gone += db.execute(
+            "DELETE FROM snapshots WHERE source = ? AND id NOT IN (SELECT id FROM snapshots "
+            "WHERE source = ? ORDER BY captured_at DESC, id DESC LIMIT ?)",
+            (source, source, max(1, max_snapshots)),
+        ).rowcount
+    if gone:  # snapshots went: forget models no snapshot mentions
         db.execute(
             "DELETE FROM models WHERE source = ? AND NOT EXISTS "
             "(SELECT 1 FROM model_state WHERE model_id = models.id)",
@@ -60,8 +61,8 @@ def prune(
         )
     if keep_payloads is not None:  # older snapshots keep their state, not their raw payload
         db.execute(
-            "UPDATE snapshots SET payload = NULL WHERE id IN (SELECT id FROM snapshots WHERE "
-            "source = ? AND payload IS NOT NULL ORDER BY captured_at DESC, id DESC "
-            "LIMIT -1 OFFSET ?)",
-            (source, max(1, keep_payloads)),
+            "UPDATE snapshots SET payload = NULL WHERE source = ? AND payload IS NOT NULL AND id "
+            "NOT IN (SELECT id FROM snapshots WHERE source = ? AND payload IS NOT NULL "
+            "ORDER BY captured_at DESC, id DESC LIMIT ?)",
+            (source, source, max(1, keep_payloads)),
         )

@@ -29,19 +29,23 @@ stores no new row; it is kept as an `observations` row, so `last_seen_at` says h
   from a newer schema version raises `HistoryError` and is left untouched.
 
 Events (`changes`) are computed between consecutive snapshots of a source; see
-`state.diff_states`. The file, schema and migrations are in `db`; backfill from files in
-`backfill`; the terminal text format in `text`. No streamlit.
+`state.diff_states`. `record()` diffs a capture against its neighbours once and returns (and, for
+live captures, journals) the events it brought: the SSE stream and the webhooks read those from
+the journal (`journal`), never by diffing again. The SQLite engine (file, schema, migrations,
+the one transaction helper) is in `db`; the queries in `writer` and `reader`; backfill from files
+in `backfill`; the terminal text format in `text`. No streamlit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
+import os
 import threading
 import zlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -50,48 +54,55 @@ import pandas as pd
 
 from ..errors import HistoryError, PayloadError
 from ..sources.registry import CATALOG_SOURCES as SOURCES
-from .db import connect
+from . import journal, reader
+from .db import Connection, connect, transaction
 from .retention import prune
-from .state import (
-    CONTEXT_FIELDS,
-    EVENT_KINDS,
-    PRICE_FIELDS,
-    STATE_COLUMNS,
-    TAO_FIELDS,
-    diff_states,
-    payload_states,
-    stamp_iso,
-    state_signature,
-    to_stamp,
-)
+from .state import EVENT_KINDS, payload_states, state_signature, to_stamp
+from .writer import Capture, captured_events, write_capture
 
 DB_FILENAME = "history.sqlite"  # inside the cache directory (history.history_path)
-_IDENTITY = ("key", "name", "chute_id", "template")  # columns of `models`
-_VALUES = tuple(c for c in STATE_COLUMNS if c not in _IDENTITY)  # columns of `model_state`
-_EVENT_COLUMNS = ("key", "name", "chute_id", *PRICE_FIELDS, "hot", *CONTEXT_FIELDS)  # diff_states input
+MAX_SNAPSHOTS = 2000  # per source (retention)
+KEEP_PAYLOADS = 100  # newest snapshots per source that keep their raw payload
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What `record()` did: whether the capture started a snapshot (truthy then), and the
+    events it brought (each with its journal number `id` when journaled: live captures)."""
+
+    stored: bool
+    events: tuple[dict, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.stored
 
 
 # ---------------------------------------------------------------------------- the store
 class HistoryStore:
     """Snapshots of the sources, and the events and price histories derived from them.
 
-    One connection shared by threads (`check_same_thread=False`) behind a lock; writes take
-    `BEGIN IMMEDIATE`, WAL mode lets other processes read meanwhile. Every sqlite error surfaces
-    as `HistoryError`.
+    One connection shared by threads behind a lock; every access goes through `db.transaction`
+    (writes take the write lock up front, WAL lets other processes read meanwhile), and every
+    database error surfaces as `HistoryError`. `readonly`: a reader's handle (pages, the API),
+    which never writes or prunes; see `shared_store`.
     """
+
+    _shared = False  # a process-wide handle (shared_store): `with` does not close it
 
     def __init__(
         self,
         path: Path | str,
         *,
         retention_days: int | None = 180,
-        max_snapshots: int | None = 2000,
-        keep_payloads: int | None = 100,
+        max_snapshots: int | None = MAX_SNAPSHOTS,
+        keep_payloads: int | None = KEEP_PAYLOADS,
         timeout: float = 5.0,
+        readonly: bool = False,
     ) -> None:
         self.path = Path(path)
         self.retention_days, self.max_snapshots = retention_days, max_snapshots
         self.keep_payloads = keep_payloads
+        self.readonly = readonly
         self._lock = threading.RLock()
         moved: list[Path] = []
         self._conn = connect(self.path, timeout, moved)
@@ -105,21 +116,17 @@ class HistoryStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        if not self._shared:
+            self.close()
 
-    @contextmanager
-    def _tx(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                try:
-                    yield self._conn
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise HistoryError(f"history database {self.path}: {exc}") from None
+    def _tx(self, write: bool = False) -> AbstractContextManager[Connection]:
+        if write and self.readonly:
+            raise HistoryError(f"history database {self.path}: this handle is read-only")
+        return transaction(self._conn, self._lock, self.path, write=write)
+
+    def reading(self) -> AbstractContextManager[Connection]:
+        """A read transaction on this handle, for the package's other readers (telemetry)."""
+        return self._tx()
 
     # ------------------------------------------------------------------------ writing
     def record(
@@ -130,11 +137,12 @@ class HistoryStore:
         *,
         origin: str = "live",
         allow_empty: bool = True,
-    ) -> bool:
-        """Keep one capture. True when it starts a new snapshot (its state differs from the one
-        before it in time); False when it only extends a snapshot (same state) or this source was
-        already observed at exactly this time. Raises PayloadError for an unusable payload, and
-        for one listing no models unless `allow_empty`."""
+    ) -> Recorded:
+        """Keep one capture; what it did (`Recorded`: truthy when it starts a new snapshot, i.e.
+        its state differs from the one before it in time; falsy when it only extends a snapshot
+        or this source was already observed at exactly this time) and the events it brought.
+        The events of a live capture are journaled for SSE and the webhooks. Raises PayloadError
+        for an unusable payload, and for one listing no models unless `allow_empty`."""
         states = payload_states(source, payload)
         if not states and not allow_empty:
             raise PayloadError(f"{source}: no models in payload", source=source)
@@ -142,63 +150,20 @@ class HistoryStore:
             canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         except (TypeError, ValueError) as exc:
             raise HistoryError(f"{source}: payload is not JSON-serializable: {exc}") from None
-        psha = hashlib.sha256(canonical.encode()).hexdigest()
-        ssig, t = state_signature(states), to_stamp(captured_at)
+        capture = Capture(
+            source=source,
+            states=states,
+            signature=state_signature(states),
+            stamp=to_stamp(captured_at),
+            payload_sha256=hashlib.sha256(canonical.encode()).hexdigest(),
+            blob=zlib.compress(canonical.encode(), 6),
+            origin=origin,
+        )
         with self._tx(write=True) as db:
-            if db.execute(
-                "SELECT 1 FROM observations o JOIN snapshots s ON s.id = o.snapshot_id "
-                "WHERE s.source = ? AND o.observed_at = ?",
-                (source, t),
-            ).fetchone():
-                return False
-            near = (
-                "SELECT id, state_sha256 FROM snapshots WHERE source = ? AND captured_at {} ? "
-                "ORDER BY captured_at {d}, id {d} LIMIT 1"
-            )
-            prev = db.execute(near.format("<=", d="DESC"), (source, t)).fetchone()
-            if prev and prev[1] == ssig:
-                db.execute("INSERT INTO observations VALUES (?, ?, ?)", (prev[0], t, psha))
-                prune(
-                    db,
-                    source,
-                    retention_days=self.retention_days,
-                    max_snapshots=self.max_snapshots,
-                    keep_payloads=self.keep_payloads,
-                )
-                return False
-            blob = zlib.compress(canonical.encode(), 6)
-            nxt = db.execute(near.format(">", d="ASC"), (source, t)).fetchone()
-            later = (
-                db.execute(
-                    "SELECT 1 FROM observations WHERE snapshot_id = ? AND observed_at > ?", (prev[0], t)
-                ).fetchone()
-                if prev
-                else None
-            )
-            if later:  # t falls inside prev's run: the part after t becomes its own snapshot
-                self._split(db, prev[0], t)
-            elif nxt and nxt[1] == ssig:  # an earlier sighting of the next snapshot's state
-                db.execute(
-                    "UPDATE snapshots SET captured_at = ?, payload_sha256 = ?, payload = ?, "
-                    "origin = ? WHERE id = ?",
-                    (t, psha, blob, origin, nxt[0]),
-                )
-                db.execute("INSERT INTO observations VALUES (?, ?, ?)", (nxt[0], t, psha))
-                prune(
-                    db,
-                    source,
-                    retention_days=self.retention_days,
-                    max_snapshots=self.max_snapshots,
-                    keep_payloads=self.keep_payloads,
-                )
-                return False
-            sid = db.execute(
-                "INSERT INTO snapshots (source, captured_at, payload_sha256, payload, origin, "
-                "state_sha256, models) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (source, t, psha, blob, origin, ssig, len(states)),
-            ).lastrowid
-            self._insert_states(db, sid, source, states)  # type: ignore[arg-type]  # set by INSERT
-            db.execute("INSERT INTO observations VALUES (?, ?, ?)", (sid, t, psha))
+            stored = write_capture(db, capture)
+            events = captured_events(db, source, capture.stamp) if stored else []
+            if origin == "live":
+                events = journal.append(db, source, capture.stamp, events)
             prune(
                 db,
                 source,
@@ -206,43 +171,13 @@ class HistoryStore:
                 max_snapshots=self.max_snapshots,
                 keep_payloads=self.keep_payloads,
             )
-            return True
+        return Recorded(stored, tuple(events))
 
-    @staticmethod
-    def _insert_states(db: sqlite3.Connection, sid: int, source: str, states: list[dict]) -> None:
-        idents = [json.dumps([source, *(s[c] for c in _IDENTITY)]) for s in states]
-        db.executemany(
-            "INSERT OR IGNORE INTO models (ident, source, key, name, chute_id, template) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(i, source, *(s[c] for c in _IDENTITY)) for i, s in zip(idents, states, strict=True)],
-        )
-        ids = dict(db.execute("SELECT ident, id FROM models WHERE source = ?", (source,)))
-        db.executemany(
-            f"INSERT INTO model_state (snapshot_id, model_id, {', '.join(_VALUES)}) "
-            f"VALUES (?, ?{', ?' * len(_VALUES)})",
-            [(sid, ids[i], *(s[c] for c in _VALUES)) for i, s in zip(idents, states, strict=True)],
-        )
-
-    @staticmethod
-    def _split(db: sqlite3.Connection, sid: int, t: str) -> None:
-        first = db.execute(
-            "SELECT MIN(observed_at) FROM observations WHERE snapshot_id = ? AND observed_at > ?", (sid, t)
-        ).fetchone()[0]
-        new = db.execute(
-            "INSERT INTO snapshots (source, captured_at, payload_sha256, payload, origin, "
-            "state_sha256, models) SELECT source, ?, payload_sha256, payload, origin, "
-            "state_sha256, models FROM snapshots WHERE id = ?",
-            (first, sid),
-        ).lastrowid
-        cols = ", ".join(("model_id", *_VALUES))
-        db.execute(
-            f"INSERT INTO model_state (snapshot_id, {cols}) SELECT ?, {cols} FROM model_state "
-            "WHERE snapshot_id = ?",
-            (new, sid),
-        )
-        db.execute(
-            "UPDATE observations SET snapshot_id = ? WHERE snapshot_id = ? AND observed_at > ?", (new, sid, t)
-        )
+    def publish(self) -> tuple[int, list[dict]]:
+        """A new durable revision and the journaled events since the previous one (each with
+        its `id`): what one refresh publishes (see `journal.publish`)."""
+        with self._tx(write=True) as db:
+            return journal.publish(db)
 
     # ------------------------------------------------------------------------ reading
     def changes(
@@ -264,47 +199,27 @@ class HistoryStore:
         if source is not None and source not in SOURCES:
             raise HistoryError(f"unknown source {source!r}; expected one of {SOURCES}")
         start = to_stamp(since) if since is not None else ""
-        sources = [source] if source else list(SOURCES)
         events = []
-        for src in sources:
-            snaps = self._states(src, start)
-            for (_, before), (at, after) in pairwise(snaps):
-                if at < start:
-                    continue
-                moved = [k for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
-                if moved:  # only models whose tracked values differ reach the detailed diff
-                    old, new = (
-                        {k: dict(zip(_EVENT_COLUMNS, side[k], strict=True)) for k in moved if k in side}
-                        for side in (before, after)
-                    )
-                    events += [dict(e, _t=at) for e in diff_states(old, new, stamp_iso(at), src)]
+        with self._tx() as db:
+            for src in [source] if source else list(SOURCES):
+                pairs = [(a, b) for a, b in pairwise(reader.snapshot_states(db, src, start)) if b[0] >= start]
+                events += reader.states_events(pairs, src)
         events = [
             e
             for e in events
             if e["kind"] in wanted and (model is None or model in (e["name"], e["chute_id"]))
         ]
-        events.sort(key=lambda e: (e["_t"], e["kind"], e["name"] or "", e["field"] or "", e["source"]))
-        return [{k: v for k, v in e.items() if k != "_t"} for e in events]
+        return reader.sort_events(events)
 
-    def _states(self, source: str, start: str) -> list[tuple[str, dict[str, tuple]]]:
-        """(captured_at, {key: values of _EVENT_COLUMNS}) per snapshot of source, oldest first,
-        from the last snapshot before `start` on."""
-        columns = ", ".join(("d." if c in _IDENTITY else "m.") + c for c in _EVENT_COLUMNS)
+    def journal_after(self, seq: int, limit: int = 1000) -> list[dict]:
+        """Live events journaled after number `seq` (an SSE `Last-Event-ID`), oldest first."""
         with self._tx() as db:
-            rows = db.execute(
-                f"SELECT s.id, s.captured_at, {columns} FROM snapshots s "
-                "LEFT JOIN model_state m ON m.snapshot_id = s.id LEFT JOIN models d ON d.id = m.model_id "
-                "WHERE s.source = :s AND s.captured_at >= COALESCE((SELECT MAX(captured_at) "
-                "FROM snapshots WHERE source = :s AND captured_at < :t), '') "
-                "ORDER BY s.captured_at, s.id",
-                {"s": source, "t": start},
-            ).fetchall()
-        snaps: dict[int, tuple[str, dict[str, tuple]]] = {}
-        for sid, at, *values in rows:
-            states = snaps.setdefault(sid, (at, {}))[1]
-            if values[0] is not None:
-                states[values[0]] = tuple(values)
-        return list(snaps.values())
+            return journal.after(db, seq, limit=limit)
+
+    def current_revision(self) -> int:
+        """The last published revision (durable: survives restarts)."""
+        with self._tx() as db:
+            return journal.revision(db)
 
     def price_history(self, key_or_name: str, source: str | None = None) -> pd.DataFrame:
         """One row per snapshot in which the model (key, name or chute_id) appears, oldest first:
@@ -313,73 +228,14 @@ class HistoryStore:
         when unstated or recorded before schema 2) and last_seen_at (the last capture still
         showing that snapshot's state). For step charts, a row's values hold from `at` until the
         next row of the same source and key."""
-        cols = [
-            "at",
-            "source",
-            "name",
-            "chute_id",
-            "price_input_usd",
-            "price_output_usd",
-            "price_cache_read_usd",
-            "price_step_usd",
-            "price_hour_usd",
-            "hot",
-            "context_length",
-            "key",
-            "price_request_usd",
-            "max_output_length",
-            *TAO_FIELDS,
-            "last_seen_at",
-        ]
         with self._tx() as db:
-            rows = db.execute(
-                f"SELECT s.captured_at, s.source, "
-                f"{', '.join(('d.' if c in _IDENTITY else 'm.') + c for c in cols[2:-1])}, "
-                "(SELECT MAX(observed_at) FROM observations WHERE snapshot_id = s.id) "
-                "FROM models d JOIN model_state m ON m.model_id = d.id "
-                "JOIN snapshots s ON s.id = m.snapshot_id "
-                "WHERE (d.key = :q OR d.name = :q OR d.chute_id = :q) "
-                "AND (:src IS NULL OR s.source = :src) ORDER BY s.captured_at, s.source, d.key",
-                {"q": key_or_name, "src": source},
-            ).fetchall()
-        df = pd.DataFrame(rows, columns=cols)
-        for col in ("at", "last_seen_at"):
-            df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
-        df["hot"] = pd.array([None if v is None else bool(v) for v in df["hot"]], dtype="boolean")
-        for col in ("context_length", "max_output_length"):
-            df[col] = pd.array(df[col].tolist(), dtype="Int64")
-        for col in (c for c in cols if c.startswith("price_")):
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-        return df
+            return reader.price_history(db, key_or_name, source)
 
     def snapshots_frame(self, source: str | None = None) -> pd.DataFrame:
         """id, source, captured_at, last_seen_at, models, observations, origin, has_payload;
         oldest first."""
         with self._tx() as db:
-            rows = db.execute(
-                "SELECT s.id, s.source, s.captured_at, MAX(o.observed_at), s.models, COUNT(o.observed_at), "
-                "s.origin, s.payload IS NOT NULL FROM snapshots s "
-                "LEFT JOIN observations o ON o.snapshot_id = s.id "
-                "WHERE (:src IS NULL OR s.source = :src) GROUP BY s.id ORDER BY s.captured_at, s.id",
-                {"src": source},
-            ).fetchall()
-        df = pd.DataFrame(
-            rows,
-            columns=[
-                "id",
-                "source",
-                "captured_at",
-                "last_seen_at",
-                "models",
-                "observations",
-                "origin",
-                "has_payload",
-            ],
-        )
-        df["has_payload"] = df["has_payload"].astype(bool)
-        for col in ("captured_at", "last_seen_at"):
-            df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
-        return df
+            return reader.snapshots_frame(db, source)
 
     def revision(self) -> str:
         """Changes whenever anything is recorded or pruned: a cache key for memoized UI queries."""
@@ -409,4 +265,49 @@ class HistoryStore:
             raise HistoryError(f"history database {self.path}: stored payload is corrupt: {exc}") from None
 
 
-__all__ = ["DB_FILENAME", "HistoryStore"]
+# ---------------------------------------------------------------------------- shared handles
+_shared: dict[tuple[Path, bool], tuple[Any, HistoryStore]] = {}
+_shared_lock = threading.Lock()
+SHARED_MAX = 8  # open handles kept (one or two databases in a real process)
+
+
+def shared_store(
+    path: Path | str,
+    *,
+    readonly: bool = True,
+    timeout: float = 5.0,
+    create: bool = False,
+    **retention: int | None,
+) -> HistoryStore | None:
+    """One handle per database file and mode for the whole process (pages, API routes, the
+    refresher, the loader's recording), instead of an open per call. None while the file does
+    not exist, unless `create` (looking never creates it). Reopened when the file was replaced
+    (moved aside, deleted and recreated). `with shared_store(p) as s:` does not close it.
+    `retention`: retention_days / max_snapshots / keep_payloads of a writer, applied when it is
+    opened (default: a handle that never prunes)."""
+    path = Path(path)
+    with _shared_lock:
+        try:
+            st = os.stat(path)
+        except OSError:
+            if not create:
+                return None
+            st = None
+        held = _shared.get((path, readonly))
+        if held is not None and st is not None and held[0] == (st.st_dev, st.st_ino):
+            return held[1]
+        options = {"retention_days": None, "max_snapshots": None, "keep_payloads": None, **retention}
+        store = HistoryStore(path, timeout=timeout, readonly=readonly, **options)
+        store._shared = True
+        st = os.stat(path)
+        _shared.pop((path, readonly), None)
+        _shared[(path, readonly)] = ((st.st_dev, st.st_ino), store)
+        stale = [held[1]] if held is not None else []
+        while len(_shared) > SHARED_MAX:  # the least recently opened (tests open many files)
+            stale.append(_shared.pop(next(iter(_shared)))[1])
+        for old in stale:
+            old.close()
+        return store
+
+
+__all__ = ["DB_FILENAME", "HistoryStore", "Recorded", "shared_store"]

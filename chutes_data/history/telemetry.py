@@ -11,7 +11,7 @@ Tables: history/db.py migration 2.
 
 from __future__ import annotations
 
-import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -23,8 +23,8 @@ import pandas as pd
 from ..config import Settings
 from ..errors import HistoryError
 from ..values import iso
-from .db import connect
-from .store import DB_FILENAME
+from .db import Connection, connect, transaction
+from .store import DB_FILENAME, shared_store
 
 
 def history_path(settings: Settings) -> Path:
@@ -38,18 +38,18 @@ PROBE_COLUMNS = ["at", "model", "chute_id", "outcome", "ttft_s", "tps", "total_s
 
 
 @contextmanager
-def _db(path: Path, write: bool = False, timeout: float = 5.0) -> Iterator[sqlite3.Connection]:
+def _db(path: Path, write: bool = False, timeout: float = 5.0) -> Iterator[Connection]:
+    if not write:  # readers (the Model detail page) share the process's handle
+        store = shared_store(path, timeout=timeout)
+        if store is None:
+            raise HistoryError(f"history database {path} is gone")
+        with store.reading() as db:
+            yield db
+        return
     conn = connect(path, timeout)
     try:
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        raise HistoryError(f"history database {path}: {exc}") from None
+        with transaction(conn, threading.RLock(), path, write=write) as db:
+            yield db
     finally:
         conn.close()
 

@@ -11,7 +11,8 @@ from starlette.responses import Response, StreamingResponse
 from . import runtime
 from .events import format_event
 from .feeds import atom_feed
-from .params import CHANGES_PARAMS, parse
+from .params import CHANGES_PARAMS, ApiError, parse
+from .refresher import in_thread
 from .responses import _service, dumps, endpoint, respond
 
 
@@ -76,15 +77,53 @@ async def changes_atom(request: Request) -> Response:
     return respond(request, body, media_type="application/atom+xml; charset=utf-8", snapshot=service.snapshot)
 
 
+REPLAY_LIMIT = 1000  # events a reconnecting client is sent at most (then: resync from /api/changes)
+
+
+def _last_event_id(request: Request) -> int | None:
+    """The `Last-Event-ID` a reconnecting EventSource sends (our ids are whole numbers)."""
+    raw = request.headers.get("last-event-id")
+    if raw is None or not raw.strip():
+        return None
+    if not raw.strip().isdigit():
+        raise ApiError(
+            400,
+            "bad_header",
+            "Last-Event-ID: expected the id of an event this stream sent (a whole number)",
+            "Last-Event-ID",
+        )
+    return int(raw.strip())
+
+
+async def _replay(service: runtime.Service, after: int) -> list[bytes]:
+    """What a client that saw up to id `after` missed: the journaled changes since (from the
+    history, oldest first), then the current snapshot if it is newer."""
+    snapshot = service.snapshot
+    store = service.history()
+    missed = await in_thread(store.journal_after, after, REPLAY_LIMIT) if store is not None else []
+    out = [format_event("change", e, e["id"]) for e in missed]
+    if snapshot is not None and snapshot.revision > after:
+        out.append(format_event("snapshot", service.snapshot_event(snapshot), snapshot.revision))
+    return out
+
+
 @endpoint
 async def events(request: Request) -> Response:
-    """Server-Sent Events: `snapshot` per refresh, `change` per history event."""
+    """Server-Sent Events: `change` per history event (id: its journal number), then `snapshot`
+    per refresh (id: the revision); ids only grow, across restarts too, so a reconnect with
+    `Last-Event-ID` is first sent what it missed."""
     service = _service()
     parse(request, ())
+    after = _last_event_id(request)
     snapshot = service.snapshot
-    first = (
-        [format_event("snapshot", service.snapshot_event(snapshot), snapshot.revision)] if snapshot else []
-    )
+    if after is not None:
+        first = await _replay(service, after)
+    else:
+        first = (
+            [format_event("snapshot", service.snapshot_event(snapshot), snapshot.revision)]
+            if snapshot
+            else []
+        )
     return StreamingResponse(
         service.bus.stream(first, service.shutdown),
         media_type="text/event-stream",

@@ -1,24 +1,26 @@
-"""The webhook outbox: the `webhook_deliveries` and `webhook_cursor` tables of the history
-database, and which recorded changes are not queued yet.
+"""The webhook outbox: the `webhook_deliveries` table of the history database, and how far the
+webhooks have queued the event journal (history/journal.py).
 
-Every change the history records is queued once: a publish queues the changes after each source's
-cursor (or, the first time, those of the capture just made) and moves the cursors in the same
-transaction. So a process that dies, or an outbox that is locked, between recording a capture and
-queueing its changes leaves them to the next publish: late, never lost.
+Every event `HistoryStore.record()` journals is queued once: `queue_journal` takes the events
+past the webhooks' mark (or, the first time, those of the refresh just published), builds one
+delivery of them and moves the mark, all in one transaction. So a process that dies, or an
+outbox that is locked, between recording a capture and queueing its events leaves them to the
+next publish: late, never lost. Nothing here diffs snapshots: the events come from the journal.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..history.db import connect
+from ..history import journal
+from ..history.db import Connection, connect, transaction
 from ..history.state import to_stamp
-from ..history.store import HistoryStore
 from ..values import to_utc
 
 
@@ -31,7 +33,7 @@ class Pending:
 
 
 class Outbox:
-    """The `webhook_deliveries` table of the history database."""
+    """The `webhook_deliveries` table of the history database (every error a HistoryError)."""
 
     def __init__(self, path: Path | str, timeout: float = 5.0) -> None:
         self.path = Path(path)
@@ -42,68 +44,49 @@ class Outbox:
         with self._lock:
             self._conn.close()
 
+    def _tx(self, write: bool = False) -> AbstractContextManager[Connection]:
+        return transaction(self._conn, self._lock, self.path, write=write)
+
     def _write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                changed = self._conn.execute(sql, params).rowcount
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return changed
+        with self._tx(write=True) as db:
+            return db.execute(sql, params).rowcount
 
     def _read(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+        with self._tx() as db:
+            return db.execute(sql, params).fetchall()
 
-    def cursors(self) -> dict[str, str]:
-        """source -> the stored stamp through which its changes are queued."""
-        return dict(self._read("SELECT source, through FROM webhook_cursor"))
+    def mark(self) -> int | None:
+        """How far the journal is queued (None: webhooks never queued anything here)."""
+        with self._tx() as db:
+            return journal.webhook_mark(db)
 
-    def queue(
+    def queue(self, delivery_id: str, urls: Iterable[str], body: bytes, now: datetime) -> int:
+        """Add a delivery for each receiver (a known (delivery, receiver) pair is kept as is);
+        how many were new."""
+        with self._tx(write=True) as db:
+            return _insert(db, delivery_id, urls, body, now)
+
+    def queue_journal(
         self,
-        delivery_id: str | None,
         urls: Iterable[str],
-        body: bytes,
         now: datetime,
+        build: Callable[[list[dict]], tuple[str, bytes]],
         *,
-        through: dict[str, str] | None = None,
-        expect: dict[str, str] | None = None,
-    ) -> int | None:
-        """Add a delivery for each receiver and move the cursors to `through`, in one transaction:
-        a batch is queued exactly when its cursors move. `expect`: the cursors the batch was
-        computed from; if another process moved them meanwhile, nothing is written (None).
-        `delivery_id` None: only move the cursors. How many deliveries were new."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                if (
-                    expect is not None
-                    and dict(self._conn.execute("SELECT source, through FROM webhook_cursor").fetchall())
-                    != expect
-                ):
-                    self._conn.execute("ROLLBACK")
-                    return None
-                added = 0
-                for url in urls if delivery_id else ():
-                    added += self._conn.execute(
-                        "INSERT OR IGNORE INTO webhook_deliveries (delivery_id, url, body, "
-                        "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-                        (delivery_id, url, body, to_stamp(now), to_stamp(now)),
-                    ).rowcount
-                for source, stamp in (through or {}).items():
-                    self._conn.execute(
-                        "INSERT INTO webhook_cursor (source, through) VALUES (?, ?) "
-                        "ON CONFLICT (source) DO UPDATE SET through = excluded.through "
-                        "WHERE excluded.through > webhook_cursor.through",
-                        (source, stamp),
-                    )
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return added
+        first_after: int,
+    ) -> str | None:
+        """Queue the journaled events past the webhooks' mark (`first_after` when there is no mark
+        yet) as one delivery built by `build(events) -> (delivery id, body)`, and move the mark,
+        in one transaction; the delivery's id, None when there was nothing to send."""
+        with self._tx(write=True) as db:
+            mark = journal.webhook_mark(db)
+            events = journal.after(db, first_after if mark is None else mark)
+            through = max([e["id"] for e in events], default=first_after if mark is None else mark)
+            journal.move_webhook_mark(db, through)
+            if not events:
+                return None
+            delivery_id, body = build(events)
+            _insert(db, delivery_id, urls, body, now)
+            return delivery_id
 
     def due(self, now: datetime, urls: Iterable[str], limit: int = 100) -> list[Pending]:
         """Pending deliveries to the configured receivers whose next attempt is due, oldest first."""
@@ -161,28 +144,12 @@ class Outbox:
         return {"pending": row[0], "delivered": row[1], "failed": row[2]}
 
 
-def unsent_changes(
-    history: Path, cursors: Mapping[str, str], captures: Mapping[str, datetime]
-) -> tuple[list[dict], dict[str, str]]:
-    """(changes to queue, the cursors after them). A source with a cursor gets every change
-    recorded after it; one without (webhooks just turned on) only those of its capture just made
-    (`captures`: source -> that capture's time), so receivers are not sent the whole history."""
-    events: list[dict] = []
-    through: dict[str, str] = {}
-    if not history.is_file():
-        return events, through
-    with HistoryStore(history, retention_days=None, max_snapshots=None, keep_payloads=None) as store:
-        for source in sorted(set(cursors) | set(captures)):
-            cursor = cursors.get(source)
-            if cursor is None:
-                found = store.changes(since=captures[source], source=source)
-            else:
-                found = [e for e in store.changes(since=cursor, source=source) if to_stamp(e["at"]) > cursor]
-            marks = [to_stamp(e["at"]) for e in found]
-            if source in captures:
-                marks.append(to_stamp(captures[source]))
-            if marks and max(marks) > (cursor or ""):
-                through[source] = max(marks)
-            events += found
-    events.sort(key=lambda e: (to_stamp(e["at"]), e["kind"], e["name"] or "", e["field"] or "", e["source"]))
-    return events, through
+def _insert(db: Connection, delivery_id: str, urls: Iterable[str], body: bytes, now: datetime) -> int:
+    added = 0
+    for url in urls:
+        added += db.execute(
+            "INSERT INTO webhook_deliveries (delivery_id, url, body, created_at, next_attempt_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (delivery_id, url) DO NOTHING",
+            (delivery_id, url, body, to_stamp(now), to_stamp(now)),
+        ).rowcount
+    return added

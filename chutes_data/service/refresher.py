@@ -20,7 +20,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..config import Settings
-from ..history import HistoryStore, history_path
+from ..errors import HistoryError
+from ..history import history_path, shared_history
 from ..sources.loader import assemble_catalog, load_source
 from ..sources.telemetry_loader import load_telemetry
 from ..sources.types import Catalog, SourceData
@@ -142,10 +143,10 @@ class Refresher:
             for s, d in sources.items()
             if d.status.origin == "live" and d.status.complete and d.status.fetched_at
         )
-        events = await in_thread(self._new_events, catalog, refreshed, name="chutes-history")
+        revision, events = await in_thread(self._new_events, name="chutes-history")
         errors = [d.status.error for d in sources.values() if d.status.error]
         self.last_error = "; ".join(errors) or None
-        self._revision += 1
+        self._revision = max(self._revision + 1, revision)
         snapshot = Snapshot(
             revision=self._revision,
             catalog=catalog,
@@ -170,21 +171,17 @@ class Refresher:
                 log.exception("publishing revision %d failed", snapshot.revision)
         return snapshot
 
-    def _new_events(self, catalog: Catalog, refreshed: tuple[str, ...]) -> list[dict]:
-        """The history's events that this refresh's captures produced (empty when a capture
-        only confirmed the state before it)."""
-        path = history_path(self.settings)
-        if not refreshed or not path.is_file():
-            return []
-        events: list[dict] = []
+    def _new_events(self) -> tuple[int, list[dict]]:
+        """(the new durable revision, the events `record()` journaled since the last one, each
+        with its `id`): one transaction on the process's shared handle, no diff. (0, []) without
+        a history database, or when it cannot be written (history is best effort)."""
         try:
-            with HistoryStore(path, retention_days=None, max_snapshots=None, keep_payloads=None) as store:
-                for source in refreshed:
-                    at = catalog.sources[source].status.fetched_at
-                    events += store.changes(since=at, source=source)
-        except Exception as exc:  # noqa: BLE001 - history is best effort, as in load_source
+            if not history_path(self.settings).is_file():  # nothing recorded: do not create it
+                return 0, []
+            return shared_history(self.settings).publish()
+        except HistoryError as exc:
             log.warning("could not read new history events: %s", exc)
-        return events
+            return 0, []
 
     # ------------------------------------------------------------------ the loop
     async def run(self) -> None:

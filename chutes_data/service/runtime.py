@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..config import Settings
-from ..history import HistoryStore, history_path
+from ..history import HistoryStore, history_path, shared_store
 from ..values import iso
 from .events import EventBus
 from .refresher import Refresher, Snapshot, in_thread
@@ -123,16 +123,8 @@ class Service:
             return self.snapshot
 
     def history(self) -> HistoryStore | None:
-        """A shared read-only store on the history database (None while there is none)."""
-        with self._history_lock:
-            if self._history is None:
-                path = history_path(self.settings)
-                if not path.is_file():
-                    return None
-                self._history = HistoryStore(
-                    path, retention_days=None, max_snapshots=None, keep_payloads=None, timeout=2.0
-                )
-            return self._history
+        """The process's shared read-only store on the history database (None while there is none)."""
+        return shared_store(history_path(self.settings), timeout=2.0)
 
     async def cached(self, key: Any, build: Callable[[], Any], maxsize: int = 256) -> Any:
         """`build()` once per key, in a worker thread; concurrent callers of a key being built
@@ -180,13 +172,12 @@ class Service:
     async def _published(self, snapshot: Snapshot) -> None:
         self._memo.clear()
         self._generation += 1
+        for event in snapshot.events:  # each with its journal number: ids only grow
+            self.bus.publish("change", event, event.get("id", snapshot.revision))
         self.bus.publish("snapshot", self.snapshot_event(snapshot), snapshot.revision)
-        for event in snapshot.events:
-            self.bus.publish("change", event, snapshot.revision)
         if self.webhooks.enabled:  # every recorded change not queued yet, this refresh's included
-            captures = {s: snapshot.catalog.sources[s].status.fetched_at for s in snapshot.refreshed}
             try:
-                await self.webhooks.publish_unsent(captures, snapshot.published_at)
+                await self.webhooks.publish_unsent(snapshot)
             except Exception as exc:  # noqa: BLE001 - webhooks never break a refresh
                 log.warning("could not queue webhook delivery (it is kept for the next refresh): %s", exc)
         for listener in list(self.listeners):

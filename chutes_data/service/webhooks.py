@@ -12,18 +12,21 @@ redirects are not followed) is retried with exponential backoff up to `max_attem
 failed and kept for inspection. Each receiver is worked on by its own task with a short timeout, so
 a slow or dead one delays neither the others nor refreshes, pages or the API. URLs are logged only
 through `display_url` (credentials and query masked). Which recorded changes are queued is
-tracked per source in the outbox (`outbox.py`), so changes recorded just before a crash are sent
-by the next publish rather than lost.
+tracked in the outbox (`outbox.py`) as a mark in the history's event journal, so changes recorded
+just before a crash are sent by the next publish rather than lost. Each event carries its journal
+number `id`. Time comes from an injected `clock` (tests move it instead of sleeping): a retry is
+due when the clock says so, and `poke()` makes the dispatcher look again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
 import logging
-import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,8 +36,8 @@ from ..config import Settings
 from ..errors import HistoryError
 from ..urls import display_url, mask_credentials
 from ..values import iso
-from .outbox import Outbox, Pending, unsent_changes
-from .refresher import in_thread
+from .outbox import Outbox, Pending
+from .refresher import Snapshot, in_thread
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,12 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = 2.0  # seconds; attempt n waits base * 2**(n-1), capped
 BACKOFF_CAP = 600.0
 TIMEOUT = 10.0
+IDLE_WAIT = 60.0  # seconds between looks at the outbox when nothing is due
+UNAVAILABLE_WAIT = 5.0  # seconds before trying a locked or unwritable outbox again
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def signature(body: bytes, secret: str) -> str:
@@ -81,6 +90,7 @@ class Dispatcher:
         backoff_cap: float | None = None,
         timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.urls = tuple(settings.webhook_urls)
         self.secret = settings.webhook_secret
@@ -91,6 +101,7 @@ class Dispatcher:
         self.backoff_cap = BACKOFF_CAP if backoff_cap is None else backoff_cap
         self.timeout = TIMEOUT if timeout is None else timeout
         self._transport = transport
+        self.clock = clock
         self._outbox: Outbox | None = None
         self._wake = asyncio.Event()
         self._busy: dict[str, asyncio.Task] = {}
@@ -98,6 +109,7 @@ class Dispatcher:
         self._client: httpx.AsyncClient | None = None
         self._stopping = False  # set by stop(): the loop ends even if a cancel were lost
         self.attempts = 0  # POSTs made (for tests and the health route)
+        self.waiting = False  # the loop waits for a poke or the next due retry (nothing to do now)
 
     @property
     def enabled(self) -> bool:
@@ -108,45 +120,42 @@ class Dispatcher:
             self._outbox = await in_thread(Outbox, self.db_path, name="chutes-webhook-db")
         return self._outbox
 
-    async def publish(
-        self,
-        events: list[dict],
-        generated_at: datetime,
-        *,
-        through: dict[str, str] | None = None,
-        expect: dict[str, str] | None = None,
-    ) -> str | None:
-        """Persist a delivery of `events` to every receiver (moving the outbox cursors to
-        `through` in the same transaction, see `Outbox.queue`) and wake the sender; its id."""
-        if not self.enabled or not (events or through):
+    async def publish(self, events: list[dict], generated_at: datetime) -> str | None:
+        """Persist a delivery of `events` to every receiver and wake the sender; its id."""
+        if not self.enabled or not events:
             return None
-        delivery_id, body = build_delivery(events, generated_at) if events else (None, b"")
+        delivery_id, body = build_delivery(events, generated_at)
         box = await self._box()
-        added = await in_thread(
-            lambda: box.queue(
-                delivery_id, self.urls, body, datetime.now(UTC), through=through, expect=expect
-            ),
-            name="chutes-webhook-db",
+        await in_thread(
+            lambda: box.queue(delivery_id, self.urls, body, self.clock()), name="chutes-webhook-db"
         )
-        if added is None:  # another process queued these meanwhile
-            return None
-        if delivery_id:
-            self._wake.set()
+        self.poke()
         return delivery_id
 
-    async def publish_unsent(
-        self, captures: dict[str, datetime | None], generated_at: datetime
-    ) -> str | None:
-        """Queue every change the history recorded that no delivery holds yet (`captures`: the
-        sources this refresh captured, and when); the delivery's id, None when there was none."""
+    async def publish_unsent(self, snapshot: Snapshot) -> str | None:
+        """Queue, as one delivery, every journaled event no delivery holds yet (the first time:
+        those of `snapshot`, so receivers are not sent the whole history); its id, or None."""
         if not self.enabled:
             return None
         box = await self._box()
-        cursors = await in_thread(box.cursors, name="chutes-webhook-db")
-        events, through = await in_thread(
-            unsent_changes, self.db_path, cursors, captures, name="chutes-history"
+        ids = [e["id"] for e in snapshot.events if "id" in e]
+        first_after = min(ids) - 1 if ids else snapshot.revision
+        delivery_id = await in_thread(
+            lambda: box.queue_journal(
+                self.urls,
+                self.clock(),
+                lambda events: build_delivery(events, snapshot.published_at),
+                first_after=first_after,
+            ),
+            name="chutes-webhook-db",
         )
-        return await self.publish(events, generated_at, through=through, expect=cursors)
+        if delivery_id:
+            self.poke()
+        return delivery_id
+
+    def poke(self) -> None:
+        """Look at the outbox now (a new delivery, or a test that moved the clock)."""
+        self._wake.set()
 
     async def counts(self) -> dict[str, int]:
         box = await self._box()
@@ -175,7 +184,7 @@ class Dispatcher:
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         box = await self._box()
-        now = datetime.now(UTC)
+        now = self.clock()
         if error is None:
             await in_thread(box.delivered, item, now, name="chutes-webhook-db")
             log.info("webhook %s delivered to %s", item.delivery_id, display_url(item.url))
@@ -198,7 +207,7 @@ class Dispatcher:
         for item in items:
             try:
                 await self._send(item)
-            except (sqlite3.Error, OSError) as exc:
+            except (HistoryError, OSError) as exc:
                 log.warning("webhook outbox: %s", exc)
                 return
 
@@ -215,10 +224,10 @@ class Dispatcher:
                     self._wake.clear()
                     try:
                         box = await self._box()
-                        due = await in_thread(box.due, datetime.now(UTC), self.urls, name="chutes-webhook-db")
-                    except (HistoryError, sqlite3.Error, OSError) as exc:  # locked, unwritable...
-                        log.warning("webhook outbox unavailable, retrying in 5 s: %s", exc)
-                        await asyncio.sleep(5.0)
+                        due = await in_thread(box.due, self.clock(), self.urls, name="chutes-webhook-db")
+                    except (HistoryError, OSError) as exc:  # locked, unwritable...
+                        log.warning("webhook outbox unavailable, retrying in %g s: %s", UNAVAILABLE_WAIT, exc)
+                        await self._wait(UNAVAILABLE_WAIT)
                         continue
                     by_url: dict[str, list[Pending]] = {}
                     for item in due:
@@ -227,30 +236,38 @@ class Dispatcher:
                         if url not in self._busy:  # one task per receiver: a dead one waits alone
                             task = asyncio.create_task(self._work_url(url, items))
                             self._busy[url] = task
-                            task.add_done_callback(lambda _t, u=url: self._done(u))  # type: ignore[misc]
+                            task.add_done_callback(functools.partial(self._done, url))
                     try:
                         nxt = await in_thread(box.next_due, self.urls, name="chutes-webhook-db")
-                    except (HistoryError, sqlite3.Error, OSError):
+                    except (HistoryError, OSError):
                         nxt = None
-                    wait = (
-                        60.0
-                        if nxt is None
-                        else min(60.0, max(0.05, (nxt - datetime.now(UTC)).total_seconds()))
-                    )
-                    # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
-                    # cancel that lands as the wait completes (a delivery just woke us), and
-                    # stop() would then wait for this loop forever.
-                    try:
-                        async with asyncio.timeout(wait):
-                            await self._wake.wait()
-                    except TimeoutError:
-                        pass
+                    left = IDLE_WAIT if nxt is None else (nxt - self.clock()).total_seconds()
+                    if left > 0:
+                        await self._wait(min(IDLE_WAIT, left))
             finally:
                 for task in list(self._busy.values()):
                     task.cancel()
                 self._client = None
 
-    def _done(self, url: str) -> None:
+    async def _wait(self, seconds: float) -> None:
+        """Until poked, or `seconds` pass (a bound only: what is due is decided by the clock)."""
+        self.waiting = True
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel that lands
+        # as the wait completes (a delivery just woke us), and stop() would then wait forever.
+        try:
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
+        finally:
+            self.waiting = False
+
+    @property
+    def idle(self) -> bool:
+        """Nothing in flight and the loop waiting: what a test checks before asserting counts."""
+        return self.waiting and not self._busy and not self._wake.is_set()
+
+    def _done(self, url: str, _task: object = None) -> None:
         self._busy.pop(url, None)
         self._wake.set()  # a receiver became free: look at the outbox again
 

@@ -5,12 +5,12 @@
 gets a 401, a good one is a needless leak). The public telemetry routes on `CHUTES_BASE_URL`
 (`get_public_json`) use a third client, also without an Authorization header. Redirects are
 not followed by the keyed client.
-Every failure is raised as a `FetchError` subclass with a one-line message that names no key.
+Every failure is raised as a `FetchError` subclass with a one-line message that names no key
+(built by `answers`), and every decoded answer has the key scrubbed (`textsafe.scrub_secret`).
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import random
@@ -23,8 +23,10 @@ import httpx
 
 from ..config import Settings
 from ..errors import AuthError, FetchError, NetworkError, NotFoundError, PayloadError, UpstreamError
-from ..textsafe import clean
+from ..textsafe import scrub_secret
 from ..urls import redact, require_url
+from . import answers
+from .answers import content_kind, one_line, refused, retry_after_seconds, with_attempts
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +169,7 @@ class ChutesClient:
     ) -> Any:
         s = self.settings
         client = self._client(which or source)
-        where = _where(client.base_url, path)
+        where = answers.where(client.base_url, path)
         attempt = 0
         while True:
             attempt += 1
@@ -179,42 +181,42 @@ class ChutesClient:
                     f"{source}: {where} did not answer within {s.http_timeout:g}s", source=source
                 )
             except httpx.HTTPError as exc:
-                reason = redact(_one_line(str(exc)), s.api_key)  # transport text may echo headers
+                reason = redact(one_line(str(exc)), s.api_key)  # transport text may echo headers
                 error = NetworkError(
                     f"{source}: cannot reach {where} ({type(exc).__name__}: {reason or 'connection failed'})",
                     source=source,
                 )
                 error.unreachable = isinstance(exc, httpx.ConnectError)
-                if _refused(exc):  # nothing listens there: an answer, not a transient fault
+                if refused(exc):  # nothing listens there: an answer, not a transient fault
                     raise error from None
             else:
                 status = response.status_code
                 if 200 <= status < 300:
-                    try:
-                        return json.loads(response.content)
+                    try:  # the one place upstream text enters: the key is scrubbed here
+                        return scrub_secret(json.loads(response.content), s.api_key)
                     except (ValueError, UnicodeDecodeError):
                         error = PayloadError(
                             f"{source}: {where} answered {status} but the body is not JSON "
-                            f"({_content_kind(response)})",
+                            f"({content_kind(response)})",
                             source=source,
                         )
                 else:
                     error = self._status_error(source, where, response)
                     if not (status == 429 or status >= 500):
                         raise error
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
+                    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             if attempt > s.max_retries:
-                raise _with_attempts(error, attempt)
+                raise with_attempts(error, attempt)
             delay = retry_after if retry_after is not None else s.backoff_base * 2 ** (attempt - 1)
             delay = min(delay * (1 + random.uniform(0, 0.1)), s.retry_after_cap)  # a real cap
             if self._clock() + delay > deadline:
-                raise _with_attempts(error, attempt)
+                raise with_attempts(error, attempt)
             log.info("%s (attempt %d); retrying in %.1fs", error, attempt, delay)
             self._sleep(delay)
 
     def _status_error(self, source: str, where: str, response: httpx.Response) -> UpstreamError:
         status = response.status_code
-        detail = redact(_detail(response), self.settings.api_key)
+        detail = redact(answers.detail(response), self.settings.api_key)
         suffix = f": {detail}" if detail else ""
         if status in (401, 403):
             if source == "chutes" and self.settings.api_key:
@@ -259,69 +261,4 @@ def _chutes_payload(items: dict[str, dict], cord_refs: dict, total: int | None) 
     }
 
 
-def _refused(exc: BaseException) -> bool:
-    """True when the connection was refused (no server on that port): retrying cannot help,
-    unlike a timeout, a reset or a 5xx. httpx chains the OS error as the cause."""
-    seen: BaseException | None = exc
-    for _ in range(6):  # httpx.ConnectError <- httpcore.ConnectError <- ConnectionRefusedError
-        if seen is None:
-            break
-        if isinstance(seen, ConnectionRefusedError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return isinstance(exc, httpx.ConnectError) and (
-        "connection refused" in str(exc).lower() or "errno 111" in str(exc).lower()
-    )
-
-
-def _with_attempts(error: FetchError, attempts: int) -> FetchError:
-    if attempts > 1:
-        error.args = (f"{error} (after {attempts} attempts)",)
-    return error
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when unusable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - time.time()
-    return max(0.0, seconds) if seconds == seconds else None
-
-
-def _detail(response: httpx.Response) -> str:
-    """A short, single-line reason from an error body (FastAPI's `detail`), if any."""
-    try:
-        body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        return ""
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
-        detail = detail[0].get("msg")
-    return _one_line(str(detail))[:160] if isinstance(detail, str) else ""
-
-
-def _one_line(text: str) -> str:
-    """One line of printable text: upstream bodies may hold terminal escapes (ESC, BEL)."""
-    return " ".join(clean(text).split())
-
-
-def _content_kind(response: httpx.Response) -> str:
-    kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
-    return f"{kind}, {len(response.content)} bytes"
-
-
-def _where(base_url: httpx.URL, path: str) -> str:
-    """What an error names: host, port when not the scheme's default, base path and path
-    (`127.0.0.1:9199/chutes/`, `api.chutes.ai/chutes/`); never the URL's credentials."""
-    port = f":{base_url.port}" if base_url.port is not None else ""
-    return f"{base_url.host}{port}{base_url.path.rstrip('/')}{path}"
+_where = answers.where  # the name tests and older callers import

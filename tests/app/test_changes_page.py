@@ -294,6 +294,20 @@ def test_new_snapshots_show_at_once(db: Path) -> None:
     )
 
 
+def test_a_rerun_opens_no_database(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Readers share one handle: the page used to open the database three times per rerun."""
+    import chutes_data.history.store as store_module
+
+    build_small_history(db)
+    at = open_changes()
+    opened: list[Any] = []
+    real = store_module.connect
+    monkeypatch.setattr(store_module, "connect", lambda *a, **kw: opened.append(a[0]) or real(*a, **kw))
+    at.run()
+    ok(at)
+    assert len(timeline(at)) == 6 and opened == []
+
+
 def test_third_party_names_are_escaped(db: Path) -> None:
     evil = "[click](javascript:alert(1))<img src=x onerror=alert(1)>"
     with HistoryStore(db) as store:

@@ -7,6 +7,7 @@ speed and Capacity now charts draw their points; the detail page shows the speed
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest

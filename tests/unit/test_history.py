@@ -110,7 +110,7 @@ def test_schema_created_with_user_version_and_reopens(tmp_path: Path):
     with HistoryStore(path) as s:
         s.record("v1", v1(v1_model("a")), T0)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5  # 5: the webhook cursor
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6  # 6: the event journal
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"snapshots", "models", "model_state", "observations", "webhook_deliveries"} <= tables
@@ -139,7 +139,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_history(tmp_path: Path):
         assert s.price_history("a")["price_cache_read_tao"].tolist() == [0.05 / 200, 0.01 / 200]
     conn = sqlite3.connect(path)
     columns = {r[1] for r in conn.execute("PRAGMA table_info(model_state)")}
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     conn.close()
     assert {"price_cache_read_tao", "price_step_tao", "price_request_tao", "price_hour_tao"} <= columns
 
@@ -159,7 +159,7 @@ def test_corrupt_file_is_moved_aside_and_replaced(tmp_path: Path, caplog):
     path.write_bytes(b"this is not an sqlite database" * 100)
     with caplog.at_level(logging.WARNING, logger="chutes_data.history"):
         with HistoryStore(path) as s:
-            assert s.record("v1", v1(v1_model("a")), T0) is True
+            assert s.record("v1", v1(v1_model("a")), T0).stored is True
     assert "moved aside" in caplog.text
     aside = list(tmp_path.glob("h.sqlite.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not")
@@ -182,13 +182,13 @@ def test_bad_arguments_raise_package_errors(store: HistoryStore):
 # ---------------------------------------------------------------------------- dedupe and retention
 def test_identical_snapshot_is_stored_once(store: HistoryStore):
     payload = v1(v1_model("a"), v1_model("b"))
-    assert store.record("v1", payload, day(0)) is True
-    assert store.record("v1", payload, day(1)) is False  # byte-identical
+    assert store.record("v1", payload, day(0)).stored is True
+    assert store.record("v1", payload, day(1)).stored is False  # byte-identical
     # same tracked state, but `created` and TAO prices moved: still the same snapshot
     moved = v1(v1_model("b", created=1790000000), v1_model("a", created=1790000000))
     moved["data"][0]["price"]["input"]["tao"] = 0.123
-    assert store.record("v1", moved, day(2)) is False
-    assert store.record("v1", payload, day(2)) is False  # this time was already observed
+    assert store.record("v1", moved, day(2)).stored is False
+    assert store.record("v1", payload, day(2)).stored is False  # this time was already observed
     snaps = store.snapshots_frame()
     assert len(snaps) == 1
     assert snaps.loc[0, "captured_at"] == day(0) and snaps.loc[0, "last_seen_at"] == day(2)
@@ -196,7 +196,7 @@ def test_identical_snapshot_is_stored_once(store: HistoryStore):
     assert snaps.loc[0, "origin"] == "live" and bool(snaps.loc[0, "has_payload"])
     assert store.latest_payload("v1") == payload and store.latest_payload("chutes") is None
     rev = store.revision()
-    assert store.record("v1", payload, day(3)) is False and store.revision() != rev
+    assert store.record("v1", payload, day(3)).stored is False and store.revision() != rev
     assert store.changes() == []
 
 
@@ -211,7 +211,7 @@ def test_sources_are_independent(store: HistoryStore):
 def test_retention_prunes_old_snapshots_but_keeps_the_latest(tmp_path: Path):
     with HistoryStore(tmp_path / "h.sqlite", retention_days=30, max_snapshots=None) as s:
         for n in range(0, 100, 10):  # a new state every 10 days
-            assert s.record("v1", v1(v1_model("a", inp=0.1 + n / 1000)), day(n)) is True
+            assert s.record("v1", v1(v1_model("a", inp=0.1 + n / 1000)), day(n)).stored is True
         kept = s.snapshots_frame()["captured_at"].tolist()
         assert kept == [day(n) for n in (60, 70, 80, 90)]  # last seen within 30 days of day 90
         # a state unchanged for longer than the retention survives: it is the latest
@@ -302,7 +302,7 @@ EXPECTED = [
 
 def _timeline(tmp_path: Path, order: list[int], name: str):
     with HistoryStore(tmp_path / name, retention_days=None, max_snapshots=None) as s:
-        stored = sum(s.record("v1", CAPTURES[i][1], day(CAPTURES[i][0]), origin="test") for i in order)
+        stored = sum(bool(s.record("v1", CAPTURES[i][1], day(CAPTURES[i][0]), origin="test")) for i in order)
         snaps = s.snapshots_frame()
         return (
             s.changes(),
@@ -337,7 +337,7 @@ def test_capture_inside_a_run_splits_it(store: HistoryStore):
     a, b = v1(v1_model("a")), v1(v1_model("a", out=0.5))
     store.record("v1", a, day(0))
     store.record("v1", a, day(4))
-    assert store.record("v1", b, day(2)) is True
+    assert store.record("v1", b, day(2)).stored is True
     assert summary(store.changes()) == [
         ("2026-07-03", "price_changed", "a", "price_output_usd", 0.4, 0.5),
         ("2026-07-05", "price_changed", "a", "price_output_usd", 0.5, 0.4),
@@ -405,7 +405,9 @@ def test_same_name_different_owners_are_different_models(store: HistoryStore):
 def test_float_noise_is_no_event_and_no_snapshot(store: HistoryStore):
     store.record("v1", v1(v1_model("q", inp=0.0104, out=0.3)), day(0))
     assert (
-        store.record("v1", v1(v1_model("q", inp=0.010399999999999998, out=0.30000000000000004)), day(1))
+        store.record(
+            "v1", v1(v1_model("q", inp=0.010399999999999998, out=0.30000000000000004)), day(1)
+        ).stored
         is False
     )
     assert store.changes() == []

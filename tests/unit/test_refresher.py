@@ -78,15 +78,25 @@ def test_each_refresh_records_history_and_reports_the_new_events(live: Settings,
         assert first.events == () and first.revision == 1
         item = set_price(upstream, 0, 0.5)
         second = await r.refresh()
-        assert second.revision == 2
+        # one durable sequence numbers the events, then the revision that publishes them
+        ids = [e["id"] for e in second.events]
+        assert ids == list(range(2, 2 + len(ids))) and second.revision == 2 + len(ids)
         moved = [e for e in second.events if e["kind"] == "price_changed"]
         assert moved and moved[0]["chute_id"] == item["chute_id"] and moved[0]["new"] == 0.5
         third = await r.refresh()  # nothing changed since
-        assert third.events == ()
+        assert third.events == () and third.revision == second.revision + 1
 
     run_async(main())
     with HistoryStore(live.cache_dir / "history.sqlite") as store:
         assert any(e["kind"] == "price_changed" for e in store.changes())
+
+
+def test_the_revision_survives_a_restart(live: Settings, upstream):
+    """51 -> 9 after a restart was the bug: SSE ids and X-Chutes-Revision went backwards."""
+    before = [run_async(Refresher(live).refresh()).revision for _ in range(3)]  # three "processes"
+    assert before == sorted(before) and len(set(before)) == 3
+    with HistoryStore(live.cache_dir / "history.sqlite") as store:
+        assert store.current_revision() == before[-1]
 
 
 def test_a_failed_refresh_keeps_the_last_good_snapshot(live: Settings, upstream):
@@ -187,7 +197,8 @@ def test_service_publishes_to_stream_webhooks_and_registry(live: Settings, upstr
                 names = []
                 while not queue.empty():
                     names.append((await queue.get()).split(b"\n")[1])
-                assert names[0] == b"event: snapshot" and b"event: change" in names
+                # changes first, then the snapshot that publishes them: ids ascend on the stream
+                assert names[-1] == b"event: snapshot" and b"event: change" in names
                 assert len(names) == 1 + len(snap.events)
                 await asyncio.get_running_loop().run_in_executor(None, rx.wait_for, 1, 10)
             finally:
@@ -216,8 +227,7 @@ def test_watch_once_refreshes_and_delivers(live: Settings, upstream):
 def test_changes_recorded_but_not_queued_go_out_with_the_next_publish(live: Settings, upstream, monkeypatch):
     """A crash (here: a locked outbox) between recording a capture and queueing its changes must
     not lose them: the next refresh sends them, even though it finds nothing new itself."""
-    import sqlite3
-
+    from chutes_data.errors import HistoryError
     from chutes_data.service.outbox import Outbox
 
     with WebhookReceiver() as rx:
@@ -225,15 +235,15 @@ def test_changes_recorded_but_not_queued_go_out_with_the_next_publish(live: Sett
         out = io.StringIO()
         assert run_async(watch(s, once=True, out=out)) == 0  # the baseline
         set_price(upstream, 2, 0.44)
-        real_queue = Outbox.queue
+        real_queue = Outbox.queue_journal
 
         def locked(*args, **kw):
-            raise sqlite3.OperationalError("database is locked")
+            raise HistoryError("history database: database is locked")
 
-        monkeypatch.setattr(Outbox, "queue", locked)
+        monkeypatch.setattr(Outbox, "queue_journal", locked)
         assert run_async(watch(s, once=True, out=out)) == 0  # recorded, but not queued
         assert rx.accepted == []
-        monkeypatch.setattr(Outbox, "queue", real_queue)
+        monkeypatch.setattr(Outbox, "queue_journal", real_queue)
         assert run_async(watch(s, once=True, out=out)) == 0  # nothing new upstream
         assert "0 change(s)" in out.getvalue().splitlines()[-1]
         (got,) = rx.accepted

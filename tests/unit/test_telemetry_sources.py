@@ -180,7 +180,7 @@ def test_a_version_1_history_database_is_migrated(tmp_path):
     conn.commit()
     conn.close()
     conn = connect(path, 5.0)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"snapshots", "daily_stats", "probes"} <= tables
     conn.close()

@@ -7,7 +7,7 @@ import json
 import logging
 import socket
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,10 +41,29 @@ def events(n: int = 2, tag: str = "a") -> list[dict]:
     ]
 
 
-def dispatcher(settings: Settings, urls: tuple[str, ...], **kw) -> Dispatcher:
+class Clock:
+    """The dispatcher's clock, moved by the test instead of sleeping: `advance` pokes it."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+        self.dispatchers: list[Dispatcher] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+        for d in self.dispatchers:
+            d.poke()
+
+
+def dispatcher(settings: Settings, urls: tuple[str, ...], clock: Clock | None = None, **kw) -> Dispatcher:
     s = settings.with_(webhook_urls=urls, webhook_secret=SECRET)
-    kw = {"backoff_base": 0.05, "backoff_cap": 0.2, "timeout": 2.0, **kw}
-    return Dispatcher(s, s.cache_dir / "history.sqlite", **kw)
+    clock = clock or Clock()
+    kw = {"backoff_base": 30.0, "backoff_cap": 600.0, "timeout": 2.0, "clock": clock, **kw}
+    d = Dispatcher(s, s.cache_dir / "history.sqlite", **kw)
+    clock.dispatchers.append(d)
+    return d
 
 
 async def until(predicate, timeout: float = 10.0) -> None:
@@ -103,13 +122,13 @@ def test_migration_3_adds_the_outbox_to_an_existing_history(tmp_path: Path, payl
     MIGRATIONS[1](conn)
     conn.execute("PRAGMA user_version = 1")
     conn.close()
-    box = Outbox(path)  # opening migrates 1 -> 5 (3 is the outbox, 5 its cursor)
+    box = Outbox(path)  # opening migrates 1 -> 6 (3 is the outbox, 6 the journal and its mark)
     box.close()
     with HistoryStore(path) as store:  # the history itself is untouched and usable
         store.record("v1", payloads.v1_payload(), NOW)
         assert len(store.snapshots_frame()) == 1
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
     conn.close()
 
 
@@ -168,15 +187,19 @@ def test_failing_receiver_is_retried_with_backoff_and_gets_each_delivery_once(se
             d.start()
             first = await d.publish(events(tag="a"), NOW)
             second = await d.publish(events(tag="b"), NOW)
-            await until(lambda: len(rx.accepted) >= 2)
-            await asyncio.sleep(0.5)  # room for a wrong extra resend to show up
+            await until(lambda: len(rx.seen) >= 2 and d.idle)
+            # retried after a backoff, not in a tight loop: until the clock moves, nothing more
+            assert len(rx.seen) == 2 and rx.accepted == []
+            d.clock.advance(29)
+            await until(lambda: d.idle)
+            assert len(rx.seen) == 2
+            d.clock.advance(1)  # the backoff (30 s) has passed
+            await until(lambda: len(rx.accepted) >= 2 and d.idle)
             counts = await d.counts()
             await d.stop()
         ids = [r["headers"]["x-chutes-delivery"] for r in rx.accepted]
         assert sorted(ids) == sorted([first, second])  # each once
         assert len(rx.seen) == 4  # two failures, then one success each
-        gaps = [b["at"] - a["at"] for a, b in zip(rx.seen, rx.seen[1:], strict=False)]
-        assert max(gaps) >= 0.04  # retried after a backoff, not in a tight loop
         assert counts == {"pending": 0, "delivered": 2, "failed": 0}
 
     run_async(main())
@@ -189,8 +212,10 @@ def test_retries_are_bounded(settings: Settings):
             d = dispatcher(settings, (rx.url,), max_attempts=3)
             d.start()
             await d.publish(events(), NOW)
-            await until(lambda: len(rx.seen) >= 3)
-            await asyncio.sleep(0.6)
+            for _ in range(5):  # more than enough time for a wrong extra attempt
+                await until(lambda: d.idle)
+                d.clock.advance(1000)
+            await until(lambda: d.idle)
             counts = await d.counts()
             await d.stop()
         assert len(rx.seen) == 3 and counts == {"pending": 0, "delivered": 0, "failed": 1}
@@ -203,17 +228,18 @@ def test_restart_neither_loses_nor_repeats_a_delivery(settings: Settings):
     url = f"http://127.0.0.1:{port}/hook"
 
     async def first_run() -> None:  # the receiver is down: the delivery stays pending
-        d = dispatcher(settings, (url,), backoff_base=0.01)
+        d = dispatcher(settings, (url,))
         d.start()
         await d.publish(events(), NOW)
-        await until(lambda: d.attempts >= 2)
+        await until(lambda: d.attempts >= 1 and d.idle)
+        d.clock.advance(1000)
+        await until(lambda: d.attempts >= 2 and d.idle)
         await d.stop()
 
     async def later_run(rx: WebhookReceiver) -> None:
-        d = dispatcher(settings, (url,))
+        d = dispatcher(settings, (url,), Clock(NOW + timedelta(days=1)))  # the retry is due
         d.start()
-        await until(lambda: rx.accepted, timeout=10)
-        await asyncio.sleep(0.3)
+        await until(lambda: d.idle and (rx.accepted or d.attempts == 0), timeout=10)
         await d.stop()
 
     run_async(first_run())
@@ -226,13 +252,12 @@ def test_restart_neither_loses_nor_repeats_a_delivery(settings: Settings):
 def test_a_slow_receiver_does_not_hold_up_the_others(settings: Settings):
     async def main() -> None:
         with WebhookReceiver() as slow, WebhookReceiver() as fast:
-            slow.hang = 5.0
-            d = dispatcher(settings, (slow.url, fast.url), timeout=1.0)
+            slow.hang = 60.0  # answers only when the receiver shuts down
+            d = dispatcher(settings, (slow.url, fast.url), timeout=30.0)
             d.start()
-            started = asyncio.get_running_loop().time()
             await d.publish(events(), NOW)
-            await until(lambda: fast.accepted, timeout=5)
-            assert asyncio.get_running_loop().time() - started < 0.9
+            await until(lambda: fast.accepted and slow.seen, timeout=10)
+            assert not slow.accepted  # the fast one got it while the slow one still hangs
             await d.stop()
 
     run_async(main())
@@ -243,11 +268,12 @@ def test_urls_with_credentials_are_never_logged_in_full(settings: Settings, capl
     url = f"http://hookuser:hookpass@127.0.0.1:{port}/hook?token=querytoken"
 
     async def main() -> None:
-        d = dispatcher(settings, (url,), max_attempts=2, backoff_base=0.01)
+        d = dispatcher(settings, (url,), max_attempts=2)
         d.start()
         await d.publish(events(), NOW)
-        await until(lambda: d.attempts >= 2)
-        await asyncio.sleep(0.1)
+        await until(lambda: d.attempts >= 1 and d.idle)
+        d.clock.advance(1000)
+        await until(lambda: d.attempts >= 2 and d.idle)
         await d.stop()
 
     with caplog.at_level(logging.DEBUG, logger="chutes_data"):

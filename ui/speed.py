@@ -1,4 +1,4 @@
-"""Speed and capacity in the dashboard (issue 11): figures, the telemetry banner and source table,
+"""Speed and capacity in the dashboard (issue 11): figures, the telemetry source table,
 the Models table's speed columns, and the detail/compare speed section.
 
 Every upstream string reaching a Plotly figure goes through `textsafe.html_text`; Markdown gets
@@ -15,12 +15,11 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from chutes_data import Catalog
-from chutes_data.formatting import currency_unit, human_age
+from chutes_data.formatting import currency_unit
 from chutes_data.merge.telemetry import RATE_LIMIT_THROTTLING, UTILIZATION_BUSY
 from chutes_data.sources.registry import LABELS
 from chutes_data.sources.telemetry_loader import telemetry_today
-from chutes_data.textsafe import html_text, md_text
-from chutes_data.urls import mask_credentials
+from chutes_data.textsafe import html_text
 from chutes_data.views import sources as diag
 from chutes_data.views import speed
 from chutes_data.views.charts import ordered_templates
@@ -44,29 +43,6 @@ CAPACITY_COLORS = {
     "unknown": "#5F6B7A",
 }
 METRIC_LABELS = {"tps_7d": "Output tokens/s (7-day, decode)", "ttft_7d_s": "Time to first token (s, 7-day)"}
-
-
-# ---------------------------------------------------------------------------- the banner
-def telemetry_banner(catalog: Catalog) -> None:
-    """One line when speed/capacity columns are (partly) unknown or from an old snapshot."""
-    if catalog.is_sample:
-        return  # the sample banner already says it is synthetic
-    down, stale = [], []
-    for name, data in catalog.telemetry.items():
-        s = data.status
-        if s.origin == "none":
-            down.append(f"{LABELS.get(name, name)} ({md_text(mask_credentials(s.error or 'no data'), 160)})")
-        elif s.stale:
-            stale.append(f"{LABELS.get(name, name)} ({human_age(s.age_seconds())})")
-    if down:
-        st.warning(
-            "Speed and capacity columns are partly unknown: "
-            + "; ".join(down)
-            + ". The catalog itself is unaffected.",
-            icon=":material/speed:",
-        )
-    if stale:
-        st.caption("Telemetry from the last good snapshot: " + ", ".join(stale) + ".")
 
 
 # ---------------------------------------------------------------------------- Data sources page

@@ -86,7 +86,8 @@ class Refresher:
     `force=True` (the default: the refresh button, `watch`) refetches every source, otherwise
     only the due ones. `run()` loops: the first pass serves a fresh disk cache as is (a restart
     does not refetch); later ones refetch what is due, then sleep until the next source is due
-    (between `min_interval` and `interval`, default: the shortest TTL).
+    (between `min_interval` and `interval`, default: the shortest TTL; an explicit `interval`
+    also refetches every source at least that often).
     """
 
     def __init__(
@@ -103,6 +104,9 @@ class Refresher:
     ) -> None:
         self.settings = settings
         self.interval = max(refresh_interval(settings) if interval is None else interval, min_interval)
+        self._cap = (
+            None if interval is None else self.interval
+        )  # an explicit interval: refetch at least that often
         self.min_interval = min_interval
         self.on_publish = on_publish
         self._loader = loader or (lambda s, source, force: load(s, source, refresh=force)[0])
@@ -145,7 +149,8 @@ class Refresher:
         tried = self._tried.get(source)
         if tried is None:
             return datetime.min.replace(tzinfo=UTC)
-        ttl = timedelta(seconds=DECLARED[source].ttl_seconds(self.settings))
+        ttl = DECLARED[source].ttl_seconds(self.settings)
+        ttl = timedelta(seconds=ttl if self._cap is None else min(ttl, self._cap))
         data = self.loaded.get(source)
         s = data.status if data is not None else None
         if s is not None and s.fetched_at is not None and s.origin in ("live", "cache") and not s.stale:
@@ -186,10 +191,12 @@ class Refresher:
             return source_data(self.settings, source, "none", None, fetched_at=None, error=reason)
 
     async def _refresh(self, force: bool) -> Snapshot:
-        self.refresh_count += 1
         settings = self.settings
         now = self._clock()
         names = self.names if force else self.due(now)
+        if not names and self.snapshot is not None:  # nothing due: nothing new to publish
+            return self.snapshot
+        self.refresh_count += 1
         loaded = await asyncio.gather(
             *(self._load(s, force or s in self._tried) for s in names)  # the first pass may use the cache
         )

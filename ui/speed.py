@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from chutes_data import Catalog
+from chutes_data import Catalog, Settings
 from chutes_data.formatting import currency_unit
 from chutes_data.merge.telemetry import RATE_LIMIT_THROTTLING, UTILIZATION_BUSY
 from chutes_data.sources.registry import LABELS
@@ -46,14 +46,14 @@ METRIC_LABELS = {"tps_7d": "Output tokens/s (7-day, decode)", "ttft_7d_s": "Time
 
 
 # ---------------------------------------------------------------------------- Data sources page
-def sources_section(catalog: Catalog, secret: str | None, now: datetime | None = None) -> None:
+def sources_section(catalog: Catalog, settings: Settings, now: datetime | None = None) -> None:
     st.subheader("Telemetry (speed and capacity)", divider="gray")
     if not catalog.telemetry:
         st.caption("No telemetry loaded (a saved catalog file is never mixed with live telemetry).")
         return
     rows = []
     for name, data in catalog.telemetry.items():
-        facts = diag.source_facts(data.status, now or datetime.now(UTC), secret)
+        facts = diag.source_facts(data.status, now or datetime.now(UTC), settings.api_key, settings=settings)
         rows.append(
             {
                 "source": LABELS.get(name, name),
@@ -61,6 +61,7 @@ def sources_section(catalog: Catalog, secret: str | None, now: datetime | None =
                 "rows": facts["count"],
                 "age": facts["age"],
                 "ttl": facts["ttl"],
+                "state": facts["state"],
                 "stale": facts["stale"],
                 "error": facts["error"],
             }
@@ -76,7 +77,8 @@ def sources_section(catalog: Catalog, secret: str | None, now: datetime | None =
             "rows": st.column_config.NumberColumn("Rows"),
             "age": "Age",
             "ttl": "Cache TTL",
-            "stale": "Stale",
+            "state": "State",
+            "stale": st.column_config.TextColumn("Stale", width="medium"),
             "error": st.column_config.TextColumn("Last error", width="large"),
         },
         placeholder="—",

@@ -165,3 +165,48 @@ def test_only_the_models_page_defers(fake_service):
     assert not at.exception
     assert [t.key for t in at.sidebar.text_input] == ["q"]
     assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
+
+
+def failing_telemetry_snapshot(revision: int) -> Snapshot:
+    """A live catalog whose /chutes/utilization refresh failed (its last good snapshot stands in,
+    stale) and whose /invocations/usage has nothing at all."""
+    snap = snapshot_of(5, revision)
+    now = datetime.now(UTC)
+
+    def live(d):
+        return dataclasses.replace(d, status=dataclasses.replace(d.status, origin="live", fetched_at=now))
+
+    telemetry = {name: live(d) for name, d in snap.catalog.telemetry.items()}
+    util = telemetry["utilization"]
+    telemetry["utilization"] = dataclasses.replace(
+        util,
+        status=dataclasses.replace(
+            util.status,
+            origin="cache",
+            stale=True,
+            fetched_at=now - timedelta(minutes=30),
+            error="utilization: HTTP 502 from /chutes/utilization",
+        ),
+    )
+    usage = telemetry["usage"]
+    telemetry["usage"] = dataclasses.replace(
+        usage,
+        status=dataclasses.replace(usage.status, origin="none", fetched_at=None, error="usage: timed out"),
+    )
+    catalog = dataclasses.replace(
+        snap.catalog, chutes=live(snap.catalog.chutes), v1=live(snap.catalog.v1), telemetry=telemetry
+    )
+    return dataclasses.replace(snap, catalog=catalog)
+
+
+def test_the_banner_names_every_failing_telemetry_route(fake_service):
+    """With a last good snapshot a failing telemetry route still reaches the Models page's banner,
+    by name and with its reason, beside a route that has nothing at all."""
+    fake_service.snapshot = failing_telemetry_snapshot(1)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "/chutes/utilization" in warnings and "HTTP 502" in warnings, warnings
+    assert "last good snapshot" in warnings and "30 minutes" in warnings
+    assert "/invocations/usage" in warnings and "timed out" in warnings
+    assert "/invocations/stats/llm" not in warnings  # a working route is not named

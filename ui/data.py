@@ -75,14 +75,19 @@ def memo() -> dict | None:
 def catalog() -> Catalog:
     """The current catalog (the refresher's newest snapshot) as a view of the shared one: its
     frames are shallow, copy-on-write copies (no data is copied)."""
-    shown = snapshot()
-    kept = provider().memo(shown)
+    return _view(shared_catalog(provider(), snapshot()))
+
+
+def shared_catalog(svc: service.Service, shown: service.runtime.Snapshot) -> Catalog:
+    """The snapshot's catalog without raw payloads, made once per snapshot and kept beside it
+    (`Service.memo`); never modify it."""
+    kept = svc.memo(shown)
     shared = kept.get("ui_catalog") if kept is not None else None
     if shared is None:
         shared = _without_payloads(shown.catalog)
         if kept is not None:
             kept["ui_catalog"] = shared
-    return _view(shared)
+    return shared
 
 
 def _view(shared: Catalog) -> Catalog:

@@ -641,9 +641,10 @@ def test_data_sources_never_show_the_key(monkeypatch):
 def test_data_sources_refresh_and_raw_downloads(deferred):
     at = open_page(SOURCES)
     before = set(deferred)
+    revision = at.session_state["_shown_revision"]
     at.button(key="src_refresh").click()
     ok(at.run())
-    assert at.session_state["refresh_token"] == 1
+    assert at.session_state["_shown_revision"] == revision + 1  # the refresher published anew
     assert metric(at, "Origin") == ["sample", "sample"]
     payloads = [fn() for fid, fn in deferred.items() if fid not in before] or [
         fn() for fn in deferred.values()

@@ -26,7 +26,7 @@ if __name__ == "__main__":
     later = sidebar.deferred(nav.is_models(page))  # a plain first visit: the table first
     if not later:
         sidebar.render(catalog.models, show_filters=filtered)
-    banner.banner(catalog)
+    banner.banner(catalog, data.settings())
     if not later:
         live.freshness()
     page.run()

@@ -28,6 +28,7 @@ ORIGIN_HELP = {
 }
 
 FACTS = {
+    "state": "state",
     "fetched_at": "fetched at",
     "ttl": "cache TTL",
     "fresh": "freshness",
@@ -59,7 +60,7 @@ st.caption(
 cols = st.columns(2)
 for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
     s = source.status
-    facts = diag.source_facts(s, now, secret, diag.recorded_error(settings, name))
+    facts = diag.source_facts(s, now, secret, diag.recorded_error(settings, name), settings=settings)
     with col.container(border=True):
         st.subheader(SOURCE_LABELS.get(name, name))
         with st.container(horizontal=True):
@@ -95,7 +96,7 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
             ),
         )
 
-speed.sources_section(catalog, secret, now)
+speed.sources_section(catalog, settings, now)
 
 # Where data is kept: the cache directory must be writable, or nothing is kept between starts
 problem = DiskCache(settings.cache_dir).probe()

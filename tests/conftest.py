@@ -373,23 +373,40 @@ def page(chromium_browser: Any) -> Iterator[Any]:
 
 
 # ---------------------------------------------------------------------------- AppTest
-@pytest.fixture
-def apptest_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """What every AppTest of dashboard.py needs: the bundled sample, caches in tmp, an empty
-    st.cache_data before and after (it outlives AppTest runs in one process, streamlit#9139),
-    and the st.navigation path kept for every run.
+@pytest.fixture(scope="session")
+def apptest_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache directory every AppTest of a worker process shares (see `apptest_env`)."""
+    return tmp_path_factory.mktemp("apptest") / "cache"
 
-    That last part works around AppTest (streamlit 1.67): before every run it resets
+
+@pytest.fixture
+def apptest_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, apptest_cache: Path) -> Iterator[None]:
+    """What every AppTest of dashboard.py needs: the bundled sample, an empty cache directory,
+    an empty st.cache_data before and after (it outlives AppTest runs in one process,
+    streamlit#9139), and the st.navigation path kept for every run.
+
+    Pages read the running service's snapshots, as under the server: the first AppTest starts
+    it (`service.runtime.ensure`) and the next ones reuse it while their settings are the same,
+    so the sample is merged once per worker, not once per test. So the settings stay the same,
+    the cache directory is one per worker (`tmp_path / "cache"` links to it, for tests that put
+    a history there) and it is emptied after each test; a test that sets other settings (another
+    cache directory, an upstream, a fault) gets a fresh service.
+
+    The last part works around AppTest (streamlit 1.67): before every run it resets
     `PagesManager.uses_pages_directory`, which a `pages/` folder beside dashboard.py turns on
     again, so a later run (a widget change, `switch_page`) would run the page file alone, with
     no dashboard.py, sidebar or banner. A real server keeps it off after the first
     st.navigation call (ui/__init__.py makes sure of that), so pin it here.
     """
+    import shutil
+
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
 
+    apptest_cache.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "cache").symlink_to(apptest_cache, target_is_directory=True)
     monkeypatch.setenv("CHUTES_OFFLINE", "1")
-    monkeypatch.setenv("CHUTES_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CHUTES_CACHE_DIR", str(apptest_cache))
     original = PagesManager.__init__
 
     def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
@@ -398,10 +415,10 @@ def apptest_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Non
 
     monkeypatch.setattr(PagesManager, "__init__", init)
     st.cache_data.clear()
-    st.cache_resource.clear()  # the shared Catalog (ui/data.get_catalog)
     yield
     st.cache_data.clear()
-    st.cache_resource.clear()
+    for item in apptest_cache.iterdir():  # the next test starts from an empty cache directory
+        shutil.rmtree(item) if item.is_dir() and not item.is_symlink() else item.unlink()
 
 
 @pytest.fixture

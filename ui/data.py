@@ -1,43 +1,41 @@
-"""Cached loaders: the only place the dashboard loads data (the catalog, raw payloads, history).
+"""Where the dashboard gets its data: the running service's snapshots, and the history.
 
 Pages call the pure `chutes_data` functions (calc, charts, timeline...) on what these return.
 
-The catalog (fetch + merge) is cached with `st.cache_resource` for CACHE_DURATION_MINUTES, so a
-filter change re-runs the page without refetching or re-merging; filtering happens outside the
-cache. One Catalog is shared by every session and rerun: `st.cache_data` unpickled a private
-copy on every call (about the size of the catalog per rerun and per session, and the resident
-memory of the server grew with the visits). Each `catalog()` call hands out shallow copies of
-the frames: with pandas' copy-on-write a page that assigns into its frame copies what it
-touches and never changes the shared one. Raw payloads are kept out of the cached object (they
-are large and only downloaded).
+One run path: the catalog always comes from a running `chutes_data.service` (its background
+refresher refetches each source on its own TTL). Under the server that is the one its lifespan
+started; in AppTest and a bare script run `service.runtime.ensure` starts the same service once
+per process and reuses it while the settings stay the same. Pages take the current snapshot at
+once and never fetch themselves (only a process with no snapshot yet waits for its first).
+
+One Catalog per snapshot is shared by every session and rerun, without raw payloads (they are
+large and only downloaded). Each `catalog()` call hands out shallow copies of the frames: with
+pandas' copy-on-write a page that assigns into its frame copies what it touches and never
+changes the shared one. What is built from a snapshot is kept beside it (`Service.memo`), never
+on the frozen snapshot.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from chutes_data import Catalog, Settings, load_catalog, service
+from chutes_data import Catalog, Settings, service
 from chutes_data.history import HistoryStore, history_path
 from chutes_data.history.db import moved_aside_files, moved_aside_text
 from chutes_data.query import apply_filters
+from chutes_data.service.runtime import ensure
 from chutes_data.sources.cache import DiskCache
 from chutes_data.sources.registry import SAMPLE_DIR, SAMPLE_FILES
 
 from . import sidebar
 
 log = logging.getLogger(__name__)
-
-
-def ttl_seconds(s: Settings) -> float:
-    """How long the cached catalog lives: the catalog and the telemetry share one cached object,
-    so it expires with the shorter of their TTLs (1 s at least)."""
-    return max(min(s.ttl_seconds, s.telemetry_ttl_seconds), 1.0)
+SHOWN_REVISION = "_shown_revision"  # session state: the revision this run shows (ui/live.py)
 
 
 def settings() -> Settings:
@@ -45,42 +43,51 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-@st.cache_resource(show_spinner="Loading the Chutes catalog…", max_entries=2)
-def get_catalog(_settings: Settings, settings_key: str, refresh_token: int = 0, epoch: int = 0) -> Catalog:
-    """Both sources, merged; `refresh_token` changes when the user asks for a refresh, `epoch`
-    when the TTL has run out (`catalog()`: the time in TTL-long steps, so the TTL follows the
-    settings in force rather than those at import; max_entries bounds what is kept).
-
-    The one shared Catalog: never modify it (`catalog()` hands out copy-on-write views).
-    `_settings` is not hashed (it holds the key); `settings_key` stands for it in the cache key.
-    """
-    return _without_payloads(load_catalog(_settings, refresh=refresh_token > 0, allow_sample=True))
+def provider() -> service.Service:
+    """The running service pages read from (the server's, or the one started for this process)."""
+    return ensure(settings())
 
 
-def _settings_key(s: Settings) -> str:
-    """Everything that changes what is loaded, except the key itself (only whether one is set)."""
-    return repr(s) + f" key={'yes' if s.has_key else 'no'}"
+def snapshot() -> service.runtime.Snapshot:
+    """The current snapshot (waiting for the first one when there is none yet), recorded as the
+    one this run shows."""
+    svc = provider()
+    shown = svc.snapshot
+    if shown is None:
+        with st.spinner("Loading the Chutes catalog…"):
+            shown = svc.wait_ready()
+    if shown is None:
+        st.error("No data yet: the first refresh has not finished. Reload in a moment.")
+        st.stop()
+    st.session_state[SHOWN_REVISION] = shown.revision
+    return shown
+
+
+def memo() -> dict | None:
+    """What this run's snapshot keeps beside it for readers (None when a newer one is out)."""
+    svc = provider()
+    current = svc.snapshot
+    if current is None or current.revision != st.session_state.get(SHOWN_REVISION):
+        return None
+    return svc.memo(current)
 
 
 def catalog() -> Catalog:
-    """The current catalog (honours the Data sources page's refresh button), as a view of the
-    shared one: its frames are shallow, copy-on-write copies (no data is copied).
+    """The current catalog (the refresher's newest snapshot) as a view of the shared one: its
+    frames are shallow, copy-on-write copies (no data is copied)."""
+    return _view(shared_catalog(provider(), snapshot()))
 
-    Under the server (`streamlit run dashboard.py`) the shared one is the background refresher's
-    last good snapshot: pages take it at once and never fetch themselves (only a server with no
-    data yet waits for its first refresh). Without it (AppTest, a bare script run) pages load
-    and cache the catalog themselves, as before."""
-    svc = service.current()
-    snapshot = svc.snapshot if svc is not None else None
-    if svc is not None and snapshot is None:  # a server with no data yet: its first refresh
-        with st.spinner("Loading the Chutes catalog…"):
-            snapshot = svc.wait_ready()
-    if snapshot is not None:
-        st.session_state["_shown_revision"] = snapshot.revision  # ui/live.py compares with it
-        return _view(_shared_of(snapshot))
-    s = settings()
-    epoch = int(time.time() // ttl_seconds(s))
-    return _view(get_catalog(s, _settings_key(s), st.session_state.get("refresh_token", 0), epoch))
+
+def shared_catalog(svc: service.Service, shown: service.runtime.Snapshot) -> Catalog:
+    """The snapshot's catalog without raw payloads, made once per snapshot and kept beside it
+    (`Service.memo`); never modify it."""
+    kept = svc.memo(shown)
+    shared = kept.get("ui_catalog") if kept is not None else None
+    if shared is None:
+        shared = _without_payloads(shown.catalog)
+        if kept is not None:
+            kept["ui_catalog"] = shared
+    return shared
 
 
 def _view(shared: Catalog) -> Catalog:
@@ -93,14 +100,6 @@ def _view(shared: Catalog) -> Catalog:
             k: dataclasses.replace(v, frame=v.frame.copy(deep=False)) for k, v in shared.telemetry.items()
         },
     )
-
-
-def _shared_of(snapshot: service.runtime.Snapshot) -> Catalog:
-    """The snapshot's catalog without raw payloads, made once per snapshot and shared."""
-    shared = snapshot.memo.get("ui_catalog")
-    if shared is None:
-        shared = snapshot.memo["ui_catalog"] = _without_payloads(snapshot.catalog)
-    return shared
 
 
 def _without_payloads(catalog: Catalog) -> Catalog:
@@ -121,14 +120,9 @@ def filtered_models(models: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def request_refresh() -> None:
-    """Refetch both sources now, bypassing the disk cache's TTL too (through the background
-    refresher when the server runs one: a refresh in flight is joined, never doubled)."""
-    svc = service.current()
-    if svc is not None:
-        svc.refresh_blocking()
-        return
-    st.session_state["refresh_token"] = st.session_state.get("refresh_token", 0) + 1
-    get_catalog.clear()
+    """Refetch every source now, bypassing the disk cache's TTL too (through the refresher: a
+    refresh in flight is joined, never doubled)."""
+    provider().refresh_blocking()
 
 
 def raw_payload_bytes(source: str, origin: str) -> bytes | None:

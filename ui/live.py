@@ -2,9 +2,9 @@
 
 `freshness()` draws a small fragment that reruns on its own every few seconds. It only reads the
 running service's revision number (in memory, no I/O) and prints "updated N s ago"; when the
-revision differs from the one the page was drawn with (ui.data.catalog records it), it reruns the
-whole app once, so every page shows the new snapshot. Without a running service (AppTest, a bare
-script run) it draws nothing.
+revision differs from the one the page was drawn with (ui.data.snapshot records it), it reruns the
+whole app once, so every page shows the new snapshot. The service is the same everywhere (the
+server's, or the one a bare run or AppTest started: `ui.data.provider`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import streamlit as st
 
 from chutes_data import service
 from chutes_data.formatting import duration_text
+
+from . import data
 
 CHECK_SECONDS = 5.0
 
@@ -31,13 +33,12 @@ def updated_text(snapshot: service.runtime.Snapshot, now: datetime | None = None
 
 @st.fragment(run_every=CHECK_SECONDS)
 def _check() -> None:
-    svc = service.current()
-    snapshot = svc.snapshot if svc is not None else None
+    snapshot = data.provider().snapshot
     if snapshot is None:
         return
-    shown = st.session_state.get("_shown_revision")
+    shown = st.session_state.get(data.SHOWN_REVISION)
     if shown is not None and shown != snapshot.revision:
-        st.session_state["_shown_revision"] = snapshot.revision
+        st.session_state[data.SHOWN_REVISION] = snapshot.revision
         st.rerun(scope="app")
     st.caption(
         updated_text(snapshot),
@@ -47,8 +48,6 @@ def _check() -> None:
 
 
 def freshness() -> None:
-    """The revision check, in the sidebar (nothing without a running service)."""
-    if service.current() is None:
-        return
+    """The revision check, in the sidebar."""
     with st.sidebar:
         _check()

@@ -19,25 +19,22 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
-from chutes_data import service
 from chutes_data.query import Filters, apply_filters, sort_models
 
-from . import tables
+from . import data, tables
 
 MAX_ENTRIES = 16  # per snapshot: views (and their table frames) of recent queries
 _lock = threading.Lock()
 
 
 def _memo() -> OrderedDict | None:
-    """The running snapshot's memo of views, when this run shows that snapshot (else None)."""
-    svc = service.current()
-    snapshot = svc.snapshot if svc is not None else None
-    if snapshot is None or snapshot.revision != st.session_state.get("_shown_revision"):
+    """The views memo of the snapshot this run shows (None when a newer one is out)."""
+    kept = data.memo()
+    if kept is None:
         return None
     with _lock:
-        return snapshot.memo.setdefault("ui_models_views", OrderedDict())
+        return kept.setdefault("ui_models_views", OrderedDict())
 
 
 def _shared(key: tuple, build: Callable[[], Any]) -> Any:

@@ -142,7 +142,7 @@ def deferred(models_page: bool) -> bool:
     if _STAGE in st.session_state:  # a later run: the timer's, or the user's before it
         st.session_state[_STAGE] = "drawn"
         return False
-    later = models_page and service.current() is not None and not len(st.query_params)
+    later = models_page and service.runtime.served() and not len(st.query_params)
     st.session_state[_STAGE] = "waiting" if later else "drawn"
     if later:  # keyed: the browser tests and benches wait for it to go (class st-key-…)
         st.sidebar.container(key=PENDING_KEY).caption("Loading the filters…")

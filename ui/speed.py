@@ -1,5 +1,5 @@
-"""Speed and capacity in the dashboard (issue 11): the telemetry banner and source table, the
-Models table's speed columns, and the detail/compare speed section (figures: `ui.speed_figures`).
+"""Speed and capacity in the dashboard (issue 11): the telemetry source table, the Models
+table's speed columns, and the detail/compare speed section (figures: `ui.speed_figures`).
 
 Every upstream string reaching a Plotly figure goes through `textsafe.html_text`; Markdown gets
 `md_text`. The data comes from `chutes_data.views.speed` (pure).
@@ -12,12 +12,9 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from chutes_data import Catalog
-from chutes_data.formatting import human_age
+from chutes_data import Catalog, Settings
 from chutes_data.sources.registry import LABELS
 from chutes_data.sources.telemetry_loader import telemetry_today
-from chutes_data.textsafe import md_text
-from chutes_data.urls import mask_credentials
 from chutes_data.views import sources as diag
 from chutes_data.views import speed
 
@@ -33,38 +30,15 @@ from .speed_figures import (
 __all__ = ["CAPACITY_COLORS", "METRIC_LABELS", "capacity_scatter", "daily_figure", "price_speed_scatter"]
 
 
-# ---------------------------------------------------------------------------- the banner
-def telemetry_banner(catalog: Catalog) -> None:
-    """One line when speed/capacity columns are (partly) unknown or from an old snapshot."""
-    if catalog.is_sample:
-        return  # the sample banner already says it is synthetic
-    down, stale = [], []
-    for name, data in catalog.telemetry.items():
-        s = data.status
-        if s.origin == "none":
-            down.append(f"{LABELS.get(name, name)} ({md_text(mask_credentials(s.error or 'no data'), 160)})")
-        elif s.stale:
-            stale.append(f"{LABELS.get(name, name)} ({human_age(s.age_seconds())})")
-    if down:
-        st.warning(
-            "Speed and capacity columns are partly unknown: "
-            + "; ".join(down)
-            + ". The catalog itself is unaffected.",
-            icon=":material/speed:",
-        )
-    if stale:
-        st.caption("Telemetry from the last good snapshot: " + ", ".join(stale) + ".")
-
-
 # ---------------------------------------------------------------------------- Data sources page
-def sources_section(catalog: Catalog, secret: str | None, now: datetime | None = None) -> None:
+def sources_section(catalog: Catalog, settings: Settings, now: datetime | None = None) -> None:
     st.subheader("Telemetry (speed and capacity)", divider="gray")
     if not catalog.telemetry:
         st.caption("No telemetry loaded (a saved catalog file is never mixed with live telemetry).")
         return
     rows = []
     for name, data in catalog.telemetry.items():
-        facts = diag.source_facts(data.status, now or datetime.now(UTC), secret)
+        facts = diag.source_facts(data.status, now or datetime.now(UTC), settings.api_key, settings=settings)
         rows.append(
             {
                 "source": LABELS.get(name, name),
@@ -72,6 +46,7 @@ def sources_section(catalog: Catalog, secret: str | None, now: datetime | None =
                 "rows": facts["count"],
                 "age": facts["age"],
                 "ttl": facts["ttl"],
+                "state": facts["state"],
                 "stale": facts["stale"],
                 "error": facts["error"],
             }
@@ -87,7 +62,8 @@ def sources_section(catalog: Catalog, secret: str | None, now: datetime | None =
             "rows": st.column_config.NumberColumn("Rows"),
             "age": "Age",
             "ttl": "Cache TTL",
-            "stale": "Stale",
+            "state": "State",
+            "stale": st.column_config.TextColumn("Stale", width="medium"),
             "error": st.column_config.TextColumn("Last error", width="large"),
         },
         placeholder="—",

@@ -10,6 +10,7 @@ from .. import export
 from ..errors import NoDataError
 from ..sources.client import ChutesClient
 from ..sources.loader import cache_status, load_catalog, storage_warning
+from ..sources.state import Outcome, State, assess_all
 from ..sources.types import SourceStatus
 from ..values import iso
 from .common import _age, _catalog, _settings, _write
@@ -35,10 +36,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _facts(s: SourceStatus) -> str:
-    """One `status` line's facts about a source (catalog or telemetry alike)."""
-    validity = "none" if s.origin == "none" else ("stale" if s.stale else "valid")
-    return f"fetched_at={iso(s.fetched_at) or '-'} age={_age(s.age_seconds())} {validity} count={s.count}"
+def _facts(s: SourceStatus, o: Outcome) -> str:
+    """One `status` line's facts about a source (catalog or telemetry alike): its state by the
+    one rule (`state.assess`), as the dashboard and the API show it."""
+    return f"fetched_at={iso(s.fetched_at) or '-'} age={_age(s.age_seconds())} {o.state} count={s.count}"
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -47,23 +48,29 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = _settings(args)
     statuses = cache_status(settings)
     telemetry = telemetry_cache_status(settings)
+    outcomes = assess_all({**statuses, **telemetry}, settings)
     if args.format == "json":
         doc = {
-            name: {**s.to_dict(), "age_seconds": s.age_seconds()}
+            name: {
+                **s.to_dict(),
+                "age_seconds": s.age_seconds(),
+                **outcomes[name].to_dict(),
+                "stale": outcomes[name].state is State.STALE,
+            }
             for name, s in {**statuses, **telemetry}.items()
         }
         _write(json.dumps(doc, indent=1) + "\n", "-")
         return 0
     print(f"cache: {settings.cache_dir}  (TTL {settings.cache_minutes:g} min)")
     for name, s in statuses.items():
-        print(f"{name:7} origin={s.origin:6} {_facts(s)}")
-        if s.error:
-            print(f"{'':7} last error: {s.error}")
+        print(f"{name:7} origin={s.origin:6} {_facts(s, outcomes[name])}")
+        if outcomes[name].reason:
+            print(f"{'':7} last error: {outcomes[name].reason}")
     print(f"telemetry (TTL {settings.telemetry_minutes:g} min; an extra: the catalog works without it)")
     for name, s in telemetry.items():
-        print(f"  {name:15} {s.origin:6} {_facts(s)}")
-        if s.error:
-            print(f"  {'':15} last error: {s.error}")
+        print(f"  {name:15} {s.origin:6} {_facts(s, outcomes[name])}")
+        if outcomes[name].reason:
+            print(f"  {'':15} last error: {outcomes[name].reason}")
     return 0
 
 

@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Match, Route
 from .. import export
 from ..query import apply_filters, sort_models
 from ..query import options as query_options
+from ..sources.state import State, assess
 from ..values import iso
 from .changes_api import changes, changes_atom, events
 from .openapi import document
@@ -161,31 +162,29 @@ async def chutes(request: Request) -> Response:
 
 @endpoint
 async def cache_status(request: Request) -> Response:
-    """Per source: origin, fetched_at, age_seconds, ttl_seconds, valid, stale, count, error,
-    next_refresh."""
+    """Per source (catalog and telemetry): origin, fetched_at, age_seconds, ttl_seconds, valid,
+    stale, count, error, next_refresh, and its outcome (state, reason, since) by the one rule."""
     service = _service()
     parse(request, ())
     snapshot = await _snapshot(service)
     nxt = iso(service.refresher.next_refresh_at)
+    now = datetime.now(UTC)
     sources = {}
-    for name, data in snapshot.catalog.sources.items():
-        s = data.status
-        age = s.age_seconds()
+    for name, data in snapshot.catalog.all_sources.items():
+        s, outcome = data.status, assess(data.status, service.settings, now)
+        age = s.age_seconds(now)
         sources[name] = {
             "origin": s.origin,
             "fetched_at": iso(s.fetched_at),
             "age_seconds": None if age is None else round(age, 1),
             "ttl_seconds": s.ttl_seconds,
-            "valid": s.origin in ("live", "cache")
-            and s.complete
-            and not s.stale
-            and age is not None
-            and age < s.ttl_seconds,
-            "stale": s.stale,
+            "valid": outcome.state in (State.LIVE, State.CACHED) and age is not None and age < s.ttl_seconds,
+            "stale": outcome.state is State.STALE,
             "complete": s.complete,
             "count": s.count,
             "error": s.error,
             "next_refresh": nxt,
+            **outcome.to_dict(),
         }
     doc = {
         "generated_at": iso(datetime.now(UTC)),

@@ -1,12 +1,18 @@
-"""The background refresher: both sources refetched every CACHE_DURATION_MINUTES, concurrently,
-single-flight, each success recorded in the history; every refresh published as a new revision.
+"""The background refresher: every source refetched when its own TTL runs out, each on its own
+(concurrently, each with its own deadline), single-flight, each success recorded in the history;
+every refresh published as a new revision.
 
-`load_source` keeps its rules (retries, timeout budget, last good snapshot on failure, history
-recording); the refresher only decides *when*, runs the two sources side by side in daemon
-threads (a hung fetch never holds up shutdown), merges them (`assemble_catalog`, with the sample
-fallback when neither source has any data) and hands the result to `on_publish`.
+`loading.load` keeps its rules (retries, timeout budget, last good snapshot on failure, history
+recording); the refresher only decides *when*: a source is due when its TTL has run out since it
+was fetched (or last tried), and the loop wakes when the next one is due, so no source waits an
+extra interval. Due sources run side by side in daemon threads (a hung fetch never holds up
+shutdown, nor the other sources: past its deadline the last good snapshot stays, marked stale).
+The loaded sources are merged (`assemble_catalog`, with the sample fallback when neither catalog
+source has any data) and the result handed to `on_publish`. The clock and the sleep are injected
+(tests advance time without sleeping).
 
-Pure: no streamlit. Runs on any asyncio loop (the Streamlit server's, or `watch`'s own).
+Pure: no streamlit. Runs on any asyncio loop (the Streamlit server's, `watch`'s, or the
+process's own in a bare run: `runtime.ensure`).
 """
 
 from __future__ import annotations
@@ -15,34 +21,36 @@ import asyncio
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..config import Settings
 from ..errors import HistoryError
 from ..history import history_path, shared_history
-from ..sources.loader import assemble_catalog, load_source
-from ..sources.telemetry_loader import load_telemetry
+from ..sources.loader import assemble_catalog
+from ..sources.loading import load, source_data
+from ..sources.registry import CATALOG_SOURCES, TELEMETRY_SOURCES
+from ..sources.registry import SOURCES as DECLARED
+from ..sources.state import MIN_INTERVAL, refresh_interval
 from ..sources.types import Catalog, SourceData
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("chutes", "v1")
-MIN_INTERVAL = 2.0  # seconds: a floor under CACHE_DURATION_MINUTES=0, so upstream is not hammered
+SOURCES = CATALOG_SOURCES
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """One published state: the merged catalog (with raw payloads), the change events the
-    refresh that made it found, and when it was published. `revision` only grows."""
+    refresh that made it found, and when it was published. `revision` only grows. Frozen: what
+    readers build from it is kept beside it, keyed by its revision (`runtime.Service.memo`)."""
 
     revision: int
     catalog: Catalog
     published_at: datetime
     events: tuple[dict, ...] = ()
-    refreshed: tuple[str, ...] = ()  # the sources fetched live (complete) by this refresh
-    memo: dict = field(default_factory=dict, compare=False, repr=False)  # per-revision caches
+    refreshed: tuple[str, ...] = ()  # the catalog sources fetched live (complete) by this refresh
 
     def age_seconds(self, now: datetime | None = None) -> float:
         return max(0.0, ((now or datetime.now(UTC)) - self.published_at).total_seconds())
@@ -73,11 +81,14 @@ async def in_thread(fn: Callable[..., Any], *args: Any, name: str = "chutes-work
 
 
 class Refresher:
-    """Refreshes both sources in the background and publishes each result.
+    """Refreshes every source in the background, each on its TTL, and publishes each result.
 
-    `refresh()` joins a refresh in flight instead of starting a second one (single-flight).
-    `run()` loops: the first refresh serves a fresh disk cache as is (a restart does not refetch),
-    later ones always refetch; between them it sleeps `interval` seconds (default: the TTL).
+    `refresh()` joins a refresh in flight instead of starting a second one (single-flight);
+    `force=True` (the default: the refresh button, `watch`) refetches every source, otherwise
+    only the due ones. `run()` loops: the first pass serves a fresh disk cache as is (a restart
+    does not refetch); later ones refetch what is due, then sleep until the next source is due
+    (between `min_interval` and `interval`, default: the shortest TTL; an explicit `interval`
+    also refetches every source at least that often).
     """
 
     def __init__(
@@ -88,15 +99,26 @@ class Refresher:
         interval: float | None = None,
         min_interval: float = MIN_INTERVAL,
         loader: Callable[[Settings, str, bool], SourceData] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.settings = settings
-        self.interval = max(settings.ttl_seconds if interval is None else interval, min_interval)
+        self.interval = max(refresh_interval(settings) if interval is None else interval, min_interval)
+        self._cap = (
+            None if interval is None else self.interval
+        )  # an explicit interval: refetch at least that often
+        self.min_interval = min_interval
         self.on_publish = on_publish
-        self._loader = loader or (lambda s, source, force: load_source(s, source, refresh=force))
+        self._loader = loader or (lambda s, source, force: load(s, source, refresh=force)[0])
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._sleep = sleep or asyncio.sleep
+        self.deadline = settings.total_budget * 2 + 5 if deadline is None else deadline
         self.snapshot: Snapshot | None = None
         self.next_refresh_at: datetime | None = None
         self.refresh_count = 0  # refreshes actually started (joins do not count)
-        self.last_error: str | None = None
+        self.loaded: dict[str, SourceData] = {}  # every source as last loaded
+        self._tried: dict[str, datetime] = {}  # when each source was last loaded or tried
         self._inflight: asyncio.Task | None = None
         self._revision = 0
         self._ready = threading.Event()  # set once a first snapshot exists (for other threads)
@@ -116,6 +138,36 @@ class Refresher:
         self._ready.wait(timeout)
         return self.snapshot
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The sources this refresher loads (offline: the catalog's; the sample's telemetry
+        comes with the sample)."""
+        return CATALOG_SOURCES if self.settings.offline else CATALOG_SOURCES + TELEMETRY_SOURCES
+
+    def due_at(self, source: str) -> datetime:
+        """When `source` is next due: its TTL after its fetch (a snapshot in hand, not stale),
+        else after the last try; at once when never tried."""
+        tried = self._tried.get(source)
+        if tried is None:
+            return datetime.min.replace(tzinfo=UTC)
+        seconds = DECLARED[source].ttl_seconds(self.settings)
+        ttl = timedelta(seconds=seconds if self._cap is None else min(seconds, self._cap))
+        data = self.loaded.get(source)
+        s = data.status if data is not None else None
+        if s is not None and s.fetched_at is not None and s.origin in ("live", "cache") and not s.stale:
+            return min(s.fetched_at, tried) + ttl
+        return tried + ttl
+
+    def due(self, now: datetime | None = None) -> tuple[str, ...]:
+        now = now or self._clock()
+        return tuple(s for s in self.names if self.due_at(s) <= now)
+
+    def delay(self, now: datetime | None = None) -> float:
+        """Seconds until the next source is due (within [min_interval, interval])."""
+        now = now or self._clock()
+        soonest = min((self.due_at(s) for s in self.names), default=now)
+        return min(self.interval, max(self.min_interval, (soonest - now).total_seconds()))
+
     # ------------------------------------------------------------------ refreshing
     async def refresh(self, *, force: bool = True) -> Snapshot:
         """Refresh now, or join the refresh in flight; the snapshot it published."""
@@ -123,34 +175,55 @@ class Refresher:
             self._inflight = asyncio.create_task(self._refresh(force), name="chutes-refresh")
         return await asyncio.shield(self._inflight)
 
+    async def _load(self, source: str, refetch: bool) -> SourceData:
+        """One source within its deadline; past it, the last good snapshot marked stale (the
+        fetch thread is left to finish on its own: it is a daemon)."""
+        try:
+            return await asyncio.wait_for(
+                in_thread(self._loader, self.settings, source, refetch, name=f"chutes-refresh-{source}"),
+                self.deadline,
+            )
+        except TimeoutError:
+            reason = f"{DECLARED[source].label}: no answer within {self.deadline:g} s"
+            log.warning("%s", reason)
+            kept = self.loaded.get(source)
+            if kept is not None and kept.status.origin in ("live", "cache"):
+                return replace(kept, status=replace(kept.status, origin="cache", stale=True, error=reason))
+            return source_data(self.settings, source, "none", None, fetched_at=None, error=reason)
+
     async def _refresh(self, force: bool) -> Snapshot:
-        self.refresh_count += 1
         settings = self.settings
+        now = self._clock()
+        names = self.names if force else self.due(now)
+        if not names and self.snapshot is not None:  # nothing due: nothing new to publish
+            return self.snapshot
+        self.refresh_count += 1
         loaded = await asyncio.gather(
-            *(in_thread(self._loader, settings, s, force, name=f"chutes-refresh-{s}") for s in SOURCES),
-            in_thread(
-                lambda: None if settings.offline else load_telemetry(settings),
-                name="chutes-refresh-telemetry",
-            ),
+            *(self._load(s, force or s in self._tried) for s in names)  # the first pass may use the cache
         )
-        sources = dict(zip(SOURCES, loaded[:-1], strict=True))
+        for source, data in zip(names, loaded, strict=True):
+            self.loaded[source] = data
+            self._tried[source] = now
+        telemetry = None if settings.offline else {s: self.loaded[s] for s in TELEMETRY_SOURCES}
+        sources = {s: self.loaded[s] for s in CATALOG_SOURCES}
         catalog = await in_thread(
-            lambda: assemble_catalog(settings, sources, telemetry=loaded[-1], allow_sample=True),
+            lambda: assemble_catalog(settings, sources, telemetry=telemetry, allow_sample=True),
             name="chutes-merge",
         )
         refreshed = tuple(
             s
-            for s, d in sources.items()
-            if d.status.origin == "live" and d.status.complete and d.status.fetched_at
+            for s in CATALOG_SOURCES
+            if s in names
+            and sources[s].status.origin == "live"
+            and sources[s].status.complete
+            and sources[s].status.fetched_at
         )
         revision, events = await in_thread(self._new_events, name="chutes-history")
-        errors = [d.status.error for d in sources.values() if d.status.error]
-        self.last_error = "; ".join(errors) or None
         self._revision = max(self._revision + 1, revision)
         snapshot = Snapshot(
             revision=self._revision,
             catalog=catalog,
-            published_at=datetime.now(UTC),
+            published_at=self._clock(),
             events=tuple(events),
             refreshed=refreshed,
         )
@@ -159,7 +232,7 @@ class Refresher:
         log.info(
             "refresh %d: %s; %d change(s)",
             snapshot.revision,
-            ", ".join(f"{s}={d.status.origin}:{d.status.count}" for s, d in sources.items()),
+            ", ".join(f"{s}={self.loaded[s].status.origin}:{self.loaded[s].status.count}" for s in names),
             len(events),
         )
         if self.on_publish is not None:
@@ -185,30 +258,19 @@ class Refresher:
 
     # ------------------------------------------------------------------ the loop
     async def run(self) -> None:
-        """Refresh forever (until cancelled). A failed refresh is logged and retried next time."""
-        force = False
+        """Refresh forever (until cancelled): what is due, then sleep until the next is due.
+        A failed refresh is logged and retried next time."""
         while True:
             try:
-                snapshot = await self.refresh(force=force)
-                delay = self.interval if force else self._first_delay(snapshot)
+                await self.refresh(force=False)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - keep refreshing whatever happened
+            except Exception:  # noqa: BLE001 - keep refreshing whatever happened
                 log.exception("background refresh failed")
-                self.last_error = str(exc)
-                delay = self.interval
-            force = True
-            self.next_refresh_at = datetime.now(UTC) + timedelta(seconds=delay)
-            await asyncio.sleep(delay)
-
-    def _first_delay(self, snapshot: Snapshot) -> float:
-        """After a start served from a fresh disk cache: refetch when the oldest cached source
-        expires, not a whole interval later (but never sooner than the floor)."""
-        statuses = [d.status for d in snapshot.catalog.sources.values()]
-        if not all(s.origin in ("cache", "live") and not s.stale for s in statuses):
-            return self.interval  # a fetch was just tried (the cache had expired or was missing)
-        oldest = max(s.age_seconds() or 0.0 for s in statuses)
-        return min(self.interval, max(MIN_INTERVAL, self.settings.ttl_seconds - oldest))
+            now = self._clock()
+            delay = self.delay(now)
+            self.next_refresh_at = now + timedelta(seconds=delay)
+            await self._sleep(delay)
 
     def start(self) -> asyncio.Task:
         if self._task is None or self._task.done():

@@ -8,6 +8,11 @@ routes and the dashboard's pages (script threads of the same process) find it.
 
 Readers never wait on upstream: they take `service.snapshot` (swapped atomically on publish).
 Only a process with no snapshot yet waits, up to the fetch budget, for the first one.
+
+There is one run path: the dashboard's pages always read a running service's snapshots. Under
+the server its lifespan starts the service on the server's loop; in AppTest and a bare script
+run `ensure(settings)` starts the same service once per process, on a loop thread of its own,
+and reuses it while the settings stay the same (other settings: a fresh one).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 
 from ..config import Settings
 from ..history import HistoryStore, history_path, shared_store
+from ..sources.state import State, assess
 from ..values import iso
 from .events import EventBus
 from .refresher import Refresher, Snapshot, in_thread
@@ -33,9 +39,35 @@ _current: Service | None = None
 _current_lock = threading.Lock()
 
 
+_ensure_lock = threading.Lock()
+
+
 def current() -> Service | None:
-    """The service running in this process, or None (AppTest, the plain CLI)."""
+    """The service running in this process, or None (the plain CLI; a script run before
+    `ensure`)."""
     return _current
+
+
+def served() -> bool:
+    """Whether the running service belongs to a server (its lifespan started it), i.e. pages go
+    to a browser; not in AppTest or a bare run (`ensure` started it)."""
+    svc = _current
+    return svc is not None and not svc.own_loop
+
+
+def ensure(settings: Settings) -> Service:
+    """The process's running service: the server's, else the one `ensure` started for these
+    settings (started now, on its own loop thread, when there is none or the settings differ;
+    the previous one is stopped)."""
+    with _ensure_lock:
+        svc = _current
+        if svc is not None and (not svc.own_loop or svc.settings == settings):
+            return svc
+        if svc is not None:
+            svc.stop_in_thread()
+        fresh = Service(settings)
+        fresh.start_in_thread()
+        return fresh
 
 
 class Service:
@@ -60,6 +92,9 @@ class Service:
         self._register = register
         self._history: HistoryStore | None = None
         self._history_lock = threading.Lock()
+        self.own_loop = False  # True when `start_in_thread` runs it (AppTest, a bare run)
+        self._views: tuple[int, dict] = (0, {})  # (revision, what readers built from it)
+        self._views_lock = threading.Lock()
         self._memo: OrderedDict[Any, Any] = OrderedDict()
         self._building: dict[Any, asyncio.Future] = {}
         self._generation = 0
@@ -90,7 +125,44 @@ class Service:
                 self._history.close()
                 self._history = None
 
+    def start_in_thread(self) -> None:
+        """Start on an event loop of its own, in a daemon thread (no server to run on)."""
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+        self.own_loop = True
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(self.start())
+            started.set()
+            loop.run_forever()
+
+        threading.Thread(target=run, name="chutes-service", daemon=True).start()
+        started.wait()
+
+    def stop_in_thread(self, timeout: float = 10.0) -> None:
+        """Stop a service `start_in_thread` started, and its loop."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout)
+        except Exception as exc:  # noqa: BLE001 - it is being dropped anyway
+            log.warning("stopping the service: %s", exc)
+        loop.call_soon_threadsafe(loop.stop)
+
     # ------------------------------------------------------------------ reading
+    def memo(self, snapshot: Snapshot) -> dict | None:
+        """What readers build from `snapshot` (views, frames), kept beside it while it is the
+        current one (the snapshot stays frozen); None for an older snapshot."""
+        with self._views_lock:
+            current = self.snapshot
+            if current is None or snapshot.revision != current.revision:
+                return None
+            if self._views[0] != snapshot.revision:
+                self._views = (snapshot.revision, {})
+            return self._views[1]
+
     @property
     def snapshot(self) -> Snapshot | None:
         return self.refresher.snapshot
@@ -157,15 +229,17 @@ class Service:
             "models": len(snapshot.catalog.models),
             "changes": len(snapshot.events),
             "refreshed": list(snapshot.refreshed),
-            "sources": {
+            "sources": {  # catalog and telemetry sources: each one's outcome by the one rule
                 name: {
                     "origin": d.status.origin,
                     "count": d.status.count,
-                    "stale": d.status.stale,
+                    "stale": outcome.state is State.STALE,
                     "complete": d.status.complete,
                     "fetched_at": iso(d.status.fetched_at),
+                    **outcome.to_dict(),
                 }
-                for name, d in snapshot.catalog.sources.items()
+                for name, d in snapshot.catalog.all_sources.items()
+                for outcome in (assess(d.status, self.settings, snapshot.published_at),)
             },
         }
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,12 +71,12 @@ def load_source(
     return load(settings, source, refresh=refresh, client=client, now=now)[0]
 
 
-def storage_warning(settings: Settings, problems: list[str]) -> str | None:
-    """One sentence for the banner and the CLI when fetched data could not be kept."""
-    parts = [p for problem in problems for p in problem.split("; ")]
+def storage_warning(settings: Settings, problems: list[tuple[str, ...]]) -> str | None:
+    """One sentence for the banner and the CLI when fetched data could not be kept
+    (`problems`: each source's `SourceData.storage`)."""
     first: dict[bool, str] = {}  # the first cache problem and the first history problem say it all
-    for part in parts:
-        first.setdefault(part.startswith("history"), part)
+    for problem in (p for source in problems for p in source):
+        first.setdefault(problem.startswith("history"), problem)
     if not first:
         return None
     return (
@@ -191,17 +192,25 @@ def assemble_catalog(
     stored = storage_warning(settings, [d.storage for d in loaded.values() if d.storage])
     if stored:
         warnings += (stored,)
+    fallback: dict[str, str] = {}
     if all(d.status.origin == "none" for d in loaded.values()):
         if allow_sample:
-            reasons = "; ".join(d.status.error or "" for d in loaded.values() if d.status.error)
-            warnings += (f"No live or cached data ({reasons}). Showing the bundled sample.",)
+            fallback = {s: d.status.error or "no data" for s, d in loaded.items()}
+            warnings += (fallback_warning(fallback),)
             loaded = {s: load_sample(settings, s) for s in loaded}
         elif require_data:
             reasons = "; ".join(d.status.error or "no data" for d in loaded.values())
             raise NoDataError(f"no data: {reasons}")
     if sample_telemetry and (loaded["chutes"].status.origin == "sample" or settings.offline):
         telemetry = load_telemetry(settings, sample=True)
-    return build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=telemetry)
+    catalog = build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=telemetry)
+    return replace(catalog, fallback=fallback) if fallback else catalog
+
+
+def fallback_warning(fallback: dict[str, str]) -> str:
+    """The sentence the CLI and exports carry when the sample stands in (`Catalog.fallback`
+    holds the same reasons as data: the banner names them from there)."""
+    return f"No live or cached data ({'; '.join(fallback.values())}). Showing the bundled sample."
 
 
 def cache_status(settings: Settings) -> dict[str, SourceStatus]:

@@ -121,7 +121,7 @@ def load(
     kept = _keep(settings, source, data)
     if kept:
         problems.append(kept)
-    return (replace(data, storage="; ".join(problems)) if problems else data), None
+    return (replace(data, storage=tuple(problems)) if problems else data), None
 
 
 def _failed(
@@ -183,9 +183,9 @@ def record_history(settings: Settings, source: str, payload: Any, at: datetime |
 
 def cached_status(settings: Settings, sources: tuple[str, ...]) -> dict[str, SourceStatus]:
     """What is on disk for each source, without fetching: for `status` and the Data sources
-    page. Stale when past the TTL, or when a refresh failed after the snapshot was taken."""
+    page. `stale` records a refresh that failed after the snapshot was taken; whether its age
+    makes it stale is `state.assess`'s one rule."""
     cache = DiskCache(settings.cache_dir)
-    now = datetime.now(UTC)
     out = {}
     for source in sources:
         spec = SOURCES[source]
@@ -201,8 +201,6 @@ def cached_status(settings: Settings, sources: tuple[str, ...]) -> dict[str, Sou
         if cached is None:
             out[source] = SourceStatus(source, "none", None, 0, False, False, error, ttl)
             continue
-        stale = (now - cached.fetched_at).total_seconds() >= ttl or (
-            last_error is not None and last_error.at > cached.fetched_at
-        )
+        stale = last_error is not None and last_error.at > cached.fetched_at
         out[source] = SourceStatus(source, "cache", cached.fetched_at, count, stale, True, error, ttl)
     return out

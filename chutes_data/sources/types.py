@@ -41,12 +41,12 @@ class SourceStatus:
 @dataclass(frozen=True)
 class SourceData:
     """A source's raw payload, its tidy frame and its status. `storage`: why a live fetch could
-    not be kept (cache file or history not written), None when it was or nothing was fetched."""
+    not be kept (cache file or history not written), one problem each; empty when it was."""
 
     status: SourceStatus
     frame: pd.DataFrame
     payload: Any = field(default=None, repr=False)
-    storage: str | None = None
+    storage: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class Catalog:
     warnings: tuple[str, ...] = ()
     #: the telemetry sources (sources.telemetry), by name; empty when not loaded
     telemetry: dict[str, SourceData] = field(default_factory=dict)
+    #: when the bundled sample stands in because neither source had data: why, per source
+    fallback: dict[str, str] = field(default_factory=dict)
 
     @property
     def sources(self) -> dict[str, SourceData]:

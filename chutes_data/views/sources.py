@@ -14,6 +14,7 @@ import pandas as pd
 from ..config import Settings
 from ..formatting import duration_text
 from ..sources.cache import DiskCache, LastError
+from ..sources.state import State, assess
 from ..sources.types import SourceStatus
 from ..urls import mask_credentials, redact
 
@@ -60,11 +61,15 @@ def source_facts(
     now: datetime | None = None,
     secret: str | None = None,
     recorded: LastError | None = None,
+    *,
+    settings: Settings,
 ) -> dict[str, str]:
     """What the Data sources page says about one source, as label -> text. `recorded` (from
     `recorded_error`) is shown when this load itself carries no error, e.g. when both sources
-    failed and the bundled sample stands in."""
+    failed and the bundled sample stands in. Its state (and whether it is stale) is the one
+    rule's (`sources.state.assess`), as in the banner, the API and `status`."""
     now = now or datetime.now(UTC)
+    outcome = assess(status, settings, now)
     if status.error:
         error = scrub(status.error, secret)
     elif recorded is not None:
@@ -89,7 +94,8 @@ def source_facts(
         "fresh": "—" if age is None else ("expired: refetch on next load" if expired else "within TTL"),
         "count": f"{status.count:,}",
         "complete": "yes" if status.complete else "no (partial)",
-        "stale": "yes: last good snapshot" if status.stale else "no",
+        "state": outcome.state.value,
+        "stale": f"yes: {scrub(outcome.reason, secret)}" if outcome.state is State.STALE else "no",
         "error": error,
     }
 

@@ -283,6 +283,20 @@ def test_cache_status_per_source(api: Api):
         assert s["origin"] in ("live", "cache") and s["valid"] and not s["stale"]
         assert s["count"] == 3 and s["ttl_seconds"] == 3600 and s["age_seconds"] >= 0
         assert s["next_refresh"] and s["fetched_at"] and s["error"] is None
+        assert s["state"] in ("live", "cached") and s["source"] == name and s["reason"] is None
+
+
+def test_cache_status_lists_the_telemetry_sources_by_the_same_rule(api: Api):
+    from chutes_data.sources.registry import TELEMETRY_SOURCES
+    from chutes_data.sources.state import assess
+
+    doc = api.client.get("/api/cache/status").json()
+    assert set(TELEMETRY_SOURCES) <= set(doc["sources"])
+    catalog = api.service.snapshot.catalog
+    for name in TELEMETRY_SOURCES:
+        s, status = doc["sources"][name], catalog.telemetry[name].status
+        assert s["state"] == assess(status, api.service.settings).state.value, name
+        assert s["stale"] == (s["state"] == "stale") and s["ttl_seconds"] == status.ttl_seconds
 
 
 def test_openapi_lists_every_route(api: Api):

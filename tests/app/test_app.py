@@ -309,11 +309,12 @@ def test_sort_changes_the_order(models):
     assert_same_rows(table(at), expected_table(models, Filters(), sort="name"))
 
 
-def test_a_filter_change_does_not_refetch_or_remerge(models, monkeypatch):
+def test_a_filter_change_does_not_refetch_or_remerge(models, monkeypatch, tmp_path):
+    import chutes_data.service.refresher as refresher_module
     import chutes_data.sources.loader as catalog_module
-    import ui.data
 
-    calls = {"load_catalog": 0, "merge_catalogs": 0}
+    monkeypatch.setenv("CHUTES_CACHE_DIR", str(tmp_path / "own"))  # other settings: a fresh service
+    calls = {"load": 0, "merge_catalogs": 0}
 
     def counting(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -322,12 +323,12 @@ def test_a_filter_change_does_not_refetch_or_remerge(models, monkeypatch):
 
         return wrapper
 
-    monkeypatch.setattr(ui.data, "load_catalog", counting("load_catalog", ui.data.load_catalog))
+    monkeypatch.setattr(refresher_module, "load", counting("load", refresher_module.load))
     monkeypatch.setattr(
         catalog_module, "merge_catalogs", counting("merge_catalogs", catalog_module.merge_catalogs)
     )
     at = run_ok(new_app())
-    assert calls == {"load_catalog": 1, "merge_catalogs": 1}
+    assert calls == {"load": 2, "merge_catalogs": 1}  # the service's first refresh: both sources
     at.text_input(key="q").set_value("qwen")
     run_ok(at)
     at.multiselect(key="template").set_value(["vllm"])
@@ -336,7 +337,7 @@ def test_a_filter_change_does_not_refetch_or_remerge(models, monkeypatch):
     run_ok(at)
     at.switch_page("pages/charts.py")
     run_ok(at)
-    assert calls == {"load_catalog": 1, "merge_catalogs": 1}
+    assert calls == {"load": 2, "merge_catalogs": 1}  # the service's first refresh: both sources
 
 
 # ---------------------------------------------------------------------------- (d) URL params

@@ -182,7 +182,7 @@ def test_no_history_shows_a_friendly_explanation(db: Path) -> None:
 
 
 def test_a_corrupt_database_shows_no_history_and_no_error(db: Path) -> None:
-    db.parent.mkdir(parents=True)
+    db.parent.mkdir(parents=True, exist_ok=True)  # the worker's cache dir (conftest)
     db.write_bytes(b"this is not an sqlite database" * 100)
     at = open_changes()
     assert "No history yet" in " ".join(i.value for i in at.info)

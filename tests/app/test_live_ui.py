@@ -1,5 +1,5 @@
-"""The dashboard under a running service (AppTest): pages take the refresher's snapshot instead
-of loading the catalog themselves, follow a new revision, and show "updated N s ago"."""
+"""The dashboard under a running service (AppTest): pages take the refresher's snapshot (there
+is no other run path), follow a new revision, and show "updated N s ago"."""
 
 from __future__ import annotations
 
@@ -20,11 +20,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class FakeService:
-    """What ui/ uses of a running Service: `snapshot`, `wait_ready`, `refresh_blocking`."""
+    """What ui/ uses of a running Service: `snapshot`, `wait_ready`, `refresh_blocking`, `memo`;
+    a server's (not `own_loop`: the first screen defers the sidebar)."""
+
+    own_loop = False
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self.refreshes = 0
+        self.memos: dict[int, dict] = {}
+
+    def memo(self, snapshot: Snapshot) -> dict:
+        return self.memos.setdefault(snapshot.revision, {})
 
     def wait_ready(self, timeout: float | None = None) -> Snapshot:
         return self.snapshot
@@ -68,12 +75,29 @@ def test_pages_show_the_service_snapshot_and_follow_a_new_revision(fake_service)
     assert shown(at) == "3" and at.session_state["_shown_revision"] == 2
 
 
-def test_without_a_service_nothing_changes(apptest_env):
-    assert runtime.current() is None
+def test_a_bare_run_starts_the_one_service_and_reads_it(apptest_env):
+    """AppTest (like a bare script run) has no server: the first run starts the same service
+    (refresher and all) the server runs, once, and pages read its snapshot."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
-    assert not any("updated" in c.value for c in at.sidebar.caption)
-    assert "_shown_revision" not in at.session_state
+    svc = runtime.current()
+    assert svc is not None and svc.own_loop and not runtime.served()
+    assert at.session_state["_shown_revision"] == svc.snapshot.revision
+    assert [t.key for t in at.sidebar.text_input] == ["q"]  # no server: the sidebar at once
+    assert any("bundled sample" in c.value for c in at.sidebar.caption)  # the freshness line
+    again = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not again.exception and runtime.current() is svc  # same settings: reused
+
+
+def test_other_settings_get_a_fresh_service(apptest_env, monkeypatch, tmp_path):
+    AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    first = runtime.current()
+    monkeypatch.setenv("CHUTES_CACHE_DIR", str(tmp_path / "elsewhere"))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    fresh = runtime.current()
+    assert fresh is not first and fresh.settings.cache_dir == tmp_path / "elsewhere"
+    assert first.refresher._task is None  # the previous one was stopped
 
 
 def test_updated_text_counts_from_the_newest_fetch():
@@ -141,3 +165,48 @@ def test_only_the_models_page_defers(fake_service):
     assert not at.exception
     assert [t.key for t in at.sidebar.text_input] == ["q"]
     assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
+
+
+def failing_telemetry_snapshot(revision: int) -> Snapshot:
+    """A live catalog whose /chutes/utilization refresh failed (its last good snapshot stands in,
+    stale) and whose /invocations/usage has nothing at all."""
+    snap = snapshot_of(5, revision)
+    now = datetime.now(UTC)
+
+    def live(d):
+        return dataclasses.replace(d, status=dataclasses.replace(d.status, origin="live", fetched_at=now))
+
+    telemetry = {name: live(d) for name, d in snap.catalog.telemetry.items()}
+    util = telemetry["utilization"]
+    telemetry["utilization"] = dataclasses.replace(
+        util,
+        status=dataclasses.replace(
+            util.status,
+            origin="cache",
+            stale=True,
+            fetched_at=now - timedelta(minutes=30),
+            error="utilization: HTTP 502 from /chutes/utilization",
+        ),
+    )
+    usage = telemetry["usage"]
+    telemetry["usage"] = dataclasses.replace(
+        usage,
+        status=dataclasses.replace(usage.status, origin="none", fetched_at=None, error="usage: timed out"),
+    )
+    catalog = dataclasses.replace(
+        snap.catalog, chutes=live(snap.catalog.chutes), v1=live(snap.catalog.v1), telemetry=telemetry
+    )
+    return dataclasses.replace(snap, catalog=catalog)
+
+
+def test_the_banner_names_every_failing_telemetry_route(fake_service):
+    """With a last good snapshot a failing telemetry route still reaches the Models page's banner,
+    by name and with its reason, beside a route that has nothing at all."""
+    fake_service.snapshot = failing_telemetry_snapshot(1)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "/chutes/utilization" in warnings and "HTTP 502" in warnings, warnings
+    assert "last good snapshot" in warnings and "30 minutes" in warnings
+    assert "/invocations/usage" in warnings and "timed out" in warnings
+    assert "/invocations/stats/llm" not in warnings  # a working route is not named

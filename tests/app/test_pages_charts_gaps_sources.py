@@ -420,12 +420,12 @@ def test_source_facts():
     stale = SourceStatus(
         "chutes", "cache", now - timedelta(hours=2), 1234, True, True, f"timeout with key {SECRET}", 600.0
     )
-    f = source_views.source_facts(stale, now, SECRET)
+    f = source_views.source_facts(stale, now, SECRET, settings=Settings())
     assert f["origin"] == "cache" and f["age"] == "2 hours" and f["count"] == "1,234"
-    assert f["stale"].startswith("yes") and f["fresh"].startswith("expired")
+    assert f["stale"].startswith("yes") and f["fresh"].startswith("expired") and f["state"] == "stale"
     assert SECRET not in f["error"] and "[redacted]" in f["error"]
     sample = SourceStatus("v1", "sample", None, 64, False, True, None, 600.0)
-    g = source_views.source_facts(sample, now)
+    g = source_views.source_facts(sample, now, settings=Settings())
     assert g["age"] == "—" and g["error"] == "none" and "sample" in g["fetched_at"]
 
 
@@ -439,11 +439,11 @@ def test_recorded_error_fills_in_when_the_sample_stands_in(tmp_path):
     assert recorded is not None and source_views.recorded_error(live, "v1") is None
     assert source_views.recorded_error(live.with_(offline=True), "chutes") is None
     sample = SourceStatus("chutes", "sample", None, 180, False, True, None, 600.0)
-    facts = source_views.source_facts(sample, at, SECRET, recorded)
+    facts = source_views.source_facts(sample, at, SECRET, recorded, settings=live)
     assert facts["error"] == "401 Unauthorized for [redacted] (at 2026-01-01 11:00 UTC)"
     # an error of this very load wins over the recorded one
     failed = SourceStatus("chutes", "none", None, 0, False, False, "timeout", 600.0)
-    assert source_views.source_facts(failed, at, SECRET, recorded)["error"] == "timeout"
+    assert source_views.source_facts(failed, at, SECRET, recorded, settings=live)["error"] == "timeout"
 
 
 def test_sources_page_shows_the_recorded_failure(monkeypatch, tmp_path):
@@ -641,9 +641,10 @@ def test_data_sources_never_show_the_key(monkeypatch):
 def test_data_sources_refresh_and_raw_downloads(deferred):
     at = open_page(SOURCES)
     before = set(deferred)
+    revision = at.session_state["_shown_revision"]
     at.button(key="src_refresh").click()
     ok(at.run())
-    assert at.session_state["refresh_token"] == 1
+    assert at.session_state["_shown_revision"] == revision + 1  # the refresher published anew
     assert metric(at, "Origin") == ["sample", "sample"]
     payloads = [fn() for fid, fn in deferred.items() if fid not in before] or [
         fn() for fn in deferred.values()

@@ -15,6 +15,7 @@ from payloads import FAKE_KEY, chute_item
 from chutes_data.sources import cache as cache_mod
 from chutes_data.sources.cache import DiskCache, iso, parse_time
 from chutes_data.sources.loader import cache_status, load_source
+from chutes_data.sources.state import State, assess
 
 T0 = datetime(2026, 8, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
@@ -311,7 +312,9 @@ def test_cache_status_before_and_after(settings, fake_api, make_client):
     assert after["chutes"].origin == "none"
     old = now - timedelta(hours=1)
     DiskCache(settings.cache_dir).write("chutes", {"items": [chute_item(1)]}, old)
-    assert cache_status(settings)["chutes"].stale is True  # past the TTL
+    old_chutes = cache_status(settings)["chutes"]  # an hour old: past its TTL plus one interval
+    assert assess(old_chutes, settings).state is State.STALE  # the one rule (sources.state)
+    assert assess(after["v1"], settings).state is State.CACHED
 
 
 # ---------------------------------------------------------------------------- the key

@@ -120,7 +120,7 @@ def test_first_refresh_serves_a_fresh_cache_without_fetching(live: Settings, ups
         r = Refresher(live)
         snap = await r.refresh(force=False)
         assert {d.status.origin for d in snap.catalog.sources.values()} == {"cache"}
-        assert 2.0 <= r._first_delay(snap) <= live.ttl_seconds
+        assert 2.0 <= r.delay() <= live.ttl_seconds  # until the first cached source expires
 
     run_async(main())
     assert upstream.count(V1) == before

@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import streamlit as st
 
 
 @pytest.fixture
 def data(monkeypatch, tmp_path):
     monkeypatch.setenv("CHUTES_OFFLINE", "1")
     monkeypatch.setenv("CHUTES_CACHE_DIR", str(tmp_path / "cache"))
-    st.cache_resource.clear()
     from ui import data as module
 
-    yield module
-    st.cache_resource.clear()
+    return module
 
 
 def _shared(data):
-    s = data.settings()
-    return data.get_catalog(s, data._settings_key(s), 0)
+    """The catalog pages get views of: the running service's (started as a bare run does)."""
+    svc = data.provider()
+    return data.shared_catalog(svc, svc.wait_ready(60))
 
 
 def test_every_call_returns_the_same_catalog(data):

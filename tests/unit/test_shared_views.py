@@ -19,10 +19,13 @@ def models():
 
 @pytest.fixture
 def running(monkeypatch):
-    snapshot = SimpleNamespace(revision=7, memo={})
-    monkeypatch.setattr(shared_views.service, "current", lambda: SimpleNamespace(snapshot=snapshot))
-    monkeypatch.setattr(shared_views.st, "session_state", {"_shown_revision": 7})
-    return snapshot
+    """A running service whose current snapshot is revision 7, shown by this run."""
+    snapshot = SimpleNamespace(revision=7)
+    kept: dict = {}
+    svc = SimpleNamespace(snapshot=snapshot, memo=lambda s: kept if s.revision == 7 else None)
+    monkeypatch.setattr(shared_views.data, "provider", lambda: svc)
+    monkeypatch.setattr(shared_views.data.st, "session_state", {"_shown_revision": 7})
+    return SimpleNamespace(memo=kept)
 
 
 def test_sessions_showing_one_snapshot_share_one_view_and_table(models, running):
@@ -41,12 +44,12 @@ def test_the_memo_is_bounded_and_follows_the_snapshot(models, running, monkeypat
         shared_views.models_view(models, Filters(min_context=i), "popular", "usd", 3.0)
     assert len(running.memo["ui_models_views"]) == shared_views.MAX_ENTRIES
     first = shared_views.models_view(models, Filters(), "name", "usd", 3.0)
-    monkeypatch.setattr(shared_views.st, "session_state", {"_shown_revision": 6})  # an older page
+    monkeypatch.setattr(shared_views.data.st, "session_state", {"_shown_revision": 6})  # an older page
     assert shared_views.models_view(models, Filters(), "name", "usd", 3.0) is not first
 
 
-def test_without_a_running_service_each_call_builds(models, monkeypatch):
-    monkeypatch.setattr(shared_views.service, "current", lambda: None)
+def test_a_run_without_the_snapshots_memo_builds_its_own(models, monkeypatch):
+    monkeypatch.setattr(shared_views.data, "memo", lambda: None)  # a newer snapshot is out
     a = shared_views.models_view(models, Filters(), "popular", "usd", 3.0)
     assert a is not shared_views.models_view(models, Filters(), "popular", "usd", 3.0)
     assert a.equals(shared_views.models_view(models, Filters(), "popular", "usd", 3.0))

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import ChutesDataError, FetchError, NetworkError, PayloadError
-from ..history import open_history
+from ..history import shared_history
 from ..history.telemetry import record_daily_stats
 from ..urls import redact
 from .cache import DiskCache
@@ -171,8 +171,8 @@ def record_history(settings: Settings, source: str, payload: Any, at: datetime |
     A fetch that lists no models is not recorded (`allow_empty=False`): taken as a snapshot it
     would log every model as removed, then as added again on the next good fetch."""
     try:
-        with _HISTORY_LOCK, open_history(settings) as store:
-            store.record(source, payload, at, origin="live", allow_empty=False)
+        with _HISTORY_LOCK:  # the process's one writer (history.shared_history), never reopened
+            shared_history(settings).record(source, payload, at, origin="live", allow_empty=False)
     except PayloadError as exc:
         log.warning("could not record %s history: %s", source, exc)
     except Exception as exc:  # noqa: BLE001 - history is best effort by design

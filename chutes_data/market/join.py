@@ -33,7 +33,7 @@ DEFAULT_MARGIN = 10.0
 MATCH_ORDER = ("hf_id", "normalized", "fuzzy")  # strongest first
 OFFER_MATCH_COLUMNS = ["v1_id", *OFFER_COLUMNS, "as_of", "match", "match_score"]
 NEAR_MISS_COLUMNS = ["v1_id", "source", "provider", "model_id", "score", "reason"]
-NEAR_MISSES_PER_MODEL = 5  # the best-scoring refusals: enough to review, not a dump
+NEAR_MISSES_PER_MODEL = 5  # the most instructive refusals: enough to review, not a dump
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,10 @@ def _near_frame(near: list[dict]) -> pd.DataFrame:
     if not near:
         return _empty(NEAR_MISS_COLUMNS)
     df = pd.DataFrame(near, columns=NEAR_MISS_COLUMNS)
-    df = df.sort_values(["v1_id", "score"], ascending=[True, False], kind="stable")
+    # Same sizes and versions but refused (org, qualifier, score) first: the instructive cases.
+    other_version = df["reason"].str.startswith("version tokens differ")
+    df = df.assign(_v=other_version).sort_values(["v1_id", "_v", "score"], ascending=[True, True, False])
+    df = df.drop(columns="_v")
     df = df.drop_duplicates(["v1_id", "source", "provider", "model_id"])
     return df.groupby("v1_id", sort=False).head(NEAR_MISSES_PER_MODEL).reset_index(drop=True)
 

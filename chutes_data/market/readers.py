@@ -50,6 +50,8 @@ MAX_ID = 300  # longer ids are junk, not models
 MAX_TEXT = 200  # names, families
 MAX_DESCRIPTION = 4000
 MAX_PRICE = 10_000.0  # USD per 1M tokens; above is a unit error or garbage
+_TEXT_COLUMNS = [c for c in OFFER_COLUMNS if c not in ("open_weights", "context_length", "free")]
+_TEXT_COLUMNS = [c for c in _TEXT_COLUMNS if not c.startswith("price_")]
 _STATUSES = frozenset({"alpha", "beta", "deprecated"})
 _DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?")
 
@@ -108,6 +110,8 @@ def _price(value: Any, scale: int = 1) -> float | None:
 
 def _model_id(value: Any) -> tuple[str | None, str | None]:
     """(id, None) or (None, why it is unusable)."""
+    if value is None:
+        return None, "no id"
     if not isinstance(value, str):
         return None, f"id is {type(value).__name__}, not a string"
     text = value.strip()
@@ -125,6 +129,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     df["context_length"] = pd.array(df["context_length"].tolist(), dtype="Int64")
     df["open_weights"] = pd.array(df["open_weights"].tolist(), dtype="boolean")
     df["free"] = df["free"].astype(bool)
+    for col in _TEXT_COLUMNS:
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
     return df.drop_duplicates(["source", "provider", "model_id"]).reset_index(drop=True)
 
 

@@ -6,7 +6,8 @@ Two keyless sources (shared references `models-dev.md`, `openrouter.md`):
 * `names` - loose keys, the org rule and the size/version guards (reusing the catalog merge's);
 * `join` - which offers are the same model as a `/v1/models` entry, and the refused near misses;
 * `columns` - `market_*` columns (cheapest elsewhere, Chutes' ratio to it);
-* `facts` - release date, knowledge cutoff, open weights, family, status, description.
+* `facts` - release date, knowledge cutoff, open weights, family, status, description;
+* `detail` - "Same model elsewhere" and the API detail payload for one model.
 
 `build` runs the whole chain for one `/v1/models` frame. Either source may be None (failed or
 not loaded): its offers are absent and the columns it would have filled stay unknown.

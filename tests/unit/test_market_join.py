@@ -181,3 +181,31 @@ def test_facts_prefer_the_exact_chutes_entry_then_the_same_model_elsewhere():
     assert (
         qwen["description"] == "**Qwen3**" and qwen["facts_source"] == "openrouter, models.dev:deepinfra"
     )  # hf_id tier first
+
+
+def test_same_model_elsewhere_lists_cheapest_first_free_last_and_is_json_safe():
+    from chutes_data.market.detail import detail_payload, elsewhere
+
+    v1 = _v1(("Qwen/Qwen3-32B-TEE", "Qwen/Qwen3-32B-FP8", 0.1, 0.4), ("x/Alone", None, 1.0, 1.0))
+    orr = _or(
+        ("qwen/qwen3-32b:free", "Qwen/Qwen3-32B", "0", "0"),
+        ("qwen/qwen3-32b", "Qwen/Qwen3-32B", "0.00000008", "0.00000028"),
+    )
+    md = _md(
+        {"groq": {"qwen/qwen3-32b": (0.29, 0.59)}, "chutes": {"Qwen/Qwen3-32B-TEE": (0.1, 0.4)}},
+        **{"Qwen/Qwen3-32B-TEE": {"family": "qwen"}},
+    )
+    market = build(v1, md, orr, {"openrouter": "2026-05-15"})
+    table = elsewhere(market.offers, "Qwen/Qwen3-32B-TEE")
+    assert table["model_id"].tolist() == ["qwen/qwen3-32b", "qwen/qwen3-32b", "qwen/qwen3-32b:free"]
+    assert table["provider"].tolist() == ["openrouter", "groq", "openrouter"]
+    assert table["free"].tolist() == [False, False, True]
+    payload = detail_payload(market.columns, market.offers, "Qwen/Qwen3-32B-TEE")
+    assert payload["market"][0]["as_of"] == "2026-05-15" and payload["market"][1]["as_of"] is None
+    assert payload["market"][0]["quantization"] is None  # unknown, said as null
+    assert (
+        payload["facts"]["model_family"] == "qwen" and payload["facts"]["facts_source"] == "models.dev:chutes"
+    )
+    empty = detail_payload(market.columns, market.offers, "x/Alone")
+    assert empty["market"] == [] and set(empty["facts"].values()) == {None}
+    assert detail_payload(market.columns, market.offers, None)["market"] == []

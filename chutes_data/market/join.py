@@ -91,7 +91,7 @@ def match_market(
     flat = sorted(by_loose)
     floor = max(cutoff - margin, 0.0)
     joined: list[dict] = []
-    near: list[dict] = []
+    near: list[tuple[str, int, float, str]] = []
     for _, row in v1.iterrows():
         ours = _chutes_names(row)
         if not ours:
@@ -133,26 +133,15 @@ def match_market(
                     found[j] = ("fuzzy", round(float(score), 2))
                 else:
                     refused.append((j, score, why))
-        near += [_near(v1_id, market, j, score, why) for j, score, why in refused if j not in found]
+        near += [(v1_id, j, round(float(score), 2), why) for j, score, why in refused if j not in found]
         for j, (how, score) in found.items():
             joined.append({"v1_id": v1_id, "_j": j, "match": how, "match_score": score})
-    return MarketMatch(_joined(market, joined), _near_frame(near))
+    return MarketMatch(_joined(market, joined), _near_frame(market, near))
 
 
 def _matching_name(offer_names: list[str], offer_loose: list[str], key: str) -> str:
     """The offer name whose loose key is `key` (its id, or its Hugging Face repo)."""
     return offer_names[offer_loose.index(key)] if key in offer_loose else offer_names[0]
-
-
-def _near(v1_id: str, market: pd.DataFrame, j: int, score: float, reason: str) -> dict:
-    return {
-        "v1_id": v1_id,
-        "source": market["source"].iat[j],
-        "provider": market["provider"].iat[j],
-        "model_id": market["model_id"].iat[j],
-        "score": round(float(score), 2),
-        "reason": reason,
-    }
 
 
 def _joined(market: pd.DataFrame, joined: list[dict]) -> pd.DataFrame:
@@ -168,16 +157,21 @@ def _joined(market: pd.DataFrame, joined: list[dict]) -> pd.DataFrame:
     return out[OFFER_MATCH_COLUMNS].reset_index(drop=True)
 
 
-def _near_frame(near: list[dict]) -> pd.DataFrame:
+def _near_frame(market: pd.DataFrame, near: list[tuple[str, int, float, str]]) -> pd.DataFrame:
+    """The refusals, per Chutes model the most instructive first: same sizes and versions but
+    refused (org, qualifier, score) before other versions, then by score."""
     if not near:
         return _empty(NEAR_MISS_COLUMNS)
-    df = pd.DataFrame(near, columns=NEAR_MISS_COLUMNS)
-    # Same sizes and versions but refused (org, qualifier, score) first: the instructive cases.
-    other_version = df["reason"].str.startswith("version tokens differ")
-    df = df.assign(_v=other_version).sort_values(["v1_id", "_v", "score"], ascending=[True, True, False])
-    df = df.drop(columns="_v")
-    df = df.drop_duplicates(["v1_id", "source", "provider", "model_id"])
-    return df.groupby("v1_id", sort=False).head(NEAR_MISSES_PER_MODEL).reset_index(drop=True)
+    df = pd.DataFrame(near, columns=["v1_id", "_j", "score", "reason"])
+    df = df.assign(_v=df["reason"].str.startswith("version tokens differ"))
+    df = df.sort_values(["v1_id", "_v", "score"], ascending=[True, True, False]).drop_duplicates(
+        ["v1_id", "_j"]
+    )
+    df = df.groupby("v1_id", sort=False).head(NEAR_MISSES_PER_MODEL)
+    picked = market.iloc[df["_j"].to_numpy()]
+    for col in ("source", "provider", "model_id"):
+        df[col] = picked[col].to_numpy()
+    return df[NEAR_MISS_COLUMNS].reset_index(drop=True)
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:

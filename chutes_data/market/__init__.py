@@ -69,8 +69,11 @@ def build(
     cutoff: float = DEFAULT_CUTOFF,
     margin: float = DEFAULT_MARGIN,
 ) -> Market:
-    """The market and facts of every `/v1/models` entry (`v1`: `normalize.v1_frame` columns).
+    """The market and facts of every `/v1/models` entry (`v1`: `normalize.v1_frame` columns; one
+    row per distinct non-empty `v1_id`).
     `as_of`: the snapshot date per source ("models.dev", "openrouter"), carried on each offer."""
+    ids = v1["v1_id"].map(lambda v: isinstance(v, str) and bool(v.strip()))
+    v1 = v1.loc[ids.astype(bool)].drop_duplicates("v1_id").reset_index(drop=True)
     offers = combine(models_dev, openrouter, as_of or {})
     found = match_market(v1, offers, cutoff, margin)
     columns = market_columns(v1, found.offers, ratio).join(facts_columns(v1, offers, found.offers))

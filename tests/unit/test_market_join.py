@@ -209,3 +209,19 @@ def test_same_model_elsewhere_lists_cheapest_first_free_last_and_is_json_safe():
     empty = detail_payload(market.columns, market.offers, "x/Alone")
     assert empty["market"] == [] and set(empty["facts"].values()) == {None}
     assert detail_payload(market.columns, market.offers, None)["market"] == []
+
+
+def test_v1_rows_without_an_id_or_repeated_are_one_row_each_or_none():
+    v1 = pd.concat(
+        [
+            _v1(("Qwen/Qwen3-32B-TEE", None, 0.1, 0.4), ("Qwen/Qwen3-32B-TEE", None, 9.0, 9.0)),
+            _v1((None, "x", 1, 1)),
+        ],
+        ignore_index=True,
+    )
+    v1.loc[len(v1)] = {"v1_id": "  ", "root": None, "v1_price_input_usd": 1.0, "v1_price_output_usd": 1.0}
+    md = _md({"deepinfra": {"Qwen/Qwen3-32B": (0.08, 0.28)}})
+    market = build(v1, md, None)
+    assert list(market.columns.index) == ["Qwen/Qwen3-32B-TEE"]
+    assert market.columns.iloc[0]["market_ratio"] == pytest.approx(0.175 / 0.13)  # the first row's price
+    assert market.offers["v1_id"].tolist() == ["Qwen/Qwen3-32B-TEE"]

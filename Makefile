@@ -3,7 +3,8 @@
 #                Streamlit's own settings decide address and port (.streamlit/config.toml, then
 #                STREAMLIT_SERVER_ADDRESS / STREAMLIT_SERVER_PORT); shortcuts: PORT=8600, and
 #                HOST=0.0.0.0 to expose it to the network on purpose (mind the API key).
-#   make test  - the whole test suite (installs Debian's chromium for the browser tests if missing)
+#   make test  - the whole test suite (installs Debian's chromium for the browser tests and Debian's
+#                PostgreSQL for the database tests if missing)
 #   make test-fast - tests/unit and tests/app on two workers, for the edit loop (no servers, no browser)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,7 +13,7 @@ PY     := $(VENV)/bin/python
 PORT   ?=
 HOST   ?=
 
-.PHONY: run lint test test-fast bench chromium sample clean
+.PHONY: run lint test test-fast bench chromium postgres sample clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,11 +38,20 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is still missing" >&2; exit 1; }
 
+# The PostgreSQL tests (issue 21) start a throwaway cluster of their own with Debian's server
+# binaries (tests/pgcluster.py); only the package is needed, no running service.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  echo "Installing Debian's PostgreSQL for the database tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "PostgreSQL is still missing" >&2; exit 1; }
+
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: lint chromium
+test: lint chromium postgres
 	$(PY) -m pytest -n 2 tests/unit tests/app
 	$(PY) -m pytest tests/e2e
 

@@ -13,7 +13,7 @@ PY     := $(VENV)/bin/python
 PORT   ?=
 HOST   ?=
 
-.PHONY: run lint test test-fast bench chromium postgres sample clean
+.PHONY: run lint test test-fast bench chromium postgres nginx sample clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,11 +47,21 @@ postgres:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "PostgreSQL is still missing" >&2; exit 1; }
 
+# deploy/nginx.conf is checked by the real nginx (nginx -t, and run by the tests themselves in front
+# of loopback servers: the package's own service is not needed; on a box with systemd it may start
+# one on port 80, `systemctl disable --now nginx` stops it).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || { \
+	  echo "Installing Debian's nginx-light to check deploy/nginx.conf"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null; }
+	@command -v nginx >/dev/null 2>&1 || { echo "nginx is still missing" >&2; exit 1; }
+
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: lint chromium postgres
+test: lint chromium postgres nginx
 	$(PY) -m pytest -n 2 tests/unit tests/app
 	$(PY) -m pytest tests/e2e
 

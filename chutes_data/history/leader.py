@@ -27,7 +27,12 @@ from .engine import LEADER_LOCK, REVISION_CHANNEL, lock_key, redact_url
 logger = logging.getLogger("chutes_data.history")
 
 # A dead peer or network is noticed within about idle + interval * count seconds (both sides).
-KEEPALIVE = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+KEEPALIVE: dict[str, Any] = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+}
 
 
 def session_connection(url: str, purpose: str, connect_timeout: float = 5.0) -> Any:

@@ -133,7 +133,8 @@ async def measure(server: harness.Server, viewers: list[int], loads: int) -> lis
 
 def _line(r: dict) -> str:
     return (
-        f"  N={r['n']:>3}  loads={r['loads']:>3} (failed {r['failed']})  p50 {r['p50']:7.0f} ms  p95 {r['p95']:7.0f} ms  "
+        f"  N={r['n']:>3}  loads={r['loads']:>3} (failed {r['failed']})  "
+        f"p50 {r['p50']:7.0f} ms  p95 {r['p95']:7.0f} ms  "
         f"max {r['max']:7.0f} ms  RSS peak {r['rss_peak']:6.0f} MB, after {r['rss_after']:6.0f} MB  "
         f"(load avg {r['load']:.1f})"
     )

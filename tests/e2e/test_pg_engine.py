@@ -5,41 +5,29 @@ the same tables on PostgreSQL, and the shared statements give the same answers o
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 import psycopg
 import pytest
 
 from chutes_data.history import db as history_db
-from chutes_data.history.engine import POSTGRESQL, SQLITE, Dialect
-
-
-class Translating:
-    """A connection that runs each statement in its dialect (what the history's PostgreSQL
-    connection wrapper will do): `?` -> `%s`, SQLite types -> PostgreSQL's. Always with a
-    parameter sequence, so psycopg reads `%%` as the `%` it stands for."""
-
-    def __init__(self, conn: Any, dialect: Dialect) -> None:
-        self.conn, self.dialect = conn, dialect
-
-    def execute(self, statement: str, params: Any = ()) -> Any:
-        return self.conn.execute(self.dialect.ddl(self.dialect.sql(statement)), tuple(params))
+from chutes_data.history.engine import POSTGRESQL, SQLITE
+from chutes_data.history.pgconn import DialectConnection
 
 
 @pytest.fixture
 def pg(pg_url: str):
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        yield Translating(conn, POSTGRESQL)
+        yield DialectConnection(conn, POSTGRESQL)
 
 
 @pytest.fixture
 def lite(tmp_path):
     conn = sqlite3.connect(tmp_path / "h.sqlite", isolation_level=None)
-    yield Translating(conn, SQLITE)
+    yield DialectConnection(conn, SQLITE)
     conn.close()
 
 
-def _migrate(db: Translating) -> int:
+def _migrate(db: DialectConnection) -> int:
     """Every registered migration in one transaction, the version stored: db._migrate's steps."""
     d = db.dialect
     for statement in d.begin_migrate():
@@ -56,7 +44,7 @@ def _migrate(db: Translating) -> int:
     return db.execute(read).fetchone()[0]
 
 
-def _columns_pg(db: Translating) -> dict[str, dict[str, str]]:
+def _columns_pg(db: DialectConnection) -> dict[str, dict[str, str]]:
     rows = db.execute(
         "SELECT table_name, column_name, data_type FROM information_schema.columns "
         "WHERE table_schema = 'public'"
@@ -67,7 +55,7 @@ def _columns_pg(db: Translating) -> dict[str, dict[str, str]]:
     return out
 
 
-def _columns_sqlite(db: Translating) -> dict[str, set[str]]:
+def _columns_sqlite(db: DialectConnection) -> dict[str, set[str]]:
     tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
     return {t: {r[1] for r in db.execute(f"PRAGMA table_info({t})").fetchall()} for t in tables}
 
@@ -106,10 +94,10 @@ def test_one_upsert_statement_replaces_or_keeps_alike_on_both(pg, lite):
         _migrate(db)
         replace = db.dialect.upsert("daily_stats", cols, key)
         keep = db.dialect.upsert("daily_stats", cols, key, update=False)
-        db.conn.execute(replace, ("s", "c", "d1", 1, "t1"))
-        db.conn.execute(replace, ("s", "c", "d1", 2, "t2"))  # replaces the day's row
-        db.conn.execute(keep, ("s", "c", "d1", 3, "t3"))  # leaves it
-        db.conn.execute(keep, ("s", "c", "d2", 4, "t4"))  # a new row is inserted
+        db.raw.execute(replace, ("s", "c", "d1", 1, "t1"))
+        db.raw.execute(replace, ("s", "c", "d1", 2, "t2"))  # replaces the day's row
+        db.raw.execute(keep, ("s", "c", "d1", 3, "t3"))  # leaves it
+        db.raw.execute(keep, ("s", "c", "d2", 4, "t4"))  # a new row is inserted
         rows = db.execute("SELECT day, requests, recorded_at FROM daily_stats ORDER BY day").fetchall()
         assert [tuple(r) for r in rows] == [("d1", 2, "t2"), ("d2", 4, "t4")], db.dialect.name
 
@@ -124,7 +112,7 @@ def test_new_ids_come_back_from_returning_and_follow_copied_ones(pg, lite):
         if after:
             db.execute(after)
         # ...and the next row gets the next id, not a duplicate one
-        new_id = db.conn.execute(db.dialect.insert_returning("probes", cols), ("t2", "m", "ok")).fetchone()[0]
+        new_id = db.raw.execute(db.dialect.insert_returning("probes", cols), ("t2", "m", "ok")).fetchone()[0]
         assert new_id == 42, db.dialect.name
 
 

@@ -82,10 +82,10 @@ async def idle(page, timeout_ms: int = 180_000) -> None:  # type: ignore[no-unty
         await page.wait_for_function(harness.IDLE_JS, polling=100, timeout=timeout_ms)
 
 
-async def measure(server: harness.Server, viewers: list[int], loads: int) -> list[dict]:
+async def measure(server: harness.Server, viewers: list[int], loads: int, timeout_s: float) -> list[dict]:
     from playwright.async_api import async_playwright
 
-    results = []
+    results, ms = [], int(timeout_s * 1000)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path=harness.CHROMIUM, args=harness.CHROMIUM_ARGS, headless=True, timeout=60_000
@@ -104,10 +104,10 @@ async def measure(server: harness.Server, viewers: list[int], loads: int) -> lis
                 rounds = max(2, math.ceil(loads / n))
                 with RssSampler(server) as rss:
                     for _ in range(rounds):  # all N at once; the next round once all are idle
-                        got = await asyncio.gather(*(first_table(p, server.url) for p in pages))
+                        got = await asyncio.gather(*(first_table(p, server.url, ms) for p in pages))
                         times += [t for t in got if t is not None]
                         failed += sum(t is None for t in got)
-                        await asyncio.gather(*(idle(p) for p in pages))
+                        await asyncio.gather(*(idle(p, ms) for p in pages))
                 for c in contexts:
                     await c.close()
                 await asyncio.sleep(2)  # the closed sessions' cleanup
@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chutes", type=int, default=300)
     ap.add_argument("--viewers", type=int, nargs="+", default=[1, 10, 30])
     ap.add_argument("--loads", type=int, default=30, help="page loads per N at least (rounds of N)")
+    ap.add_argument("--timeout", type=float, default=180, help="seconds before a load counts as failed")
     args = ap.parse_args(argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-viewers-") as tmp:
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         with harness.Server(harness.ROOT / "dashboard.py", harness.served_env(cache), work / "s.log") as srv:
             idle_rss = srv.rss_mb()
-            results = asyncio.run(measure(srv, sorted(args.viewers), args.loads))
+            results = asyncio.run(measure(srv, sorted(args.viewers), args.loads, args.timeout))
     print(f"  server RSS when started {idle_rss:.0f} MB")
     print(f"  {verdict(results)}")
     print(f"(total {time.perf_counter() - started:.0f} s)")

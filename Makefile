@@ -3,8 +3,9 @@
 #                Streamlit's own settings decide address and port (.streamlit/config.toml, then
 #                STREAMLIT_SERVER_ADDRESS / STREAMLIT_SERVER_PORT); shortcuts: PORT=8600, and
 #                HOST=0.0.0.0 to expose it to the network on purpose (mind the API key).
-#   make test  - the whole test suite (installs Debian's chromium for the browser tests if missing);
-#                lint first (ruff, ruff format --check, mypy over chutes_data/)
+#   make test  - the whole test suite (installs Debian's chromium for the browser tests and Debian's
+#                PostgreSQL for the database tests if missing); lint first (ruff, ruff format --check,
+#                mypy over chutes_data/)
 #   make test-fast - tests/unit and tests/app on two workers, for the edit loop (no servers, no browser)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -14,7 +15,7 @@ PORT   ?=
 HOST   ?=
 E2E_WORKERS ?= 2
 
-.PHONY: run lint test test-fast bench chromium sample clean
+.PHONY: run lint test test-fast bench chromium postgres nginx sample clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +40,25 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "chromium is still missing" >&2; exit 1; }
 
+# The PostgreSQL tests (issue 21) start a throwaway cluster of their own with Debian's server
+# binaries (tests/pgcluster.py); only the package is needed, no running service.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  echo "Installing Debian's PostgreSQL for the database tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { echo "PostgreSQL is still missing" >&2; exit 1; }
+
+# deploy/nginx.conf is checked by the real nginx (nginx -t, and run by the tests themselves in front
+# of loopback servers: the package's own service is not needed; on a box with systemd it may start
+# one on port 80, `systemctl disable --now nginx` stops it).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || { \
+	  echo "Installing Debian's nginx-light to check deploy/nginx.conf"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null; }
+	@command -v nginx >/dev/null 2>&1 || { echo "nginx is still missing" >&2; exit 1; }
+
 # ruff (lint and format) over everything; mypy over the pure package (settings in mypy.ini).
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
@@ -47,7 +67,7 @@ lint: $(VENV)/.dev
 
 # e2e on E2E_WORKERS workers, a test module per worker (--dist loadfile: a module's servers and
 # the session's sample server stay on one worker); E2E_WORKERS=0 runs them in this process.
-test: lint chromium
+test: lint chromium postgres nginx
 	$(PY) -m pytest -n 2 tests/unit tests/app
 	$(PY) -m pytest -n $(E2E_WORKERS) --dist loadfile tests/e2e
 

@@ -439,3 +439,25 @@ def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return seen
+
+
+# ---------------------------------------------------------------------------- PostgreSQL (tests/pgcluster.py)
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """One throwaway PostgreSQL server per test session (per xdist worker): Debian's binaries, run
+    as the `postgres` user when the tests run as root, data in a temporary folder, a loopback
+    port, password auth over TCP; stopped and deleted afterwards. Fails clearly when PostgreSQL
+    is missing, skips when SKIP_POSTGRES_TESTS=1. `stop()`/`start()`/`kill()` take it away and
+    back (the same port and data)."""
+    from pgcluster import require_postgres, throwaway_cluster
+
+    with throwaway_cluster(require_postgres()) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any) -> str:
+    """A fresh empty database on the session's cluster: its postgresql:// URL (with password)."""
+    if not pg_cluster.running:  # an earlier test stopped it and failed before starting it again
+        pg_cluster.start()
+    return pg_cluster.create_database()

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -67,7 +68,7 @@ def escape_cell(value: object) -> str:
     return _SPECIAL.sub(r"\\\1", text) if text else "—"
 
 
-def _missing(value: object) -> bool:
+def _missing(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
     try:

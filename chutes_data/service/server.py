@@ -15,7 +15,7 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any
@@ -66,7 +66,7 @@ def _is_api(scope: dict) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-async def _send_json(send: Any, status: int, doc: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+async def _send_json(send: Any, status: int, doc: dict, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps(doc).encode()
     await send(
         {

@@ -29,6 +29,7 @@ from ..urls import shorten
 from . import hosts
 
 log = logging.getLogger(__name__)
+MAX_ERROR_TEXT = 200  # a longer text body from another layer is not passed on as a message
 
 
 def routes() -> list[BaseRoute]:
@@ -105,24 +106,32 @@ class JsonErrors:
                     held["headers"] = [  # Allow, Vary, CORS ... kept; the body's own replaced
                         (k, v)
                         for k, v in message.get("headers", [])
-                        if k.lower() not in (b"content-type", b"content-length")
+                        if k.lower() not in (b"content-type", b"content-length", b"content-encoding")
                     ]
+                    plain = kind.startswith(b"text/plain") and b"content-encoding" not in headers
+                    held["text"] = bytearray() if plain else None
                     return
             elif held and message["type"] == "http.response.body":
+                if held["text"] is not None and len(held["text"]) <= MAX_ERROR_TEXT:
+                    held["text"] += message.get("body", b"")
                 if message.get("more_body"):
                     return
-                status = held["status"]
-                doc = {
-                    "error": "bad_request" if status == 400 else "error",
-                    "message": HTTPStatus(status).phrase
-                    if status in HTTPStatus._value2member_map_
-                    else "error",
-                }
-                await _send_json(send, status, doc, held["headers"])
+                await _send_json(
+                    send, held["status"], _error_doc(held["status"], held["text"]), held["headers"]
+                )
                 return
             await send(message)
 
         await self.app(scope, receive, guarded)
+
+
+def _error_doc(status: int, text: bytes | None) -> dict:
+    """The JSON of an error another layer answered in text: its short plain-text reason when it
+    gave one (Starlette's "Disallowed CORS origin"), else the status phrase."""
+    reason = (text or b"").decode("utf-8", "replace").strip()
+    if not reason or len(reason) > MAX_ERROR_TEXT or not reason.isprintable():
+        reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "error"
+    return {"error": "bad_request" if status == 400 else "error", "message": reason}
 
 
 class HostCheck:

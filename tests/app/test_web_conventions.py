@@ -167,6 +167,24 @@ def test_json_errors_keep_the_headers_of_the_answer_they_replace():
     assert r.headers["content-length"] == str(len(r.content))
 
 
+def test_json_errors_pass_on_a_short_plain_reason_only():
+    async def long_text(request):
+        return PlainTextResponse("x" * 500, 400)
+
+    async def html(request):
+        return PlainTextResponse("<h1>no</h1>", 404, media_type="text/html")
+
+    async def gzipped(request):
+        return PlainTextResponse("not really gzip", 400, headers={"Content-Encoding": "gzip"})
+
+    routes = [Route("/api/long", long_text), Route("/api/html", html), Route("/api/gz", gzipped)]
+    client = TestClient(server.JsonErrors(Starlette(routes=routes)))
+    assert client.get("/api/long").json() == {"error": "bad_request", "message": "Bad Request"}
+    assert client.get("/api/html").json() == {"error": "error", "message": "Not Found"}
+    gz = client.get("/api/gz")
+    assert gz.json()["message"] == "Bad Request" and "content-encoding" not in gz.headers
+
+
 # ---------------------------------------------------------------------------- CORS
 A, B = "https://a.example", "http://b.example:8080"
 
@@ -205,7 +223,8 @@ def test_other_origins_and_methods_get_no_cors(make: Make):
     for origin, method in (("https://evil.example", "GET"), (A, "POST"), (A, "DELETE")):
         p = preflight(client, origin, method, "/api/cache/refresh" if method == "POST" else OPEN)
         assert p.status_code == 400, (origin, method)
-        assert p.headers["content-type"].startswith("application/json") and p.json()["error"]
+        assert p.headers["content-type"].startswith("application/json")
+        assert p.json()["error"] == "bad_request" and "Disallowed CORS" in p.json()["message"]
         assert p.headers.get("access-control-allow-origin") != "https://evil.example"
 
 

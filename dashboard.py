@@ -48,4 +48,7 @@ else:
     # changes it.
     PagesManager.uses_pages_directory = False
 
-    app = st.App(__file__, routes=server.routes(), middleware=server.middleware(), lifespan=server.lifespan)
+    bind = (st.get_option("server.address"), st.get_option("server.port"))  # for Host checks and links
+    app = st.App(
+        __file__, routes=server.routes(), middleware=server.middleware(bind), lifespan=server.lifespan
+    )

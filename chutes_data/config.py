@@ -28,6 +28,12 @@ MAX_HISTORY_DAYS = 36_500
 MAX_HTTP_RETRIES = 10
 MAX_PAGE_SIZE = 5000  # the server's cap on `limit` (a larger value gets a 422)
 _HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces: safe in a header
+# CHUTES_ALLOWED_HOSTS entries: `*` (any), a name or `*.suffix`, an IPv4 address, or `[IPv6]`
+_HOST_PATTERN = re.compile(
+    r"^(\*|(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])$"
+)
+# CHUTES_CORS_ORIGINS entries: `*` or an origin as browsers send it (scheme://host[:port], no path)
+_ORIGIN_PATTERN = re.compile(r"^(\*|https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?)$")
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     telemetry_minutes: float = 10.0
     probe_timeout: float = 60.0
+    allowed_hosts: tuple[str, ...] = ()  # CHUTES_ALLOWED_HOSTS: names served beyond loopback ones
+    cors_origins: tuple[str, ...] = ()  # CHUTES_CORS_ORIGINS: origins whose pages may GET /api/*
     warnings: tuple[str, ...] = ()
 
     @property
@@ -148,6 +156,8 @@ class Settings:
             ),
             telemetry_minutes=number("CHUTES_TELEMETRY_MINUTES", 10.0, minimum=0, maximum=MAX_CACHE_MINUTES),
             probe_timeout=number("CHUTES_PROBE_TIMEOUT", 60.0, minimum=1, maximum=MAX_HTTP_TIMEOUT),
+            allowed_hosts=_listed("CHUTES_ALLOWED_HOSTS", values, _HOST_PATTERN, "host names", warnings),
+            cors_origins=_listed("CHUTES_CORS_ORIGINS", values, _ORIGIN_PATTERN, "origins", warnings),
             warnings=tuple(warnings),
         )
 
@@ -211,6 +221,23 @@ def _webhook_urls(raw: str | None, warnings: list[str]) -> tuple[str, ...]:
         elif url not in urls:
             urls.append(url)
     return tuple(urls)
+
+
+def _listed(
+    name: str, values: Mapping[str, str], pattern: re.Pattern, what: str, warnings: list[str]
+) -> tuple[str, ...]:
+    """A comma-separated list, lower-cased and de-duplicated; an entry `pattern` refuses is
+    dropped with a warning naming it (the others still apply)."""
+    out: list[str] = []
+    for part in str(values.get(name) or "").split(","):
+        entry = part.strip().lower().rstrip("/" if what == "origins" else ".")
+        if not entry:
+            continue
+        if not pattern.match(entry):
+            warnings.append(f"{name}: {shorten(part.strip())!r} is not one of the {what} it takes; ignored.")
+        elif entry not in out:
+            out.append(entry)
+    return tuple(out)
 
 
 def _dotenv_values(path: Path) -> dict[str, str]:

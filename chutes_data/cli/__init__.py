@@ -51,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log retries and cache events")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("export", help="the merged catalog as JSON or CSV")
-    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p = sub.add_parser("export", help="the merged catalog as JSON, CSV or a Markdown table (md)")
+    p.add_argument("--format", choices=("json", "csv", "md"), default="json")
     p.add_argument("--output", "-o", default="-", metavar="PATH", help="file to write, or - (stdout)")
     _data_options(p)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 
-from .. import export
+from .. import export, markdown_table
 from ..errors import NoDataError
 from ..sources.client import ChutesClient
 from ..sources.loader import cache_status, load_catalog, storage_warning
@@ -20,6 +21,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     catalog = _catalog(args, _settings(args))
     if args.format == "csv":
         _write(export.to_csv(catalog.models), args.output)
+    elif args.format == "md":
+        _write(markdown_table.to_markdown(catalog.models, generated_at=datetime.now(UTC)), args.output)
     else:
         _write(export.to_json(export.document(catalog)) + "\n", args.output)
     return 0

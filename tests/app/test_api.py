@@ -82,6 +82,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             "CHUTES_ADMIN_TOKEN": TOKEN,
             "CHUTES_WEBHOOK_URLS": receiver.url,
             "CHUTES_WEBHOOK_SECRET": SECRET,
+            "CHUTES_ALLOWED_HOSTS": "testserver",  # TestClient's Host; the server is loopback-bound
         }
         for name, value in env.items():
             mp.setenv(name, value)

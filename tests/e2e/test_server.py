@@ -25,6 +25,7 @@ from receiver import WebhookReceiver
 from upstream import V1, Fault, StandInUpstream
 
 from chutes_data.service.webhooks import verify
+from chutes_data.sources.registry import TELEMETRY_SOURCES
 
 pytestmark = pytest.mark.server
 
@@ -111,7 +112,8 @@ def test_sse_and_a_signed_webhook_with_nobody_visiting(live: Live):
 
     threading.Thread(target=listen, daemon=True).start()
     assert opened.wait(15) and events[0][0] == "snapshot"
-    assert set(events[0][1]["sources"]) == {"chutes", "v1"}
+    # every source the server keeps, telemetry routes too (one status rule for all of them)
+    assert set(events[0][1]["sources"]) == {"chutes", "v1", *TELEMETRY_SOURCES}
     before = len(live.rx.accepted)
     item = set_price(live.upstream, 0, 1.2345)
     assert changed.wait(30), (events, live.server.log_text()[-2000:])  # the background refresh

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chutes_data.config import Settings
-from chutes_data.service import hosts, server
+from chutes_data.service import hosts, runtime, server
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
@@ -30,6 +30,8 @@ Make = Callable[..., TestClient]
 def make(monkeypatch: pytest.MonkeyPatch) -> Iterator[Make]:
     """A client of the API's routes behind `server.middleware(bind)`, with these settings."""
     monkeypatch.setattr(hosts, "_bind", hosts.bind())  # `configure` is restored afterwards
+    # no running service (an AppTest earlier in this worker may have started one: runtime.ensure)
+    monkeypatch.setattr(runtime, "_current", None)
 
     def build(address: str | None = "127.0.0.1", port: int = 8501, **env: str) -> TestClient:
         settings = Settings.from_env(env, dotenv=None)

@@ -160,9 +160,11 @@ def curl_snippet(model_id: str) -> str:
 
 
 def javascript_snippet(model_id: str) -> str:
-    """The same request from JavaScript (Node 18+ or a bundler; `fetch`, no SDK). The model id is
-    a JSON string literal, valid JavaScript."""
+    """The same request from JavaScript (Node 18+ or a bundler; `fetch`, no SDK). It uses
+    top-level `await`, so it says it must run as a module. The model id is a JSON string literal."""
     return (
+        "// An ES module (top-level await): save as chat.mjs and run `node chat.mjs`,\n"
+        "// or wrap these lines in an async function.\n"
         f"const response = await fetch({json.dumps(LLM_BASE_URL + '/chat/completions')}, {{\n"
         '  method: "POST",\n'
         "  headers: {\n"

@@ -1,0 +1,107 @@
+"""Issue 22's "new user's list", item by item, on the bundled sample (AppTest) and pure helpers.
+
+Each test names the symptom a new user saw in Chromium and checks the page now says it right.
+Browser-only items (the icon font request, phone width) are in tests/e2e/test_browser_new_user.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+from apptest import open_page
+
+from chutes_data import Settings, load_catalog
+from chutes_data.filters import MAX_TEXT
+from chutes_data.views import changes as timeline
+from chutes_data.views import speed
+
+pytestmark = pytest.mark.usefixtures("apptest_env")
+
+
+@pytest.fixture
+def models() -> pd.DataFrame:
+    return load_catalog(Settings.from_env(), allow_sample=True).models
+
+
+# ---------------------------------------------------------------------------- "Test now": no escapes in code
+def test_test_now_code_spans_hold_the_url_and_model_literally(models):
+    from ui import model_pick
+    from ui.probe_view import code_span
+
+    row = models[models["source"].eq("both") & models["chute_id"].notna()].iloc[0]
+    at = open_page("pages/model_detail.py", chute_id=row["chute_id"])
+    said = next(m.value for m in at.markdown if "/v1/chat/completions" in m.value)
+    assert "\\" not in said  # inside a code span a backslash escape shows as a backslash
+    assert f"`{model_pick.model_id(row)}`" in said
+    assert "`http" in said and "/v1/chat/completions`" in said
+    # text holding backticks gets a longer fence, so it cannot close the span early
+    assert code_span("a`b") == "``a`b``" and code_span("`x") == "`` `x ``"
+
+
+# ---------------------------------------------------------------------------- times and trends
+def test_an_autoscaler_time_in_the_future_is_flagged_not_just_now_ago():
+    now = datetime(2026, 12, 8, 2, 3, tzinfo=UTC)
+    row = pd.Series({"capacity": "ok", "telemetry_at": pd.Timestamp(now + timedelta(hours=10))})
+    cap = speed.capacity_summary(row, now=now)
+    assert cap["age"] == "in 10 hours (in the future — clock skew?)"
+    past = speed.capacity_summary(
+        pd.Series({"telemetry_at": pd.Timestamp(now - timedelta(hours=3))}), now=now
+    )
+    assert past["age"] == "3 hours ago"  # the word "ago" is the formatter's: never "ago ago"
+
+
+def test_the_trend_arrow_carries_the_sign():
+    facts = speed.speed_facts(pd.Series({"requests_trend": -0.43}))
+    assert facts["Requests vs week before"] == "↓ 43%"
+
+
+def test_model_detail_trend_metric_has_no_doubled_sign(models):
+    row = models[models["requests_trend"].lt(0) & models["chute_id"].notna()].iloc[0]
+    at = open_page("pages/model_detail.py", chute_id=row["chute_id"])
+    metric = next(m for m in at.metric if m.label == "Requests (7 days)")
+    assert metric.delta.endswith("vs the week before") and "-" not in metric.delta
+    from chutes_data.formatting import change_direction
+
+    assert change_direction(row["requests_trend"]) == "down"
+    text = "\n".join(c.value for c in at.caption)
+    assert "ago ago" not in text and "just now ago" not in text
+
+
+# ---------------------------------------------------------------------------- counts that agree
+def test_price_moves_tile_and_price_chip_count_the_same():
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    both_prices = pd.DataFrame(
+        {
+            "kind": ["price_changed", "price_changed", "added"],
+            "source": ["chutes", "chutes", "chutes"],
+            "name": ["m", "m", "n"],
+            "chute_id": ["c1", "c1", "c2"],
+            "at": [at, at, at],
+            "field": ["price_input", "price_output", None],
+        }
+    )
+    counts = timeline.kind_counts(both_prices)
+    kpi = timeline.week_kpis(both_prices, at + timedelta(hours=1))
+    assert counts["price_changed"] == kpi["price_moves"] == 1 and counts["added"] == 1
+
+
+# ---------------------------------------------------------------------------- an over-long link value
+def test_an_over_long_search_in_the_link_is_shortened_with_one_story():
+    long = "x" * 5000
+    at = open_page(q=long)
+    assert at.text_input(key="q").value == "x" * MAX_TEXT
+    assert at.query_params["q"] == ["x" * MAX_TEXT] or at.query_params["q"] == "x" * MAX_TEXT
+    captions = "\n".join(c.value for c in at.caption)
+    assert f"Shortened from the link to its first {MAX_TEXT} characters" in captions
+    assert "Ignored from the link" not in captions  # not "the default is used" beside a full box
+
+
+# ---------------------------------------------------------------------------- wording
+def test_javascript_snippet_says_it_needs_a_module():
+    from ui.detail_view import javascript_snippet
+
+    snippet = javascript_snippet("m")
+    head = snippet.split("= await", 1)[0]
+    assert "module" in head and ".mjs" in head  # said before the first top-level await

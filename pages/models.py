@@ -70,9 +70,10 @@ def models_table() -> None:
             icon=":material/search_off:",
         )
         return
+    shown = shared_views.table_frame(view, filters, sort_key, cur, ratio)
     selection = st.dataframe(
-        shared_views.table_frame(view, filters, sort_key, cur, ratio),
-        column_config=tables.column_config(cur, ratio),
+        shown,
+        column_config=tables.column_config(cur, ratio, shown),  # each price column's decimals
         hide_index=True,
         placeholder="—",
         width="stretch",
@@ -104,8 +105,8 @@ speed = telemetry_kpis(view)
 median_tps = "—" if speed["median_tps"] is None else f"{speed['median_tps']:,.0f} tok/s"
 kpi_line.markdown(
     f"**{k['shown']:,}** of {len(catalog.models):,} models shown · **{k['hot']:,}** hot now · "
-    f"median input **{md_text(fmt.money_kpi(k['median_input_price'], cur, ' /1M'))}** · "
-    f"largest context **{fmt.tokens(k['max_context'])}** · median speed **{median_tps}**",
+    f"median input **{md_text(fmt.price(k['median_input_price'], cur, unit=' /1M'))}** · "
+    f"largest context **{fmt.size(k['max_context'])}** · median speed **{median_tps}**",
     help=f"**Hot**: at least one active, verified instance. **Median input**: exactly "
     f"{md_text(fmt.money(k['median_input_price'], cur, ' per 1M input tokens'))}. **Median "
     f"speed**: 7-day output tokens/s of the {speed['with_speed']:,} models in this view with "

@@ -105,3 +105,21 @@ def test_javascript_snippet_says_it_needs_a_module():
     snippet = javascript_snippet("m")
     head = snippet.split("= await", 1)[0]
     assert "module" in head and ".mjs" in head  # said before the first top-level await
+
+
+# ---------------------------------------------------------------------------- the calculator's URL keeps "auto"
+def test_editing_requests_per_day_keeps_the_auto_pick_out_of_the_url():
+    """The browser writes a bound widget's value into the URL (AppTest does not), so the proto's
+    binding is what is checked: the auto-picked list is unbound, a pick by hand is bound."""
+    at = open_page("pages/calculator.py")
+    rpd = at.number_input(key="calc_rpd")
+    assert rpd.proto.query_param_key == "calc_rpd"  # the workload stays in the link
+    assert len(at.multiselect(key="calc_models").value) > 0
+    assert at.multiselect(key="calc_models").proto.query_param_key == ""  # auto: not in the URL
+    rpd.set_value(12345.0).run()
+    assert not at.exception
+    auto = at.multiselect(key="calc_models")
+    assert auto.proto.query_param_key == "" and len(auto.value) > 0  # still auto, re-picked
+    auto.set_value(auto.value[:2]).run()  # a pick by hand is the user's: bound, in the link
+    assert at.multiselect(key="calc_models").proto.query_param_key == "calc_models"
+    assert len(at.multiselect(key="calc_models").value) == 2

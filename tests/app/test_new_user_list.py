@@ -107,7 +107,7 @@ def test_javascript_snippet_says_it_needs_a_module():
     assert "module" in head and ".mjs" in head  # said before the first top-level await
 
 
-# ---------------------------------------------------------------------------- the calculator's URL keeps "auto"
+# ------------------------------------------------------------------------ the calculator keeps "auto"
 def test_editing_requests_per_day_keeps_the_auto_pick_out_of_the_url():
     """The browser writes a bound widget's value into the URL (AppTest does not), so the proto's
     binding is what is checked: the auto-picked list is unbound, a pick by hand is bound."""

@@ -1,5 +1,7 @@
 """Models: the merged catalog under the sidebar's filters, with KPIs and downloads."""
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from chutes_data import export
@@ -92,9 +94,10 @@ def models_table() -> None:
             query_params=model_pick.detail_params(picked),
         )
     else:
+        blended = f", blended at {ratio:g}:1" if sort_key == "blended" else ""  # the ratio only matters then
         st.caption(
-            f"Sorted by **{md_text(sort)}**, blended at {ratio:g}:1 (**Sort & blend** "
-            "above). Select a row to open its details, or use the **Open** links."
+            f"Sorted by **{md_text(sort)}**{blended} (**Sort & blend** above). Select a row to "
+            "open its details, or use the **Open** links."
         )
 
 
@@ -133,6 +136,17 @@ with downloads.popover("Download", icon=":material/download:"):
         "chutes-models-view.json",
         "application/json",
         disabled=view.empty,
+        **button,
+    )
+    st.download_button(
+        "This view (Markdown)",
+        lambda: tables.markdown_view(
+            shared_views.table_frame(view, filters, sort_key, cur, ratio), cur, datetime.now(UTC)
+        ),
+        "chutes-models-view.md",
+        "text/markdown",
+        disabled=view.empty,
+        help="The table as shown, for pasting into an issue or a doc",
         **button,
     )
     st.download_button(

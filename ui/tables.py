@@ -6,10 +6,13 @@ as text, never HTML. Links are built here from ids we quote, never taken from up
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
 from chutes_data.formatting import currency_unit, price_printf
+from chutes_data.markdown_table import Column, to_markdown
 from chutes_data.query import BLEND_RATIO, blended_price, families
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views.speed import CAPACITY_LABELS
@@ -184,3 +187,31 @@ def column_config(currency: str, blend_ratio: float = BLEND_RATIO, shown: pd.Dat
             if name in shown.columns:
                 config[name]["type_config"]["format"] = price_printf(shown[name], currency)
     return config
+
+
+# ---------------------------------------------------------------------------- the Markdown download
+_MD_KINDS = {"context": "size", "max_output": "size", "instances": "count", "invocations": "count"}
+_MD_LISTS = ("input_modalities", "output_modalities", "features")
+_MD_SKIP = ("details", "chutes_url")  # links to this app / chutes.ai: buttons, not facts
+_MD_DECIMALS = {"tps": "{:,.1f}", "ttft": "{:,.2f}"}
+
+
+def markdown_view(shown: pd.DataFrame, currency: str, generated_at: datetime) -> str:
+    """The Models table as shown (`shown` = `table_frame`, same columns, order and headers) as
+    a Markdown table (`chutes_data.markdown_table`: cells escaped, the count and the time)."""
+    config = column_config(currency)
+    frame = shown.drop(columns=[c for c in _MD_SKIP if c in shown.columns])
+    for name, pattern in _MD_DECIMALS.items():  # as the table's printf formats show them
+        if name in frame.columns:
+            frame[name] = [None if pd.isna(v) else pattern.format(float(v)) for v in frame[name]]
+    columns = [
+        Column(
+            name,
+            config[name]["label"] if name in config else name,
+            "price"
+            if name.startswith("price_")
+            else ("list" if name in _MD_LISTS else _MD_KINDS.get(name, "text")),
+        )
+        for name in frame.columns
+    ]
+    return to_markdown(frame, generated_at=generated_at, columns=columns, currency=currency)

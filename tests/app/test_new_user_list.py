@@ -123,3 +123,53 @@ def test_editing_requests_per_day_keeps_the_auto_pick_out_of_the_url():
     auto.set_value(auto.value[:2]).run()  # a pick by hand is the user's: bound, in the link
     assert at.multiselect(key="calc_models").proto.query_param_key == "calc_models"
     assert len(at.multiselect(key="calc_models").value) == 2
+
+
+# ---------------------------------------------------------------------------- Markdown in the Download menu
+def test_download_menu_offers_the_view_as_markdown_with_the_shown_columns(models):
+    from ui import tables
+
+    at = open_page()
+    shown = at.dataframe[0].value
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "This view (Markdown)" in labels
+    hostile = shown.copy()
+    hostile.iloc[0, hostile.columns.get_loc("name")] = "evil | name\nnext"
+    text = tables.markdown_view(hostile, "usd", datetime(2026, 12, 8, 5, 0, tzinfo=UTC))
+    lines = text.splitlines()
+    assert f"{len(shown):,} rows · generated 2026-12-08 05:00 UTC" in lines[0]
+    header = [c.strip() for c in lines[2].strip("|").split("|")]
+    config = tables.column_config("usd")
+    expected = [config[c]["label"] for c in shown.columns if c not in ("details", "chutes_url")]
+    assert header == expected  # the columns shown, in their order, under their headers
+    assert header[:3] == ["Model", "Input /1M", "Output /1M"]
+    rows = lines[4:]
+    assert len(rows) == len(shown) and all(r.count(" | ") == len(header) - 1 for r in rows[1:])
+    assert rows[0].startswith("| evil \\| name next |")  # a `|` or newline cannot break the table
+
+
+# ---------------------------------------------------------------------------- the chooser's columns
+def test_models_table_puts_price_speed_and_capacity_next_to_a_narrow_pinned_name():
+    from ui import tables
+
+    at = open_page()
+    cols = list(at.dataframe[0].value.columns)
+    assert cols[:8] == [
+        "name",
+        "details",
+        "price_input",
+        "price_output",
+        "tps",
+        "ttft",
+        "capacity",
+        "context",
+    ]
+    name = tables.column_config("usd")["name"]
+    assert name["pinned"] is True and name["width"] <= 180  # under half of a 400 px phone
+
+
+def test_sort_caption_names_the_blend_ratio_only_when_the_sort_is_blended():
+    plain_sort = "\n".join(c.value for c in open_page(sort="price_in").caption)
+    assert "Sorted by **Cheapest input**" in plain_sort and "blended at" not in plain_sort
+    blended = "\n".join(c.value for c in open_page(sort="blended").caption)
+    assert "Sorted by **Cheapest blended**, blended at 3:1" in blended

@@ -173,3 +173,32 @@ def test_sort_caption_names_the_blend_ratio_only_when_the_sort_is_blended():
     assert "Sorted by **Cheapest input**" in plain_sort and "blended at" not in plain_sort
     blended = "\n".join(c.value for c in open_page(sort="blended").caption)
     assert "Sorted by **Cheapest blended**, blended at 3:1" in blended
+
+
+# ---------------------------------------------------------------------------- Compare's axes
+def test_compare_charts_have_date_ticks_and_one_speed_scale():
+    from ui import history_chart, speed_figures
+
+    history = pd.DataFrame(
+        {
+            "at": pd.to_datetime(["2026-11-20", "2026-12-01"], utc=True),
+            "last_seen_at": pd.to_datetime(["2026-11-30", "2026-12-08"], utc=True),
+            "source": ["chutes", "chutes"],
+            "price_input_usd": [0.5, 0.3],
+            "price_output_usd": [1.0, 1.2],
+        }
+    )
+    fig = history_chart.price_step_figure(history, height=280)
+    assert fig is not None
+    stops = {tuple(s.dtickrange): s.value for s in fig.layout.xaxis.tickformatstops}
+    assert stops[(history_chart.DAY_MS, None)] == "%b %-d" and fig.layout.xaxis.nticks <= 4
+    a = pd.DataFrame({"tps": [10.0, 20.0], "ttft_s": [0.5, 1.0], "requests": [5, 7]})
+    b = pd.DataFrame({"tps": [80.0, None], "ttft_s": [0.2, 0.3], "requests": [500, 900]})
+    ranges = speed_figures.shared_ranges([a, b])
+    assert ranges["tps"] == pytest.approx([0, 84]) and ranges["requests"] == pytest.approx([0, 945])
+    for lines in (a, b):
+        drawn = speed_figures.daily_figure(
+            lines.assign(date=pd.to_datetime(["2026-12-01", "2026-12-02"])), ranges=ranges
+        )
+        assert list(drawn.layout.yaxis.range) == pytest.approx([0, 84])  # the same scale in each
+        assert list(drawn.layout.yaxis3.range) == pytest.approx([0, 945])

@@ -125,14 +125,14 @@ def capacity_summary(row: pd.Series, now: datetime | None = None) -> dict[str, A
     capacity = row.get("capacity")
     state = capacity if isinstance(capacity, str) else "unknown"
     at = row.get("telemetry_at")
-    known = isinstance(at, pd.Timestamp) and not pd.isna(at)
+    when = at.to_pydatetime() if isinstance(at, pd.Timestamp) and not pd.isna(at) else None
     return {
         "state": state,
         "text": CAPACITY_TEXT.get(state, CAPACITY_TEXT["unknown"]),
         "label": CAPACITY_LABELS.get(state, "—"),
-        "at": at if known else None,
+        "at": at if when is not None else None,
         # "3 hours ago", "just now", or a future time flagged (never clamped: a clamp hides skew)
-        "age": relative_time(at.to_pydatetime(), now or datetime.now(UTC)) if known else None,
+        "age": relative_time(when, now or datetime.now(UTC)) if when is not None else None,
     }
 
 

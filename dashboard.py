@@ -12,10 +12,14 @@ One file, two roles (see shared/reference/streamlit-app-server.md):
 
 import streamlit as st
 
+# An emoji favicon is drawn from an inline SVG; a `:material/…:` one is fetched from
+# fonts.gstatic.com, which fails offline (issue 22: no request leaves the machine).
+FAVICON = "🪂"
+
 if __name__ == "__main__":
     from ui import banner, data, live, nav, sidebar, url_note
 
-    st.set_page_config(page_title="Chutes Model Explorer", page_icon=":material/hub:", layout="wide")
+    st.set_page_config(page_title="Chutes Model Explorer", page_icon=FAVICON, layout="wide")
 
     page = nav.navigation()
     nav.redirect(page)  # /models -> / (before any widget)

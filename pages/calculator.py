@@ -195,7 +195,9 @@ else:
         key="calc_models",
         on_change=_picked_by_hand,
         wrap=True,
-        bind="query-params",
+        # Auto-picked models are not the user's pick: unbound, the URL says nothing of them, so
+        # a shared link keeps meaning "the N cheapest" (bound, it would list the eight names).
+        bind=None if st.session_state.get("calc_auto", True) else "query-params",
         placeholder="Pick token-priced models (cheapest first)",
         help=f"Token-priced models in the current view, cheapest first. By default the {AUTO_N} "
         "cheapest for this workload among those that can serve now (hot); cold models and "
@@ -247,7 +249,7 @@ elif not ranked.empty:
         )
         st.metric(
             "Tokens per month",
-            f"{tokens_month / 1e6:,.1f}M",
+            fmt.size(tokens_month),
             border=True,
             help="(input + output tokens) × requests/day × 30",
         )
@@ -257,7 +259,7 @@ elif not ranked.empty:
         st.success(
             f"Cheapest for *{preset.label if not edited else 'this workload'}*: "
             f"**{md_text(best['name'])}**, "
-            f"{fmt.money(best['per_request'], cur)} "
+            f"{fmt.price(best['per_request'], cur)} "
             f"per request, {calc_view.amount(best['per_month'], cur)} per month"
             + (" (cold: no instance is running now, the first request waits for one)." if cold else "."),
             icon=":material/savings:",
@@ -271,7 +273,7 @@ elif not ranked.empty:
     zero = int((ranked["per_request"] == 0).sum())
     if zero:
         st.caption(
-            f"{zero} selected model(s) cost {fmt.money(0, cur)}: they state no real price "
+            f"{zero} selected model(s) cost {fmt.amount(0, cur)}: they state no real price "
             "(unpriced or free), so none of them is called the cheapest."
         )
     n_cold = int((state == "cold").sum())

@@ -56,9 +56,8 @@ def _history_caption() -> None:
             f"{len(group):,} distinct snapshot{'s' if len(group) != 1 else ''} from "
             f"{first:%Y-%m-%d} to {last:%Y-%m-%d} ({int(group['observations'].sum()):,} captures)"
         )
-    newest = snapshots["last_seen_at"].max()
-    age = (datetime.now(UTC) - newest).total_seconds()
-    st.caption(" · ".join(parts) + f" · newest capture {fmt.human_age(max(age, 0))}.")
+    newest = snapshots["last_seen_at"].max().to_pydatetime()
+    st.caption(" · ".join(parts) + f" · newest capture {fmt.relative_time(newest, datetime.now(UTC))}.")
 
 
 for notice in data.history_notices():  # a corrupt or unreadable database, said out loud
@@ -151,7 +150,7 @@ else:
             icon=":material/hourglass_empty:",
         )
     else:
-        counts = events["kind"].value_counts()
+        counts = timeline.kind_counts(events)  # price: moves, counted as the tile above counts them
         with st.container(horizontal=True, vertical_alignment="bottom"):
             kinds = st.pills(
                 "Kind",

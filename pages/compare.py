@@ -7,7 +7,18 @@ from chutes_data import calc
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import speed as speed_view
-from ui import calc_view, data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed
+from ui import (
+    calc_view,
+    data,
+    detail_view,
+    history_chart,
+    model_pick,
+    nav,
+    probe_view,
+    sidebar,
+    speed,
+    speed_figures,
+)
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -113,9 +124,15 @@ else:
             + "."
         )
 
+    row_decimals = detail_view.price_row_decimals(models.loc[chosen], cur)  # one per row
     table = {
         labels[i] + (CHEAPEST_MARK if labels[i] == best_label else ""): detail_view.comparison_facts(
-            models.loc[i], cur, pricing[i], ranked.loc[i] if i in ranked.index else None, preset.label
+            models.loc[i],
+            cur,
+            pricing[i],
+            ranked.loc[i] if i in ranked.index else None,
+            preset.label,
+            decimals=row_decimals,
         )
         for i in chosen
     }
@@ -191,6 +208,7 @@ else:
         "Chutes' own daily stats per UTC day (0 means unknown and is not drawn); capacity "
         "from the autoscaler's latest run. **Test now** measures a model yourself."
     )
+    ranges = speed_figures.shared_ranges([speed.lines_for(catalog, models.loc[i]) for i in chosen])
     cols = st.columns(len(chosen))
     for col, i in zip(cols, chosen, strict=True):
         with col:
@@ -198,9 +216,10 @@ else:
             st.markdown(f"**{md_text(labels[i], 80)}**")
             lines = speed.lines_for(catalog, row)
             cap = speed_view.capacity_summary(row)
-            st.caption(f"{cap['label']}" + (f" · autoscaler {cap['age']} ago" if cap["age"] else ""))
+            st.caption(f"{cap['label']}" + (f" · autoscaler {cap['age']}" if cap["age"] else ""))
             if lines.empty or lines[["tps", "ttft_s", "requests"]].isna().all().all():
                 st.caption("No daily stats for this model.")
             else:
-                st.plotly_chart(speed.daily_figure(lines, height=380), width="stretch", key=f"cmp_speed_{i}")
+                figure = speed.daily_figure(lines, height=380, ranges=ranges)  # one scale for all
+                st.plotly_chart(figure, width="stretch", key=f"cmp_speed_{i}")
             probe_view.test_now(row, key=f"cmp_probe_{i}")

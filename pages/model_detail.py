@@ -172,7 +172,7 @@ else:
                 price = r[f"price_{side}_{cur}"]
                 st.metric(
                     f"{side.capitalize()} /1M tokens",
-                    fmt.money_kpi(price, cur),
+                    fmt.price(price, cur),
                     border=True,
                     help=f"Exactly {fmt.money(price, cur)} per 1M {side} tokens",
                 )
@@ -180,7 +180,7 @@ else:
             stem = {"per_step": "step", "per_request": "request", "per_hour": "hour"}[kind]
             st.metric(
                 f"Price {calc.PRICING_LABELS[kind]}",
-                fmt.money_kpi(r[f"price_{stem}_{cur}"], cur),
+                fmt.price(r[f"price_{stem}_{cur}"], cur),
                 border=True,
                 help=f"Exactly {fmt.money(r[f'price_{stem}_{cur}'], cur)}",
             )
@@ -189,13 +189,13 @@ else:
         context = r["context_tokens"]
         st.metric(
             "Context",
-            fmt.tokens(None if pd.isna(context) else int(context)),
+            fmt.size(context),  # as the tables show it: 131K
             border=True,
             help="Advertised context (else the engine limit), tokens",
         )
         st.metric(
             "Max output",
-            fmt.tokens(None if pd.isna(r["max_output_length"]) else int(r["max_output_length"])),
+            fmt.size(r["max_output_length"]),
             border=True,
         )
         st.metric("Hot instances", detail_view.number(r["instances_active"]), border=True)

@@ -1,5 +1,7 @@
 """Models: the merged catalog under the sidebar's filters, with KPIs and downloads."""
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from chutes_data import export
@@ -70,9 +72,10 @@ def models_table() -> None:
             icon=":material/search_off:",
         )
         return
+    shown = shared_views.table_frame(view, filters, sort_key, cur, ratio)
     selection = st.dataframe(
-        shared_views.table_frame(view, filters, sort_key, cur, ratio),
-        column_config=tables.column_config(cur, ratio),
+        shown,
+        column_config=tables.column_config(cur, ratio, shown),  # each price column's decimals
         hide_index=True,
         placeholder="—",
         width="stretch",
@@ -91,9 +94,10 @@ def models_table() -> None:
             query_params=model_pick.detail_params(picked),
         )
     else:
+        blended = f", blended at {ratio:g}:1" if sort_key == "blended" else ""  # the ratio only matters then
         st.caption(
-            f"Sorted by **{md_text(sort)}**, blended at {ratio:g}:1 (**Sort & blend** "
-            "above). Select a row to open its details, or use the **Open** links."
+            f"Sorted by **{md_text(sort)}**{blended} (**Sort & blend** above). Select a row to "
+            "open its details, or use the **Open** links."
         )
 
 
@@ -104,8 +108,8 @@ speed = telemetry_kpis(view)
 median_tps = "—" if speed["median_tps"] is None else f"{speed['median_tps']:,.0f} tok/s"
 kpi_line.markdown(
     f"**{k['shown']:,}** of {len(catalog.models):,} models shown · **{k['hot']:,}** hot now · "
-    f"median input **{md_text(fmt.money_kpi(k['median_input_price'], cur, ' /1M'))}** · "
-    f"largest context **{fmt.tokens(k['max_context'])}** · median speed **{median_tps}**",
+    f"median input **{md_text(fmt.price(k['median_input_price'], cur, unit=' /1M'))}** · "
+    f"largest context **{fmt.size(k['max_context'])}** · median speed **{median_tps}**",
     help=f"**Hot**: at least one active, verified instance. **Median input**: exactly "
     f"{md_text(fmt.money(k['median_input_price'], cur, ' per 1M input tokens'))}. **Median "
     f"speed**: 7-day output tokens/s of the {speed['with_speed']:,} models in this view with "
@@ -132,6 +136,17 @@ with downloads.popover("Download", icon=":material/download:"):
         "chutes-models-view.json",
         "application/json",
         disabled=view.empty,
+        **button,
+    )
+    st.download_button(
+        "This view (Markdown)",
+        lambda: tables.markdown_view(
+            shared_views.table_frame(view, filters, sort_key, cur, ratio), cur, datetime.now(UTC)
+        ),
+        "chutes-models-view.md",
+        "text/markdown",
+        disabled=view.empty,
+        help="The table as shown, for pasting into an issue or a doc",
         **button,
     )
     st.download_button(

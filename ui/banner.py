@@ -76,8 +76,8 @@ def banner(catalog: Catalog, settings: Settings, now: datetime | None = None) ->
             st.warning(f"{label} is incomplete: {_said(o.reason)}", icon=":material/warning:")
     fallback = fallback_warning(catalog.fallback) if catalog.fallback else None
     for warning in catalog.warnings:
-        if warning != fallback:
-            st.warning(_said(warning), icon=":material/settings:")
+        if warning != fallback:  # our own sentences, ending in their fix: never cut (the path is)
+            st.warning(_said(warning, limit=None), icon=":material/settings:")
     if not catalog.is_sample:  # the sample banner already says it is synthetic
         _telemetry([outcomes[n] for n in catalog.telemetry], now)
 

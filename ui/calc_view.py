@@ -12,7 +12,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from chutes_data import textsafe
+from chutes_data import formatting, textsafe
 from chutes_data.formatting import currency_unit
 
 from .tables import detail_urls, details_column
@@ -21,15 +21,15 @@ from .tables import detail_urls, details_column
 _FORMATS = {
     "usd": {
         "per_request": "$%.6f",
-        "per_day": "$%.4f",
+        "per_day": "$%.2f",
         "per_month": "$%.2f",
         "per_1m": "$%.4f",
         "unit": "$%.6f",
     },
     "tao": {
         "per_request": "%.9f τ",
-        "per_day": "%.6f τ",
-        "per_month": "%.5f τ",
+        "per_day": "%.4f τ",
+        "per_month": "%.4f τ",
         "per_1m": "%.6f τ",
         "unit": "%.8f τ",
     },
@@ -45,10 +45,13 @@ def fmt(currency: str, kind: str) -> str:
 
 
 def amount(value: object, currency: str, kind: str = "per_month") -> str:
-    """A cost as text with the column's precision ('—' when unknown, never $0 for NaN)."""
+    """A cost as text, by the shared formatter: money per day or month as an amount
+    (`$27,000.00`), a cost per request or per unit as a price (`$0.0003`); '—' when unknown."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return "—"
-    return fmt(currency, kind) % float(value)
+    if kind in ("per_day", "per_month"):
+        return formatting.amount(value, currency)
+    return formatting.price(value, currency)
 
 
 def _model_columns(rank_help: str) -> dict:
@@ -62,10 +65,12 @@ def _model_columns(rank_help: str) -> dict:
 
 
 def _cost(label: str, currency: str, kind: str, help: str):
-    """A money column with the precision of its kind (see `_FORMATS`). A USD month has two
-    decimals anyway: Streamlit's "dollar" format adds the thousands separator ($1,350.67) that
-    printf formats cannot."""
-    column_format = "dollar" if (currency, kind) == ("usd", "per_month") else fmt(currency, kind)
+    """A money column with the precision of its kind (see `_FORMATS`). A USD day or month is an
+    amount (`formatting.amount`: two decimals): Streamlit's "dollar" format adds the thousands
+    separator ($1,350.67) that printf formats cannot."""
+    column_format = (
+        "dollar" if currency == "usd" and kind in ("per_day", "per_month") else fmt(currency, kind)
+    )
     return st.column_config.NumberColumn(label, format=column_format, help=help)
 
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from chutes_data import formatting as fmt
 from chutes_data import textsafe
 from chutes_data.calc import PRICING_LABELS
-from chutes_data.formatting import money
 from chutes_data.schema import INVOCATIONS_LABEL
 from chutes_data.values import json_safe
 from chutes_data.views.speed import speed_facts
@@ -70,7 +70,9 @@ def price_table(row: pd.Series, first: str = "usd") -> pd.DataFrame:
         tao = None if tao is None or pd.isna(tao) else float(tao)
         if usd is None and tao is None:
             continue
-        rows.append({"price": label, "unit": unit, "usd": money(usd, "usd"), "tao": money(tao, "tao")})
+        rows.append(
+            {"price": label, "unit": unit, "usd": fmt.price(usd, "usd"), "tao": fmt.price(tao, "tao")}
+        )
     table = pd.DataFrame(rows, columns=["price", "unit", "usd", "tao"])
     return table[["price", "unit", "tao", "usd"]] if first == "tao" else table
 
@@ -160,9 +162,11 @@ def curl_snippet(model_id: str) -> str:
 
 
 def javascript_snippet(model_id: str) -> str:
-    """The same request from JavaScript (Node 18+ or a bundler; `fetch`, no SDK). The model id is
-    a JSON string literal, valid JavaScript."""
+    """The same request from JavaScript (Node 18+ or a bundler; `fetch`, no SDK). It uses
+    top-level `await`, so it says it must run as a module. The model id is a JSON string literal."""
     return (
+        "// An ES module (top-level await): save as chat.mjs and run `node chat.mjs`,\n"
+        "// or wrap these lines in an async function.\n"
         f"const response = await fetch({json.dumps(LLM_BASE_URL + '/chat/completions')}, {{\n"
         '  method: "POST",\n'
         "  headers: {\n"
@@ -191,8 +195,28 @@ def _text_or_dash(value: object) -> str:
 _LISTED_IN = {"both": "/chutes/ and /v1/models", "chutes": "/chutes/ only", "v1": "/v1/models only"}
 
 
+COMPARED_PRICES = (
+    "price_input",
+    "price_output",
+    "price_cache_read",
+    "price_step",
+    "price_request",
+    "price_hour",
+)
+
+
+def price_row_decimals(rows: pd.DataFrame, currency: str) -> dict[str, int]:
+    """The decimals each Compare price row shares across the models (`$1.0000` beside `$0.2989`)."""
+    return {s: fmt.column_decimals(rows.get(f"{s}_{currency}", pd.Series())) for s in COMPARED_PRICES}
+
+
 def comparison_facts(
-    row: pd.Series, currency: str, pricing: str, cost: pd.Series | None, workload: str
+    row: pd.Series,
+    currency: str,
+    pricing: str,
+    cost: pd.Series | None,
+    workload: str,
+    decimals: dict[str, int] | None = None,
 ) -> dict[str, str]:
     """One model's column of the Compare table (plain text cells): its cost for the `workload`
     preset (`cost` is its `calc.costs` row, None when it is not priced per token), its prices in
@@ -200,7 +224,7 @@ def comparison_facts(
     value for the row."""
 
     def price(stem: str) -> str:
-        return money(row[f"{stem}_{currency}"], currency)
+        return fmt.price(row[f"{stem}_{currency}"], currency, (decimals or {}).get(stem))
 
     return {
         f"Cost per request ({workload})": amount(cost["per_request"], currency, "per_request")

@@ -66,6 +66,13 @@ def _closing_points(part: pd.DataFrame, last_seen: pd.Series | None) -> pd.DataF
     return pd.concat([part, last.loc[later].assign(at=seen.loc[later])], ignore_index=True)
 
 
+DAY_MS = 86_400_000
+DATE_TICKS = [
+    {"dtickrange": [None, DAY_MS], "value": "%b %-d %H:%M"},
+    {"dtickrange": [DAY_MS, None], "value": "%b %-d"},
+]
+
+
 def price_step_figure(
     history: pd.DataFrame,
     title: str = "Price history (USD)",
@@ -100,7 +107,9 @@ def price_step_figure(
         xaxis_title=None,
     )
     fig.update_yaxes(rangemode="tozero", tickprefix="$", separatethousands=True)
-    fig.update_xaxes(nticks=6)
+    # Dates, not Plotly's two-level ticks ("Dec", "01:" and "0 0 0 0" in a narrow Compare column):
+    # a day and month, with the hour only when the ticks are less than a day apart.
+    fig.update_xaxes(nticks=4, tickangle=0, tickformatstops=DATE_TICKS)
     return fig
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from chutes_data import formatting as fmt
 from chutes_data import service
 from chutes_data.formatting import duration_text
 
@@ -28,7 +29,10 @@ def updated_text(snapshot: service.runtime.Snapshot, now: datetime | None = None
         return "bundled sample · checked " + duration_text(snapshot.age_seconds(now)) + " ago"
     fetched = [d.status.fetched_at for d in snapshot.catalog.sources.values() if d.status.fetched_at]
     at = max(fetched) if fetched else snapshot.published_at
-    return f"updated {duration_text(max(0.0, (now - at).total_seconds()))} ago"
+    seconds = (now - at).total_seconds()
+    if seconds < -fmt.SKEW_TOLERANCE:  # a fetch time ahead of this clock is flagged, not clamped
+        return f"updated {fmt.human_age(seconds)}"
+    return f"updated {duration_text(max(0.0, seconds))} ago"
 
 
 @st.fragment(run_every=CHECK_SECONDS)

@@ -7,13 +7,25 @@ measurement and shown beside the platform's 7-day averages.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 from chutes_data.probe import DEFAULT_MAX_TOKENS, DEFAULT_PROMPT, ProbeResult, probe
-from chutes_data.textsafe import md_text
+from chutes_data.textsafe import clean, md_text
 
 from . import data, model_pick
+
+
+def code_span(text: str) -> str:
+    """`text` as a Markdown code span, shown literally: inside code a backslash escape would show
+    as a backslash, so the fence is longer than any run of backticks in `text` instead."""
+    flat = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def _is_llm(row: pd.Series) -> bool:
@@ -32,8 +44,9 @@ def test_now(row: pd.Series, key: str) -> None:
     model = model_pick.model_id(row)
     with st.expander("Test now: measure it yourself", icon=":material/timer:"):
         st.markdown(
-            f"Sends **one** streamed chat completion to `{md_text(settings.llm_base_url, 120)}"
-            f"/v1/chat/completions` with your API key: model `{md_text(model, 150)}`, the message "
+            f"Sends **one** streamed chat completion to "
+            f"{code_span(clean(settings.llm_base_url, 120) + '/v1/chat/completions')} with your API key: "
+            f"model {code_span(clean(model, 150))}, the message "
             f"“{md_text(DEFAULT_PROMPT)}”, at most {DEFAULT_MAX_TOKENS} output tokens. "
             "**It is billed** and counts against your quota; testing a cold model asks Chutes to "
             "start an instance (a cold-start bounty). Nothing is sent until you click."

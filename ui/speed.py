@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from chutes_data import Catalog, Settings
+from chutes_data import formatting as fmt
 from chutes_data.sources.registry import LABELS
 from chutes_data.sources.telemetry_loader import telemetry_today
 from chutes_data.views import sources as diag
@@ -137,10 +138,11 @@ def speed_section(catalog: Catalog, row: pd.Series, key: str) -> None:
             border=True,
             delta=_trend(row.get("requests_trend")),
             delta_color="off",
+            delta_arrow=fmt.change_direction(row.get("requests_trend")),
             help="The delta compares with the 7 days before",
         )
         st.metric("Capacity now", cap["label"], border=True, help=cap["text"])
-    when = f" Autoscaler run {cap['age']} ago ({cap['at']:%Y-%m-%d %H:%M} UTC)." if cap["age"] else ""
+    when = f" Autoscaler run {cap['age']} ({cap['at']:%Y-%m-%d %H:%M} UTC)." if cap["age"] else ""
     extra = []
     if pd.notna(row.get("utilization_1h")):
         extra.append(f"utilization {float(row['utilization_1h']):.0%}")
@@ -171,4 +173,9 @@ def _num(value: object, fmt: str) -> str:
 
 
 def _trend(value: object) -> str | None:
-    return None if value is None or pd.isna(value) else f"{float(value):+.0%} vs the week before"
+    """`43% vs the week before`: the metric's arrow (`delta_arrow`) carries the sign."""
+    return (
+        None
+        if value is None or pd.isna(value)
+        else f"{fmt.percent_change(value, arrow=False)} vs the week before"
+    )

@@ -129,8 +129,22 @@ def capacity_scatter(points: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def daily_figure(lines: pd.DataFrame, title: str = "", height: int = 420) -> go.Figure:
-    """Three stacked daily lines: TPS, TTFT and requests (gaps where unknown)."""
+def shared_ranges(all_lines: list[pd.DataFrame]) -> dict[str, list[float]]:
+    """One y-range per metric over several models' lines (0 to the largest value, +5 %), so
+    Compare draws them on one scale and they can be compared by eye."""
+    out = {}
+    for metric in ("tps", "ttft_s", "requests"):
+        top = max((float(v) for lines in all_lines for v in lines[metric].dropna()), default=0.0)
+        if top > 0:
+            out[metric] = [0.0, top * 1.05]
+    return out
+
+
+def daily_figure(
+    lines: pd.DataFrame, title: str = "", height: int = 420, ranges: dict[str, list[float]] | None = None
+) -> go.Figure:
+    """Three stacked daily lines: TPS, TTFT and requests (gaps where unknown); `ranges` fixes
+    each metric's y-range (`shared_ranges`), else each scales to its own data."""
     fig = make_subplots(
         rows=3,
         cols=1,
@@ -173,4 +187,7 @@ def daily_figure(lines: pd.DataFrame, title: str = "", height: int = 420) -> go.
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         title={"text": html_text(title, 120)} if title else None,
     )
+    for row, metric in enumerate(("tps", "ttft_s", "requests"), start=1):
+        if ranges and metric in ranges:
+            fig.update_yaxes(range=ranges[metric], row=row, col=1)
     return fig

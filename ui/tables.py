@@ -6,10 +6,13 @@ as text, never HTML. Links are built here from ids we quote, never taken from up
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
-from chutes_data.formatting import currency_unit
+from chutes_data.formatting import currency_unit, price_printf
+from chutes_data.markdown_table import Column, to_markdown
 from chutes_data.query import BLEND_RATIO, blended_price, families
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views.speed import CAPACITY_LABELS
@@ -54,6 +57,7 @@ def _match(method: object, score: object) -> str:
     return f"{method} ({float(score):.0f})" if method == "fuzzy" and pd.notna(score) else method
 
 
+NAME_WIDTH = 170  # px, the pinned Model column
 DASH = "—"  # the app's "unknown", in text cells (st.dataframe itself prints a grey "None")
 
 
@@ -72,29 +76,31 @@ def _family_cells(models: pd.DataFrame) -> pd.Series:
 
 
 def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_RATIO) -> pd.DataFrame:
-    """The columns the Models table shows, in order, for `currency` ('usd' or 'tao'). Missing
+    """The columns the Models table shows, in order, for `currency` ('usd' or 'tao'): what a
+    chooser compares (price, speed, capacity, context) right after the name, on the first screen
+    at 1400 px; the rest after. Missing
     text is "—"; missing numbers stay NaN so the columns sort as numbers."""
     cur = currency
     return pd.DataFrame(
         {
             "name": models["name"],
-            "family": _family_cells(models),
             "details": detail_urls(models),
-            "status": [_status(h) for h in models["hot"]],
-            "tee": ["TEE" if v is not pd.NA and v is not None and bool(v) else "" for v in models["tee"]],
-            "template": dash(models["template"]),
             "price_input": models[f"price_input_{cur}"],
             "price_output": models[f"price_output_{cur}"],
-            "price_cache_read": models[f"price_cache_read_{cur}"],
-            "price_blended": blended_price(models, cur, blend_ratio),
-            "price_step": models[f"price_step_{cur}"],
-            "price_hour": models[f"price_hour_{cur}"],
             "tps": models["tps_7d"],
             "ttft": models["ttft_7d_s"],
             "capacity": [
                 CAPACITY_LABELS.get(c, "—") if isinstance(c, str) else "—" for c in models["capacity"]
             ],
             "context": models["context_tokens"],
+            "status": [_status(h) for h in models["hot"]],
+            "family": _family_cells(models),
+            "tee": ["TEE" if v is not pd.NA and v is not None and bool(v) else "" for v in models["tee"]],
+            "template": dash(models["template"]),
+            "price_cache_read": models[f"price_cache_read_{cur}"],
+            "price_blended": blended_price(models, cur, blend_ratio),
+            "price_step": models[f"price_step_{cur}"],
+            "price_hour": models[f"price_hour_{cur}"],
             "max_output": models["max_output_length"],
             "quantization": dash(models["quantization"]),
             "input_modalities": models["input_modalities"],
@@ -113,11 +119,25 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
     )
 
 
-def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
+PRICE_COLUMNS = (
+    "price_input",
+    "price_output",
+    "price_cache_read",
+    "price_blended",
+    "price_step",
+    "price_hour",
+)
+
+
+def column_config(currency: str, blend_ratio: float = BLEND_RATIO, shown: pd.DataFrame | None = None) -> dict:
+    """The Models table's column_config; with the `shown` frame each price column gets the
+    decimals its own prices need (`formatting.price_printf`: `$1.0000` above `$0.2989`, `$0.50`)."""
     money, unit = price_format(currency), currency_unit(currency)
     cc = st.column_config
-    return {
-        "name": cc.TextColumn("Model", pinned=True, width=300),
+    config = {
+        # Pinned, so scrolling right keeps the name; narrow enough for a phone (400 px: under half
+        # the width; a longer name ends in "…", whole on hover and on its Details page).
+        "name": cc.TextColumn("Model", pinned=True, width=NAME_WIDTH),
         "family": cc.TextColumn(
             "Family",
             width=160,
@@ -162,3 +182,36 @@ def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
         "chutes_url": cc.LinkColumn("chutes.ai", display_text="Open ↗", width="small"),
         "tagline": cc.TextColumn("Tagline", width="large"),
     }
+    if shown is not None:
+        for name in PRICE_COLUMNS:
+            if name in shown.columns:
+                config[name]["type_config"]["format"] = price_printf(shown[name], currency)
+    return config
+
+
+# ---------------------------------------------------------------------------- the Markdown download
+_MD_KINDS = {"context": "size", "max_output": "size", "instances": "count", "invocations": "count"}
+_MD_LISTS = ("input_modalities", "output_modalities", "features")
+_MD_SKIP = ("details", "chutes_url")  # links to this app / chutes.ai: buttons, not facts
+_MD_DECIMALS = {"tps": "{:,.1f}", "ttft": "{:,.2f}"}
+
+
+def markdown_view(shown: pd.DataFrame, currency: str, generated_at: datetime) -> str:
+    """The Models table as shown (`shown` = `table_frame`, same columns, order and headers) as
+    a Markdown table (`chutes_data.markdown_table`: cells escaped, the count and the time)."""
+    config = column_config(currency)
+    frame = shown.drop(columns=[c for c in _MD_SKIP if c in shown.columns])
+    for name, pattern in _MD_DECIMALS.items():  # as the table's printf formats show them
+        if name in frame.columns:
+            frame[name] = [None if pd.isna(v) else pattern.format(float(v)) for v in frame[name]]
+    columns = [
+        Column(
+            name,
+            config[name]["label"] if name in config else name,
+            "price"
+            if name.startswith("price_")
+            else ("list" if name in _MD_LISTS else _MD_KINDS.get(name, "text")),
+        )
+        for name in frame.columns
+    ]
+    return to_markdown(frame, generated_at=generated_at, columns=columns, currency=currency)

@@ -14,11 +14,12 @@ from typing import Any
 
 import streamlit as st
 
-from chutes_data.filters import URL_VALUES, canonical
+from chutes_data.filters import MAX_TEXT, SPECS, URL_VALUES, canonical
 from chutes_data.textsafe import md_text
 
 _KEY = "_url_note_opened_with"
 _DONE = "_url_note_done"
+_SHORTENED = "_url_note_shortened"
 
 
 def start() -> Any:
@@ -27,6 +28,7 @@ def start() -> Any:
     if not st.session_state.get(_DONE) and _KEY not in st.session_state:
         st.session_state[_KEY] = {k: list(st.query_params.get_all(k)) for k in st.query_params}
     _drop_non_finite()
+    _shorten_long_text()
     return st.empty()
 
 
@@ -52,6 +54,19 @@ def _drop_non_finite() -> None:
             del st.query_params[key]
 
 
+def _shorten_long_text() -> None:
+    """A text value longer than the search box takes (`?q=` of 5,000 characters) is cut to its
+    first MAX_TEXT characters before any widget runs, so the box, the rows and the note tell one
+    story: the search runs on what the box shows, and `finish` says it was shortened."""
+    for spec in SPECS:
+        if spec.kind != "text" or spec.url not in st.query_params:
+            continue
+        value = st.query_params[spec.url]
+        if len(value) > MAX_TEXT:
+            st.query_params[spec.url] = value[:MAX_TEXT]
+            st.session_state.setdefault(_SHORTENED, {})[spec.url] = value[:MAX_TEXT]
+
+
 def ignored(opened_with: dict[str, list[str]], now: dict[str, list[str]]) -> list[str]:
     """`key=value` for every value of the link that is no longer in the URL, by itself or by
     the key it stands for (`sort=Cheapest input` became `sort=price_in`: not ignored)."""
@@ -71,7 +86,15 @@ def finish(spot: Any) -> None:
         return
     st.session_state[_DONE] = True
     now = {k: list(st.query_params.get_all(k)) for k in st.query_params}
-    dropped = ignored(opened_with, now)
+    shortened = st.session_state.get(_SHORTENED, {})
+    dropped = [d for d in ignored(opened_with, now) if d.split("=", 1)[0] not in shortened]
+    if shortened:
+        spot.caption(
+            ":material/content_cut: Shortened from the link to its first "
+            f"{MAX_TEXT} characters (the most the search takes): "
+            + ", ".join(md_text(k, 20) for k in shortened)
+        )
+        spot = st.empty()
     if dropped:
         shown = ", ".join(md_text(d, 60) for d in dropped[:8]) + (" …" if len(dropped) > 8 else "")
         spot.caption(

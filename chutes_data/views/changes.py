@@ -84,20 +84,22 @@ def in_window(events: pd.DataFrame, end: datetime, span: timedelta = WEEK) -> pd
     return events[(at > pd.Timestamp(end) - span) & (at <= pd.Timestamp(end))]
 
 
+def kind_counts(events: pd.DataFrame) -> dict[str, int]:
+    """Events per kind, a price move once per model and snapshot however many of its prices
+    moved: the one count the Kind chips and the "Price moves" tile both show."""
+    if events.empty:
+        return {}
+    counts = {str(k): int(n) for k, n in events["kind"].value_counts().items()}
+    moves = events.loc[events["kind"] == "price_changed", ["source", "name", "chute_id", "at"]]
+    return counts | ({"price_changed": len(moves.drop_duplicates())} if len(moves) else {})
+
+
 def week_kpis(events: pd.DataFrame, end: datetime, span: timedelta = WEEK) -> dict[str, int]:
-    """Counts over the window: events, added, removed, price moves (a model repriced at one
-    snapshot counts once, however many of its prices moved)."""
+    """Counts over the window: events, added, removed, price moves (as `kind_counts`)."""
     week = in_window(events, end, span)
-    if week.empty:
-        return {"events": 0, "added": 0, "removed": 0, "price_moves": 0}
-    kinds = week["kind"]
-    moves = week.loc[kinds == "price_changed", ["source", "name", "chute_id", "at"]].drop_duplicates()
-    return {
-        "events": len(week),
-        "added": int((kinds == "added").sum()),
-        "removed": int((kinds == "removed").sum()),
-        "price_moves": len(moves),
-    }
+    counts = kind_counts(week)
+    names = {"added": "added", "removed": "removed", "price_moves": "price_changed"}
+    return {"events": len(week)} | {key: counts.get(kind, 0) for key, kind in names.items()}
 
 
 # ---------------------------------------------------------------------------- filtering

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..formatting import human_age
+from ..formatting import percent_change, relative_time
 
 CAPACITY_TEXT = {
     "ok": "OK: instances up and not under pressure",
@@ -125,15 +125,14 @@ def capacity_summary(row: pd.Series, now: datetime | None = None) -> dict[str, A
     capacity = row.get("capacity")
     state = capacity if isinstance(capacity, str) else "unknown"
     at = row.get("telemetry_at")
-    age = None
-    if isinstance(at, pd.Timestamp) and not pd.isna(at):
-        age = max(0.0, ((now or datetime.now(UTC)) - at.to_pydatetime()).total_seconds())
+    when = at.to_pydatetime() if isinstance(at, pd.Timestamp) and not pd.isna(at) else None
     return {
         "state": state,
         "text": CAPACITY_TEXT.get(state, CAPACITY_TEXT["unknown"]),
         "label": CAPACITY_LABELS.get(state, "—"),
-        "at": at if age is not None else None,
-        "age": human_age(age) if age is not None else None,
+        "at": at if when is not None else None,
+        # "3 hours ago", "just now", or a future time flagged (never clamped: a clamp hides skew)
+        "age": relative_time(when, now or datetime.now(UTC)) if when is not None else None,
     }
 
 
@@ -149,6 +148,6 @@ def speed_facts(row: pd.Series) -> dict[str, str]:
         "Speed (tokens/s, 7 days)": num(row.get("tps_7d"), "{:,.1f}"),
         "First token (s, 7 days)": num(row.get("ttft_7d_s"), "{:,.2f}"),
         "Requests (7 days)": num(row.get("requests_7d"), "{:,.0f}"),
-        "Requests vs week before": "—" if trend is None or pd.isna(trend) else f"{float(trend):+.0%}",
+        "Requests vs week before": percent_change(trend),
         "Capacity now": CAPACITY_LABELS.get(capacity if isinstance(capacity, str) else "unknown", "—"),
     }

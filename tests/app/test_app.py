@@ -453,7 +453,13 @@ def test_download_buttons(models, deferred):
     at.toggle(key="hot").set_value(True)
     run_ok(at)
     buttons = {b.label: b for b in at.get("download_button")}
-    assert set(buttons) == {"This view (CSV)", "This view (JSON)", "Everything (CSV)", "Everything (JSON)"}
+    assert set(buttons) == {
+        "This view (CSV)",
+        "This view (JSON)",
+        "This view (Markdown)",
+        "Everything (CSV)",
+        "Everything (JSON)",
+    }
     view = sort_models(apply_filters(models, Filters(templates=("vllm",), hot_only=True)), "popular")
     assert 0 < len(view) < len(models)
 
@@ -473,6 +479,13 @@ def test_download_buttons(models, deferred):
     doc = json.loads(data("This view (JSON)"))
     assert [r["name"] for r in doc["models"]] == view["name"].tolist()
     assert set(doc["sources"]) == {"chutes", "v1"}
+
+    markdown = data("This view (Markdown)").splitlines()
+    assert f"{len(view):,} rows · generated" in markdown[0]
+    from chutes_data.markdown_table import escape_cell
+
+    first_cells = [line.split(" | ")[0].removeprefix("| ") for line in markdown[4:]]
+    assert first_cells == [escape_cell(n) for n in view["name"]]  # the view's rows, in its order
 
     assert len(pd.read_csv(io.StringIO(data("Everything (CSV)")))) == len(models)
     assert len(json.loads(data("Everything (JSON)"))["models"]) == len(models)

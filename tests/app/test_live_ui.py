@@ -119,6 +119,15 @@ def test_updated_text_counts_from_the_newest_fetch():
     )
     assert updated_text(dataclasses.replace(snap, catalog=live), now) == "updated 42 s ago"
     assert updated_text(snap, now).startswith("bundled sample")
+    ahead = dataclasses.replace(
+        live,
+        chutes=dataclasses.replace(
+            live.chutes, status=dataclasses.replace(live.chutes.status, fetched_at=now + timedelta(hours=10))
+        ),
+    )  # a fetch time ten hours ahead of this clock: flagged, never "0 s ago"
+    assert updated_text(dataclasses.replace(snap, catalog=ahead), now) == (
+        "updated in 10 hours (in the future — clock skew?)"
+    )
 
 
 def test_refresh_now_asks_the_running_service(fake_service):

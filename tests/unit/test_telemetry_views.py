@@ -88,4 +88,4 @@ def test_speed_facts_text():
         )
     )
     assert facts["Speed (tokens/s, 7 days)"] == "41.4" and facts["First token (s, 7 days)"] == "—"
-    assert facts["Requests vs week before"] == "+25%" and facts["Capacity now"] == "busy"
+    assert facts["Requests vs week before"] == "↑ 25%" and facts["Capacity now"] == "busy"

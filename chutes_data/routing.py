@@ -14,14 +14,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import ChutesDataError
-from .query import BLEND_RATIO, Currency, blended_price
+from .query import BLEND_RATIO, Currency, Filters, apply_filters, blended_price
 
 STRATEGIES = ("failover", "latency", "throughput")  # failover = no suffix
 SUFFIXES = {"failover": "", "latency": ":latency", "throughput": ":throughput"}
@@ -235,3 +235,27 @@ def pick(
         picked.append(Pick(row["v1_id"], _text(row.get("chute_id")), why))
     model = build(ids, strategy, known=set(ids)) if ids else None
     return Route(model, strategy, order, picked, skipped)
+
+
+def pick_view(
+    models: pd.DataFrame,
+    filters: Filters,
+    strategy: str = "failover",
+    n: int = DEFAULT_N,
+    order: str = "price",
+    blend: float = BLEND_RATIO,
+) -> Route:
+    """`pick` over a view's filters (the dashboard's, /api/models's): the filters routing checks
+    itself (features, context, cold, throttling) become its skip reasons instead of silent
+    removals, so the answer says why a cheaper model is not in the string."""
+    relaxed = replace(filters, features=(), min_context=0, hide_cold=False, hide_throttling=False)
+    return pick(
+        apply_filters(models, relaxed),
+        strategy,
+        n,
+        order,
+        features=filters.features,
+        min_context=filters.min_context,
+        currency=filters.currency,
+        blend=blend,
+    )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import schema
 from .errors import PayloadError
 from .market.join import match_market
 from .market.readers import OFFER_COLUMNS
@@ -27,7 +28,7 @@ from .market.readers import OFFER_COLUMNS
 MAX_BYTES = 5_000_000  # a leaderboard is kilobytes; anything past this is not one
 MAX_ROWS = 20_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-SCORE_COLUMNS = ("score", "score_source", "score_match")
+SCORE_COLUMNS = tuple(schema.SCORE_COLUMNS)  # declared (with their meaning) in schema
 
 
 class ScoresError(PayloadError):

@@ -75,7 +75,7 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
     """The columns the Models table shows, in order, for `currency` ('usd' or 'tao'). Missing
     text is "—"; missing numbers stay NaN so the columns sort as numbers."""
     cur = currency
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "name": models["name"],
             "family": _family_cells(models),
@@ -111,6 +111,9 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
         },
         index=models.index,
     )
+    if "score" in models.columns:  # issue 20: only when CHUTES_SCORES is set
+        frame.insert(int(frame.columns.get_loc("price_blended")) + 1, "score", models["score"])
+    return frame
 
 
 def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
@@ -161,4 +164,11 @@ def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
         "match": cc.TextColumn("Joined by", help="How the two APIs were matched (fuzzy: score)"),
         "chutes_url": cc.LinkColumn("chutes.ai", display_text="Open ↗", width="small"),
         "tagline": cc.TextColumn("Tagline", width="large"),
+        "score": cc.NumberColumn(
+            "Score",
+            format="%.1f",
+            width=70,
+            help="From your CHUTES_SCORES table(s): one column, or the mean of its numeric columns "
+            "(see Data sources). — : the table has no row for this model",
+        ),
     }

@@ -169,3 +169,15 @@ def test_real_v1_models_capture(path):
     picked = [blended[t] for t in tokens if t in blended]
     assert len(picked) == 3 and picked == sorted(picked)
     assert validate(",".join(sorted(ids)[:MAX_N]), ids)[1] == "failover"
+
+
+def test_score_order_ranks_best_first_and_the_sort_agrees():
+    from chutes_data.query import SORT_LABELS, sort_models
+
+    scored = FIVE.assign(score=[50.0, None, 90.0, 70.0, 10.0])
+    route = pick(scored, order="score")
+    assert route.model == "org/C,org/D,org/A"
+    assert route.picked[0].reason == "#1 (rank 1) by score 90"
+    assert list(sort_models(scored, "score")["v1_id"]) == ["org/C", "org/D", "org/A", "org/E", "org/B"]
+    assert SORT_LABELS["score"] == "Best score"
+    assert pick(FIVE, order="score").picked[0].reason.endswith("score unknown (ranked last)")

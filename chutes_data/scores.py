@@ -221,3 +221,29 @@ def with_scores(models: pd.DataFrame, match: ScoreMatch) -> pd.DataFrame:
     out["score_source"] = ids.map(by_id["score_source"]).astype("object")
     out["score_match"] = ids.map(by_id["score_match"]).astype("object")
     return out
+
+
+def frontier(models: pd.DataFrame, currency: str = "usd", blend: float | None = None) -> pd.DataFrame:
+    """Score against blended price: `name`, `v1_id`, `price`, `score`, `efficient` for every row with
+    both. Efficient: no other model is both at most as expensive and better (the upper-left
+    staircase: walking up in price, a model is on it only if it beats every cheaper one)."""
+    from .query import BLEND_RATIO, blended_price
+
+    price = blended_price(models, currency, BLEND_RATIO if blend is None else blend)  # type: ignore[arg-type]
+    score = pd.to_numeric(models["score"], errors="coerce") if "score" in models.columns else price * np.nan
+    points = pd.DataFrame(
+        {"name": models["name"], "v1_id": models["v1_id"], "price": price, "score": score}
+    ).dropna(subset=["price", "score"])
+    points = points.sort_values(["price", "score"], ascending=[True, False], kind="stable")
+    best = points["score"].cummax().shift(fill_value=-np.inf)
+    points["efficient"] = points["score"] > best
+    return points.reset_index(drop=True)
+
+
+def score_per_dollar(models: pd.DataFrame, currency: str = "usd") -> pd.Series:
+    """Score points per unit of blended price per 1M tokens (NA without both, or when free)."""
+    from .query import blended_price
+
+    price = blended_price(models, currency)  # type: ignore[arg-type]
+    score = pd.to_numeric(models["score"], errors="coerce") if "score" in models.columns else price * np.nan
+    return (score / price.where(price > 0)).astype("float64")

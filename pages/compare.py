@@ -9,6 +9,7 @@ from chutes_data.textsafe import md_text
 from chutes_data.views import speed as speed_view
 from ui import calc_view, data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed
 from ui.routing_view import route_section
+from ui.scores_view import per_dollar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -205,4 +206,5 @@ else:
             else:
                 st.plotly_chart(speed.daily_figure(lines, height=380), width="stretch", key=f"cmp_speed_{i}")
             probe_view.test_now(row, key=f"cmp_probe_{i}")
+    per_dollar(rows, cur)
     route_section(rows, "cmp", title="Route the compared models")

@@ -126,3 +126,27 @@ def test_first_table_wins_when_two_score_a_model():
         "a.csv: mean of 1 column (s)"
     ]
     assert match.unmatched["model"].tolist() == ["nothing-like-it"]
+
+
+def test_efficient_frontier_and_score_per_dollar():
+    models = pd.DataFrame(
+        {
+            "name": list("ABCDE"),
+            "v1_id": list("ABCDE"),
+            "price_input_usd": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "price_output_usd": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "score": [50.0, 40.0, 70.0, 70.0, None],
+        }
+    )
+    points = scores.frontier(models)
+    assert list(points["name"]) == ["A", "B", "C", "D"]  # E has no score
+    # B is dearer and worse than A; D costs more than C for the same score
+    assert dict(zip(points["name"], points["efficient"], strict=True)) == {
+        "A": True,
+        "B": False,
+        "C": True,
+        "D": False,
+    }
+    assert scores.score_per_dollar(models).round(3).tolist()[:3] == [50.0, 20.0, 23.333]
+    free = models.assign(price_input_usd=0.0, price_output_usd=0.0)
+    assert scores.score_per_dollar(free).isna().all()

@@ -11,6 +11,7 @@ import streamlit as st
 
 from chutes_data import routing
 from chutes_data.query import BLEND_RATIO, Filters
+from chutes_data.textsafe import md_text
 
 from . import detail_view
 
@@ -84,10 +85,16 @@ def route_section(
 
 
 def _reasons(route: routing.Route, key: str) -> None:
-    """Why each model was picked or passed over."""
-    rows = [{"model": p.name, "": "picked", "why": p.reason} for p in route.picked]
-    rows += [{"model": s.name, "": "skipped", "why": s.reason} for s in route.skipped]
-    if not rows:
+    """Why each model was picked or passed over: one line each (text, not a grid: the page's
+    one dataframe stays its table)."""
+    lines = [f"- picked `{_code(p.name)}`: {md_text(p.reason, 200)}" for p in route.picked]
+    lines += [f"- skipped `{_code(s.name)}`: {md_text(s.reason, 200)}" for s in route.skipped]
+    if not lines:
         return
     with st.expander(f"Why these ({len(route.picked)} picked, {len(route.skipped)} skipped)"):
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"{key}_route_reasons")
+        st.markdown("\n".join(lines))
+
+
+def _code(name: str) -> str:
+    """A name inside a Markdown code span (no escaping applies there; a backtick would end it)."""
+    return name.replace("`", "'").replace("\n", " ")[:120]

@@ -60,7 +60,19 @@ def test_score_order_routes_the_best_scored(scored):
     at.selectbox(key="models_route_order").set_value("score").run()
     code = [c.value for c in at.code if c.language not in ("python", "bash", "javascript")]
     assert len(code) == 1
-    reasons = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    reasons = _reasons(at)
     picked = reasons[reasons[""] == "picked"]
     assert list(picked["model"]) == code[0].split(",")
     assert all(" by score " in why for why in picked["why"]), list(picked["why"])
+
+
+def _reasons(at):
+    """The "Why these" lines as a frame: model, picked/skipped, why."""
+    import re
+
+    import pandas as pd
+
+    text = next(m.value for m in at.markdown if m.value.startswith(("- picked", "- skipped")))
+    rows = [re.match(r"- (picked|skipped) `(.*?)`: (.*)", line).groups() for line in text.splitlines()]
+    unescape = re.compile(r"\\(.)")  # md_text's backslash escapes
+    return pd.DataFrame([{"model": m, "": k, "why": unescape.sub(r"\1", w)} for k, m, w in rows])

@@ -59,6 +59,7 @@ class Settings:
     probe_timeout: float = 60.0
     allowed_hosts: tuple[str, ...] = ()  # CHUTES_ALLOWED_HOSTS: names served beyond loopback ones
     cors_origins: tuple[str, ...] = ()  # CHUTES_CORS_ORIGINS: origins whose pages may GET /api/*
+    scores: tuple[str, ...] = ()  # CHUTES_SCORES: leaderboard tables (paths or URLs, `#column`)
     warnings: tuple[str, ...] = ()
 
     @property
@@ -158,6 +159,7 @@ class Settings:
             probe_timeout=number("CHUTES_PROBE_TIMEOUT", 60.0, minimum=1, maximum=MAX_HTTP_TIMEOUT),
             allowed_hosts=_listed("CHUTES_ALLOWED_HOSTS", values, _HOST_PATTERN, "host names", warnings),
             cors_origins=_listed("CHUTES_CORS_ORIGINS", values, _ORIGIN_PATTERN, "origins", warnings),
+            scores=_scores(values.get("CHUTES_SCORES"), warnings),
             warnings=tuple(warnings),
         )
 
@@ -248,3 +250,20 @@ def _dotenv_values(path: Path) -> dict[str, str]:
     except ImportError:  # python-dotenv is optional for the pure package
         return {}
     return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def _scores(raw: str | None, warnings: list[str]) -> tuple[str, ...]:
+    """CHUTES_SCORES: comma-separated paths or http(s) URLs of scores tables (issue 20); another
+    URL scheme is ignored with a warning."""
+    kept = []
+    for entry in (e.strip() for e in (raw or "").split(",")):
+        if not entry:
+            continue
+        scheme = entry.split("://", 1)[0].lower() if "://" in entry else ""
+        if scheme and scheme not in ("http", "https"):
+            warnings.append(
+                f"CHUTES_SCORES: {entry[:60]!r} is neither a path nor an http(s) URL. It is ignored."
+            )
+            continue
+        kept.append(entry)
+    return tuple(kept)

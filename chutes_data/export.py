@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .schema import EXPORT_COLUMNS, LIST_COLUMNS, MERGED_COLUMNS
+from .schema import EXPORT_COLUMNS, LIST_COLUMNS, MERGED_COLUMNS, SCORE_COLUMNS
 from .values import iso, json_safe
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -23,7 +23,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def export_columns(models: pd.DataFrame) -> list[str]:
     """Every contract column, in order (empty when the frame lacks one), then the further
     merged columns the frame carries."""
-    return EXPORT_COLUMNS + [c for c in MERGED_COLUMNS[len(EXPORT_COLUMNS) :] if c in models.columns]
+    extra = [*MERGED_COLUMNS[len(EXPORT_COLUMNS) :], *SCORE_COLUMNS]
+    return EXPORT_COLUMNS + [c for c in extra if c in models.columns]
 
 
 def rows(models: pd.DataFrame) -> list[dict]:

@@ -28,6 +28,7 @@ SORTS = {
     "fastest": ("tps_7d", False),
     "first_token": ("ttft_7d_s", True),
     "trending": ("requests_trend", False),
+    "score": ("score", False),  # issue 20: from CHUTES_SCORES (chutes_data/scores.py)
 }
 SORT_LABELS = {
     "popular": "Most used (past day)",
@@ -40,6 +41,7 @@ SORT_LABELS = {
     "fastest": "Fastest (tokens/s)",
     "first_token": "Quickest first token",
     "trending": "Trending (requests vs last week)",
+    "score": "Best score",
 }
 BLEND_RATIO = 3.0  # input tokens per output token in the blended price (Artificial Analysis's 3:1)
 _PRICE_KINDS = ("input", "output", "cache_read", "step", "request", "hour")

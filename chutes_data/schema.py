@@ -155,6 +155,13 @@ TELEMETRY_COLUMNS: dict[str, str] = {
 TELEMETRY_COLUMN_NAMES: list[str] = list(TELEMETRY_COLUMNS)
 
 MERGED_COLUMNS: list[str] = EXPORT_COLUMNS + MERGED_EXTRA_COLUMNS + TELEMETRY_COLUMN_NAMES
+# issue 20: from the CHUTES_SCORES tables (chutes_data/scores.py), present when one is set;
+# exported after the merged columns
+SCORE_COLUMNS = {
+    "score": "the row's score in the first CHUTES_SCORES table that has the model (float | NA)",
+    "score_source": "that table and how the score was made: `#column`, or the mean of its numeric columns",
+    "score_match": "the table's name for the model and the match method (normalized, hf_id, fuzzy N)",
+}
 
 LIST_COLUMNS = (
     "input_modalities",

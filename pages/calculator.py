@@ -7,6 +7,7 @@ from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import speed as speed_view
 from ui import calc_units, calc_view, data, model_pick, sidebar, url_state
+from ui.routing_view import route_section
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -303,6 +304,7 @@ elif not ranked.empty:
         "per month × 30. Est. time = 7-day time to first token + output tokens ÷ 7-day "
         "output tokens/s (queueing and network excluded)."
     )
+    route_section(view.loc[ranked.index], "calc", title="Route the chosen models")
 
 # ---------------------------------------------------------------------------- other pricing
 calc_units.unit_pricing_section(view, workload, cur)

@@ -16,6 +16,7 @@ from chutes_data.views import charts as shape
 from chutes_data.views import speed as speed_view
 from ui import data, figures, nav, sidebar
 from ui import speed as speed_figures
+from ui.scores_view import frontier_chart
 
 # Plain labels: the choice is bound to the URL (`?charts_view=...`), which holds the label itself.
 PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY, SPEED, LOAD = VIEWS = (
@@ -303,3 +304,5 @@ else:  # capacity
             "so the bars add up to more than the number of chutes."
         ),
     )
+
+frontier_chart(view, cur)

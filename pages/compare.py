@@ -19,6 +19,8 @@ from ui import (
     speed,
     speed_figures,
 )
+from ui.routing_view import route_section
+from ui.scores_view import per_dollar
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -223,3 +225,5 @@ else:
                 figure = speed.daily_figure(lines, height=380, ranges=ranges)  # one scale for all
                 st.plotly_chart(figure, width="stretch", key=f"cmp_speed_{i}")
             probe_view.test_now(row, key=f"cmp_probe_{i}")
+    per_dollar(rows, cur)
+    route_section(rows, "cmp", title="Route the compared models")

@@ -13,6 +13,7 @@ from chutes_data.sources.registry import LABELS as SOURCE_LABELS
 from chutes_data.textsafe import md_text
 from chutes_data.views import sources as diag
 from ui import data, speed
+from ui.scores_view import sources_section
 
 catalog = data.catalog()
 settings = data.settings()
@@ -147,3 +148,5 @@ with st.expander("How to configure", icon=":material/tune:"):
         'CHUTES_API_KEY = "cpk_..."\nCACHE_DURATION_MINUTES = "10"\nCHUTES_HTTP_TIMEOUT = "20"',
         language="toml",
     )
+
+sources_section(catalog)

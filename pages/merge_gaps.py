@@ -9,6 +9,7 @@ import streamlit as st
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views import gaps as diag
 from ui import data, tables
+from ui.scores_view import gaps_section
 from ui.sections import table_section
 
 catalog = data.catalog()
@@ -176,3 +177,5 @@ table_section(
     f"{max(cutoff - margin, 0):g} up to {cutoff:g}, a version-number clash, or a tie). "
     "They were not joined.",
 )
+
+gaps_section(catalog)

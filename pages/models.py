@@ -16,6 +16,7 @@ from chutes_data.query import (
 )
 from chutes_data.textsafe import md_text
 from ui import data, model_pick, nav, shared_views, sidebar, tables, url_state
+from ui.routing_view import route_section
 
 catalog = data.catalog()
 filters = sidebar.filters()
@@ -163,3 +164,5 @@ with downloads.popover("Download", icon=":material/download:"):
         "JSON follows the `python -m chutes_data export` format (sources, merge report, "
         "rows). CSV cells that a spreadsheet would run as a formula are neutralized."
     )
+
+route_section(catalog.models, "models", filters, ratio)

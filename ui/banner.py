@@ -80,6 +80,9 @@ def banner(catalog: Catalog, settings: Settings, now: datetime | None = None) ->
             st.warning(_said(warning, limit=None), icon=":material/settings:")
     if not catalog.is_sample:  # the sample banner already says it is synthetic
         _telemetry([outcomes[n] for n in catalog.telemetry], now)
+    from .scores_view import banner as scores_banner  # issue 20
+
+    scores_banner(catalog)
 
 
 def _name(o: Outcome) -> str:

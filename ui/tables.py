@@ -81,7 +81,7 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
     at 1400 px; the rest after. Missing
     text is "—"; missing numbers stay NaN so the columns sort as numbers."""
     cur = currency
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "name": models["name"],
             "details": detail_urls(models),
@@ -117,6 +117,9 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
         },
         index=models.index,
     )
+    if "score" in models.columns:  # issue 20: only when CHUTES_SCORES is set
+        frame.insert(int(frame.columns.get_loc("price_blended")) + 1, "score", models["score"])
+    return frame
 
 
 PRICE_COLUMNS = (
@@ -181,6 +184,13 @@ def column_config(currency: str, blend_ratio: float = BLEND_RATIO, shown: pd.Dat
         "match": cc.TextColumn("Joined by", help="How the two APIs were matched (fuzzy: score)"),
         "chutes_url": cc.LinkColumn("chutes.ai", display_text="Open ↗", width="small"),
         "tagline": cc.TextColumn("Tagline", width="large"),
+        "score": cc.NumberColumn(
+            "Score",
+            format="%.1f",
+            width=70,
+            help="From your CHUTES_SCORES table(s): one column, or the mean of its numeric columns "
+            "(see Data sources). — : the table has no row for this model",
+        ),
     }
     if shown is not None:
         for name in PRICE_COLUMNS:

@@ -1,5 +1,5 @@
 """`python -m chutes_data`: export, status, fetch, report, chute, changes, import-snapshots, watch,
-probe. The parser and `main` are here; the commands in catalog, history and live.
+probe, routing. The parser and `main` are here; the commands in catalog, history and live.
 
 Every failure the package foresees ends in one line on stderr and a non-zero exit, never a
 traceback. Exit codes: 0 ok, 1 no data / failed, 2 bad usage (argparse).
@@ -21,6 +21,8 @@ from ..urls import redact
 from .catalog import cmd_chute, cmd_export, cmd_fetch, cmd_report, cmd_status
 from .history import cmd_changes, cmd_import
 from .live import cmd_probe, cmd_watch
+from .routing import add_parser as add_routing_parser
+from .routing import cmd_routing
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-snapshots", help="backfill history from saved raw responses")
     p.add_argument("directory", type=Path)
     p.add_argument("--source", choices=("chutes", "v1"), required=True)
+    add_routing_parser(sub, _data_options)
     for command in sub.choices.values():  # `-v` after the command too (`fetch -v`)
         command.add_argument(
             "-v",
@@ -108,6 +111,7 @@ COMMANDS = {
     "import-snapshots": cmd_import,
     "watch": cmd_watch,
     "probe": cmd_probe,
+    "routing": cmd_routing,
 }
 
 

@@ -36,6 +36,7 @@ from .changes_api import changes, changes_atom, events
 from .openapi import document
 from .params import CHUTE_ID, ApiError, checked_view, model_query, parse
 from .responses import Handler, _service, _snapshot, _sources, cache_headers, dumps, endpoint, respond
+from .routing_api import routing
 
 log = logging.getLogger(__name__)
 
@@ -282,6 +283,7 @@ TABLE: tuple[tuple[str, Handler, list[str]], ...] = (
     ("/api/changes.atom", changes_atom, GET),
     ("/api/events", events, GET),
     ("/api/openapi.json", openapi, GET),
+    ("/api/routing", routing, GET),
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .params import CHANGES_PARAMS, MODEL_PARAMS, Param
+from .params import CHANGES_PARAMS, MODEL_PARAMS, ROUTING_PARAMS, Param
 
 _TYPES: dict[str, dict[str, Any]] = {
     "text": {"type": "string", "maxLength": 200},
@@ -19,6 +19,7 @@ _TYPES: dict[str, dict[str, Any]] = {
     "time": {"type": "string", "format": "date-time"},
 }
 _PARAMS = {"/api/models": MODEL_PARAMS, "/api/changes": CHANGES_PARAMS, "/api/changes.atom": CHANGES_PARAMS}
+_PARAMS["/api/routing"] = ROUTING_PARAMS  # issue 20
 _MEDIA = {"/api/changes.atom": "application/atom+xml", "/api/events": "text/event-stream"}
 _ERROR = {
     "type": "object",

@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from ..filters import BY_NAME, SPECS, ParameterError, Spec, View, view_from
 from ..history import EVENT_KINDS
+from ..routing import DEFAULT_N, MAX_N, ORDERS, STRATEGIES
 from ..sources.registry import CATALOG_SOURCES as SOURCES
 from ..values import parse_time
 
@@ -94,6 +95,16 @@ CHANGES_PARAMS = (
     Param("model", "text", "only events about this model (name or chute_id)"),
     Param("limit", "int", "only the newest this many events"),
 )
+
+# /api/routing (issue 20): the filter vocabulary, then what the routing string is made of
+ROUTING_PARAMS = (
+    *(_from_spec(s) for s in SPECS if s.name != "sort"),
+    Param("strategy", "choice", "failover (no suffix), latency or throughput", choices=STRATEGIES),
+    Param("n", "int", f"how many models in the list (1 to {MAX_N}; default {DEFAULT_N})", minimum=1,
+          maximum=MAX_N),
+    Param("order", "choice", "the rule ranking them: cheapest blended price, fastest tokens/s, quickest "
+          "first token, best score (default price)", choices=tuple(ORDERS)),
+)  # fmt: skip
 
 
 def _values(request: Request, params: tuple[Param, ...]) -> dict[str, list[str]]:

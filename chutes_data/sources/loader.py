@@ -204,6 +204,8 @@ def assemble_catalog(
     if sample_telemetry and (loaded["chutes"].status.origin == "sample" or settings.offline):
         telemetry = load_telemetry(settings, sample=True)
     catalog = build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=telemetry)
+    if settings.scores:  # issue 20: the leaderboard tables, matched to the /v1/models ids
+        catalog = with_score_tables(catalog, settings)
     return replace(catalog, fallback=fallback) if fallback else catalog
 
 
@@ -216,3 +218,13 @@ def fallback_warning(fallback: dict[str, str]) -> str:
 def cache_status(settings: Settings) -> dict[str, SourceStatus]:
     """What is on disk, without fetching: for `status` and the Data sources page."""
     return cached_status(settings, SOURCES)
+
+
+def with_score_tables(catalog: Catalog, settings: Settings, *, refresh: bool = False) -> Catalog:
+    """`catalog` with the CHUTES_SCORES tables' columns (`score`, `score_source`, `score_match`)
+    and their statuses; a table that fails leaves its scores NA, never the catalog broken."""
+    from ..scores import with_scores
+    from .scores_loader import load_scores
+
+    result = load_scores(settings, catalog.v1.frame, refresh=refresh)
+    return replace(catalog, models=with_scores(catalog.models, result.match), scores=result)

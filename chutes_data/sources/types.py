@@ -63,6 +63,8 @@ class Catalog:
     telemetry: dict[str, SourceData] = field(default_factory=dict)
     #: when the bundled sample stands in because neither source had data: why, per source
     fallback: dict[str, str] = field(default_factory=dict)
+    #: the CHUTES_SCORES tables (sources.scores_loader.ScoresResult); None when none is set
+    scores: Any = None
 
     @property
     def sources(self) -> dict[str, SourceData]:

@@ -604,3 +604,69 @@ def test_openapi_parameters_carry_the_vocabularys_bounds_and_enums(api: Api):
             assert schema["type"] == "array", spec.name
         if spec.url != spec.name:
             assert f"`{spec.url}`" in params[spec.name]["description"], spec.name
+
+
+# ---------------------------------------------------------------------------- /api/routing (issue 20)
+@pytest.mark.parametrize(
+    "query,strategy,order,n",
+    [
+        ("", "failover", "price", 3),
+        ("strategy=latency&n=2&order=ttft&feature=tools&min_ctx=131072", "latency", "ttft", 2),
+        ("strategy=throughput&n=4&order=tps&tee=true&cur=tao", "throughput", "tps", 4),
+    ],
+)
+def test_routing_is_routing_pick_over_the_same_filters(sample_api: Api, query, strategy, order, n):
+    from urllib.parse import parse_qs
+
+    from chutes_data.filters import view_from
+    from chutes_data.routing import pick_view, validate
+
+    api = sample_api
+    r = api.client.get(f"/api/routing?{query}")
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    models = api.service.snapshot.catalog.models
+    view = view_from({k: v for k, v in parse_qs(query).items() if k not in ("strategy", "n", "order")})
+    assert doc == pick_view(models, view.filters, strategy, n, order, view.blend).to_dict()
+    assert doc["strategy"] == strategy and len(doc["picked"]) == n
+    ids, parsed = validate(doc["model"], set(models["v1_id"].dropna()))
+    assert parsed == strategy and ids == [p["name"] for p in doc["picked"]]
+    assert all(p["chute_id"] and p["reason"] for p in doc["picked"])
+    assert all(s["reason"] for s in doc["skipped"]) and not leaks(r)
+
+
+def test_routing_says_why_cheaper_models_were_skipped(sample_api: Api):
+    doc = sample_api.client.get("/api/routing?feature=tools&min_ctx=262144&n=3").json()
+    reasons = " | ".join(s["reason"] for s in doc["skipped"])
+    assert doc["skipped"] and ("lacks tools" in reasons or "required" in reasons or "cold" in reasons)
+
+
+@pytest.mark.parametrize(
+    "query,parameter",
+    [
+        ("strategy=fastest", "strategy"),
+        ("order=vibes", "order"),
+        ("n=0", "n"),
+        ("n=21", "n"),
+        ("n=three", "n"),
+        ("n=2&n=3", "n"),
+        ("sort=blended", "sort"),
+        ("feature=teleport", "feature"),
+        ("min_tps=-1", "min_tps"),
+    ],
+)
+def test_routing_bad_requests_are_a_400_naming_the_parameter(api: Api, query, parameter):
+    r = api.client.get(f"/api/routing?{query}")
+    assert r.status_code == 400, r.text
+    body = r.json()
+    assert body["error"] == "bad_parameter" and body["parameter"] == parameter
+    assert body["message"].startswith(f"{parameter}: ")
+
+
+def test_openapi_lists_routing_with_its_parameters(api: Api):
+    doc = api.client.get("/api/openapi.json").json()
+    params = {p["name"]: p for p in doc["paths"]["/api/routing"]["get"]["parameters"]}
+    assert params["strategy"]["schema"]["enum"] == ["failover", "latency", "throughput"]
+    assert params["order"]["schema"]["enum"] == ["price", "tps", "ttft", "score"]
+    assert params["n"]["schema"]["maximum"] == 20 and {"feature", "min_context", "hot"} <= set(params)
+    assert "sort" not in params

@@ -57,7 +57,7 @@ def market_columns(v1: pd.DataFrame, offers: pd.DataFrame, ratio: float = BLEND_
             dtype="Int64",
         )
         out["market_free_offers"] = pd.array(
-            offers.loc[free].groupby("v1_id").size().reindex(out.index).fillna(0).where(matched),
+            offers.loc[free].groupby("v1_id").size().reindex(out.index).fillna(0).where(matched).tolist(),
             dtype="Int64",
         )
         out["market_min_provider"] = _objects(best["provider"].reindex(out.index))

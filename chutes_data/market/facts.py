@@ -76,7 +76,7 @@ def facts_columns(v1: pd.DataFrame, offers: pd.DataFrame, matched: pd.DataFrame)
         records = records.loc[records["v1_id"].isin(set(ids))]
         records = records.sort_values(["v1_id", "_tier", "provider", "model_id"], kind="stable")
         for v1_id, group in records.groupby("v1_id", sort=False):
-            rows[v1_id] = _coalesce(group)
+            rows[str(v1_id)] = _coalesce(group)
     out = pd.DataFrame(
         [rows.get(i, {}) for i in ids], columns=FACT_COLUMNS, index=pd.Index(ids, name="v1_id")
     )

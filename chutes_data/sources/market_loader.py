@@ -73,7 +73,7 @@ def join_market(models: pd.DataFrame, found: Market) -> pd.DataFrame:
         dtype = columns[col].dtype
         keyed[col] = (
             keyed[col].astype(object).where(keyed[col].notna(), None)
-            if dtype is object or str(dtype) == "object"
+            if str(dtype) == "object"
             else keyed[col].astype(dtype)
         )
     keyed.index = base.index

@@ -17,21 +17,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import schema
 from ..query import BLEND_RATIO, blended_price
 from .join import MATCH_ORDER
 
 _PRICE_COLS = ("price_input_usd", "price_output_usd")
 
-MARKET_COLUMNS = [
-    "market_providers",
-    "market_free_offers",
-    "market_min_provider",
-    "market_min_input_usd",
-    "market_min_output_usd",
-    "market_min_blended_usd",
-    "market_ratio",
-    "market_match",
-]
+MARKET_COLUMNS = list(schema.MARKET_COLUMNS)  # declared (with their meaning) in the export contract
 
 
 def _blended(frame: pd.DataFrame, input_col: str, output_col: str, ratio: float) -> pd.Series:

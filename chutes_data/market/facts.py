@@ -21,20 +21,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import schema
 from ..values import is_missing
 from .join import MATCH_ORDER
 
-FACT_COLUMNS = [
-    "release_date",
-    "last_updated",
-    "knowledge_cutoff",
-    "open_weights",
-    "model_family",
-    "model_status",
-    "expiration_date",
-    "description",
-    "facts_source",
-]
+FACT_COLUMNS = list(schema.FACT_COLUMNS)  # declared (with their meaning) in the export contract
 # fact column -> offer column
 _FROM = {
     "release_date": "release_date",

@@ -15,14 +15,12 @@ from datetime import datetime
 import pandas as pd
 
 from ..config import Settings
-from ..market import FACT_COLUMNS, MARKET_COLUMNS, Market, build
+from ..market import Market, build
+from ..schema import MARKET_COLUMN_NAMES
 from .client import ChutesClient
 from .loading import cached_status, load, load_sample
 from .registry import MARKET_SOURCES, SOURCES
 from .types import SourceData, SourceStatus
-
-MARKET_COLUMN_NAMES: list[str] = MARKET_COLUMNS + FACT_COLUMNS
-"""What the market adds to every merged row (by `v1_id`); NA when unknown."""
 
 
 def load_market(

@@ -248,7 +248,10 @@ def models_dev_body(names: list[str] | None = None) -> dict:
         "acme-ai": {
             "id": "acme-ai",
             "models": {
-                n.split("/")[-1].lower(): {"id": n.split("/")[-1].lower(), "cost": {"input": 0.05, "output": 0.2}}
+                n.split("/")[-1].lower(): {
+                    "id": n.split("/")[-1].lower(),
+                    "cost": {"input": 0.05, "output": 0.2},
+                }
                 for n in names
             },
         },

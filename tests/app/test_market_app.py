@@ -1,0 +1,75 @@
+"""AppTest of the market (issue 19) on the pages: Data sources lists both keyless sources, and a
+failing one is named by the banner while the catalog stays whole."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+
+from apptest import open_page
+from streamlit.testing.v1 import AppTest
+
+from chutes_data import Settings, load_catalog
+from chutes_data.service import runtime
+from chutes_data.service.refresher import Snapshot
+from chutes_data.sources.loading import source_data
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class FakeService:
+    """What ui/ uses of a running Service (as in test_live_ui.py)."""
+
+    own_loop = False
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.memos: dict[int, dict] = {}
+
+    def memo(self, snapshot: Snapshot) -> dict:
+        return self.memos.setdefault(snapshot.revision, {})
+
+    def wait_ready(self, timeout: float | None = None) -> Snapshot:
+        return self.snapshot
+
+    def refresh_blocking(self, timeout: float | None = None) -> Snapshot:
+        return self.snapshot
+
+
+def test_data_sources_lists_both_market_sources(apptest_env):
+    at = open_page("pages/data_sources.py", timeout=90)
+    assert not at.exception
+    frame = next(
+        d.value
+        for d in at.dataframe
+        if "source" in d.value.columns and "OpenRouter" in set(d.value["source"])
+    )
+    assert list(frame["source"]) == ["models.dev", "OpenRouter"] and set(frame["origin"]) == {"sample"}
+    settings = next(d.value for d in at.dataframe if "env" in d.value.columns)
+    assert {"CHUTES_MODELS_DEV_URL", "CHUTES_OPENROUTER_URL", "CHUTES_MARKET_MINUTES"} <= set(settings["env"])
+
+
+def test_the_banner_names_a_failing_market_source(apptest_env, monkeypatch):
+    settings = Settings(offline=True)
+    catalog = load_catalog(settings)
+    at_cache = {"origin": "cache", "fetched_at": datetime.now(UTC)}  # not the sample: the banner speaks
+    catalog = dataclasses.replace(
+        catalog,
+        chutes=dataclasses.replace(
+            catalog.chutes, status=dataclasses.replace(catalog.chutes.status, **at_cache)
+        ),
+        v1=dataclasses.replace(catalog.v1, status=dataclasses.replace(catalog.v1.status, **at_cache)),
+        market={
+            **catalog.market,
+            "openrouter": source_data(
+                settings, "openrouter", "none", None, fetched_at=None, error="openrouter: answered HTTP 500"
+            ),
+        },
+    )
+    monkeypatch.setattr(runtime, "_current", FakeService(Snapshot(1, catalog, datetime.now(UTC))))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    said = [w.value for w in at.warning if "Market" in w.value]
+    assert len(said) == 1 and "OpenRouter" in said[0] and "HTTP 500" in said[0]
+    assert "models.dev" not in said[0] and "catalog itself is unaffected" in said[0]

@@ -15,6 +15,8 @@ from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views.speed import CAPACITY_LABELS
 
 from . import nav
+from .market import column_config as market_config
+from .market import table_columns as market_columns
 from .speed import column_config as speed_columns
 
 
@@ -108,6 +110,7 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
             ],
             "chutes_url": models["chute_url"],
             "tagline": dash(models["tagline"]),
+            **market_columns(models),
         },
         index=models.index,
     )
@@ -161,4 +164,5 @@ def column_config(currency: str, blend_ratio: float = BLEND_RATIO) -> dict:
         "match": cc.TextColumn("Joined by", help="How the two APIs were matched (fuzzy: score)"),
         "chutes_url": cc.LinkColumn("chutes.ai", display_text="Open ↗", width="small"),
         "tagline": cc.TextColumn("Tagline", width="large"),
+        **market_config(),
     }

@@ -73,3 +73,49 @@ def test_the_banner_names_a_failing_market_source(apptest_env, monkeypatch):
     said = [w.value for w in at.warning if "Market" in w.value]
     assert len(said) == 1 and "OpenRouter" in said[0] and "HTTP 500" in said[0]
     assert "models.dev" not in said[0] and "catalog itself is unaffected" in said[0]
+
+
+def _sample_models():
+    return load_catalog(Settings(offline=True)).models
+
+
+def test_models_table_has_the_market_and_facts_columns(apptest_env):
+    models = _sample_models()
+    at = open_page(timeout=90)
+    shown = at.dataframe[0].value
+    assert {"market_min", "market_ratio", "market_provider", "released", "open_weights"} <= set(shown.columns)
+    assert shown["market_ratio"].notna().sum() == models["market_ratio"].notna().sum() > 20
+    assert set(shown["open_weights"]) <= {"open", "closed", "—"} and "open" in set(shown["open_weights"])
+
+
+def test_model_detail_shows_about_and_same_model_elsewhere(apptest_env):
+    models = _sample_models()
+    row = models.loc[models["market_providers"].fillna(0).ge(3) & models["facts_source"].notna()].iloc[0]
+    at = open_page("pages/model_detail.py", timeout=90, chute_id=row["chute_id"])
+    headers = [s.value for s in at.subheader]
+    assert "About this model" in headers and "Same model elsewhere" in headers
+    about = next(
+        d.value for d in at.dataframe if "field" in d.value.columns and "Facts from" in set(d.value["field"])
+    )
+    facts = dict(zip(about["field"], about["value"], strict=True))
+    assert facts["Facts from"] == row["facts_source"] and facts["Released"] == (row["release_date"] or "—")
+    offers = next(
+        d.value for d in at.dataframe if "provider" in d.value.columns and "as_of" in d.value.columns
+    )
+    assert (
+        len(offers) >= row["market_providers"]
+        and offers["blended_usd"].iloc[0] == row["market_min_blended_usd"]
+    )
+    assert offers["provider"].iloc[0] == row["market_min_provider"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "TEE" in captions and "quantization" in captions
+
+
+def test_model_detail_without_a_match_says_so(apptest_env):
+    models = _sample_models()
+    row = models.loc[
+        models["market_match"].isna() & models["facts_source"].isna() & models["chute_id"].notna()
+    ].iloc[0]
+    at = open_page("pages/model_detail.py", timeout=90, chute_id=row["chute_id"])
+    captions = " ".join(c.value for c in at.caption)
+    assert "No facts found" in captions and "No other provider found" in captions

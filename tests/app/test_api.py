@@ -273,6 +273,11 @@ def test_model_detail_adds_the_market_and_the_facts(api: Api):
     assert doc["model"]["market_providers"] == 2 and doc["model"]["market_min_provider"] == "acme-ai"
     listed = api.client.get("/api/models").json()["models"]
     assert {"market_ratio", "market_match", "release_date", "facts_source"} <= set(listed[0])
+    assert api.client.get("/api/models?cheaper_than_market=true").json()["models"] == []  # 2.08 each
+    within = api.client.get("/api/models?max_market_ratio=2.5&sort=market").json()["models"]
+    assert len(within) == 3 and all(m["market_ratio"] <= 2.5 for m in within)
+    bad = api.client.get("/api/models?released_after=May")
+    assert bad.status_code == 400 and "released_after" in bad.text
     for route in ("/api.json", "/api/v1/models"):  # the Chutes key never goes to the market
         assert api.upstream.headers(route) and all(
             "authorization" not in h for h in api.upstream.headers(route)
@@ -504,6 +509,8 @@ def _case_value(spec: Any, models: Any) -> str:
         "min_tps": "20",
         "max_ttft": "2.5",
         "blend": "1",
+        "max_market_ratio": "1.2",
+        "released_after": "2025-06",
     }.get(spec.name, "true")
 
 

@@ -119,3 +119,15 @@ def test_model_detail_without_a_match_says_so(apptest_env):
     at = open_page("pages/model_detail.py", timeout=90, chute_id=row["chute_id"])
     captions = " ".join(c.value for c in at.caption)
     assert "No facts found" in captions and "No other provider found" in captions
+
+
+def test_market_filters_and_sort_from_the_url(apptest_env):
+    models = _sample_models()
+    at = open_page(timeout=90, cheaper="true", sort="market")
+    shown = at.dataframe[0].value
+    assert len(shown) == models["market_ratio"].lt(1).sum() > 0
+    assert shown["market_ratio"].lt(1).all() and shown["market_ratio"].is_monotonic_increasing
+    at = open_page(timeout=90, released="2026", no_deprecated="true", open_weights="true")
+    shown = at.dataframe[0].value
+    assert len(shown) > 0 and (shown["released"] >= "2026").all()
+    assert set(shown["open_weights"]) == {"open"} and "deprecated" not in set(shown["model_status"])

@@ -131,3 +131,27 @@ def test_market_filters_and_sort_from_the_url(apptest_env):
     shown = at.dataframe[0].value
     assert len(shown) > 0 and (shown["released"] >= "2026").all()
     assert set(shown["open_weights"]) == {"open"} and "deprecated" not in set(shown["model_status"])
+
+
+def test_charts_chutes_vs_market_is_log_log_with_parity_and_both_offers_in_the_hover(apptest_env):
+    from chutes_data.market.chart import market_points
+
+    models = _sample_models()
+    at = open_page("pages/charts.py", timeout=90, charts_view="Chutes vs market")
+    assert "Chutes vs the cheapest elsewhere" in " ".join(s.value for s in at.subheader)
+    import json
+
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    traces = {t["name"]: t for t in fig["data"]}
+    assert set(traces) == {"Chutes cheaper", "Market cheaper or equal", "Parity (same price)"}
+    assert fig["layout"]["xaxis"]["type"] == fig["layout"]["yaxis"]["type"] == "log"
+    parity = traces["Parity (same price)"]
+    assert parity["x"] == parity["y"] and parity["line"]["dash"] == "dash"
+    points = market_points(models)
+    cheaper, dearer = traces["Chutes cheaper"]["customdata"], traces["Market cheaper or equal"]["customdata"]
+    assert len(cheaper) == points["market_ratio"].lt(1).sum() > 0  # (x, y are binary-packed)
+    assert len(cheaper) + len(dearer) == len(points)
+    assert all(float(r[3]) < 1 for r in cheaper) and all(float(r[3]) >= 1 for r in dearer)
+    hover = traces["Chutes cheaper"]["hovertemplate"]
+    assert "Chutes:" in hover and "cheapest elsewhere" in hover and "customdata[2]" in hover
+    assert all(row[2] != "—" for row in traces["Chutes cheaper"]["customdata"])  # the provider is named

@@ -14,7 +14,7 @@ from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import charts as shape
 from chutes_data.views import speed as speed_view
-from ui import data, figures, market, nav, sidebar
+from ui import data, figures, market_pages, nav, sidebar
 from ui import speed as speed_figures
 
 # Plain labels: the choice is bound to the URL (`?charts_view=...`), which holds the label itself.
@@ -253,7 +253,7 @@ elif choice == LOAD:
     )
 
 elif choice == MARKET:  # issue 19: the same model's cheapest price at other providers
-    market.chart_section(view, section)
+    market_pages.chart_section(view, section)
 
 else:  # capacity
     by = (

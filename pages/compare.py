@@ -7,7 +7,18 @@ from chutes_data import calc
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import speed as speed_view
-from ui import calc_view, data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed
+from ui import (
+    calc_view,
+    data,
+    detail_view,
+    history_chart,
+    market_pages,
+    model_pick,
+    nav,
+    probe_view,
+    sidebar,
+    speed,
+)
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -204,3 +215,5 @@ else:
             else:
                 st.plotly_chart(speed.daily_figure(lines, height=380), width="stretch", key=f"cmp_speed_{i}")
             probe_view.test_now(row, key=f"cmp_probe_{i}")
+
+    market_pages.compare_section(catalog, [(labels[i], models.loc[i]) for i in chosen])  # issue 19

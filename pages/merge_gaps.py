@@ -8,7 +8,7 @@ import streamlit as st
 
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views import gaps as diag
-from ui import data, tables
+from ui import data, market_pages, tables
 from ui.sections import table_section
 
 catalog = data.catalog()
@@ -176,3 +176,5 @@ table_section(
     f"{max(cutoff - margin, 0):g} up to {cutoff:g}, a version-number clash, or a tie). "
     "They were not joined.",
 )
+
+market_pages.gaps_section(catalog)  # issue 19: no market match, and the refused market near misses

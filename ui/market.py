@@ -7,7 +7,6 @@ The data comes from `chutes_data.market` (pure); upstream text goes through `tex
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -235,28 +234,3 @@ def elsewhere_section(catalog: Catalog, row: pd.Series, key: str) -> None:
         placeholder="—",
     )
     st.caption(CAVEATS)
-
-
-# ---------------------------------------------------------------------------- Charts
-def chart_section(view: pd.DataFrame, section: Any) -> None:
-    """ "Chutes vs market" on Charts, through the page's `section(...)` (heading, figure, links)."""
-    from chutes_data.market.chart import market_points
-
-    from .market_figures import market_scatter
-
-    points = market_points(view)
-    below = int(points["market_ratio"].lt(1).sum())
-    section(
-        "Chutes vs the cheapest elsewhere (USD per 1M tokens, blended 3:1)",
-        points,
-        "No model in this view has both a Chutes price and a market price (models.dev, OpenRouter).",
-        lambda: market_scatter(points),
-        "charts_market_fig",
-        lambda: (
-            f"{len(points):,} models with a price elsewhere; Chutes is the cheaper on {below:,} "
-            "(below the dashed parity line). Always in USD. Same weights, not the same service: "
-            "Chutes serves many models in a TEE, and quantization may differ; free promotions "
-            "are left out."
-        ),
-        points=points,
-    )

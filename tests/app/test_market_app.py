@@ -155,3 +155,33 @@ def test_charts_chutes_vs_market_is_log_log_with_parity_and_both_offers_in_the_h
     hover = traces["Chutes cheaper"]["hovertemplate"]
     assert "Chutes:" in hover and "cheapest elsewhere" in hover and "customdata[2]" in hover
     assert all(row[2] != "—" for row in traces["Chutes cheaper"]["customdata"])  # the provider is named
+
+
+def test_merge_gaps_lists_unmatched_models_and_refused_market_near_misses(apptest_env):
+    catalog = load_catalog(Settings(offline=True))
+    at = open_page("pages/merge_gaps.py", timeout=90)
+    heads = [s.value for s in at.subheader]
+    unmatched = catalog.models.loc[catalog.models["v1_id"].notna() & catalog.models["market_match"].isna()]
+    assert f"No match in the market ({len(unmatched):,})" in heads
+    near = catalog.market_view.near_misses
+    assert f"Market near misses ({len(near):,})" in heads and len(near) > 0
+    frame = next(
+        d.value for d in at.dataframe if "reason" in d.value.columns and "provider" in d.value.columns
+    )
+    assert set(frame["v1_id"]) == set(near["v1_id"])
+    assert frame["reason"].str.contains("exp|another lab|version|size", case=False).any()  # decoys refused
+    lonely = next(d.value for d in at.dataframe if list(d.value.columns) == ["v1_id", "root", "details"])
+    assert set(lonely["v1_id"]) == set(unmatched["v1_id"])
+
+
+def test_compare_shows_same_model_elsewhere_per_model(apptest_env):
+    models = _sample_models()
+    matched = models.loc[models["market_providers"].fillna(0).gt(0)]
+    a, b = matched.iloc[0], models.loc[models["market_match"].isna() & models["v1_id"].notna()].iloc[0]
+    at = open_page("pages/compare.py", timeout=90)
+    at.multiselect(key="cmp_models").set_value([a["name"], b["name"]]).run()
+    assert not at.exception
+    assert "Same model elsewhere" in [s.value for s in at.subheader]
+    offers = [d.value for d in at.dataframe if "blended_usd" in d.value.columns]
+    assert len(offers) == 1 and offers[0]["blended_usd"].iloc[0] == a["market_min_blended_usd"]
+    assert "No other provider found for this model." in [c.value for c in at.caption]

@@ -20,6 +20,8 @@ from .urls import plain_http_to_remote, shorten, url_problem, webhook_url_proble
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BASE_URL = "https://api.chutes.ai"
 DEFAULT_LLM_BASE_URL = "https://llm.chutes.ai"
+DEFAULT_MODELS_DEV_URL = "https://models.dev/api.json"  # keyless (issue 19)
+DEFAULT_OPENROUTER_URL = "https://openrouter.ai/api/v1/models"  # keyless (issue 19)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 MAX_CACHE_MINUTES = 525_600.0  # a year
@@ -60,6 +62,9 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()  # CHUTES_ALLOWED_HOSTS: names served beyond loopback ones
     cors_origins: tuple[str, ...] = ()  # CHUTES_CORS_ORIGINS: origins whose pages may GET /api/*
     scores: tuple[str, ...] = ()  # CHUTES_SCORES: leaderboard tables (paths or URLs, `#column`)
+    models_dev_url: str = DEFAULT_MODELS_DEV_URL  # CHUTES_MODELS_DEV_URL: absolute, never sent the key
+    openrouter_url: str = DEFAULT_OPENROUTER_URL  # CHUTES_OPENROUTER_URL: absolute, never sent the key
+    market_minutes: float = 360.0
     warnings: tuple[str, ...] = ()
 
     @property
@@ -70,6 +75,11 @@ class Settings:
     def telemetry_ttl_seconds(self) -> float:
         """How long a telemetry snapshot is fresh (CHUTES_TELEMETRY_MINUTES)."""
         return self.telemetry_minutes * 60
+
+    @property
+    def market_ttl_seconds(self) -> float:
+        """How long a market snapshot (models.dev, OpenRouter) is fresh (CHUTES_MARKET_MINUTES)."""
+        return self.market_minutes * 60
 
     @property
     def total_budget(self) -> float:
@@ -118,7 +128,15 @@ class Settings:
         key = _check_key(values.get("CHUTES_API_KEY"), warnings)
         base_url = _url(values.get("CHUTES_BASE_URL"), DEFAULT_BASE_URL)
         llm_base_url = _url(values.get("CHUTES_LLM_BASE_URL"), DEFAULT_LLM_BASE_URL)
-        for name, url in (("CHUTES_BASE_URL", base_url), ("CHUTES_LLM_BASE_URL", llm_base_url)):
+        market_urls = {
+            "CHUTES_MODELS_DEV_URL": _url(values.get("CHUTES_MODELS_DEV_URL"), DEFAULT_MODELS_DEV_URL),
+            "CHUTES_OPENROUTER_URL": _url(values.get("CHUTES_OPENROUTER_URL"), DEFAULT_OPENROUTER_URL),
+        }
+        for name, url in (
+            ("CHUTES_BASE_URL", base_url),
+            ("CHUTES_LLM_BASE_URL", llm_base_url),
+            *market_urls.items(),
+        ):
             problem = url_problem(url)
             if problem:
                 warnings.append(f"{name}: {problem}")
@@ -160,6 +178,9 @@ class Settings:
             allowed_hosts=_listed("CHUTES_ALLOWED_HOSTS", values, _HOST_PATTERN, "host names", warnings),
             cors_origins=_listed("CHUTES_CORS_ORIGINS", values, _ORIGIN_PATTERN, "origins", warnings),
             scores=_scores(values.get("CHUTES_SCORES"), warnings),
+            models_dev_url=market_urls["CHUTES_MODELS_DEV_URL"],
+            openrouter_url=market_urls["CHUTES_OPENROUTER_URL"],
+            market_minutes=number("CHUTES_MARKET_MINUTES", 360.0, minimum=0, maximum=MAX_CACHE_MINUTES),
             warnings=tuple(warnings),
         )
 

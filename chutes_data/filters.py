@@ -21,6 +21,7 @@ from typing import Any
 
 from .calc import DEFAULT_PRESET, PRESETS
 from .errors import ChutesDataError
+from .market_filter import DATE_PATTERN
 from .query import BLEND_RATIO, FEATURES, SORT_LABELS, SORTS, Filters
 
 MAX_TEXT = 200
@@ -56,6 +57,7 @@ class Spec:
     maximum: float | None = None
     default: Any = None
     value_aliases: Mapping[str, str] = _field(default_factory=dict)
+    pattern: str | None = None  # kind text: what a non-empty value must match (fully)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -122,6 +124,20 @@ SPECS: tuple[Spec, ...] = (
          "Hide models where 3 % or more of requests are rate-limited.", "hide_throttling", default=False),
     Spec("no_cold", "no_cold", "bool", "Hide cold", "Hide models with no active instance right now.",
          "hide_cold", default=False),
+    Spec("cheaper_than_market", "cheaper", "bool", "Cheaper than the market",
+         "Only models where Chutes' blended price is below the cheapest other provider's "
+         "(market_ratio < 1; models without a market price are hidden).",
+         "cheaper_than_market", default=False),
+    Spec("max_market_ratio", "max_mratio", "number", "Max Chutes ÷ market",
+         "Chutes' blended price ÷ the cheapest elsewhere, at most this (1 = no dearer than the market).",
+         "max_market_ratio", minimum=0.0),
+    Spec("released_after", "released", "text", "Released on or after",
+         "YYYY, YYYY-MM or YYYY-MM-DD (release date from models.dev / OpenRouter; unknown is hidden).",
+         "released_after", default="", pattern=DATE_PATTERN),
+    Spec("open_weights", "open_weights", "bool", "Open weights only",
+         "Only models whose weights are public (per models.dev).", "open_weights_only", default=False),
+    Spec("hide_deprecated", "no_deprecated", "bool", "Hide deprecated",
+         "Hide models their source marks deprecated.", "hide_deprecated", default=False),
     Spec("sort", "sort", "choice", "Sort by",
          "sort order, by key; default popular (the dashboard's old labels work too)",
          choices=tuple(SORTS), default=DEFAULT_SORT, value_aliases=SORT_ALIASES),
@@ -154,6 +170,8 @@ def parse_value(spec: Spec, text: str, options: Mapping[str, Sequence[str]] | No
     if len(text) > MAX_TEXT:
         raise ParameterError(spec.name, f"longer than {MAX_TEXT} characters")
     if spec.kind == "text":
+        if spec.pattern and text and not re.fullmatch(spec.pattern, text):
+            raise ParameterError(spec.name, f"{_shown(text)} is not YYYY, YYYY-MM or YYYY-MM-DD")
         return text
     if spec.kind in ("choice", "multi"):
         choices = tuple(spec.choices or (options or {}).get(spec.options or "", ()))

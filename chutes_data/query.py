@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .market_filter import market_mask
+
 Currency = Literal["usd", "tao"]
 FEATURES = ("tools", "json_mode", "structured_outputs", "reasoning")
 SORTS = {
@@ -29,6 +31,7 @@ SORTS = {
     "first_token": ("ttft_7d_s", True),
     "trending": ("requests_trend", False),
     "score": ("score", False),  # issue 20: from CHUTES_SCORES (chutes_data/scores.py)
+    "market": ("market_ratio", True),  # Chutes ÷ the cheapest elsewhere (issue 19)
 }
 SORT_LABELS = {
     "popular": "Most used (past day)",
@@ -42,6 +45,7 @@ SORT_LABELS = {
     "first_token": "Quickest first token",
     "trending": "Trending (requests vs last week)",
     "score": "Best score",
+    "market": "Best vs market",
 }
 BLEND_RATIO = 3.0  # input tokens per output token in the blended price (Artificial Analysis's 3:1)
 _PRICE_KINDS = ("input", "output", "cache_read", "step", "request", "hour")
@@ -73,6 +77,12 @@ class Filters:
     max_ttft: float | None = None
     hide_throttling: bool = False
     hide_cold: bool = False
+    # the market and facts (issue 19, chutes_data/market_filter.py): unknown fails a bound
+    cheaper_than_market: bool = False
+    max_market_ratio: float | None = None
+    released_after: str = ""
+    open_weights_only: bool = False
+    hide_deprecated: bool = False
 
     def is_default(self) -> bool:
         return self == Filters(currency=self.currency)
@@ -133,6 +143,7 @@ def apply_filters(models: pd.DataFrame, f: Filters) -> pd.DataFrame:
     if f.source != "all":
         mask &= models["source"].eq(f.source)
     mask &= _telemetry_mask(models, f)
+    mask &= market_mask(models, f)
     if f.free_only:
         mask &= is_free(models, f.currency)
     return models[mask.to_numpy(dtype=bool)]

@@ -154,7 +154,42 @@ TELEMETRY_COLUMNS: dict[str, str] = {
 }
 TELEMETRY_COLUMN_NAMES: list[str] = list(TELEMETRY_COLUMNS)
 
-MERGED_COLUMNS: list[str] = EXPORT_COLUMNS + MERGED_EXTRA_COLUMNS + TELEMETRY_COLUMN_NAMES
+# The market beside every Chutes model (issue 19; chutes_data/market computes them, the loader
+# joins them by v1_id): NA when unknown (no match, or the source failed), never 0.
+MARKET_COLUMNS: dict[str, str] = {
+    "market_providers": "priced, non-free offers of the same model elsewhere (Int64 | NA: no match)",
+    "market_free_offers": "free promotions seen and left out of the minimum (Int64 | NA)",
+    "market_min_provider": "who offers the cheapest blended price elsewhere (str | NA)",
+    "market_min_input_usd": "its input price, USD per 1M tokens (float | NA)",
+    "market_min_output_usd": "its output price, USD per 1M tokens (float | NA)",
+    "market_min_blended_usd": "its blended price at 3 input tokens per output token (float | NA)",
+    "market_ratio": "Chutes' blended price / market_min_blended_usd; below 1 Chutes is cheaper (float | NA)",
+    "market_match": "how the same model was found: hf_id | normalized | fuzzy (str | NA)",
+}
+FACT_COLUMNS: dict[str, str] = {
+    "release_date": "release date, YYYY-MM[-DD] (str | NA)",
+    "last_updated": "last update, YYYY-MM[-DD] (str | NA)",
+    "knowledge_cutoff": "training data cutoff, YYYY-MM[-DD] (str | NA)",
+    "open_weights": "the weights are public (bool | NA)",
+    "model_family": "model family, as models.dev names it (str | NA)",
+    "model_status": "alpha | beta | deprecated (str | NA: generally available or unknown)",
+    "expiration_date": "when the model is retired, YYYY-MM-DD (str | NA)",
+    "description": "third-party description (markdown: rendered as safely as readmes) (str | NA)",
+    "facts_source": "the records the facts came from, e.g. 'models.dev:chutes, openrouter' (str | NA)",
+}
+MARKET_COLUMN_NAMES: list[str] = list(MARKET_COLUMNS) + list(FACT_COLUMNS)
+MARKET_DTYPES: dict[str, str] = {
+    **dict.fromkeys(MARKET_COLUMN_NAMES, "object"),
+    **dict.fromkeys(("market_providers", "market_free_offers"), "Int64"),
+    **dict.fromkeys(
+        ("market_min_input_usd", "market_min_output_usd", "market_min_blended_usd", "market_ratio"), "float64"
+    ),
+    "open_weights": "boolean",
+}
+
+MERGED_COLUMNS: list[str] = (
+    EXPORT_COLUMNS + MERGED_EXTRA_COLUMNS + TELEMETRY_COLUMN_NAMES + MARKET_COLUMN_NAMES
+)
 # issue 20: from the CHUTES_SCORES tables (chutes_data/scores.py), present when one is set;
 # exported after the merged columns
 SCORE_COLUMNS = {

@@ -14,12 +14,12 @@ from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text
 from chutes_data.views import charts as shape
 from chutes_data.views import speed as speed_view
-from ui import data, figures, nav, sidebar
+from ui import data, figures, market_pages, nav, sidebar
 from ui import speed as speed_figures
 from ui.scores_view import frontier_chart
 
 # Plain labels: the choice is bound to the URL (`?charts_view=...`), which holds the label itself.
-PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY, SPEED, LOAD = VIEWS = (
+PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY, SPEED, LOAD, MARKET = VIEWS = (
     "Input vs output price",
     "Context length",
     "Price vs context",
@@ -27,6 +27,7 @@ PRICES, CONTEXT, PRICE_CONTEXT, POPULARITY, CAPACITY, SPEED, LOAD = VIEWS = (
     "Instances & GPUs",
     "Price vs speed",
     "Capacity now",
+    "Chutes vs market",
 )
 
 catalog = data.catalog()
@@ -251,6 +252,9 @@ elif choice == LOAD:
         points=points,
         above=capacity_metrics,
     )
+
+elif choice == MARKET:  # issue 19: the same model's cheapest price at other providers
+    market_pages.chart_section(view, section)
 
 else:  # capacity
     by = (

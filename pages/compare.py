@@ -12,6 +12,7 @@ from ui import (
     data,
     detail_view,
     history_chart,
+    market_pages,
     model_pick,
     nav,
     probe_view,
@@ -227,3 +228,5 @@ else:
             probe_view.test_now(row, key=f"cmp_probe_{i}")
     per_dollar(rows, cur)
     route_section(rows, "cmp", title="Route the compared models")
+
+    market_pages.compare_section(catalog, [(labels[i], models.loc[i]) for i in chosen])  # issue 19

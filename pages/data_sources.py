@@ -12,7 +12,7 @@ from chutes_data.sources.cache import DiskCache
 from chutes_data.sources.registry import LABELS as SOURCE_LABELS
 from chutes_data.textsafe import md_text
 from chutes_data.views import sources as diag
-from ui import data, speed
+from ui import data, market, speed
 from ui.scores_view import sources_section
 
 catalog = data.catalog()
@@ -98,6 +98,7 @@ for col, (name, source) in zip(cols, catalog.sources.items(), strict=True):
         )
 
 speed.sources_section(catalog, settings, now)
+market.sources_section(catalog, settings, now)
 
 # Where data is kept: the cache directory must be writable, or nothing is kept between starts
 problem = DiskCache(settings.cache_dir).probe()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views import gaps as diag
-from ui import data, tables
+from ui import data, market_pages, tables
 from ui.scores_view import gaps_section
 from ui.sections import table_section
 
@@ -179,3 +179,4 @@ table_section(
 )
 
 gaps_section(catalog)
+market_pages.gaps_section(catalog)  # issue 19: no market match, and the refused market near misses

@@ -7,7 +7,7 @@ from chutes_data import calc, query, schema
 from chutes_data import formatting as fmt
 from chutes_data.textsafe import md_text, safe_readme
 from chutes_data.views import changes as timeline
-from ui import data, detail_view, history_chart, model_pick, nav, probe_view, sidebar, speed, use_it
+from ui import data, detail_view, history_chart, market, model_pick, nav, probe_view, sidebar, speed, use_it
 
 catalog = data.catalog()
 cur = sidebar.filters().currency
@@ -255,6 +255,10 @@ else:
         detail_view.facts_table(caps, key="detail_caps")
 
     use_it.use_it_section(r, kind, chute_id, labels[idx])
+
+    # what it is and what it costs elsewhere (models.dev, OpenRouter: issue 19)
+    market.about_section(r, key="detail_about")
+    market.elsewhere_section(catalog, r, key="detail_elsewhere")
 
     # readme
     readme = chute["readme"] if chute is not None else None

@@ -195,6 +195,8 @@ class FakeAPI:
     requests: list[httpx.Request] = field(default_factory=list)
     #: telemetry route path -> its body (tests/telemetry_payloads.py, relative to today, UTC)
     telemetry: dict[str, Any] = field(default_factory=lambda: _telemetry.bodies_by_path())
+    #: market route path ("/api.json", "/api/v1/models": models.dev, OpenRouter) -> its body
+    market: dict[str, Any] = field(default_factory=lambda: _payloads.market_bodies())
 
     @property
     def transport(self) -> httpx.MockTransport:
@@ -228,6 +230,8 @@ class FakeAPI:
             return self._list(request)
         if path in self.telemetry:
             return httpx.Response(200, json=self.telemetry[path])
+        if path in self.market:
+            return httpx.Response(200, json=self.market[path])
         if path.startswith("/chutes/"):
             ident = unquote(path[len("/chutes/") :])
             for item in self.chutes_items:

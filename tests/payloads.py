@@ -230,3 +230,50 @@ def v1_payload(items: list[dict] | None = None, *, names: list[str] | None = Non
         names = names if names is not None else [f"org{i % 7}/Model-{i:03d}" for i in range(3)]
         items = [v1_item(name) for name in names]
     return {"object": "list", "data": items}
+
+
+# ---------------------------------------------------------------------------- market (issue 19)
+def models_dev_body(names: list[str] | None = None) -> dict:
+    """A models.dev `api.json` with Chutes' own entry for each `/v1/models` name (the facts) and
+    another provider ("acme-ai") offering each, cheaper (default: `v1_payload()`'s names)."""
+    names = names if names is not None else [f"org{i % 7}/Model-{i:03d}" for i in range(3)]
+    return {
+        "chutes": {
+            "id": "chutes",
+            "models": {
+                n: {"id": n, "release_date": "2025-06-01", "knowledge": "2025-01", "open_weights": True}
+                for n in names
+            },
+        },
+        "acme-ai": {
+            "id": "acme-ai",
+            "models": {
+                n.split("/")[-1].lower(): {
+                    "id": n.split("/")[-1].lower(),
+                    "cost": {"input": 0.05, "output": 0.2},
+                }
+                for n in names
+            },
+        },
+    }
+
+
+def openrouter_body(names: list[str] | None = None) -> dict:
+    """OpenRouter's `/api/v1/models` naming each `/v1/models` name as its `hugging_face_id`."""
+    names = names if names is not None else [f"org{i % 7}/Model-{i:03d}" for i in range(3)]
+    return {
+        "data": [
+            {
+                "id": n.lower(),
+                "hugging_face_id": n,
+                "pricing": {"prompt": "0.00000008", "completion": "0.0000003"},
+                "context_length": 32768,
+            }
+            for n in names
+        ]
+    }
+
+
+def market_bodies() -> dict[str, Any]:
+    """The StandInUpstream's market bodies by route (models.dev, OpenRouter)."""
+    return {"/api.json": models_dev_body(), "/api/v1/models": openrouter_body()}

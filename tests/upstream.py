@@ -58,6 +58,12 @@ LIST = "/chutes/"
 DETAIL = "/chutes/{id}"
 V1 = "/v1/models"
 TELEMETRY = tuple(telemetry_payloads.PATHS.values())
+# The two keyless market sources (issue 19), served on the same port: point CHUTES_MODELS_DEV_URL
+# at `url + MODELS_DEV` and CHUTES_OPENROUTER_URL at `url + OPENROUTER`. Bodies: `market[route]`
+# (default: the bundled synthetic sample's files); faults by the same route keys.
+MODELS_DEV = "/api.json"
+OPENROUTER = "/api/v1/models"
+MARKET = (MODELS_DEV, OPENROUTER)
 MAX_HANG = 30.0  # a hang never outlives this, whatever a test asks
 
 
@@ -104,7 +110,14 @@ class StandInUpstream:
         self.telemetry: dict[str, Any] = telemetry_payloads.bodies_by_path()
         self.honour_start_date = True
         self.faults: dict[str, Fault] = {}
-        self.requests: dict[str, list[dict]] = {LIST: [], DETAIL: [], V1: [], **{p: [] for p in TELEMETRY}}
+        self.market: dict[str, Any] = payloads.market_bodies()
+        self.requests: dict[str, list[dict]] = {
+            LIST: [],
+            DETAIL: [],
+            V1: [],
+            **{p: [] for p in TELEMETRY},
+            **{p: [] for p in MARKET},
+        }
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: LoopbackServer | None = None
@@ -170,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(parts.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         headers = {k.lower(): v for k, v in self.headers.items()}
-        if path in TELEMETRY:
+        if path in TELEMETRY or path in MARKET:
             route = path
         elif path == LIST:
             route = LIST
@@ -189,7 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
             if token not in up.valid_keys:
                 self._json(401, {"detail": "Invalid token or user not found"})
                 return
-        if route in TELEMETRY:
+        if route in MARKET:
+            self._json(200, up.market[route])
+        elif route in TELEMETRY:
             self._telemetry(route, query)
         elif route == V1:
             self._json(200, up.v1_payload)

@@ -80,6 +80,7 @@ def banner(catalog: Catalog, settings: Settings, now: datetime | None = None) ->
             st.warning(_said(warning, limit=None), icon=":material/settings:")
     if not catalog.is_sample:  # the sample banner already says it is synthetic
         _telemetry([outcomes[n] for n in catalog.telemetry], now)
+        _market([outcomes[n] for n in catalog.market], now)
     from .scores_view import banner as scores_banner  # issue 20
 
     scores_banner(catalog)
@@ -103,6 +104,26 @@ def _telemetry(outcomes: list[Outcome], now: datetime) -> None:
     if old:
         st.warning(
             "Telemetry from the last good snapshot: "
+            + "; ".join(f"{_name(o)} ({_age(o, now)}; {_said(o.reason, 160)})" for o in old)
+            + ".",
+            icon=":material/history:",
+        )
+
+
+def _market(outcomes: list[Outcome], now: datetime) -> None:
+    """Every failing market source (models.dev, OpenRouter), by name: its columns are unknown."""
+    down = [o for o in outcomes if o.state in (State.FAILED, State.INCOMPLETE)]
+    old = [o for o in outcomes if o.state is State.STALE]
+    if down:
+        st.warning(
+            "Market and model facts columns are partly unknown: "
+            + "; ".join(f"{_name(o)} ({_said(o.reason or 'no data', 160)})" for o in down)
+            + ". The catalog itself is unaffected.",
+            icon=":material/storefront:",
+        )
+    if old:
+        st.warning(
+            "Market prices from the last good snapshot: "
             + "; ".join(f"{_name(o)} ({_age(o, now)}; {_said(o.reason, 160)})" for o in old)
             + ".",
             icon=":material/history:",

@@ -99,6 +99,7 @@ def _view(shared: Catalog) -> Catalog:
         telemetry={
             k: dataclasses.replace(v, frame=v.frame.copy(deep=False)) for k, v in shared.telemetry.items()
         },
+        market={k: dataclasses.replace(v, frame=v.frame.copy(deep=False)) for k, v in shared.market.items()},
     )
 
 
@@ -108,6 +109,7 @@ def _without_payloads(catalog: Catalog) -> Catalog:
         chutes=dataclasses.replace(catalog.chutes, payload=None),
         v1=dataclasses.replace(catalog.v1, payload=None),
         telemetry={k: dataclasses.replace(v, payload=None) for k, v in catalog.telemetry.items()},
+        market={k: dataclasses.replace(v, payload=None) for k, v in catalog.market.items()},
     )
 
 

@@ -7,6 +7,7 @@ back to the default instead of raising). The keys below are the query-parameter 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,7 @@ import streamlit as st
 from chutes_data import filters as vocab
 from chutes_data import service
 from chutes_data.formatting import currency_unit
+from chutes_data.market_filter import DATE_PATTERN
 from chutes_data.query import Filters, options
 
 CONTEXT_STEPS = list(vocab.CONTEXT_STEPS)
@@ -113,6 +115,15 @@ def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
         got["max_ttft"] = st.number_input(**_bound("max_ttft", step=0.5, format="%.1f"))
         got["no_throttle"] = st.toggle(**_bound("no_throttle"))
         got["no_cold"] = st.toggle(**_bound("no_cold"))
+    # The market and what a model is (models.dev, OpenRouter: issue 19); unknown fails a bound.
+    with sb.popover("Market & facts", width="stretch", icon=":material/storefront:"):
+        got["cheaper_than_market"] = st.toggle(**_bound("cheaper_than_market"))
+        got["max_market_ratio"] = st.number_input(**_bound("max_market_ratio", step=0.1, format="%.2f"))
+        got["released_after"] = st.text_input(**_bound("released_after", placeholder="e.g. 2025-06"))
+        if got["released_after"] and not re.fullmatch(DATE_PATTERN, got["released_after"].strip()):
+            st.caption(":red[Released on or after: use YYYY, YYYY-MM or YYYY-MM-DD; ignored for now.]")
+        got["open_weights"] = st.toggle(**_bound("open_weights"))
+        got["hide_deprecated"] = st.toggle(**_bound("hide_deprecated"))
     filters = vocab.filters_from(got, currency=cur)
     if filters.active_count():
         sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=reset_filters, width="stretch")

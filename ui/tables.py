@@ -18,6 +18,8 @@ from chutes_data.schema import INVOCATIONS_HELP, INVOCATIONS_LABEL
 from chutes_data.views.speed import CAPACITY_LABELS
 
 from . import nav
+from .market import column_config as market_config
+from .market import table_columns as market_columns
 from .speed import column_config as speed_columns
 
 
@@ -114,6 +116,7 @@ def table_frame(models: pd.DataFrame, currency: str, blend_ratio: float = BLEND_
             ],
             "chutes_url": models["chute_url"],
             "tagline": dash(models["tagline"]),
+            **market_columns(models),
         },
         index=models.index,
     )
@@ -191,6 +194,7 @@ def column_config(currency: str, blend_ratio: float = BLEND_RATIO, shown: pd.Dat
             help="From your CHUTES_SCORES table(s): one column, or the mean of its numeric columns "
             "(see Data sources). — : the table has no row for this model",
         ),
+        **market_config(),
     }
     if shown is not None:
         for name in PRICE_COLUMNS:

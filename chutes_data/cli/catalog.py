@@ -46,12 +46,14 @@ def _facts(s: SourceStatus, o: Outcome) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from ..sources.market_loader import market_cache_status
     from ..sources.telemetry_loader import telemetry_cache_status
 
     settings = _settings(args)
     statuses = cache_status(settings)
     telemetry = telemetry_cache_status(settings)
-    outcomes = assess_all({**statuses, **telemetry}, settings)
+    market = market_cache_status(settings)
+    outcomes = assess_all({**statuses, **telemetry, **market}, settings)
     if args.format == "json":
         doc = {
             name: {
@@ -60,7 +62,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 **outcomes[name].to_dict(),
                 "stale": outcomes[name].state is State.STALE,
             }
-            for name, s in {**statuses, **telemetry}.items()
+            for name, s in {**statuses, **telemetry, **market}.items()
         }
         _write(json.dumps(doc, indent=1) + "\n", "-")
         return 0
@@ -71,6 +73,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(f"{'':7} last error: {outcomes[name].reason}")
     print(f"telemetry (TTL {settings.telemetry_minutes:g} min; an extra: the catalog works without it)")
     for name, s in telemetry.items():
+        print(f"  {name:15} {s.origin:6} {_facts(s, outcomes[name])}")
+        if outcomes[name].reason:
+            print(f"  {'':15} last error: {outcomes[name].reason}")
+    print(f"market (TTL {settings.market_minutes:g} min; keyless; an extra: the catalog works without it)")
+    for name, s in market.items():
         print(f"  {name:15} {s.origin:6} {_facts(s, outcomes[name])}")
         if outcomes[name].reason:
             print(f"  {'':15} last error: {outcomes[name].reason}")
@@ -91,7 +98,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             failed += 1
             kept = f"; kept the last good snapshot ({s.count})" if s.origin == "cache" else ""
             print(f"{name}: refresh failed: {s.error}{kept}", file=sys.stderr)
-    for name, data in catalog.telemetry.items():  # telemetry is an extra: never the exit code
+    for name, data in {**catalog.telemetry, **catalog.market}.items():  # extras: never the exit code
         s = data.status
         if s.origin == "live":
             print(f"{name}: fetched {s.count} at {iso(s.fetched_at)}")

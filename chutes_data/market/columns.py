@@ -17,21 +17,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import schema
 from ..query import BLEND_RATIO, blended_price
 from .join import MATCH_ORDER
 
 _PRICE_COLS = ("price_input_usd", "price_output_usd")
 
-MARKET_COLUMNS = [
-    "market_providers",
-    "market_free_offers",
-    "market_min_provider",
-    "market_min_input_usd",
-    "market_min_output_usd",
-    "market_min_blended_usd",
-    "market_ratio",
-    "market_match",
-]
+MARKET_COLUMNS = list(schema.MARKET_COLUMNS)  # declared (with their meaning) in the export contract
 
 
 def _blended(frame: pd.DataFrame, input_col: str, output_col: str, ratio: float) -> pd.Series:
@@ -57,7 +49,7 @@ def market_columns(v1: pd.DataFrame, offers: pd.DataFrame, ratio: float = BLEND_
             dtype="Int64",
         )
         out["market_free_offers"] = pd.array(
-            offers.loc[free].groupby("v1_id").size().reindex(out.index).fillna(0).where(matched),
+            offers.loc[free].groupby("v1_id").size().reindex(out.index).fillna(0).where(matched).tolist(),
             dtype="Int64",
         )
         out["market_min_provider"] = _objects(best["provider"].reindex(out.index))

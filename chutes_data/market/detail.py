@@ -9,13 +9,16 @@ Chutes serves many models in a TEE, which no other offer is).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..query import BLEND_RATIO, blended_price
 from ..values import json_safe
 from .facts import FACT_COLUMNS
+
+if TYPE_CHECKING:
+    from . import Market
 
 ELSEWHERE_COLUMNS = [
     "provider",
@@ -50,3 +53,11 @@ def detail_payload(columns: pd.DataFrame, offers: pd.DataFrame, v1_id: str | Non
     facts = {c: json_safe(columns.at[v1_id, c]) if known else None for c in FACT_COLUMNS}
     rows = elsewhere(offers, v1_id).to_dict("records") if v1_id is not None else []
     return {"market": [{k: json_safe(v) for k, v in r.items()} for r in rows], "facts": facts}
+
+
+def model_market(found: Market | None, v1_id: Any) -> dict[str, Any]:
+    """`detail_payload` of one merged row's `v1_id` (`/api/models/{chute_id}`): empty offers and
+    null facts without a `/v1/models` entry, or when no market was built."""
+    if found is None:
+        return {"market": [], "facts": dict.fromkeys(FACT_COLUMNS)}
+    return detail_payload(found.columns, found.offers, v1_id if isinstance(v1_id, str) else None)

@@ -21,20 +21,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import schema
 from ..values import is_missing
 from .join import MATCH_ORDER
 
-FACT_COLUMNS = [
-    "release_date",
-    "last_updated",
-    "knowledge_cutoff",
-    "open_weights",
-    "model_family",
-    "model_status",
-    "expiration_date",
-    "description",
-    "facts_source",
-]
+FACT_COLUMNS = list(schema.FACT_COLUMNS)  # declared (with their meaning) in the export contract
 # fact column -> offer column
 _FROM = {
     "release_date": "release_date",
@@ -76,7 +67,7 @@ def facts_columns(v1: pd.DataFrame, offers: pd.DataFrame, matched: pd.DataFrame)
         records = records.loc[records["v1_id"].isin(set(ids))]
         records = records.sort_values(["v1_id", "_tier", "provider", "model_id"], kind="stable")
         for v1_id, group in records.groupby("v1_id", sort=False):
-            rows[v1_id] = _coalesce(group)
+            rows[str(v1_id)] = _coalesce(group)
     out = pd.DataFrame(
         [rows.get(i, {}) for i in ids], columns=FACT_COLUMNS, index=pd.Index(ids, name="v1_id")
     )

@@ -101,8 +101,8 @@ def match_market(
         loose = {names.loose_key(n) for n in ours}
         found: dict[int, tuple[str, float]] = {}
         refused: list[tuple[int, float, str]] = []
-        for j, key in enumerate(hf_keys):
-            if key is not None and key in exact:
+        for j, hf in enumerate(hf_keys):
+            if hf is not None and hf in exact:
                 found[j] = ("hf_id", 100.0)
         for key in loose:
             for j in sorted(by_loose.get(key, ())):

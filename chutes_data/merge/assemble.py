@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import (
+    MARKET_DTYPES,
     MERGED_COLUMNS,
     PRICE_UNIT_COLUMNS,
     TELEMETRY_COLUMN_NAMES,
@@ -127,9 +128,14 @@ def merged_rows(
     }
     models = pd.DataFrame(columns, index=left.index)
     derived = {"price_unit": price_units(models), "context_tokens": context_tokens(models)}
-    base = [c for c in MERGED_COLUMNS if c not in TELEMETRY_COLUMN_NAMES]
-    # the telemetry columns are NA here; the loader joins the real ones by chute_id (issue 11)
-    return join_telemetry(models.assign(**derived)[base].pipe(_typed), None)
+    base = [c for c in MERGED_COLUMNS if c not in TELEMETRY_COLUMN_NAMES and c not in MARKET_DTYPES]
+    # the telemetry columns are NA here; the loader joins the real ones by chute_id (issue 11),
+    # and the market's by v1_id (issue 19)
+    merged = join_telemetry(models.assign(**derived)[base].pipe(_typed), None)
+    unknown = {
+        c: pd.Series([None] * len(merged), index=merged.index, dtype=t) for c, t in MARKET_DTYPES.items()
+    }
+    return merged.assign(**unknown)
 
 
 def _lists(values: pd.Series) -> list[list]:

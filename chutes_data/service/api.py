@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 
 from .. import export
+from ..market.detail import model_market
 from ..query import apply_filters, sort_models
 from ..query import options as query_options
 from ..sources.state import State, assess
@@ -133,9 +134,9 @@ async def model_detail(request: Request) -> Response:
     rows, chutes = await service.cached(("index", snapshot.revision), index)
     if chute_id not in rows:
         raise ApiError(404, "not_found", "no model with that chute_id")
-    return respond(
-        request, dumps({"model": rows[chute_id], "chute": chutes.get(chute_id)}), snapshot=snapshot
-    )
+    row = rows[chute_id]  # + "market": [offers], "facts": {...} (issue 19)
+    market = model_market(snapshot.catalog.market_view, row.get("v1_id"))
+    return respond(request, dumps({"model": row, "chute": chutes.get(chute_id), **market}), snapshot=snapshot)
 
 
 async def _payload(request: Request, source: str) -> Response:

@@ -30,7 +30,7 @@ from ..errors import HistoryError
 from ..history import history_path, shared_history
 from ..sources.loader import assemble_catalog
 from ..sources.loading import load, source_data
-from ..sources.registry import CATALOG_SOURCES, TELEMETRY_SOURCES
+from ..sources.registry import CATALOG_SOURCES, MARKET_SOURCES, TELEMETRY_SOURCES
 from ..sources.registry import SOURCES as DECLARED
 from ..sources.state import MIN_INTERVAL, refresh_interval
 from ..sources.types import Catalog, SourceData
@@ -142,7 +142,9 @@ class Refresher:
     def names(self) -> tuple[str, ...]:
         """The sources this refresher loads (offline: the catalog's; the sample's telemetry
         comes with the sample)."""
-        return CATALOG_SOURCES if self.settings.offline else CATALOG_SOURCES + TELEMETRY_SOURCES
+        if self.settings.offline:
+            return CATALOG_SOURCES
+        return CATALOG_SOURCES + TELEMETRY_SOURCES + MARKET_SOURCES
 
     def due_at(self, source: str) -> datetime:
         """When `source` is next due: its TTL after its fetch (a snapshot in hand, not stale),
@@ -205,9 +207,12 @@ class Refresher:
             self.loaded[source] = data
             self._tried[source] = now
         telemetry = None if settings.offline else {s: self.loaded[s] for s in TELEMETRY_SOURCES}
+        market = None if settings.offline else {s: self.loaded[s] for s in MARKET_SOURCES}
         sources = {s: self.loaded[s] for s in CATALOG_SOURCES}
         catalog = await in_thread(
-            lambda: assemble_catalog(settings, sources, telemetry=telemetry, allow_sample=True),
+            lambda: assemble_catalog(
+                settings, sources, telemetry=telemetry, market=market, allow_sample=True
+            ),
             name="chutes-merge",
         )
         refreshed = tuple(

@@ -40,6 +40,9 @@ CLIENTS = {
     "public": ("CHUTES_BASE_URL", "base_url", False, False),
     "v1": ("CHUTES_LLM_BASE_URL", "llm_base_url", False, True),
 }
+# The market sources (models.dev, OpenRouter) are absolute URLs on other hosts: a fourth client
+# with no base URL and no Authorization header, ever; redirects followed (public CDNs).
+MAX_MARKET_BYTES = 64 * 1024 * 1024  # models.dev's api.json is a few MB; far more is not a catalog
 
 
 class ChutesClient:
@@ -62,6 +65,14 @@ class ChutesClient:
     # -- lifecycle -------------------------------------------------------------------------
     def _client(self, which: str) -> httpx.Client:
         """The httpx client `which` (see CLIENTS), built on first use."""
+        if which == "market" and which not in self._clients:
+            headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}  # never the key
+            self._clients[which] = httpx.Client(
+                headers=headers,
+                timeout=self.settings.http_timeout,
+                transport=self._transport,
+                follow_redirects=True,
+            )
         if which not in self._clients:
             s = self.settings
             setting, field, keyed, follow = CLIENTS[which]
@@ -163,13 +174,35 @@ class ChutesClient:
             source, path, params=params, deadline=self._clock() + self.settings.total_budget, which="public"
         )
 
+    def get_url_json(self, source: str, setting: str, url: str) -> Any:
+        """A keyless GET of an absolute URL (`setting` names it in errors), as JSON: the market
+        sources. Same retries and errors; a body over `MAX_MARKET_BYTES` is refused."""
+        require_url(setting, url)
+        return self._get_json(
+            source,
+            url,
+            params=None,
+            deadline=self._clock() + self.settings.total_budget,
+            which="market",
+            limit=MAX_MARKET_BYTES,
+        )
+
     # -- the retry loop --------------------------------------------------------------------
     def _get_json(
-        self, source: str, path: str, *, params: dict | None, deadline: float, which: str | None = None
+        self,
+        source: str,
+        path: str,
+        *,
+        params: dict | None,
+        deadline: float,
+        which: str | None = None,
+        limit: int | None = None,
     ) -> Any:
         s = self.settings
         client = self._client(which or source)
-        where = answers.where(client.base_url, path)
+        where = (
+            answers.where(httpx.URL(path), "") if which == "market" else answers.where(client.base_url, path)
+        )
         attempt = 0
         while True:
             attempt += 1
@@ -191,6 +224,12 @@ class ChutesClient:
                     raise error from None
             else:
                 status = response.status_code
+                if 200 <= status < 300 and limit is not None and len(response.content) > limit:
+                    raise PayloadError(
+                        f"{source}: {where} answered {len(response.content) / 1e6:.1f} MB, more than "
+                        f"the {limit / 1e6:.0f} MB allowed",
+                        source=source,
+                    )
                 if 200 <= status < 300:
                     try:  # the one place upstream text enters: the key is scrubbed here
                         return scrub_secret(json.loads(response.content), s.api_key)

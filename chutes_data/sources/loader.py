@@ -27,6 +27,7 @@ from . import registry
 from .cache import unwrap
 from .client import ChutesClient
 from .loading import cached_status, load, load_sample, source_data
+from .market_loader import join_market, load_market, market_of
 from .telemetry_loader import columns_of, load_telemetry
 from .types import Catalog, SourceData, SourceStatus
 
@@ -95,11 +96,14 @@ def build_catalog(
     warnings: tuple[str, ...] = (),
     now: datetime | None = None,
     telemetry: dict[str, SourceData] | None = None,
+    market: dict[str, SourceData] | None = None,
 ) -> Catalog:
     result = merge_catalogs(chutes.frame, v1.frame)
     models = result.models
     if telemetry:
         models = join_telemetry(models, columns_of(telemetry, now))
+    found = market_of(v1.frame, market)  # always: without a market its columns are NA
+    models = join_market(models, found)
     return Catalog(
         chutes=chutes,
         v1=v1,
@@ -108,6 +112,8 @@ def build_catalog(
         generated_at=now or datetime.now(UTC),
         warnings=warnings,
         telemetry=dict(telemetry or {}),
+        market=dict(market or {}),
+        market_view=found,
     )
 
 
@@ -131,18 +137,25 @@ def load_catalog(
     files = {k: v for k, v in (files or {}).items() if v}
     with_telemetry = telemetry and not files
     # The telemetry (an extra, on its own TTL) loads alongside the two catalog sources.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="telemetry-load") as side:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="telemetry-load") as side:
         pending = (
             side.submit(load_telemetry, settings, refresh=refresh, client=client)
             if with_telemetry and not settings.offline
             else None
         )
+        pending_market = (  # the market (issue 19): also an extra, on its own TTL
+            side.submit(load_market, settings, refresh=refresh, client=client)
+            if with_telemetry and not settings.offline
+            else None
+        )
         loaded = load_sources(settings, files=files, refresh=refresh, client=client)  # type: ignore[arg-type]
         tele = pending.result() if pending is not None else None
+        market = pending_market.result() if pending_market is not None else None
     return assemble_catalog(
         settings,
         loaded,
         telemetry=tele,
+        market=market,
         sample_telemetry=with_telemetry,
         allow_sample=allow_sample,
         require_data=require_data,
@@ -181,6 +194,7 @@ def assemble_catalog(
     loaded: dict[str, SourceData],
     *,
     telemetry: dict[str, SourceData] | None = None,
+    market: dict[str, SourceData] | None = None,
     sample_telemetry: bool = True,
     allow_sample: bool = False,
     require_data: bool = False,
@@ -203,7 +217,10 @@ def assemble_catalog(
             raise NoDataError(f"no data: {reasons}")
     if sample_telemetry and (loaded["chutes"].status.origin == "sample" or settings.offline):
         telemetry = load_telemetry(settings, sample=True)
-    catalog = build_catalog(loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=telemetry)
+        market = load_market(settings, sample=True)
+    catalog = build_catalog(
+        loaded["chutes"], loaded["v1"], warnings=warnings, telemetry=telemetry, market=market
+    )
     if settings.scores:  # issue 20: the leaderboard tables, matched to the /v1/models ids
         catalog = with_score_tables(catalog, settings)
     return replace(catalog, fallback=fallback) if fallback else catalog

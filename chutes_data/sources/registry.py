@@ -11,6 +11,8 @@ adding a source is one entry here plus its reader.
     chutes           CHUTES_BASE_URL          /chutes/  (paged)             yes, when set
     v1               CHUTES_LLM_BASE_URL      /v1/models                    never
     utilization ...  CHUTES_BASE_URL          /chutes/utilization, ...      never (public)
+    models_dev       CHUTES_MODELS_DEV_URL    (absolute: models.dev/api.json) never (market)
+    openrouter       CHUTES_OPENROUTER_URL    (absolute: /api/v1/models)    never (market)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from ..config import Settings
+from ..market import models_dev_frame, openrouter_frame
 from . import normalize, telemetry
 
 if TYPE_CHECKING:
@@ -37,7 +40,7 @@ class Source:
     """One upstream source: everything loading, caching, the sample and the UI need to know."""
 
     name: str
-    kind: Literal["catalog", "telemetry"]
+    kind: Literal["catalog", "telemetry", "market"]
     path: str
     """The route on its base URL; also how the UI and `status` name the source."""
     frame: Callable[[Any], pd.DataFrame]
@@ -52,7 +55,7 @@ class Source:
     """Its file in chutes_data/sample/ (the bundled synthetic sample)."""
     check: Callable[[Any], Any] | None = None
     """A cheap envelope check for saved files (raises PayloadError); None: build the frame."""
-    ttl: Literal["ttl_seconds", "telemetry_ttl_seconds"] = "ttl_seconds"
+    ttl: Literal["ttl_seconds", "telemetry_ttl_seconds", "market_ttl_seconds"] = "ttl_seconds"
     """The Settings property that says how long a snapshot is fresh."""
     history: Literal["snapshot", "daily"] | None = None
     """What the history keeps of a live fetch: the whole snapshot, the daily stats, nothing."""
@@ -102,6 +105,35 @@ def _public(client: ChutesClient, source: Source, today: date) -> Any:
     return telemetry.fetch(client.get_public_json, source, today)
 
 
+def _market(
+    name: str,
+    label: str,
+    setting: str,
+    field: str,
+    frame: Callable[[Any], pd.DataFrame],
+    empty: Any,
+    sample_file: str,
+) -> Source:
+    """A keyless third-party catalog at an absolute URL (`setting`, Settings `field`): its own TTL
+    (CHUTES_MARKET_MINUTES); a missing sample means no market, not an error."""
+
+    def fetch(client: ChutesClient, source: Source, _today: date) -> Any:
+        return client.get_url_json(source.name, setting, getattr(client.settings, field))
+
+    return Source(
+        name,
+        "market",
+        label,
+        frame,
+        fetch,
+        empty=empty,
+        cache_key=f"market_{name}",
+        sample_file=sample_file,
+        ttl="market_ttl_seconds",
+        sample_optional=True,
+    )
+
+
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
@@ -148,10 +180,29 @@ SOURCES: dict[str, Source] = {
         _telemetry("usage", "/invocations/usage", telemetry.usage_frame, dated=True),
         _telemetry("bounties", "/bounties/", telemetry.bounties_frame),
         _telemetry("rolling_updates", "/chutes/rolling_updates", telemetry.rolling_updates_frame),
+        _market(
+            "models_dev",
+            "models.dev",
+            "CHUTES_MODELS_DEV_URL",
+            "models_dev_url",
+            models_dev_frame,
+            {},
+            "models_dev.json",
+        ),
+        _market(
+            "openrouter",
+            "OpenRouter",
+            "CHUTES_OPENROUTER_URL",
+            "openrouter_url",
+            openrouter_frame,
+            {"data": []},
+            "openrouter_models.json",
+        ),
     )
 }
 CATALOG_SOURCES = tuple(s for s, spec in SOURCES.items() if spec.kind == "catalog")
 TELEMETRY_SOURCES = tuple(s for s, spec in SOURCES.items() if spec.kind == "telemetry")
+MARKET_SOURCES = tuple(s for s, spec in SOURCES.items() if spec.kind == "market")
 LABELS = {s: spec.label for s, spec in SOURCES.items()}
 SAMPLE_FILES = {s: spec.sample_file for s, spec in SOURCES.items()}
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..merge import MergeReport
 from ..values import iso
+
+if TYPE_CHECKING:
+    from ..market import Market
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,10 @@ class Catalog:
     fallback: dict[str, str] = field(default_factory=dict)
     #: the CHUTES_SCORES tables (sources.scores_loader.ScoresResult); None when none is set
     scores: Any = None
+    #: the market sources (models.dev, OpenRouter), by name; empty when not loaded
+    market: dict[str, SourceData] = field(default_factory=dict)
+    #: the offers and refused near misses behind the market columns (Model detail, Merge gaps)
+    market_view: Market | None = None
 
     @property
     def sources(self) -> dict[str, SourceData]:
@@ -72,8 +79,8 @@ class Catalog:
 
     @property
     def all_sources(self) -> dict[str, SourceData]:
-        """The two catalog sources, then the telemetry sources."""
-        return {**self.sources, **self.telemetry}
+        """The two catalog sources, then the telemetry sources, then the market sources."""
+        return {**self.sources, **self.telemetry, **self.market}
 
     @property
     def is_sample(self) -> bool:

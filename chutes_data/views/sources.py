@@ -112,5 +112,8 @@ def settings_rows(settings: Settings) -> pd.DataFrame:
         ("Cache TTL", _duration(settings.ttl_seconds), "CACHE_DURATION_MINUTES"),
         ("HTTP timeout", _duration(settings.http_timeout), "CHUTES_HTTP_TIMEOUT"),
         ("History retention", f"{settings.history_days} days", "CHUTES_HISTORY_DAYS"),
+        ("models.dev URL (keyless)", shown_url(settings.models_dev_url), "CHUTES_MODELS_DEV_URL"),
+        ("OpenRouter URL (keyless)", shown_url(settings.openrouter_url), "CHUTES_OPENROUTER_URL"),
+        ("Market TTL", _duration(settings.market_ttl_seconds), "CHUTES_MARKET_MINUTES"),
     ]
     return pd.DataFrame(rows, columns=["setting", "value", "env"])

@@ -83,6 +83,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             "CHUTES_WEBHOOK_URLS": receiver.url,
             "CHUTES_WEBHOOK_SECRET": SECRET,
             "CHUTES_ALLOWED_HOSTS": "testserver",  # TestClient's Host; the server is loopback-bound
+            "CHUTES_MODELS_DEV_URL": upstream.url + "/api.json",  # the market (issue 19), keyless
+            "CHUTES_OPENROUTER_URL": upstream.url + "/api/v1/models",
         }
         for name, value in env.items():
             mp.setenv(name, value)
@@ -257,6 +259,29 @@ def test_model_detail_has_the_row_and_the_listing_entry(api: Api):
     doc = api.client.get(f"/api/models/{chute_id}").json()
     assert doc["model"]["chute_id"] == chute_id
     assert doc["chute"]["chute_id"] == chute_id and doc["chute"]["name"] == doc["model"]["name"]
+
+
+def test_model_detail_adds_the_market_and_the_facts(api: Api):
+    chute_id = api.first_chute_id()
+    doc = api.client.get(f"/api/models/{chute_id}").json()
+    assert [o["provider"] for o in doc["market"]] == ["acme-ai", "openrouter"]  # cheapest first
+    cheapest = doc["market"][0]
+    assert cheapest["price_input_usd"] == 0.05 and cheapest["source"] == "models.dev"
+    assert cheapest["match"] == "normalized" and doc["market"][1]["match"] == "hf_id"
+    assert cheapest["as_of"] and cheapest["free"] is False
+    assert doc["facts"]["release_date"] == "2025-06-01" and doc["facts"]["open_weights"] is True
+    assert doc["model"]["market_providers"] == 2 and doc["model"]["market_min_provider"] == "acme-ai"
+    listed = api.client.get("/api/models").json()["models"]
+    assert {"market_ratio", "market_match", "release_date", "facts_source"} <= set(listed[0])
+    assert api.client.get("/api/models?cheaper_than_market=true").json()["models"] == []  # 2.08 each
+    within = api.client.get("/api/models?max_market_ratio=2.5&sort=market").json()["models"]
+    assert len(within) == 3 and all(m["market_ratio"] <= 2.5 for m in within)
+    bad = api.client.get("/api/models?released_after=May")
+    assert bad.status_code == 400 and "released_after" in bad.text
+    for route in ("/api.json", "/api/v1/models"):  # the Chutes key never goes to the market
+        assert api.upstream.headers(route) and all(
+            "authorization" not in h for h in api.upstream.headers(route)
+        )
 
 
 def test_raw_payloads_are_served_as_cached(api: Api):
@@ -484,6 +509,8 @@ def _case_value(spec: Any, models: Any) -> str:
         "min_tps": "20",
         "max_ttft": "2.5",
         "blend": "1",
+        "max_market_ratio": "1.2",
+        "released_after": "2025-06",
     }.get(spec.name, "true")
 
 

@@ -82,7 +82,11 @@ def test_cold_start_with_upstream_refused_serves_the_sample_without_waiting(sett
 
     monkeypatch.setattr(ChutesClient, "__init__", init)
     s = settings.with_(
-        base_url=f"http://127.0.0.1:{port}", llm_base_url=f"http://127.0.0.1:{port}", max_retries=3
+        base_url=f"http://127.0.0.1:{port}",
+        llm_base_url=f"http://127.0.0.1:{port}",
+        models_dev_url=f"http://127.0.0.1:{port}/api.json",  # the market sources too (issue 19)
+        openrouter_url=f"http://127.0.0.1:{port}/api/v1/models",
+        max_retries=3,
     )
     catalog = load_catalog(s, allow_sample=True)
     assert catalog.is_sample and len(catalog.models)

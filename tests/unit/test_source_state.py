@@ -14,7 +14,7 @@ from aio import run_async
 from chutes_data.config import Settings
 from chutes_data.service.refresher import Refresher
 from chutes_data.sources.loading import source_data
-from chutes_data.sources.registry import CATALOG_SOURCES, TELEMETRY_SOURCES
+from chutes_data.sources.registry import CATALOG_SOURCES, MARKET_SOURCES, SOURCES, TELEMETRY_SOURCES
 from chutes_data.sources.state import State, assess, refresh_interval, stale_after
 from chutes_data.sources.types import SourceStatus
 
@@ -91,7 +91,9 @@ def counting_loader(clock: Clock, calls: list[str], hang: set[str] | None = None
         calls.append(source)
         if hang and source in hang:
             release.wait(30)
-        payload = {"items": []} if source == "chutes" else {"data": []} if source == "v1" else []
+        payload = (
+            {"items": []} if source == "chutes" else {"data": []} if source == "v1" else SOURCES[source].empty
+        )
         return source_data(settings, source, "live", payload, fetched_at=clock())
 
     loader.release = release
@@ -108,7 +110,9 @@ def test_each_source_is_refetched_when_its_own_ttl_runs_out(tmp_path):
 
     async def main() -> None:
         await r.refresh(force=False)
-        assert sorted(calls) == sorted(CATALOG_SOURCES + TELEMETRY_SOURCES)
+        assert sorted(calls) == sorted(
+            CATALOG_SOURCES + TELEMETRY_SOURCES + MARKET_SOURCES
+        )  # market: 6 h TTL
         assert r.delay() == 30.0 and r.due() == ()
         for step in (30, 60, 90):
             calls.clear()

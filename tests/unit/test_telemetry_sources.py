@@ -12,7 +12,7 @@ from upstream import Fault
 
 from chutes_data import load_catalog
 from chutes_data.config import Settings
-from chutes_data.sources.registry import SOURCES, TELEMETRY_SOURCES
+from chutes_data.sources.registry import MARKET_SOURCES, SOURCES, TELEMETRY_SOURCES
 from chutes_data.sources.telemetry_loader import (
     load_telemetry,
     load_telemetry_source,
@@ -33,7 +33,7 @@ def test_every_source_loads_live_and_joins_by_chute_id(live, upstream):
     for name, data in cat.telemetry.items():
         assert data.status.origin == "live" and not data.status.stale, name
         assert data.status.count > 0 and data.status.error is None, name
-    assert list(cat.all_sources) == ["chutes", "v1", *TELEMETRY_SOURCES]
+    assert list(cat.all_sources) == ["chutes", "v1", *TELEMETRY_SOURCES, *MARKET_SOURCES]
     models = cat.models.set_index("chute_id")
     c0, c1, c2 = (tp.chute_id(i) for i in range(3))
     assert models.loc[c0, "tps_7d"] == 40.0 and models.loc[c0, "ttft_7d_s"] == 1.5

@@ -59,6 +59,7 @@ class Settings:
     probe_timeout: float = 60.0
     allowed_hosts: tuple[str, ...] = ()  # CHUTES_ALLOWED_HOSTS: names served beyond loopback ones
     cors_origins: tuple[str, ...] = ()  # CHUTES_CORS_ORIGINS: origins whose pages may GET /api/*
+    database_url: str | None = field(default=None, repr=False)  # CHUTES_DATABASE_URL (has a password)
     warnings: tuple[str, ...] = ()
 
     @property
@@ -158,8 +159,22 @@ class Settings:
             probe_timeout=number("CHUTES_PROBE_TIMEOUT", 60.0, minimum=1, maximum=MAX_HTTP_TIMEOUT),
             allowed_hosts=_listed("CHUTES_ALLOWED_HOSTS", values, _HOST_PATTERN, "host names", warnings),
             cors_origins=_listed("CHUTES_CORS_ORIGINS", values, _ORIGIN_PATTERN, "origins", warnings),
+            database_url=_database_url(values.get("CHUTES_DATABASE_URL"), warnings),
             warnings=tuple(warnings),
         )
+
+
+def _database_url(raw: str | None, warnings: list[str]) -> str | None:
+    """CHUTES_DATABASE_URL (postgresql://…) or None; a malformed one is a warning (never showing
+    its password) and the embedded SQLite history is used."""
+    from .errors import ConfigError
+    from .history.engine import check_database_url
+
+    try:
+        return check_database_url(raw)
+    except ConfigError as exc:
+        warnings.append(f"{exc}. Using the embedded SQLite history instead.")
+        return None
 
 
 def _url(raw: str | None, default: str) -> str:

@@ -137,11 +137,10 @@ class Outbox:
     def counts(self) -> dict[str, int]:
         """pending / delivered / failed rows."""
         row = self._read(
-            "SELECT COALESCE(SUM(delivered_at IS NULL AND failed_at IS NULL), 0), "
-            "COALESCE(SUM(delivered_at IS NOT NULL), 0), COALESCE(SUM(failed_at IS NOT NULL), 0) "
-            "FROM webhook_deliveries"
+            "SELECT COUNT(*) - COUNT(delivered_at) - COUNT(failed_at), COUNT(delivered_at), "
+            "COUNT(failed_at) FROM webhook_deliveries"
         )[0]
-        return {"pending": row[0], "delivered": row[1], "failed": row[2]}
+        return {"pending": int(row[0]), "delivered": int(row[1]), "failed": int(row[2])}
 
 
 def _insert(db: Connection, delivery_id: str, urls: Iterable[str], body: bytes, now: datetime) -> int:

@@ -28,6 +28,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import HistoryError
 from ..history import history_path, shared_history
+from ..history.engine import identity
 from ..sources.loader import assemble_catalog
 from ..sources.loading import load, source_data
 from ..sources.registry import CATALOG_SOURCES, TELEMETRY_SOURCES
@@ -249,7 +250,7 @@ class Refresher:
         with its `id`): one transaction on the process's shared handle, no diff. (0, []) without
         a history database, or when it cannot be written (history is best effort)."""
         try:
-            if not history_path(self.settings).is_file():  # nothing recorded: do not create it
+            if identity(history_path(self.settings)) is None:  # nothing recorded: do not create it
                 return 0, []
             return shared_history(self.settings).publish()
         except HistoryError as exc:

@@ -103,8 +103,10 @@ class Refresher:
         clock: Callable[[], datetime] | None = None,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         deadline: float | None = None,
+        replica: Any = None,
     ) -> None:
         self.settings = settings
+        self.replica = replica  # service.replicas.Replica with CHUTES_DATABASE_URL: lead or follow
         self.interval = max(refresh_interval(settings) if interval is None else interval, min_interval)
         self._cap = (
             None if interval is None else self.interval
@@ -129,6 +131,11 @@ class Refresher:
     @property
     def revision(self) -> int:
         return self.snapshot.revision if self.snapshot else 0
+
+    @property
+    def role(self) -> str:
+        """ "leader" (the one refresher; a lone process always is) or "follower"."""
+        return "leader" if self.replica is None else self.replica.role
 
     @property
     def refreshing(self) -> bool:
@@ -194,6 +201,8 @@ class Refresher:
 
     async def _refresh(self, force: bool) -> Snapshot:
         settings = self.settings
+        if self.replica is not None and not await in_thread(self.replica.leads, name="chutes-leader"):
+            return await self.replica.follow(self)  # a follower never fetches
         now = self._clock()
         names = self.names if force else self.due(now)
         if not names and self.snapshot is not None:  # nothing due: nothing new to publish
@@ -228,6 +237,8 @@ class Refresher:
             events=tuple(events),
             refreshed=refreshed,
         )
+        if self.replica is not None:  # what the followers build the same snapshot from
+            await in_thread(self.replica.share_snapshot, snapshot, sources, telemetry, name="chutes-share")
         self.snapshot = snapshot
         self._ready.set()
         log.info(
@@ -236,6 +247,18 @@ class Refresher:
             ", ".join(f"{s}={self.loaded[s].status.origin}:{self.loaded[s].status.count}" for s in names),
             len(events),
         )
+        await self._announce(snapshot)
+        return snapshot
+
+    async def adopt(self, snapshot: Snapshot) -> None:
+        """Publish a snapshot built elsewhere (a follower's copy of the leader's), if newer."""
+        if snapshot.revision <= self.revision:
+            return
+        self._revision, self.snapshot = snapshot.revision, snapshot
+        self._ready.set()
+        await self._announce(snapshot)
+
+    async def _announce(self, snapshot: Snapshot) -> None:
         if self.on_publish is not None:
             try:
                 result = self.on_publish(snapshot)
@@ -243,7 +266,6 @@ class Refresher:
                     await result
             except Exception:  # noqa: BLE001 - a subscriber never breaks the refresher
                 log.exception("publishing revision %d failed", snapshot.revision)
-        return snapshot
 
     def _new_events(self) -> tuple[int, list[dict]]:
         """(the new durable revision, the events `record()` journaled since the last one, each
@@ -266,6 +288,8 @@ class Refresher:
                 await self.refresh(force=False)
             except asyncio.CancelledError:
                 raise
+            except HistoryError as exc:  # a follower while no leader has published yet
+                log.warning("refresh: %s", exc)
             except Exception:  # noqa: BLE001 - keep refreshing whatever happened
                 log.exception("background refresh failed")
             now = self._clock()

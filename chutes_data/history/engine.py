@@ -160,6 +160,13 @@ class Dialect:
             return ["DELETE FROM schema_version", f"INSERT INTO schema_version VALUES ({int(version)})"]
         return [f"PRAGMA user_version = {int(version)}"]
 
+    @property
+    def skip_locked(self) -> str:
+        """What ends a SELECT claiming rows other writers may be claiming at once: PostgreSQL
+        locks the rows and passes over those already locked; SQLite's write transaction
+        (BEGIN IMMEDIATE) already excludes every other claimer."""
+        return " FOR UPDATE SKIP LOCKED" if self.is_postgres else ""
+
     def after_copy(self, table: str, column: str = "id") -> str | None:
         """A statement moving `table`'s identity past ids copied in explicitly (PostgreSQL; a
         rowid needs nothing), so the next INSERT does not collide with a copied row."""

@@ -80,6 +80,22 @@ def banner(catalog: Catalog, settings: Settings, now: datetime | None = None) ->
             st.warning(_said(warning), icon=":material/settings:")
     if not catalog.is_sample:  # the sample banner already says it is synthetic
         _telemetry([outcomes[n] for n in catalog.telemetry], now)
+    _database()
+
+
+def _database() -> None:
+    """Replicas on PostgreSQL (CHUTES_DATABASE_URL): say when the shared database is away."""
+    from chutes_data.service import runtime
+
+    svc = runtime.current()
+    replica = svc.refresher.replica if svc is not None else None
+    if replica is not None and replica.problem:
+        st.warning(
+            f"The shared history database is unreachable ({_said(replica.problem, 200)}). This page "
+            "shows the last snapshot; nothing recorded is lost, and the replicas carry on when it "
+            "is back.",
+            icon=":material/database:",
+        )
 
 
 def _name(o: Outcome) -> str:

@@ -59,6 +59,7 @@ async def health(request: Request) -> Response:
         "event_stream_clients": service.bus.subscribers,
         "role": service.refresher.role,  # issue 21: "leader" (a lone process) or "follower"
         "database": service.refresher.replica.database if service.refresher.replica else "sqlite",
+        "database_error": service.refresher.replica.problem if service.refresher.replica else None,
     }
     return respond(request, dumps(doc), snapshot=snapshot)
 

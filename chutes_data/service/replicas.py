@@ -61,6 +61,12 @@ class Replica:
     def role(self) -> str:
         return "leader" if self.leader.is_leader else "follower"
 
+    @property
+    def problem(self) -> str | None:
+        """Why the database cannot be reached now (no password in it), None while it can."""
+        listening = self.listener.error if self.listener is not None else None
+        return self.leader.error or listening
+
     def leads(self) -> bool:
         """Whether this replica is the leader now (takes the lead when it is free)."""
         was = self.leader.is_leader

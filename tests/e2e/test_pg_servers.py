@@ -137,10 +137,12 @@ def test_two_replicas_one_leader_same_answers_failover_and_webhooks_once(
                 # the database goes away and comes back: b carries on, nothing recorded is lost
                 kept = get(b, "/api/changes")["changes"]
                 pg_cluster.stop()
-                wait(lambda: get(b, "/api/health")["status"] == "ok", 10, "b to answer without it", b)
+                wait(lambda: get(b, "/api/health")["database_error"], 30, "b to say the database is away", b)
+                assert password not in get(b, "/api/health")["database_error"]
                 set_price(upstream, 3.75)
                 time.sleep(3)  # a refresh interval with the database away (nothing to wait for)
                 pg_cluster.start()
+                wait(lambda: get(b, "/api/health")["database_error"] is None, 60, "b to see it back", b)
                 wait(
                     lambda: any(e.get("new") == 3.75 for e in get(b, "/api/changes")["changes"]),
                     90,

@@ -88,7 +88,7 @@ def _database() -> None:
     from chutes_data.service import runtime
 
     svc = runtime.current()
-    replica = svc.refresher.replica if svc is not None else None
+    replica = getattr(getattr(svc, "refresher", None), "replica", None)  # tests' stand-ins have none
     if replica is not None and replica.problem:
         st.warning(
             f"The shared history database is unreachable ({_said(replica.problem, 200)}). This page "

@@ -65,6 +65,7 @@ class Settings:
     models_dev_url: str = DEFAULT_MODELS_DEV_URL  # CHUTES_MODELS_DEV_URL: absolute, never sent the key
     openrouter_url: str = DEFAULT_OPENROUTER_URL  # CHUTES_OPENROUTER_URL: absolute, never sent the key
     market_minutes: float = 360.0
+    database_url: str | None = field(default=None, repr=False)  # CHUTES_DATABASE_URL (has a password)
     warnings: tuple[str, ...] = ()
 
     @property
@@ -181,8 +182,22 @@ class Settings:
             models_dev_url=market_urls["CHUTES_MODELS_DEV_URL"],
             openrouter_url=market_urls["CHUTES_OPENROUTER_URL"],
             market_minutes=number("CHUTES_MARKET_MINUTES", 360.0, minimum=0, maximum=MAX_CACHE_MINUTES),
+            database_url=_database_url(values.get("CHUTES_DATABASE_URL"), warnings),
             warnings=tuple(warnings),
         )
+
+
+def _database_url(raw: str | None, warnings: list[str]) -> str | None:
+    """CHUTES_DATABASE_URL (postgresql://…) or None; a malformed one is a warning (never showing
+    its password) and the embedded SQLite history is used."""
+    from .errors import ConfigError
+    from .history.engine import check_database_url
+
+    try:
+        return check_database_url(raw)
+    except ConfigError as exc:
+        warnings.append(f"{exc}. Using the embedded SQLite history instead.")
+        return None
 
 
 def _url(raw: str | None, default: str) -> str:

@@ -84,6 +84,22 @@ def banner(catalog: Catalog, settings: Settings, now: datetime | None = None) ->
     from .scores_view import banner as scores_banner  # issue 20
 
     scores_banner(catalog)
+    _database()
+
+
+def _database() -> None:
+    """Replicas on PostgreSQL (CHUTES_DATABASE_URL): say when the shared database is away."""
+    from chutes_data.service import runtime
+
+    svc = runtime.current()
+    replica = getattr(getattr(svc, "refresher", None), "replica", None)  # tests' stand-ins have none
+    if replica is not None and replica.problem:
+        st.warning(
+            f"The shared history database is unreachable ({_said(replica.problem, 200)}). This page "
+            "shows the last snapshot; nothing recorded is lost, and the replicas carry on when it "
+            "is back.",
+            icon=":material/database:",
+        )
 
 
 def _name(o: Outcome) -> str:

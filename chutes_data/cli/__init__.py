@@ -19,7 +19,7 @@ from ..config import Settings
 from ..errors import ChutesDataError
 from ..urls import redact
 from .catalog import cmd_chute, cmd_export, cmd_fetch, cmd_report, cmd_status
-from .history import cmd_changes, cmd_import
+from .history import cmd_changes, cmd_history, cmd_import
 from .live import cmd_probe, cmd_watch
 from .routing import add_parser as add_routing_parser
 from .routing import cmd_routing
@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", type=Path)
     p.add_argument("--source", choices=("chutes", "v1"), required=True)
     add_routing_parser(sub, _data_options)
+
+    p = sub.add_parser("history", help="the history database: copy it into PostgreSQL")
+    history = p.add_subparsers(dest="history_command", required=True, metavar="ACTION")
+    p = history.add_parser("copy", help="copy the SQLite history (cache/history.sqlite) into PostgreSQL")
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:5432/db")
     for command in sub.choices.values():  # `-v` after the command too (`fetch -v`)
         command.add_argument(
             "-v",
@@ -112,6 +117,7 @@ COMMANDS = {
     "watch": cmd_watch,
     "probe": cmd_probe,
     "routing": cmd_routing,
+    "history": cmd_history,
 }
 
 

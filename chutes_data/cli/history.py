@@ -1,4 +1,4 @@
-"""The history commands: changes, import-snapshots."""
+"""The history commands: changes, import-snapshots, history copy."""
 
 from __future__ import annotations
 
@@ -88,3 +88,18 @@ def _import_verdict(directory: Path, source: str, result: dict) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """`history copy --to URL`: the SQLite history into PostgreSQL, then what was copied."""
+    from ..history.copy import copy_history
+    from ..history.engine import redact_url
+    from ..history.store import DB_FILENAME
+
+    settings = _settings(args)
+    path = settings.cache_dir / DB_FILENAME  # the file, whatever CHUTES_DATABASE_URL says
+    copied = copy_history(path, args.to)
+    lines = [f"copied {path} into {redact_url(args.to)}:"]
+    lines += [f"  {c.table}: {c.target_rows} rows" for c in copied]
+    _write("\n".join(lines) + "\n", "-")
+    return 0

@@ -15,14 +15,18 @@ from typing import Any
 
 from ..config import Settings
 from .backfill import capture_time, import_snapshots
+from .db import bind_url
 from .state import CONTEXT_FIELDS, EVENT_KINDS, PRICE_FIELDS, STATE_COLUMNS, TAO_FIELDS, diff_states
 from .store import DB_FILENAME, KEEP_PAYLOADS, MAX_SNAPSHOTS, HistoryStore, Recorded, shared_store
 from .text import format_changes_text
 
 
 def history_path(settings: Settings) -> Path:
-    """The history database of these settings (in the cache directory)."""
-    return settings.cache_dir / DB_FILENAME
+    """The history database of these settings (in the cache directory; kept in PostgreSQL
+    instead when CHUTES_DATABASE_URL is set: db.bind_url)."""
+    path = settings.cache_dir / DB_FILENAME
+    bind_url(path, settings.database_url)
+    return path
 
 
 def shared_history(settings: Settings) -> HistoryStore:

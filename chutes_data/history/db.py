@@ -20,19 +20,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..errors import HistoryError
+from .engine import SQLITE, Dialect, bind_url, database_url, identity
 
 logger = logging.getLogger("chutes_data.history")
+__all__ = ["bind_url", "connect", "database_url", "identity", "transaction"]  # engine.py's re-exported
 
 SCHEMA_VERSION = 6
-Connection = sqlite3.Connection  # what `transaction` yields (a DB-API connection)
+# What `transaction` yields: a DB-API connection speaking the shared SQL (sqlite3's, or
+# pgconn.DialectConnection on PostgreSQL): `execute(sql, params)` / `executemany`.
+Connection = Any
 
 
-def connect(path: Path, timeout: float, moved: list[Path] | None = None) -> sqlite3.Connection:
+def connect(path: Path, timeout: float, moved: list[Path] | None = None) -> Any:
     """An open, migrated connection (autocommit; callers BEGIN themselves). A file that is not an
     SQLite database is moved aside to `<name>.corrupt-<UTC time>` (logged, and appended to
-    `moved`) and replaced."""
+    `moved`) and replaced. When `path` is bound to a PostgreSQL URL: the process's pool on it
+    (pgconn.PgDatabase, migrated on its first transaction)."""
+    url = database_url(path)
+    if url:
+        from .pgconn import open_database
+
+        return open_database(url, timeout, _migrate)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -51,12 +62,15 @@ def connect(path: Path, timeout: float, moved: list[Path] | None = None) -> sqli
 
 
 @contextmanager
-def transaction(
-    conn: sqlite3.Connection, lock: threading.RLock, path: Path, *, write: bool = False
-) -> Iterator[sqlite3.Connection]:
+def transaction(conn: Any, lock: threading.RLock, path: Path, *, write: bool = False) -> Iterator[Any]:
     """The one transaction block of the package: serialised on `lock` (one connection shared by
     threads), `BEGIN IMMEDIATE` for writers (the write lock up front: no upgrade deadlock),
-    rolled back on any exception, and every database error raised as `HistoryError`."""
+    rolled back on any exception, and every database error raised as `HistoryError`. On
+    PostgreSQL (a `connect` of a bound path) a pooled connection's transaction instead."""
+    if not isinstance(conn, sqlite3.Connection):
+        with conn.transaction(write=write) as db:
+            yield db
+        return
     with lock:
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -121,7 +135,7 @@ def _connect(path: Path, timeout: float) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, far fewer fsyncs
         conn.execute("PRAGMA foreign_keys=ON")
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            _migrate(conn, path)
+            _migrate(conn, str(path))
     except BaseException:
         conn.close()
         raise
@@ -143,20 +157,26 @@ def _use_wal(conn: sqlite3.Connection, timeout: float) -> None:
             time.sleep(0.02)
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the schema to SCHEMA_VERSION in one transaction (re-read under the write lock, so
-    two processes opening a new file at once do not both create it)."""
-    conn.execute("BEGIN IMMEDIATE")
+def _migrate(conn: Any, label: str, dialect: Dialect = SQLITE) -> None:
+    """Bring the schema to SCHEMA_VERSION in one transaction (re-read under the migration lock,
+    so two processes opening a new database at once do not both create it). `conn` speaks
+    `dialect` (engine.py: how each engine locks and stores the version)."""
+    for statement in dialect.begin_migrate():
+        conn.execute(statement)
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        *setup, read = dialect.read_version()
+        for statement in setup:
+            conn.execute(statement)
+        version = conn.execute(read).fetchone()[0]
         if version > SCHEMA_VERSION:
             raise HistoryError(
-                f"history database {path} has schema version {version}, newer "
+                f"history database {label} has schema version {version}, newer "
                 f"than this app's {SCHEMA_VERSION}; upgrade the app or move the file"
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[target](conn)
-            conn.execute(f"PRAGMA user_version = {target}")
+            for statement in dialect.write_version(target):
+                conn.execute(statement)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -164,13 +184,13 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- schema
-def _run(conn: sqlite3.Connection, script: str) -> None:
+def _run(conn: Connection, script: str) -> None:
     """Statements one by one (executescript would COMMIT the migration's transaction)."""
     for statement in filter(str.strip, script.split(";")):
         conn.execute(statement)
 
 
-def _migrate_to_1(conn: sqlite3.Connection) -> None:
+def _migrate_to_1(conn: Connection) -> None:
     _run(
         conn,
         """
@@ -203,14 +223,14 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     )
 
 
-def _migrate_to_2(conn: sqlite3.Connection) -> None:
+def _migrate_to_2(conn: Connection) -> None:
     """The TAO price beside every stored USD price (1 kept TAO for input and output only).
     Existing rows keep NULL there: their payloads may be gone, and TAO is not tracked state."""
     for column in ("price_cache_read_tao", "price_step_tao", "price_request_tao", "price_hour_tao"):
         conn.execute(f"ALTER TABLE model_state ADD COLUMN {column} REAL")
 
 
-def _migrate_to_3(conn: sqlite3.Connection) -> None:
+def _migrate_to_3(conn: Connection) -> None:
     """Webhook deliveries (chutes_data/service/webhooks.py): one row per (delivery, receiver),
     kept until delivered or given up, so a restart neither loses nor repeats a delivery."""
     _run(
@@ -227,7 +247,7 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     )
 
 
-def _migrate_to_4(conn: sqlite3.Connection) -> None:
+def _migrate_to_4(conn: Connection) -> None:
     """The platform's daily stats, once per source, chute and UTC day (complete days only, so a
     restart or a refetch never doubles a day), and the user's own probe results."""
     _run(
@@ -248,14 +268,14 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
     )
 
 
-def _migrate_to_5(conn: sqlite3.Connection) -> None:
+def _migrate_to_5(conn: Connection) -> None:
     """How far each source's changes have been queued for the webhooks (a stored stamp), moved
     in the same transaction that queues them: a crash between recording a capture and queueing
     its changes leaves them to the next publish instead of losing them."""
     _run(conn, "CREATE TABLE webhook_cursor (source TEXT PRIMARY KEY, through TEXT NOT NULL)")
 
 
-def _migrate_to_6(conn: sqlite3.Connection) -> None:
+def _migrate_to_6(conn: Connection) -> None:
     """The event journal (history/journal.py): every event `record()` found, numbered from one
     durable sequence that also numbers the published revisions, so revisions and SSE ids only
     grow across restarts; and how far the webhooks have queued it (replaces `webhook_cursor`)."""

@@ -38,7 +38,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigError
@@ -51,6 +54,7 @@ WRITE_LOCK = "chutes_data.history.write"
 REVISION_CHANNEL = "chutes_revision"
 
 _URL_SCHEMES = ("postgresql", "postgres")
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")  # sqlite3's named parameter, not a `::` cast
 
 
 def lock_key(name: str) -> int:
@@ -84,8 +88,19 @@ class Dialect:
         out: list[str] = []
         for part, quoted in _split_quoted(statement):
             part = part.replace("%", "%%")
-            out.append(part if quoted else part.replace("?", self.placeholder))
+            if not quoted:  # `?` and the named `:name` (sqlite3's) as psycopg's %s / %(name)s
+                part = _NAMED.sub(r"%(\1)s", part.replace("?", self.placeholder))
+            out.append(part)
         return "".join(out)
+
+    def params(self, values: Any) -> Any:
+        """Parameters as this engine binds them: a mapping stays a mapping, anything else a tuple;
+        on PostgreSQL a bool becomes 0/1, as SQLite stores it (the columns are integers)."""
+        if not self.is_postgres:
+            return values
+        if isinstance(values, Mapping):
+            return {k: int(v) if isinstance(v, bool) else v for k, v in values.items()}
+        return tuple(int(v) if isinstance(v, bool) else v for v in values)
 
     def ddl(self, statement: str) -> str:
         """A CREATE/ALTER statement written in SQLite's types, in this engine's."""
@@ -145,6 +160,13 @@ class Dialect:
             return ["DELETE FROM schema_version", f"INSERT INTO schema_version VALUES ({int(version)})"]
         return [f"PRAGMA user_version = {int(version)}"]
 
+    @property
+    def skip_locked(self) -> str:
+        """What ends a SELECT claiming rows other writers may be claiming at once: PostgreSQL
+        locks the rows and passes over those already locked; SQLite's write transaction
+        (BEGIN IMMEDIATE) already excludes every other claimer."""
+        return " FOR UPDATE SKIP LOCKED" if self.is_postgres else ""
+
     def after_copy(self, table: str, column: str = "id") -> str | None:
         """A statement moving `table`'s identity past ids copied in explicitly (PostgreSQL; a
         rowid needs nothing), so the next INSERT does not collide with a copied row."""
@@ -185,6 +207,36 @@ def _split_quoted(statement: str) -> list[tuple[str, bool]]:
 
 
 # ---------------------------------------------------------------------------- the URL
+_URLS: dict[Path, str] = {}  # history path -> the PostgreSQL database standing in for its file
+
+
+def bind_url(path: Path, url: str | None) -> None:
+    """Keep the history that `path` names in the PostgreSQL database `url` (CHUTES_DATABASE_URL)
+    instead of the file; None: the file again. Every opener (`connect`) follows it."""
+    if url:
+        _URLS[Path(path)] = url
+    else:
+        _URLS.pop(Path(path), None)
+
+
+def database_url(path: Path) -> str | None:
+    """The PostgreSQL URL the history at `path` lives in, None for the SQLite file."""
+    return _URLS.get(Path(path))
+
+
+def identity(path: Path) -> tuple | None:
+    """What identifies the database `path` names now (a file's device and inode, or the
+    PostgreSQL URL); None while there is no such file."""
+    url = database_url(path)
+    if url:
+        return ("postgresql", url)
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 def dialect_for(database_url: str | None) -> Dialect:
     """SQLite without a URL (the embedded default), PostgreSQL for a postgresql:// one."""
     return POSTGRESQL if database_url else SQLITE

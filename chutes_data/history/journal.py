@@ -50,8 +50,8 @@ def append(db: Connection, source: str, at: str, events: Iterable[dict]) -> list
 def after(db: Connection, seq: int, *, through: int | None = None, limit: int = KEEP) -> list[dict]:
     """Journaled events numbered above `seq` (and at most `through`), oldest first, each with `id`."""
     rows = db.execute(
-        "SELECT event FROM journal WHERE seq > ? AND (? IS NULL OR seq <= ?) ORDER BY seq LIMIT ?",
-        (seq, through, through, limit),
+        "SELECT event FROM journal WHERE seq > ? AND seq <= COALESCE(?, seq) ORDER BY seq LIMIT ?",
+        (seq, through, limit),
     ).fetchall()
     return [json.loads(r[0]) for r in rows]
 

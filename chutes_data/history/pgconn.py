@@ -11,7 +11,8 @@ here runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,14 +32,14 @@ class DialectConnection:
     def __init__(self, conn: Any, dialect: Dialect = POSTGRESQL) -> None:
         self.raw, self.dialect = conn, dialect
 
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+    def execute(self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         if _DDL.match(statement):
             statement = self.dialect.ddl(statement)
-        return self.raw.execute(self.dialect.sql(statement), tuple(params))
+        return self.raw.execute(self.dialect.sql(statement), self.dialect.params(params))
 
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> Any:
         cursor = self.raw.cursor()
-        cursor.executemany(self.dialect.sql(statement), [tuple(r) for r in rows])
+        cursor.executemany(self.dialect.sql(statement), [self.dialect.params(r) for r in rows])
         return cursor
 
 
@@ -73,20 +74,78 @@ def transaction(pool: Any, url: str, *, write: bool = False) -> Iterator[Dialect
     raises. A write transaction is serialised against every other writer of the database
     (`Dialect.begin_write`). Every psycopg or pool error surfaces as `HistoryError` naming the
     database without its password."""
+    with _errors(url), pool.connection() as conn:
+        for statement in POSTGRESQL.begin_write() if write else ["BEGIN"]:
+            conn.execute(statement)
+        try:
+            yield DialectConnection(conn)
+        except BaseException:
+            if not conn.closed:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+class PgDatabase:
+    """The process's handle on one PostgreSQL history: its pool, migrated (db._migrate, under
+    the migration lock) on the first transaction, so a database that is down when the app starts
+    only fails that transaction. Shared by every opener in the process (`open_database`):
+    `close()` leaves the pool open for the others; `close_all()` ends them (tests, shutdown)."""
+
+    def __init__(self, url: str, timeout: float, migrate: Callable[..., None]) -> None:
+        self.url, self._migrate = url, migrate
+        self.pool = open_pool(url, timeout=timeout)
+        self._migrated = False
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[DialectConnection]:
+        self._ensure_migrated()
+        with transaction(self.pool, self.url, write=write) as db:
+            yield db
+
+    def _ensure_migrated(self) -> None:
+        if self._migrated:
+            return
+        with self._lock, _errors(self.url):
+            if not self._migrated:
+                with self.pool.connection() as conn:
+                    self._migrate(DialectConnection(conn), redact_url(self.url), POSTGRESQL)
+                self._migrated = True
+
+    def close(self) -> None:
+        """Nothing: the pool is the process's (see `close_all`)."""
+
+
+_open: dict[str, PgDatabase] = {}
+_open_lock = threading.Lock()
+
+
+def open_database(url: str, timeout: float, migrate: Callable[..., None]) -> PgDatabase:
+    """The process's one handle on the database at `url`."""
+    with _open_lock:
+        if url not in _open:
+            _open[url] = PgDatabase(url, timeout, migrate)
+        return _open[url]
+
+
+def close_all() -> None:
+    """Close every pool this process opened."""
+    with _open_lock:
+        held = list(_open.values())
+        _open.clear()
+    for handle in held:
+        handle.pool.close()
+
+
+@contextmanager
+def _errors(url: str) -> Iterator[None]:
+    """psycopg's and the pool's errors as `HistoryError`, the URL's password masked."""
     import psycopg
     from psycopg_pool import PoolTimeout
 
     try:
-        with pool.connection() as conn:
-            for statement in POSTGRESQL.begin_write() if write else ["BEGIN"]:
-                conn.execute(statement)
-            try:
-                yield DialectConnection(conn)
-            except BaseException:
-                if not conn.closed:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        yield
     except PoolTimeout:
         raise HistoryError(f"history database {redact_url(url)} is not reachable") from None
     except psycopg.Error as exc:

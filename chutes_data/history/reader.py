@@ -96,7 +96,7 @@ def price_history(db: Connection, key_or_name: str, source: str | None) -> pd.Da
         "FROM models d JOIN model_state m ON m.model_id = d.id "
         "JOIN snapshots s ON s.id = m.snapshot_id "
         "WHERE (d.key = :q OR d.name = :q OR d.chute_id = :q) "
-        "AND (:src IS NULL OR s.source = :src) ORDER BY s.captured_at, s.source, d.key",
+        "AND s.source = COALESCE(:src, s.source) ORDER BY s.captured_at, s.source, d.key",
         {"q": key_or_name, "src": source},
     ).fetchall()
     df = pd.DataFrame(rows, columns=cols)
@@ -115,7 +115,7 @@ def snapshots_frame(db: Connection, source: str | None) -> pd.DataFrame:
         "SELECT s.id, s.source, s.captured_at, MAX(o.observed_at), s.models, COUNT(o.observed_at), "
         "s.origin, s.payload IS NOT NULL FROM snapshots s "
         "LEFT JOIN observations o ON o.snapshot_id = s.id "
-        "WHERE (:src IS NULL OR s.source = :src) GROUP BY s.id ORDER BY s.captured_at, s.id",
+        "WHERE s.source = COALESCE(:src, s.source) GROUP BY s.id ORDER BY s.captured_at, s.id",
         {"src": source},
     ).fetchall()
     df = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)

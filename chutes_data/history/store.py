@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import zlib
 from collections.abc import Iterable
@@ -55,7 +54,7 @@ import pandas as pd
 from ..errors import HistoryError, PayloadError
 from ..sources.registry import CATALOG_SOURCES as SOURCES
 from . import journal, reader
-from .db import Connection, connect, transaction
+from .db import Connection, connect, identity, transaction
 from .retention import prune
 from .state import EVENT_KINDS, payload_states, state_signature, to_stamp
 from .writer import Capture, captured_events, write_capture
@@ -287,21 +286,17 @@ def shared_store(
     opened (default: a handle that never prunes)."""
     path = Path(path)
     with _shared_lock:
-        try:
-            st = os.stat(path)
-        except OSError:
-            if not create:
-                return None
-            st = None
+        st = identity(path)
+        if st is None and not create:
+            return None
         held = _shared.get((path, readonly))
-        if held is not None and st is not None and held[0] == (st.st_dev, st.st_ino):
+        if held is not None and st is not None and held[0] == st:
             return held[1]
         options = {"retention_days": None, "max_snapshots": None, "keep_payloads": None, **retention}
         store = HistoryStore(path, timeout=timeout, readonly=readonly, **options)
         store._shared = True
-        st = os.stat(path)
         _shared.pop((path, readonly), None)
-        _shared[(path, readonly)] = ((st.st_dev, st.st_ino), store)
+        _shared[(path, readonly)] = (identity(path), store)
         stale = [held[1]] if held is not None else []
         while len(_shared) > SHARED_MAX:  # the least recently opened (tests open many files)
             stale.append(_shared.pop(next(iter(_shared)))[1])

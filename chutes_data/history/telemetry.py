@@ -23,17 +23,31 @@ import pandas as pd
 from ..config import Settings
 from ..errors import HistoryError
 from ..values import iso
-from .db import Connection, connect, transaction
+from .db import Connection, bind_url, connect, identity, transaction
+from .engine import SQLITE
 from .store import DB_FILENAME, shared_store
 
 
 def history_path(settings: Settings) -> Path:
     """The history database of these settings (history.history_path; not imported from the
     package's __init__, which imports the store, to keep the import order one-way)."""
-    return settings.cache_dir / DB_FILENAME
+    path = settings.cache_dir / DB_FILENAME
+    bind_url(path, settings.database_url)
+    return path
 
 
 DAILY_COLUMNS = ["day", "requests", "output_tokens", "tps", "ttft_s", "sps"]
+DAILY_STATS = (
+    "source",
+    "chute_id",
+    "day",
+    "requests",
+    "output_tokens",
+    "tps",
+    "ttft_s",
+    "sps",
+    "recorded_at",
+)
 PROBE_COLUMNS = ["at", "model", "chute_id", "outcome", "ttft_s", "tps", "total_s", "output_tokens", "message"]
 
 
@@ -91,7 +105,7 @@ def record_daily_stats(
     ]
     cutoff = (today - pd.Timedelta(days=settings.history_days)).strftime("%Y-%m-%d")
     with _db(history_path(settings), write=True) as db:
-        db.executemany("INSERT OR REPLACE INTO daily_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        db.executemany(SQLITE.upsert("daily_stats", DAILY_STATS, ("source", "chute_id", "day")), values)
         db.execute("DELETE FROM daily_stats WHERE day < ?", (cutoff,))
     return len(values)
 
@@ -102,7 +116,7 @@ def daily_stats(
     """One chute's kept days (the last `days` complete days before `today`), oldest first:
     DAILY_COLUMNS, `day` as a naive date Timestamp. Empty when there is no history."""
     path = history_path(settings)
-    if not path.is_file():
+    if identity(path) is None:
         return pd.DataFrame(columns=DAILY_COLUMNS)
     today = today or datetime.now(UTC).date()
     first = (today - timedelta(days=days)).isoformat()
@@ -140,7 +154,7 @@ def record_probe(settings: Settings, result: Any) -> None:
 def probes(settings: Settings, model: str | None = None, limit: int = 20) -> pd.DataFrame:
     """The newest probe results (of `model`, when given), newest first: PROBE_COLUMNS."""
     path = history_path(settings)
-    if not path.is_file():
+    if identity(path) is None:
         return pd.DataFrame(columns=PROBE_COLUMNS)
     query = f"SELECT {', '.join(PROBE_COLUMNS)} FROM probes"
     args: tuple = ()

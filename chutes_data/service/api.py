@@ -59,6 +59,9 @@ async def health(request: Request) -> Response:
         "next_refresh_at": iso(service.refresher.next_refresh_at),
         "webhook_receivers": len(service.settings.webhook_urls),
         "event_stream_clients": service.bus.subscribers,
+        "role": service.refresher.role,  # issue 21: "leader" (a lone process) or "follower"
+        "database": service.refresher.replica.database if service.refresher.replica else "sqlite",
+        "database_error": service.refresher.replica.problem if service.refresher.replica else None,
     }
     return respond(request, dumps(doc), snapshot=snapshot)
 

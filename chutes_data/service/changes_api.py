@@ -20,8 +20,12 @@ def _history_key(service: runtime.Service) -> tuple | None:
     """What identifies the history database's current content, without a query: size and mtime
     of the file and its WAL (every write, ours or a CLI backfill's, moves one of them)."""
     from ..history import history_path
+    from ..history.engine import database_url
 
     path = history_path(service.settings)
+    if database_url(path):  # PostgreSQL: its content moves with each published revision
+        snapshot = service.snapshot
+        return ("postgresql", snapshot.revision if snapshot is not None else 0)
     stats: list[tuple[int, int] | None] = []
     for suffix in ("", "-wal"):
         try:

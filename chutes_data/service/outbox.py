@@ -14,12 +14,13 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ..history import journal
 from ..history.db import Connection, connect, transaction
+from ..history.engine import database_url, dialect_for
 from ..history.state import to_stamp
 from ..values import to_utc
 
@@ -39,6 +40,7 @@ class Outbox:
         self.path = Path(path)
         self._conn = connect(self.path, timeout)  # migrates an older history database
         self._lock = threading.RLock()  # one connection, used from worker threads in turn
+        self.dialect = dialect_for(database_url(self.path))
 
     def close(self) -> None:
         with self._lock:
@@ -88,17 +90,31 @@ class Outbox:
             _insert(db, delivery_id, urls, body, now)
             return delivery_id
 
-    def due(self, now: datetime, urls: Iterable[str], limit: int = 100) -> list[Pending]:
-        """Pending deliveries to the configured receivers whose next attempt is due, oldest first."""
+    def due(
+        self, now: datetime, urls: Iterable[str], limit: int = 100, *, claim_for: float | None = None
+    ) -> list[Pending]:
+        """Pending deliveries to the configured receivers whose next attempt is due, oldest first.
+        `claim_for` (seconds): claim them, so no other sender (another replica) takes them
+        meanwhile: their next attempt moves that far ahead in the same transaction (rows being
+        claimed elsewhere are skipped, not waited for: `Dialect.skip_locked`). The sender then
+        marks each delivered or retried; a sender that dies leaves them due again afterwards."""
         urls = list(urls)
         if not urls:
             return []
-        rows = self._read(
-            "SELECT delivery_id, url, body, attempts FROM webhook_deliveries WHERE delivered_at IS "
-            f"NULL AND failed_at IS NULL AND next_attempt_at <= ? AND url IN ({', '.join('?' * len(urls))}) "
-            "ORDER BY created_at, delivery_id LIMIT ?",
-            (to_stamp(now), *urls, limit),
-        )
+        with self._tx(write=claim_for is not None) as db:
+            rows = db.execute(
+                "SELECT delivery_id, url, body, attempts FROM webhook_deliveries WHERE delivered_at "
+                "IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
+                f"AND url IN ({', '.join('?' * len(urls))}) ORDER BY created_at, delivery_id "
+                f"LIMIT ?{self.dialect.skip_locked}",
+                (to_stamp(now), *urls, limit),
+            ).fetchall()
+            if claim_for is not None:
+                until = to_stamp(now + timedelta(seconds=claim_for))
+                db.executemany(
+                    "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE delivery_id = ? AND url = ?",
+                    [(until, r[0], r[1]) for r in rows],
+                )
         return [Pending(r[0], r[1], bytes(r[2]), r[3]) for r in rows]
 
     def next_due(self, urls: Iterable[str]) -> datetime | None:
@@ -137,11 +153,10 @@ class Outbox:
     def counts(self) -> dict[str, int]:
         """pending / delivered / failed rows."""
         row = self._read(
-            "SELECT COALESCE(SUM(delivered_at IS NULL AND failed_at IS NULL), 0), "
-            "COALESCE(SUM(delivered_at IS NOT NULL), 0), COALESCE(SUM(failed_at IS NOT NULL), 0) "
-            "FROM webhook_deliveries"
+            "SELECT COUNT(*) - COUNT(delivered_at) - COUNT(failed_at), COUNT(delivered_at), "
+            "COUNT(failed_at) FROM webhook_deliveries"
         )[0]
-        return {"pending": row[0], "delivered": row[1], "failed": row[2]}
+        return {"pending": int(row[0]), "delivered": int(row[1]), "failed": int(row[2])}
 
 
 def _insert(db: Connection, delivery_id: str, urls: Iterable[str], body: bytes, now: datetime) -> int:

@@ -28,6 +28,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import HistoryError
 from ..history import history_path, shared_history
+from ..history.engine import identity
 from ..sources.loader import assemble_catalog
 from ..sources.loading import load, source_data
 from ..sources.registry import CATALOG_SOURCES, MARKET_SOURCES, TELEMETRY_SOURCES
@@ -102,8 +103,10 @@ class Refresher:
         clock: Callable[[], datetime] | None = None,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         deadline: float | None = None,
+        replica: Any = None,
     ) -> None:
         self.settings = settings
+        self.replica = replica  # service.replicas.Replica with CHUTES_DATABASE_URL: lead or follow
         self.interval = max(refresh_interval(settings) if interval is None else interval, min_interval)
         self._cap = (
             None if interval is None else self.interval
@@ -128,6 +131,11 @@ class Refresher:
     @property
     def revision(self) -> int:
         return self.snapshot.revision if self.snapshot else 0
+
+    @property
+    def role(self) -> str:
+        """ "leader" (the one refresher; a lone process always is) or "follower"."""
+        return "leader" if self.replica is None else self.replica.role
 
     @property
     def refreshing(self) -> bool:
@@ -195,6 +203,8 @@ class Refresher:
 
     async def _refresh(self, force: bool) -> Snapshot:
         settings = self.settings
+        if self.replica is not None and not await in_thread(self.replica.leads, name="chutes-leader"):
+            return await self.replica.follow(self)  # a follower never fetches
         now = self._clock()
         names = self.names if force else self.due(now)
         if not names and self.snapshot is not None:  # nothing due: nothing new to publish
@@ -232,6 +242,8 @@ class Refresher:
             events=tuple(events),
             refreshed=refreshed,
         )
+        if self.replica is not None:  # what the followers build the same snapshot from
+            await in_thread(self.replica.share_snapshot, snapshot, sources, telemetry, name="chutes-share")
         self.snapshot = snapshot
         self._ready.set()
         log.info(
@@ -240,6 +252,18 @@ class Refresher:
             ", ".join(f"{s}={self.loaded[s].status.origin}:{self.loaded[s].status.count}" for s in names),
             len(events),
         )
+        await self._announce(snapshot)
+        return snapshot
+
+    async def adopt(self, snapshot: Snapshot) -> None:
+        """Publish a snapshot built elsewhere (a follower's copy of the leader's), if newer."""
+        if snapshot.revision <= self.revision:
+            return
+        self._revision, self.snapshot = snapshot.revision, snapshot
+        self._ready.set()
+        await self._announce(snapshot)
+
+    async def _announce(self, snapshot: Snapshot) -> None:
         if self.on_publish is not None:
             try:
                 result = self.on_publish(snapshot)
@@ -247,14 +271,13 @@ class Refresher:
                     await result
             except Exception:  # noqa: BLE001 - a subscriber never breaks the refresher
                 log.exception("publishing revision %d failed", snapshot.revision)
-        return snapshot
 
     def _new_events(self) -> tuple[int, list[dict]]:
         """(the new durable revision, the events `record()` journaled since the last one, each
         with its `id`): one transaction on the process's shared handle, no diff. (0, []) without
         a history database, or when it cannot be written (history is best effort)."""
         try:
-            if not history_path(self.settings).is_file():  # nothing recorded: do not create it
+            if identity(history_path(self.settings)) is None:  # nothing recorded: do not create it
                 return 0, []
             return shared_history(self.settings).publish()
         except HistoryError as exc:
@@ -270,6 +293,8 @@ class Refresher:
                 await self.refresh(force=False)
             except asyncio.CancelledError:
                 raise
+            except HistoryError as exc:  # a follower while no leader has published yet
+                log.warning("refresh: %s", exc)
             except Exception:  # noqa: BLE001 - keep refreshing whatever happened
                 log.exception("background refresh failed")
             now = self._clock()

@@ -82,6 +82,10 @@ class Service:
     ) -> None:
         self.settings = settings
         kw: dict[str, Any] = {} if min_interval is None else {"min_interval": min_interval}
+        if settings.database_url:  # one of several replicas on one database: lead or follow
+            from .replicas import Replica
+
+            kw["replica"] = Replica(settings, history_path(settings))
         self.refresher = Refresher(settings, on_publish=self._published, interval=interval, **kw)
         self.bus = EventBus()
         self.webhooks = Dispatcher(settings, history_path(settings), **(webhook_options or {}))
@@ -110,12 +114,27 @@ class Service:
                 _current = self
         self.refresher.start()
         self.webhooks.start()
+        if self.refresher.replica is not None:  # a revision announced: a follower adopts it at once
+            loop = self.loop
+            self.refresher.replica.listen(lambda _n: loop.call_soon_threadsafe(self._heard))
+
+    def _heard(self) -> None:
+        async def follow() -> None:
+            try:
+                await self.refresher.replica.follow(self.refresher)
+            except Exception as exc:  # noqa: BLE001 - the next tick tries again
+                log.debug("following the announced revision: %s", exc)
+
+        if self.refresher.role == "follower":
+            asyncio.ensure_future(follow())
 
     async def stop(self) -> None:
         global _current
         self.shutdown.set()
         await self.refresher.stop()
         await self.webhooks.stop()
+        if self.refresher.replica is not None:
+            await in_thread(self.refresher.replica.close, name="chutes-replica-close")
         if self._register:
             with _current_lock:
                 if _current is self:
@@ -249,7 +268,7 @@ class Service:
         for event in snapshot.events:  # each with its journal number: ids only grow
             self.bus.publish("change", event, event.get("id", snapshot.revision))
         self.bus.publish("snapshot", self.snapshot_event(snapshot), snapshot.revision)
-        if self.webhooks.enabled:  # every recorded change not queued yet, this refresh's included
+        if self.webhooks.enabled and self.refresher.role == "leader":  # queued once, by the leader
             try:
                 await self.webhooks.publish_unsent(snapshot)
             except Exception as exc:  # noqa: BLE001 - webhooks never break a refresh

@@ -48,6 +48,7 @@ BACKOFF_CAP = 600.0
 TIMEOUT = 10.0
 IDLE_WAIT = 60.0  # seconds between looks at the outbox when nothing is due
 UNAVAILABLE_WAIT = 5.0  # seconds before trying a locked or unwritable outbox again
+CLAIM_BATCH = 20  # deliveries claimed per receiver at once (service/outbox.py `due(claim_for=)`)
 
 
 def utc_now() -> datetime:
@@ -162,6 +163,11 @@ class Dispatcher:
         return await in_thread(box.counts, name="chutes-webhook-db")
 
     # ------------------------------------------------------------------ sending
+    @property
+    def _claim_seconds(self) -> float:
+        """How long a claimed batch is ours: time to send all of it, then some."""
+        return float(self.timeout) * (CLAIM_BATCH + 1) + 30.0
+
     def _backoff(self, attempts: int) -> float:
         return min(self.backoff_cap, self.backoff_base * 2 ** max(0, attempts - 1))
 
@@ -224,7 +230,13 @@ class Dispatcher:
                     self._wake.clear()
                     try:
                         box = await self._box()
-                        due = await in_thread(box.due, self.clock(), self.urls, name="chutes-webhook-db")
+                        free = [u for u in self.urls if u not in self._busy]  # claimed: sent now
+                        due = await in_thread(
+                            functools.partial(box.due, limit=CLAIM_BATCH, claim_for=self._claim_seconds),
+                            self.clock(),
+                            free,
+                            name="chutes-webhook-db",
+                        )
                     except (HistoryError, OSError) as exc:  # locked, unwritable...
                         log.warning("webhook outbox unavailable, retrying in %g s: %s", UNAVAILABLE_WAIT, exc)
                         await self._wait(UNAVAILABLE_WAIT)

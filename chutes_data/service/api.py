@@ -25,17 +25,19 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import BaseRoute, Route
 
 from .. import export
 from ..query import apply_filters, sort_models
 from ..query import options as query_options
 from ..sources.state import State, assess
 from ..values import iso
+from . import hosts
 from .changes_api import changes, changes_atom, events
 from .openapi import document
 from .params import CHUTE_ID, ApiError, checked_view, model_query, parse
 from .responses import Handler, _service, _snapshot, _sources, cache_headers, dumps, endpoint, respond
+from .server import _settings  # the running service's settings, else the environment's
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +265,8 @@ async def refresh(request: Request) -> Response:
 async def openapi(request: Request) -> Response:
     """This API's OpenAPI 3.1 document."""
     parse(request, ())
-    return respond(request, dumps(document(TABLE, str(request.base_url).rstrip("/"))))
+    server_url = hosts.base_url(hosts.bind(), _settings().allowed_hosts)  # never the request's Host
+    return respond(request, dumps(document(TABLE, server_url)))
 
 
 # ---------------------------------------------------------------------------- routing
@@ -286,25 +289,6 @@ TABLE: tuple[tuple[str, Handler, list[str]], ...] = (
 
 
 def build_routes() -> list[BaseRoute]:
-    """Every API route, then a catch-all under /api/ answering JSON 404 / 405."""
-    routes: list[BaseRoute] = [Route(path, fn, methods=methods) for path, fn, methods in TABLE]
-
-    @endpoint
-    async def fallback(request: Request) -> Response:
-        allowed: set[str] = set()
-        for route in routes[: len(TABLE)]:
-            match, _ = route.matches(request.scope)
-            if match != Match.NONE:  # the path is known, the method is not
-                allowed |= set(getattr(route, "methods", None) or ())
-        if allowed:
-            raise ApiError(
-                405,
-                "method_not_allowed",
-                f"{request.method} is not allowed here; use {', '.join(sorted(allowed))}",
-                headers={"Allow": ", ".join(sorted(allowed))},
-            )
-        raise ApiError(404, "not_found", "no such API route; see /api/openapi.json")
-
-    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    routes += [Route("/api", fallback, methods=methods), Route("/api/{rest:path}", fallback, methods=methods)]
-    return routes
+    """Every API route. A path no route has, or a method a route does not take, is answered
+    before routing by `server.Methods` (JSON 404, or 405 with `Allow`), from this same TABLE."""
+    return [Route(path, fn, methods=methods) for path, fn, methods in TABLE]

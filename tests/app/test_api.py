@@ -25,7 +25,7 @@ from upstream import V1, Fault, StandInUpstream
 from chutes_data import config, export
 from chutes_data.query import Filters, apply_filters, sort_models
 from chutes_data.service import api as api_module
-from chutes_data.service import runtime, webhooks
+from chutes_data.service import hosts, runtime, webhooks
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
@@ -373,8 +373,13 @@ def test_a_price_change_upstream_reaches_changes_atom_events_and_webhooks(api: A
     assert api.client.get("/api/changes?since=2199-01-01").json()["changes"] == []
     assert api.client.get("/api/changes?kind=added,removed").json()["count"] == 0
 
-    feed = ET.fromstring(api.client.get("/api/changes.atom").content)
+    feed = ET.fromstring(api.client.get("/api/changes.atom?kind=price_changed").content)
     ns = {"a": "http://www.w3.org/2005/Atom"}
+    # links name the configured server (loopback bind), never the request's Host ("testserver")
+    links = {link.get("rel"): link.get("href") for link in feed.findall("a:link", ns)}
+    base = hosts.base_url()
+    assert base.startswith("http://127.0.0.1:")
+    assert links == {"self": f"{base}/api/changes.atom?kind=price_changed", "alternate": f"{base}/changes"}
     assert feed.find("a:id", ns).text and feed.find("a:updated", ns).text
     titles = [e.find("a:title", ns).text for e in feed.findall("a:entry", ns)]
     assert any(item["name"] in t and "0.999" in t for t in titles), titles

@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .params import CHANGES_PARAMS, MODEL_PARAMS, Param
+from .params import CHANGES_PARAMS, MAX_INT, MODEL_PARAMS, TIME_PATTERN, Param
 
 _TYPES: dict[str, dict[str, Any]] = {
     "text": {"type": "string", "maxLength": 200},
-    "int": {"type": "integer", "minimum": 0},
+    "int": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
     "number": {"type": "number"},
     "price": {"type": "number", "minimum": 0},
     "bool": {"type": "boolean"},
-    "time": {"type": "string", "format": "date-time"},
+    "time": {"type": "string", "pattern": TIME_PATTERN, "examples": ["2026-07-01", "2026-07-01T12:00:00Z"]},
 }
 _PARAMS = {"/api/models": MODEL_PARAMS, "/api/changes": CHANGES_PARAMS, "/api/changes.atom": CHANGES_PARAMS}
 _MEDIA = {"/api/changes.atom": "application/atom+xml", "/api/events": "text/event-stream"}
@@ -32,8 +32,12 @@ _ERROR = {
 
 
 def _schema(p: Param) -> dict[str, Any]:
+    if p.kind == "choice" and p.repeat:  # kind=a&kind=b, or kind=a,b: each item a comma-separated list
+        words = "|".join(p.choices)
+        schema: dict[str, Any] = {"type": "string", "pattern": rf"^({words})(,({words}))*$"}
+        return {"type": "array", "items": schema, "examples": [[p.choices[0]]]}
     if p.kind == "choice":
-        schema: dict[str, Any] = {"type": "string", "enum": list(p.choices)}
+        schema = {"type": "string", "enum": list(p.choices)}
     else:
         schema = dict(_TYPES[p.kind])
     if p.minimum is not None:
@@ -83,8 +87,14 @@ def _operation(path: str, fn: Any, method: str) -> dict[str, Any]:
         op["security"] = [{"adminToken": []}]
         op["responses"].update(
             {
-                "401": {"description": "Missing or wrong token"},
-                "403": {"description": "CHUTES_ADMIN_TOKEN is not configured"},
+                "401": {
+                    "description": "Missing or wrong token",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
+                "403": {
+                    "description": "CHUTES_ADMIN_TOKEN is not configured",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
             }
         )
     return op

@@ -186,11 +186,48 @@ def test_bad_model_parameters_are_a_400_naming_them(api: Api, query: str, parame
         ("/api/health?x=1", "x"),
         ("/api/export/data?format=csv", "format"),
         ("/api/models/v1/all?page=2", "page"),
+        ("/api/changes?kind=", "kind"),  # empty: not one of the enum
+        ("/api/changes?kind=added,", "kind"),
+        ("/api/changes?since=2201-01-01", "since"),  # the schema's bound: years to 2200
+        ("/api/changes?since=20260701", "since"),  # not the ISO form the schema's pattern names
+        ("/api/changes?limit=10001", "limit"),
+        ("/api/models?offset=10000001", "offset"),
+        ("/api/models?min_context=1234567890123", "min_context"),  # 13 digits
     ],
 )
 def test_bad_parameters_elsewhere_are_a_400_too(api: Api, path: str, parameter: str):
     r = api.client.get(path)
     assert r.status_code == 400 and r.json()["parameter"] == parameter, r.text
+
+
+def test_limit_zero_is_refused_naming_the_bound(api: Api):
+    for path in ("/api/changes?limit=0", "/api/changes.atom?limit=0"):
+        doc = api.client.get(path).json()
+        assert doc["parameter"] == "limit" and "1 to 10000" in doc["message"], doc
+    assert api.client.get("/api/changes?limit=1").status_code == 200
+
+
+def test_a_route_without_parameters_says_so():
+    """`?token=` on the refresh route: the error says what is expected, not an empty list."""
+    from starlette.requests import Request
+
+    from chutes_data.service.params import ApiError, parse
+
+    with pytest.raises(ApiError) as refused:
+        parse(Request({"type": "http", "query_string": b"token=abc", "headers": []}), ())
+    assert refused.value.parameter == "token"
+    assert refused.value.message == "token: unknown parameter; this route takes no parameters"
+
+
+def test_an_empty_feed_has_a_stable_updated_and_gets_a_304(api: Api):
+    path = "/api/changes.atom?since=2200-01-01"
+    first = api.client.get(path)
+    feed = ET.fromstring(first.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert feed.findall("a:entry", ns) == []
+    assert feed.find("a:updated", ns).text == "1970-01-01T00:00:00Z"
+    again = api.client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
 
 
 @pytest.mark.parametrize(

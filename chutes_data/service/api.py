@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .. import export
+from .. import export, markdown_table
 from ..query import apply_filters, sort_models
 from ..query import options as query_options
 from ..sources.state import State, assess
@@ -40,6 +40,8 @@ from .responses import Handler, _service, _snapshot, _sources, cache_headers, du
 from .server import _settings  # the running service's settings, else the environment's
 
 log = logging.getLogger(__name__)
+# /api/models' formats other than JSON: (media type, file suffix); openapi.py declares the same
+MODEL_MEDIA = {"csv": ("text/csv", "csv"), "md": ("text/markdown", "md")}
 
 
 # ---------------------------------------------------------------------------- handlers
@@ -84,6 +86,11 @@ async def models(request: Request) -> Response:
         frame = frame.iloc[query["offset"] : end]
         if query["format"] == "csv":
             return export.to_csv(frame).encode()
+        if query["format"] == "md":  # the CLI's `export --format md`: the view's rows, its currency
+            when = snapshot.catalog.generated_at  # the snapshot's, so the ETag is stable
+            return markdown_table.to_markdown(
+                frame, generated_at=when, currency=view.filters.currency
+            ).encode()
         return dumps(
             {
                 "generated_at": iso(snapshot.catalog.generated_at),
@@ -97,13 +104,14 @@ async def models(request: Request) -> Response:
         )
 
     body = await service.cached(key, build)
-    if query["format"] == "csv":
+    if query["format"] in MODEL_MEDIA:
+        media, suffix = MODEL_MEDIA[query["format"]]
         return respond(
             request,
             body,
-            media_type="text/csv; charset=utf-8",
+            media_type=f"{media}; charset=utf-8",
             snapshot=snapshot,
-            headers={"Content-Disposition": 'inline; filename="chutes-models.csv"'},
+            headers={"Content-Disposition": f'inline; filename="chutes-models.{suffix}"'},
         )
     return respond(request, body, snapshot=snapshot)
 

@@ -68,6 +68,7 @@ def _operation(path: str, fn: Any, method: str) -> dict[str, Any]:
     }
     if path == "/api/models":
         responses["200"]["content"]["text/csv"] = {}
+        responses["200"]["content"]["text/markdown"] = {}
     if "{chute_id}" in path:
         responses["404"] = {
             "description": "Unknown or malformed chute_id",

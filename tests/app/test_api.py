@@ -22,7 +22,7 @@ from payloads import FAKE_KEY
 from receiver import WebhookReceiver, verify
 from upstream import V1, Fault, StandInUpstream
 
-from chutes_data import config, export
+from chutes_data import config, export, markdown_table
 from chutes_data.query import Filters, apply_filters, sort_models
 from chutes_data.service import api as api_module
 from chutes_data.service import hosts, runtime, webhooks
@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA_ROUTES = [
     "/api/models",
     "/api/models?format=csv",
+    "/api/models?format=md",
     "/api/models/v1/all",
     "/api/chutes",
     "/api/export/data",
@@ -117,6 +118,8 @@ def test_every_route_answers_with_an_etag_and_no_key(api: Api, path: str):
         assert kind.startswith("text/csv") and r.text.splitlines()[0].startswith("name,chute_id,")
     elif path.endswith(".atom"):
         assert kind.startswith("application/atom+xml")
+    elif "format=md" in path:
+        assert kind.startswith("text/markdown") and r.text.startswith("**Chutes models**")
     else:
         assert kind.startswith("application/json")
         r.json()
@@ -286,6 +289,19 @@ def test_models_paging_and_csv_are_the_export_ones(api: Api):
     assert doc["total"] == len(models) and doc["count"] == len(doc["models"]) == min(2, len(models) - 1)
     assert doc["models"] == export.rows(ordered.iloc[1:3])
     assert api.client.get("/api/models?format=csv").text == export.to_csv(models)
+
+
+def test_models_as_markdown_are_the_views_rows_as_the_cli_writes_them(api: Api):
+    catalog = api.service.snapshot.catalog
+    view = sort_models(apply_filters(catalog.models, Filters(currency="tao")), "price_in", "tao")
+    r = api.client.get("/api/models?format=md&sort=price_in&currency=tao&limit=3")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    assert "chutes-models.md" in r.headers["content-disposition"] and r.headers["etag"]
+    expected = markdown_table.to_markdown(view.iloc[:3], generated_at=catalog.generated_at, currency="tao")
+    assert r.text == expected
+    assert f"**Chutes models**: {min(3, len(view))} rows" in r.text and "TAO" in r.text.upper()
+    again = api.client.get("/api/models?format=md&sort=price_in&currency=tao&limit=3")
+    assert again.headers["etag"] == r.headers["etag"]
 
 
 def test_model_detail_has_the_row_and_the_listing_entry(api: Api):

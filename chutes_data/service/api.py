@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Route
 from .. import export, markdown_table
 from ..query import apply_filters, sort_models
 from ..query import options as query_options
-from ..sources.state import State, assess
+from ..sources.state import State, catalog_outcomes
 from ..values import iso
 from . import hosts
 from .changes_api import changes, changes_atom, events
@@ -180,8 +180,9 @@ async def cache_status(request: Request) -> Response:
     nxt = iso(service.refresher.next_refresh_at)
     now = datetime.now(UTC)
     sources = {}
+    outcomes = catalog_outcomes(snapshot.catalog, service.settings, now)  # the sample says why
     for name, data in snapshot.catalog.all_sources.items():
-        s, outcome = data.status, assess(data.status, service.settings, now)
+        s, outcome = data.status, outcomes[name]
         age = s.age_seconds(now)
         sources[name] = {
             "origin": s.origin,
@@ -192,7 +193,7 @@ async def cache_status(request: Request) -> Response:
             "stale": outcome.state is State.STALE,
             "complete": s.complete,
             "count": s.count,
-            "error": s.error,
+            "error": s.error or snapshot.catalog.fallback.get(name),  # the sample: the upstream error
             "next_refresh": nxt,
             **outcome.to_dict(),
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .contract import ERROR, response_schema
 from .params import CHANGES_PARAMS, MAX_INT, MODEL_PARAMS, TIME_PATTERN, Param
 
 _TYPES: dict[str, dict[str, Any]] = {
@@ -20,15 +21,8 @@ _TYPES: dict[str, dict[str, Any]] = {
 }
 _PARAMS = {"/api/models": MODEL_PARAMS, "/api/changes": CHANGES_PARAMS, "/api/changes.atom": CHANGES_PARAMS}
 _MEDIA = {"/api/changes.atom": "application/atom+xml", "/api/events": "text/event-stream"}
-_ERROR = {
-    "type": "object",
-    "required": ["error", "message"],
-    "properties": {
-        "error": {"type": "string"},
-        "message": {"type": "string"},
-        "parameter": {"type": "string"},
-    },
-}
+_TEXT = {"type": "string"}  # a text answer (feed, stream, CSV, Markdown): its body as a string
+_ERROR = ERROR
 
 
 def _schema(p: Param) -> dict[str, Any]:
@@ -58,7 +52,10 @@ def _parameter(p: Param) -> dict[str, Any]:
 def _operation(path: str, fn: Any, method: str) -> dict[str, Any]:
     media = _MEDIA.get(path, "application/json")
     responses: dict[str, Any] = {
-        "200": {"description": "OK", "content": {media: {}}},
+        "200": {
+            "description": "OK",
+            "content": {media: {"schema": response_schema(path) if media == "application/json" else _TEXT}},
+        },
         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
         "400": {
             "description": "A bad parameter (named in `parameter`)",
@@ -67,8 +64,8 @@ def _operation(path: str, fn: Any, method: str) -> dict[str, Any]:
         "503": {"description": "No data yet", "content": {"application/json": {"schema": _ERROR}}},
     }
     if path == "/api/models":
-        responses["200"]["content"]["text/csv"] = {}
-        responses["200"]["content"]["text/markdown"] = {}
+        responses["200"]["content"]["text/csv"] = {"schema": _TEXT}
+        responses["200"]["content"]["text/markdown"] = {"schema": _TEXT}
     if "{chute_id}" in path:
         responses["404"] = {
             "description": "Unknown or malformed chute_id",

@@ -148,11 +148,11 @@ def _one(param: Param, raw: str) -> Any:
     if param.kind == "int":
         if not re.fullmatch(r"\d{1,12}", text):
             raise bad(param.name, f"{_shown(text)} is not a non-negative integer (at most 12 digits)")
-        number = int(text)
+        whole = int(text)
         low, high = int(param.minimum or 0), int(MAX_INT if param.maximum is None else param.maximum)
-        if not low <= number <= high:
+        if not low <= whole <= high:
             raise bad(param.name, f"must be {low} to {high}")
-        return number
+        return whole
     if param.kind == "price":
         try:
             number = float(text)

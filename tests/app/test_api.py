@@ -661,3 +661,44 @@ def test_openapi_parameters_carry_the_vocabularys_bounds_and_enums(api: Api):
             assert schema["type"] == "array", spec.name
         if spec.url != spec.name:
             assert f"`{spec.url}`" in params[spec.name]["description"], spec.name
+
+
+@pytest.mark.parametrize("path", GET_ROUTES)
+def test_every_answer_matches_its_schema_in_the_openapi_document(api: Api, path: str):
+    """The typed contract: each 200's body validates against the schema the document declares for
+    its route and media type (a model row, an event, a source's outcome: derived from the code's
+    own declarations), and text answers are declared as text."""
+    import jsonschema
+
+    spec = api.client.get("/api/openapi.json").json()
+    r = api.client.get(path)
+    media = r.headers["content-type"].split(";")[0]
+    route = path.split("?")[0]
+    if route.startswith("/api/models/") and route != "/api/models/v1/all":
+        route = "/api/models/{chute_id}"
+    content = spec["paths"][route]["get"]["responses"]["200"]["content"]
+    schema = content[media]["schema"]
+    if media == "application/json":
+        jsonschema.Draft202012Validator(schema).validate(r.json())
+        assert schema["type"] == "object"
+    else:
+        assert schema == {"type": "string"}
+
+
+def test_a_model_row_schema_follows_the_column_declarations(api: Api):
+    from chutes_data.schema import MERGED_COLUMNS
+
+    spec = api.client.get("/api/openapi.json").json()
+    row = spec["paths"]["/api/models"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    props = row["properties"]["models"]["items"]["properties"]
+    assert list(props) == MERGED_COLUMNS
+    assert props["price_input_usd"]["type"] == ["number", "null"] and props["hot"]["type"] == [
+        "boolean",
+        "null",
+    ]
+    assert props["supported_features"]["items"] == {"type": "string"}
+    assert props["instances_active"]["type"] == ["integer", "null"]
+    errors = spec["paths"]["/api/cache/refresh"]["post"]["responses"]
+    assert {errors[s]["content"]["application/json"]["schema"]["required"][0] for s in ("401", "403")} == {
+        "error"
+    }

@@ -32,7 +32,7 @@ from ..query import apply_filters, sort_models
 from ..query import options as query_options
 from ..sources.state import State, catalog_outcomes
 from ..values import iso
-from . import hosts
+from . import hosts, runtime
 from .changes_api import changes, changes_atom, events
 from .openapi import document
 from .params import CHUTE_ID, ApiError, checked_view, model_query, parse
@@ -275,7 +275,13 @@ async def openapi(request: Request) -> Response:
     """This API's OpenAPI 3.1 document."""
     parse(request, ())
     server_url = hosts.base_url(hosts.bind(), _settings().allowed_hosts)  # never the request's Host
-    return respond(request, dumps(document(TABLE, server_url)))
+    service = runtime.current()
+    snapshot = service.snapshot if service is not None else None
+    options = None
+    if service is not None and snapshot is not None:  # the filters' enums: this catalog's values
+        catalog = snapshot.catalog
+        options = await service.cached(("options", snapshot.revision), lambda: query_options(catalog.models))
+    return respond(request, dumps(document(TABLE, server_url, options)))
 
 
 # ---------------------------------------------------------------------------- routing

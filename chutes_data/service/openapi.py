@@ -5,7 +5,7 @@ It imports nothing from `api`: the route table is an argument, so there is no im
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .contract import ERROR, response_schema
@@ -25,7 +25,10 @@ _TEXT = {"type": "string"}  # a text answer (feed, stream, CSV, Markdown): its b
 _ERROR = ERROR
 
 
-def _schema(p: Param) -> dict[str, Any]:
+def _schema(p: Param, options: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+    known = (options or {}).get(p.options or "")
+    if known:  # a filter whose values come from the catalog: the current catalog's values
+        return {"type": "array", "items": {"type": "string", "enum": list(known)}}
     if p.kind == "choice" and p.repeat:  # kind=a&kind=b, or kind=a,b: each item a comma-separated list
         words = "|".join(p.choices)
         schema: dict[str, Any] = {"type": "string", "pattern": rf"^({words})(,({words}))*$"}
@@ -41,15 +44,18 @@ def _schema(p: Param) -> dict[str, Any]:
     return {"type": "array", "items": schema} if p.repeat else schema
 
 
-def _parameter(p: Param) -> dict[str, Any]:
+def _parameter(p: Param, options: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
     doc = p.doc + (f" (also `{'`, `'.join(p.aliases)}`, the dashboard's URL name)" if p.aliases else "")
-    out = {"name": p.name, "in": "query", "required": False, "description": doc, "schema": _schema(p)}
+    schema = _schema(p, options)
+    out = {"name": p.name, "in": "query", "required": False, "description": doc, "schema": schema}
     if p.repeat:
         out.update(style="form", explode=True)
     return out
 
 
-def _operation(path: str, fn: Any, method: str) -> dict[str, Any]:
+def _operation(
+    path: str, fn: Any, method: str, options: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, Any]:
     media = _MEDIA.get(path, "application/json")
     responses: dict[str, Any] = {
         "200": {
@@ -74,7 +80,7 @@ def _operation(path: str, fn: Any, method: str) -> dict[str, Any]:
     op: dict[str, Any] = {
         "operationId": fn.__name__,
         "summary": (fn.__doc__ or "").strip().split("\n")[0],
-        "parameters": [_parameter(p) for p in _PARAMS.get(path, ())],
+        "parameters": [_parameter(p, options) for p in _PARAMS.get(path, ())],
         "responses": responses,
     }
     if "{chute_id}" in path:
@@ -98,12 +104,18 @@ def _operation(path: str, fn: Any, method: str) -> dict[str, Any]:
     return op
 
 
-def document(table: Iterable[tuple[str, Any, list[str]]], server_url: str = "") -> dict[str, Any]:
-    """The document for `table`, the API's (path, handler, methods) routes."""
+def document(
+    table: Iterable[tuple[str, Any, list[str]]],
+    server_url: str = "",
+    options: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """The document for `table`, the API's (path, handler, methods) routes. `options`: the
+    catalog's choices (`query.options`), the enums of the filters that take the catalog's values
+    (without them, those are any text, which the server may then refuse)."""
     paths: dict[str, Any] = {}
     for path, fn, methods in table:
         for method in methods:
-            paths.setdefault(path, {})[method.lower()] = _operation(path, fn, method.lower())
+            paths.setdefault(path, {})[method.lower()] = _operation(path, fn, method.lower(), options)
     return {
         "openapi": "3.1.0",
         "info": {

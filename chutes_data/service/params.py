@@ -26,7 +26,8 @@ MAX_INT = 10**12 - 1  # an integer parameter has at most 12 digits
 CHUTE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
 # A time parameter: an ISO date or date-time, years 1970 to _MAX_YEAR (the OpenAPI pattern too)
 TIME_PATTERN = (
-    rf"^(19[7-9]\d|2[01]\d\d|{_MAX_YEAR})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    rf"^(19[7-9]\d|2[01]\d\d|{_MAX_YEAR})-"
+    r"((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2\d))"
     r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$"
 )
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -64,6 +65,7 @@ class Param:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    options: str | None = None  # the `query.options()` list its values come from (the catalog's)
 
 
 def _from_spec(s: Spec) -> Param:
@@ -77,6 +79,7 @@ def _from_spec(s: Spec) -> Param:
         choices=s.choices if s.kind == "choice" else (),
         minimum=s.minimum,
         maximum=s.maximum,
+        options=s.options,
     )
 
 

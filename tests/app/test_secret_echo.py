@@ -93,6 +93,7 @@ def leaky(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Leaky]:
             "CHUTES_HTTP_TIMEOUT": "5",
             "CHUTES_ADMIN_TOKEN": TOKEN,
             "CHUTES_WEBHOOK_URLS": receiver.url,
+            "CHUTES_ALLOWED_HOSTS": "testserver",  # TestClient's Host; the server is loopback-bound
         }
         for name, value in env.items():
             mp.setenv(name, value)

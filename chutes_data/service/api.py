@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .. import export, markdown_table
+from ..config import Settings
 from ..query import apply_filters, sort_models
 from ..query import options as query_options
 from ..sources.state import State, catalog_outcomes
@@ -37,7 +38,6 @@ from .changes_api import changes, changes_atom, events
 from .openapi import document
 from .params import CHUTE_ID, ApiError, checked_view, model_query, parse
 from .responses import Handler, _service, _snapshot, _sources, cache_headers, dumps, endpoint, respond
-from .server import _settings  # the running service's settings, else the environment's
 
 log = logging.getLogger(__name__)
 # /api/models' formats other than JSON: (media type, file suffix); openapi.py declares the same
@@ -274,8 +274,9 @@ async def refresh(request: Request) -> Response:
 async def openapi(request: Request) -> Response:
     """This API's OpenAPI 3.1 document."""
     parse(request, ())
-    server_url = hosts.base_url(hosts.bind(), _settings().allowed_hosts)  # never the request's Host
     service = runtime.current()
+    settings = service.settings if service is not None else Settings.from_env()
+    server_url = hosts.base_url(hosts.bind(), settings.allowed_hosts)  # never the request's Host
     snapshot = service.snapshot if service is not None else None
     options = None
     if service is not None and snapshot is not None:  # the filters' enums: this catalog's values

@@ -7,7 +7,8 @@
         rx.accepted               # [{"headers", "body", "json"}] of the POSTs answered 2xx
         rx.seen                   # every POST, whatever it was answered
 
-Nothing leaves the machine (127.0.0.1, port 0 unless given).
+Nothing leaves the machine (127.0.0.1, port 0 unless given). `verify(record, secret)` checks a
+recorded POST with the Standard Webhooks reference library (`standardwebhooks`), as a receiver does.
 """
 
 from __future__ import annotations
@@ -15,10 +16,34 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+from unittest import mock
 
 from loopback import LoopbackServer, base_url, serve, shut_down
+from standardwebhooks import Webhook
+from standardwebhooks import webhooks as library
+
+from chutes_data.service.signing import receiver_secret
+
+
+def verify(record: dict[str, Any], secret: str, now: datetime | None = None) -> Any:
+    """The reference library's `Webhook.verify` of a recorded POST: the parsed body, or it raises
+    `WebhookVerificationError` (forged, unsigned, or older/newer than five minutes). `now` is the
+    sender's injected clock: the library reads its own wall clock, so a test with a fixed clock
+    lends it that time instead of sleeping or signing at the real one."""
+    hook = Webhook(receiver_secret(secret))
+    if now is None:
+        return hook.verify(record["body"], record["headers"])
+
+    class At(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> At:  # type: ignore[override]
+            return cls.fromtimestamp(now.timestamp(), tz)
+
+    with mock.patch.object(library, "datetime", At):
+        return hook.verify(record["body"], record["headers"])
 
 
 class WebhookReceiver:

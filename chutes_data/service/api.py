@@ -25,14 +25,16 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import BaseRoute, Route
 
-from .. import export
+from .. import export, markdown_table
+from ..config import Settings
 from ..market.detail import model_market
 from ..query import apply_filters, sort_models
 from ..query import options as query_options
-from ..sources.state import State, assess
+from ..sources.state import State, catalog_outcomes
 from ..values import iso
+from . import hosts, runtime
 from .changes_api import changes, changes_atom, events
 from .openapi import document
 from .params import CHUTE_ID, ApiError, checked_view, model_query, parse
@@ -40,6 +42,8 @@ from .responses import Handler, _service, _snapshot, _sources, cache_headers, du
 from .routing_api import routing
 
 log = logging.getLogger(__name__)
+# /api/models' formats other than JSON: (media type, file suffix); openapi.py declares the same
+MODEL_MEDIA = {"csv": ("text/csv", "csv"), "md": ("text/markdown", "md")}
 
 
 # ---------------------------------------------------------------------------- handlers
@@ -87,6 +91,11 @@ async def models(request: Request) -> Response:
         frame = frame.iloc[query["offset"] : end]
         if query["format"] == "csv":
             return export.to_csv(frame).encode()
+        if query["format"] == "md":  # the CLI's `export --format md`: the view's rows, its currency
+            when = snapshot.catalog.generated_at  # the snapshot's, so the ETag is stable
+            return markdown_table.to_markdown(
+                frame, generated_at=when, currency=view.filters.currency
+            ).encode()
         return dumps(
             {
                 "generated_at": iso(snapshot.catalog.generated_at),
@@ -100,13 +109,14 @@ async def models(request: Request) -> Response:
         )
 
     body = await service.cached(key, build)
-    if query["format"] == "csv":
+    if query["format"] in MODEL_MEDIA:
+        media, suffix = MODEL_MEDIA[query["format"]]
         return respond(
             request,
             body,
-            media_type="text/csv; charset=utf-8",
+            media_type=f"{media}; charset=utf-8",
             snapshot=snapshot,
-            headers={"Content-Disposition": 'inline; filename="chutes-models.csv"'},
+            headers={"Content-Disposition": f'inline; filename="chutes-models.{suffix}"'},
         )
     return respond(request, body, snapshot=snapshot)
 
@@ -175,8 +185,9 @@ async def cache_status(request: Request) -> Response:
     nxt = iso(service.refresher.next_refresh_at)
     now = datetime.now(UTC)
     sources = {}
+    outcomes = catalog_outcomes(snapshot.catalog, service.settings, now)  # the sample says why
     for name, data in snapshot.catalog.all_sources.items():
-        s, outcome = data.status, assess(data.status, service.settings, now)
+        s, outcome = data.status, outcomes[name]
         age = s.age_seconds(now)
         sources[name] = {
             "origin": s.origin,
@@ -187,7 +198,7 @@ async def cache_status(request: Request) -> Response:
             "stale": outcome.state is State.STALE,
             "complete": s.complete,
             "count": s.count,
-            "error": s.error,
+            "error": s.error or snapshot.catalog.fallback.get(name),  # the sample: the upstream error
             "next_refresh": nxt,
             **outcome.to_dict(),
         }
@@ -268,7 +279,15 @@ async def refresh(request: Request) -> Response:
 async def openapi(request: Request) -> Response:
     """This API's OpenAPI 3.1 document."""
     parse(request, ())
-    return respond(request, dumps(document(TABLE, str(request.base_url).rstrip("/"))))
+    service = runtime.current()
+    settings = service.settings if service is not None else Settings.from_env()
+    server_url = hosts.base_url(hosts.bind(), settings.allowed_hosts)  # never the request's Host
+    snapshot = service.snapshot if service is not None else None
+    options = None
+    if service is not None and snapshot is not None:  # the filters' enums: this catalog's values
+        catalog = snapshot.catalog
+        options = await service.cached(("options", snapshot.revision), lambda: query_options(catalog.models))
+    return respond(request, dumps(document(TABLE, server_url, options)))
 
 
 # ---------------------------------------------------------------------------- routing
@@ -292,25 +311,6 @@ TABLE: tuple[tuple[str, Handler, list[str]], ...] = (
 
 
 def build_routes() -> list[BaseRoute]:
-    """Every API route, then a catch-all under /api/ answering JSON 404 / 405."""
-    routes: list[BaseRoute] = [Route(path, fn, methods=methods) for path, fn, methods in TABLE]
-
-    @endpoint
-    async def fallback(request: Request) -> Response:
-        allowed: set[str] = set()
-        for route in routes[: len(TABLE)]:
-            match, _ = route.matches(request.scope)
-            if match != Match.NONE:  # the path is known, the method is not
-                allowed |= set(getattr(route, "methods", None) or ())
-        if allowed:
-            raise ApiError(
-                405,
-                "method_not_allowed",
-                f"{request.method} is not allowed here; use {', '.join(sorted(allowed))}",
-                headers={"Allow": ", ".join(sorted(allowed))},
-            )
-        raise ApiError(404, "not_found", "no such API route; see /api/openapi.json")
-
-    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    routes += [Route("/api", fallback, methods=methods), Route("/api/{rest:path}", fallback, methods=methods)]
-    return routes
+    """Every API route. A path no route has, or a method a route does not take, is answered
+    before routing by `server.Methods` (JSON 404, or 405 with `Allow`), from this same TABLE."""
+    return [Route(path, fn, methods=methods) for path, fn, methods in TABLE]

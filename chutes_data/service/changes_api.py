@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from . import runtime
+from . import hosts, runtime
 from .events import format_event
 from .feeds import atom_feed
 from .params import CHANGES_PARAMS, ApiError, parse
@@ -72,10 +72,12 @@ async def changes_atom(request: Request) -> Response:
     service = _service()
     p = parse(request, CHANGES_PARAMS)
     events = await _events(service, p)
+    base = hosts.base_url(hosts.bind(), service.settings.allowed_hosts)  # never the request's Host
+    query = f"?{request.url.query}" if request.url.query else ""
     body = atom_feed(
         events,
-        self_url=str(request.url),
-        alternate_url=str(request.base_url) + "changes",
+        self_url=f"{base}{request.url.path}{query}",
+        alternate_url=f"{base}/changes",
         limit=p.get("limit") or 200,
     )
     return respond(request, body, media_type="application/atom+xml; charset=utf-8", snapshot=service.snapshot)

@@ -56,6 +56,11 @@ def event_id(event: dict) -> str:
     return "urn:sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# An empty feed's <updated>: a fixed instant (the epoch), not now, so the same empty feed has the
+# same bytes and ETag and a reader polling it gets a 304.
+EMPTY_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def atom_feed(
     events: list[dict],
     *,
@@ -69,7 +74,7 @@ def atom_feed(
     stamp = (
         newest[0]["at"]
         if newest and newest[0].get("at")
-        else (updated or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        else (updated or EMPTY_UPDATED).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',

@@ -17,12 +17,20 @@ from ..filters import BY_NAME, SPECS, ParameterError, Spec, View, view_from
 from ..history import EVENT_KINDS
 from ..routing import DEFAULT_N, MAX_N, ORDERS, STRATEGIES
 from ..sources.registry import CATALOG_SOURCES as SOURCES
-from ..values import parse_time
+from ..values import _MAX_YEAR, parse_time
 
 JSON = "application/json"
 MAX_TEXT = 200
 MAX_LIMIT = 10_000
+MAX_OFFSET = 10_000_000
+MAX_INT = 10**12 - 1  # an integer parameter has at most 12 digits
 CHUTE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
+# A time parameter: an ISO date or date-time, years 1970 to _MAX_YEAR (the OpenAPI pattern too)
+TIME_PATTERN = (
+    rf"^(19[7-9]\d|2[01]\d\d|{_MAX_YEAR})-"
+    r"((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2\d))"
+    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$"
+)
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
@@ -58,6 +66,7 @@ class Param:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    options: str | None = None  # the `query.options()` list its values come from (the catalog's)
 
 
 def _from_spec(s: Spec) -> Param:
@@ -71,6 +80,7 @@ def _from_spec(s: Spec) -> Param:
         choices=s.choices if s.kind == "choice" else (),
         minimum=s.minimum,
         maximum=s.maximum,
+        options=s.options,
     )
 
 
@@ -78,12 +88,12 @@ def _from_spec(s: Spec) -> Param:
 MODEL_PARAMS = (
     *(_from_spec(s) for s in SPECS),
     Param("limit", "int", f"at most this many rows (1 to {MAX_LIMIT})", minimum=1, maximum=MAX_LIMIT),
-    Param("offset", "int", "skip this many rows first"),
+    Param("offset", "int", f"skip this many rows first (0 to {MAX_OFFSET:,})", maximum=MAX_OFFSET),
     Param(
         "format",
         "choice",
-        "json (default) or csv (formula-safe, the export's columns)",
-        choices=("json", "csv"),
+        "json (default), csv (formula-safe) or md (a Markdown table); csv and md have the export's columns",
+        choices=("json", "csv", "md"),
     ),
 )
 CHANGES_PARAMS = (
@@ -93,7 +103,13 @@ CHANGES_PARAMS = (
     ),
     Param("source", "choice", "only events of this source", choices=SOURCES),
     Param("model", "text", "only events about this model (name or chute_id)"),
-    Param("limit", "int", "only the newest this many events"),
+    Param(
+        "limit",
+        "int",
+        f"only the newest this many events (1 to {MAX_LIMIT}; leave it out for all; 0 is refused)",
+        minimum=1,
+        maximum=MAX_LIMIT,
+    ),
 )
 
 # /api/routing (issue 20): the filter vocabulary, then what the routing string is made of
@@ -115,7 +131,10 @@ def _values(request: Request, params: tuple[Param, ...]) -> dict[str, list[str]]
     for key, value in request.query_params.multi_items():
         if key not in names:
             shown = re.sub(r"[^\w.\-]", "?", key)[:40]
-            raise bad(shown, f"unknown parameter; expected one of {', '.join(by_name)}")
+            expected = (
+                f"expected one of {', '.join(by_name)}" if by_name else "this route takes no parameters"
+            )
+            raise bad(shown, f"unknown parameter; {expected}")
         name = names[key]
         out.setdefault(name, []).append(value)
         if len(out[name]) > 1 and not by_name[name].repeat:
@@ -142,8 +161,12 @@ def _one(param: Param, raw: str) -> Any:
         raise bad(param.name, f"{_shown(text)} is not a boolean (true/false, 1/0)")
     if param.kind == "int":
         if not re.fullmatch(r"\d{1,12}", text):
-            raise bad(param.name, f"{_shown(text)} is not a non-negative integer")
-        return int(text)
+            raise bad(param.name, f"{_shown(text)} is not a non-negative integer (at most 12 digits)")
+        whole = int(text)
+        low, high = int(param.minimum or 0), int(MAX_INT if param.maximum is None else param.maximum)
+        if not low <= whole <= high:
+            raise bad(param.name, f"must be {low} to {high}")
+        return whole
     if param.kind == "price":
         try:
             number = float(text)
@@ -153,7 +176,7 @@ def _one(param: Param, raw: str) -> Any:
             raise bad(param.name, f"{_shown(text)} is not a non-negative number")
         return number
     if param.kind == "time":
-        stamp = parse_time(text)
+        stamp = parse_time(text) if re.fullmatch(TIME_PATTERN, text) else None
         if stamp is None:
             raise bad(param.name, f"{_shown(text)} is not an ISO date or time, e.g. 2026-07-01")
         return stamp
@@ -175,7 +198,7 @@ def parse_values(raw: dict[str, list[str]], params: tuple[Param, ...]) -> dict[s
             continue
         texts = raw[param.name]
         if param.repeat and param.kind == "choice":  # kind=added,removed as well as kind=a&kind=b
-            texts = [part for text in texts for part in text.split(",") if part.strip()]
+            texts = [part for text in texts for part in text.split(",")]  # an empty one is refused
         values = [_one(param, v) for v in texts]
         if param.repeat:
             out[param.name] = tuple(v for v in values if v != "")
@@ -192,10 +215,6 @@ def model_query(request: Request) -> dict[str, Any]:
     by `checked_view`), the raw filter values, and limit, offset, format."""
     raw = _values(request, MODEL_PARAMS)  # 400 for an unknown or repeated name
     p = parse_values({k: v for k, v in raw.items() if k in _PAGING}, MODEL_PARAMS)
-    if "limit" in p and not 1 <= p["limit"] <= MAX_LIMIT:
-        raise bad("limit", f"must be 1 to {MAX_LIMIT}")
-    if p.get("offset", 0) > 10_000_000:
-        raise bad("offset", "too large")
     filter_raw = {k: v for k, v in raw.items() if k in BY_NAME}
     return {
         "view": checked_view(filter_raw, None),

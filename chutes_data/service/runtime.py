@@ -27,7 +27,7 @@ from typing import Any
 
 from ..config import Settings
 from ..history import HistoryStore, history_path, shared_store
-from ..sources.state import State, assess
+from ..sources.state import State, catalog_outcomes
 from ..values import iso
 from .events import EventBus
 from .refresher import Refresher, Snapshot, in_thread
@@ -242,6 +242,9 @@ class Service:
 
     # ------------------------------------------------------------------ publishing
     def snapshot_event(self, snapshot: Snapshot) -> dict:
+        outcomes = catalog_outcomes(
+            snapshot.catalog, self.settings, snapshot.published_at
+        )  # the sample says why
         return {
             "revision": snapshot.revision,
             "generated_at": iso(snapshot.published_at),
@@ -258,7 +261,7 @@ class Service:
                     **outcome.to_dict(),
                 }
                 for name, d in snapshot.catalog.all_sources.items()
-                for outcome in (assess(d.status, self.settings, snapshot.published_at),)
+                for outcome in (outcomes[name],)
             },
         }
 

@@ -1,8 +1,10 @@
 """Change webhooks: after a refresh that found changes, POST them to every CHUTES_WEBHOOK_URLS.
 
 Body: `{"id", "generated_at", "events": [...]}` (the history's event objects), as compact JSON.
-Headers: `X-Chutes-Delivery: <id>` always (receivers drop duplicates by it),
-`X-Chutes-Signature: sha256=<hex HMAC-SHA256 of the raw body>` when CHUTES_WEBHOOK_SECRET is set,
+Headers: Standard Webhooks' three (`signing.headers`): `webhook-id: <delivery id>` (the same on
+every retry: receivers drop duplicates by it), `webhook-timestamp` (this attempt's time, from the
+injected clock) and, when CHUTES_WEBHOOK_SECRET is set, `webhook-signature: v1,<base64 HMAC>` of
+`id.timestamp.body`, signed afresh on every attempt so a retry is not refused as a replay;
 `User-Agent: chutes-model-explorer-webhooks`.
 
 Every (delivery, receiver) pair is a row of `webhook_deliveries` in the history database (schema
@@ -23,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
-import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from ..config import Settings
 from ..errors import HistoryError
 from ..urls import display_url, mask_credentials
 from ..values import iso
+from . import signing
 from .outbox import Outbox, Pending
 from .refresher import Snapshot, in_thread
 
@@ -53,16 +55,6 @@ CLAIM_BATCH = 20  # deliveries claimed per receiver at once (service/outbox.py `
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def signature(body: bytes, secret: str) -> str:
-    """The `X-Chutes-Signature` value: `sha256=` + hex HMAC-SHA256 of the raw body."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def verify(body: bytes, header: str | None, secret: str) -> bool:
-    """What a receiver does: constant-time check of the signature header (for tests and docs)."""
-    return bool(header) and hmac.compare_digest(signature(body, secret), header or "")
 
 
 def build_delivery(events: list[dict], generated_at: datetime) -> tuple[str, bytes]:
@@ -175,13 +167,12 @@ class Dispatcher:
         return mask_credentials(text.replace(url, display_url(url)))[:300]
 
     async def _send(self, item: Pending) -> None:
+        stamp = int(self.clock().timestamp())  # this attempt's time: each retry is signed anew
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            "X-Chutes-Delivery": item.delivery_id,
+            **signing.headers(item.delivery_id, item.body, self.secret, stamp),
         }
-        if self.secret:
-            headers["X-Chutes-Signature"] = signature(item.body, self.secret)
         assert self._client is not None
         self.attempts += 1
         try:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from ..config import Settings
-from .types import SourceStatus
+from .types import Catalog, SourceStatus
 
 MIN_INTERVAL = 2.0  # seconds: a floor under CACHE_DURATION_MINUTES=0, so upstream is not hammered
 
@@ -71,8 +71,15 @@ def stale_after(status: SourceStatus, settings: Settings) -> float:
     return status.ttl_seconds + refresh_interval(settings)
 
 
-def assess(status: SourceStatus, settings: Settings, now: datetime | None = None) -> Outcome:
-    """The one rule: what a status means now (see the module docstring)."""
+OFFLINE_REASON = "offline mode is on (CHUTES_OFFLINE or --offline)"
+SAMPLE_TELEMETRY_REASON = "the catalog is the bundled sample, so its telemetry is too"
+
+
+def assess(
+    status: SourceStatus, settings: Settings, now: datetime | None = None, fallback: str | None = None
+) -> Outcome:
+    """The one rule: what a status means now (see the module docstring). A sample always says
+    why it stands in: `fallback` (why no live or cached data could be had), else offline mode."""
     now = now or datetime.now(UTC)
     since = status.fetched_at
     if status.origin == "none":
@@ -92,7 +99,23 @@ def assess(status: SourceStatus, settings: Settings, now: datetime | None = None
     reason = status.error
     if state is State.STALE and reason is None:
         reason = f"not refreshed for {_minutes((now - since).total_seconds())}"  # type: ignore[operator]
+    if state is State.SAMPLE and reason is None:
+        reason = fallback or (OFFLINE_REASON if settings.offline else None)
     return Outcome(status.source, state, reason, since)
+
+
+def catalog_outcomes(catalog: Catalog, settings: Settings, now: datetime | None = None) -> dict[str, Outcome]:
+    """`assess` of every source of a loaded catalog (catalog, then telemetry), the sample's
+    reason included: the upstream errors that made it stand in (`Catalog.fallback`), and for the
+    telemetry beside a sample catalog, that. What the API's cache status and SSE show."""
+    now = now or datetime.now(UTC)
+    out = {}
+    for name, data in catalog.all_sources.items():
+        why = catalog.fallback.get(name)
+        if why is None and name not in catalog.sources and catalog.is_sample:
+            why = SAMPLE_TELEMETRY_REASON
+        out[name] = assess(data.status, settings, now, f"no live or cached data: {why}" if why else None)
+    return out
 
 
 def _minutes(seconds: float) -> str:

@@ -19,14 +19,13 @@ from typing import Any
 
 import pytest
 from payloads import FAKE_KEY
-from receiver import WebhookReceiver
+from receiver import WebhookReceiver, verify
 from upstream import V1, Fault, StandInUpstream
 
-from chutes_data import config, export
+from chutes_data import config, export, markdown_table
 from chutes_data.query import Filters, apply_filters, sort_models
 from chutes_data.service import api as api_module
-from chutes_data.service import runtime, webhooks
-from chutes_data.service.webhooks import verify
+from chutes_data.service import hosts, runtime, webhooks
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
@@ -37,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA_ROUTES = [
     "/api/models",
     "/api/models?format=csv",
+    "/api/models?format=md",
     "/api/models/v1/all",
     "/api/chutes",
     "/api/export/data",
@@ -120,6 +120,8 @@ def test_every_route_answers_with_an_etag_and_no_key(api: Api, path: str):
         assert kind.startswith("text/csv") and r.text.splitlines()[0].startswith("name,chute_id,")
     elif path.endswith(".atom"):
         assert kind.startswith("application/atom+xml")
+    elif "format=md" in path:
+        assert kind.startswith("text/markdown") and r.text.startswith("**Chutes models**")
     else:
         assert kind.startswith("application/json")
         r.json()
@@ -189,11 +191,48 @@ def test_bad_model_parameters_are_a_400_naming_them(api: Api, query: str, parame
         ("/api/health?x=1", "x"),
         ("/api/export/data?format=csv", "format"),
         ("/api/models/v1/all?page=2", "page"),
+        ("/api/changes?kind=", "kind"),  # empty: not one of the enum
+        ("/api/changes?kind=added,", "kind"),
+        ("/api/changes?since=2201-01-01", "since"),  # the schema's bound: years to 2200
+        ("/api/changes?since=20260701", "since"),  # not the ISO form the schema's pattern names
+        ("/api/changes?limit=10001", "limit"),
+        ("/api/models?offset=10000001", "offset"),
+        ("/api/models?min_context=1234567890123", "min_context"),  # 13 digits
     ],
 )
 def test_bad_parameters_elsewhere_are_a_400_too(api: Api, path: str, parameter: str):
     r = api.client.get(path)
     assert r.status_code == 400 and r.json()["parameter"] == parameter, r.text
+
+
+def test_limit_zero_is_refused_naming_the_bound(api: Api):
+    for path in ("/api/changes?limit=0", "/api/changes.atom?limit=0"):
+        doc = api.client.get(path).json()
+        assert doc["parameter"] == "limit" and "1 to 10000" in doc["message"], doc
+    assert api.client.get("/api/changes?limit=1").status_code == 200
+
+
+def test_a_route_without_parameters_says_so():
+    """`?token=` on the refresh route: the error says what is expected, not an empty list."""
+    from starlette.requests import Request
+
+    from chutes_data.service.params import ApiError, parse
+
+    with pytest.raises(ApiError) as refused:
+        parse(Request({"type": "http", "query_string": b"token=abc", "headers": []}), ())
+    assert refused.value.parameter == "token"
+    assert refused.value.message == "token: unknown parameter; this route takes no parameters"
+
+
+def test_an_empty_feed_has_a_stable_updated_and_gets_a_304(api: Api):
+    path = "/api/changes.atom?since=2200-01-01"
+    first = api.client.get(path)
+    feed = ET.fromstring(first.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert feed.findall("a:entry", ns) == []
+    assert feed.find("a:updated", ns).text == "1970-01-01T00:00:00Z"
+    again = api.client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
 
 
 @pytest.mark.parametrize(
@@ -252,6 +291,19 @@ def test_models_paging_and_csv_are_the_export_ones(api: Api):
     assert doc["total"] == len(models) and doc["count"] == len(doc["models"]) == min(2, len(models) - 1)
     assert doc["models"] == export.rows(ordered.iloc[1:3])
     assert api.client.get("/api/models?format=csv").text == export.to_csv(models)
+
+
+def test_models_as_markdown_are_the_views_rows_as_the_cli_writes_them(api: Api):
+    catalog = api.service.snapshot.catalog
+    view = sort_models(apply_filters(catalog.models, Filters(currency="tao")), "price_in", "tao")
+    r = api.client.get("/api/models?format=md&sort=price_in&currency=tao&limit=3")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    assert "chutes-models.md" in r.headers["content-disposition"] and r.headers["etag"]
+    expected = markdown_table.to_markdown(view.iloc[:3], generated_at=catalog.generated_at, currency="tao")
+    assert r.text == expected
+    assert f"**Chutes models**: {min(3, len(view))} rows" in r.text and "TAO" in r.text.upper()
+    again = api.client.get("/api/models?format=md&sort=price_in&currency=tao&limit=3")
+    assert again.headers["etag"] == r.headers["etag"]
 
 
 def test_model_detail_has_the_row_and_the_listing_entry(api: Api):
@@ -399,8 +451,13 @@ def test_a_price_change_upstream_reaches_changes_atom_events_and_webhooks(api: A
     assert api.client.get("/api/changes?since=2199-01-01").json()["changes"] == []
     assert api.client.get("/api/changes?kind=added,removed").json()["count"] == 0
 
-    feed = ET.fromstring(api.client.get("/api/changes.atom").content)
+    feed = ET.fromstring(api.client.get("/api/changes.atom?kind=price_changed").content)
     ns = {"a": "http://www.w3.org/2005/Atom"}
+    # links name the configured server (loopback bind), never the request's Host ("testserver")
+    links = {link.get("rel"): link.get("href") for link in feed.findall("a:link", ns)}
+    base = hosts.base_url()
+    assert base.startswith("http://127.0.0.1:")
+    assert links == {"self": f"{base}/api/changes.atom?kind=price_changed", "alternate": f"{base}/changes"}
     assert feed.find("a:id", ns).text and feed.find("a:updated", ns).text
     titles = [e.find("a:title", ns).text for e in feed.findall("a:entry", ns)]
     assert any(item["name"] in t and "0.999" in t for t in titles), titles
@@ -409,8 +466,8 @@ def test_a_price_change_upstream_reaches_changes_atom_events_and_webhooks(api: A
         assert entry.find("a:updated", ns).text
 
     got = api.receiver.wait_for(delivered_before + 1)[-1]
-    assert verify(got["body"], got["headers"]["x-chutes-signature"], SECRET)
-    assert got["headers"]["x-chutes-delivery"] == got["json"]["id"]
+    assert verify(got, SECRET) == got["json"]  # the Standard Webhooks reference library
+    assert got["headers"]["webhook-id"] == got["json"]["id"]
     assert any(e["new"] == 0.999 for e in got["json"]["events"])
     assert not leaks_in_record(got)
 
@@ -697,3 +754,153 @@ def test_openapi_lists_routing_with_its_parameters(api: Api):
     assert params["order"]["schema"]["enum"] == ["price", "tps", "ttft", "score"]
     assert params["n"]["schema"]["maximum"] == 20 and {"feature", "min_context", "hot"} <= set(params)
     assert "sort" not in params
+
+
+@pytest.mark.parametrize("path", GET_ROUTES)
+def test_every_answer_matches_its_schema_in_the_openapi_document(api: Api, path: str):
+    """The typed contract: each 200's body validates against the schema the document declares for
+    its route and media type (a model row, an event, a source's outcome: derived from the code's
+    own declarations), and text answers are declared as text."""
+    import jsonschema
+
+    spec = api.client.get("/api/openapi.json").json()
+    r = api.client.get(path)
+    media = r.headers["content-type"].split(";")[0]
+    route = path.split("?")[0]
+    if route.startswith("/api/models/") and route != "/api/models/v1/all":
+        route = "/api/models/{chute_id}"
+    content = spec["paths"][route]["get"]["responses"]["200"]["content"]
+    schema = content[media]["schema"]
+    if media == "application/json":
+        jsonschema.Draft202012Validator(schema).validate(r.json())
+        assert schema["type"] == "object"
+    else:
+        assert schema == {"type": "string"}
+
+
+def test_a_model_row_schema_follows_the_column_declarations(api: Api):
+    from chutes_data.schema import MERGED_COLUMNS
+
+    spec = api.client.get("/api/openapi.json").json()
+    row = spec["paths"]["/api/models"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    props = row["properties"]["models"]["items"]["properties"]
+    assert list(props) == MERGED_COLUMNS
+    assert props["price_input_usd"]["type"] == ["number", "null"] and props["hot"]["type"] == [
+        "boolean",
+        "null",
+    ]
+    assert props["supported_features"]["items"] == {"type": "string"}
+    assert props["instances_active"]["type"] == ["integer", "null"]
+    errors = spec["paths"]["/api/cache/refresh"]["post"]["responses"]
+    assert {errors[s]["content"]["application/json"]["schema"]["required"][0] for s in ("401", "403")} == {
+        "error"
+    }
+
+
+# ---------------------------------------------------------------------------- schemathesis
+# The OpenAPI document as served, exercised by schemathesis (all checks, positive and negative
+# data) through this module's one in-process server: every case is sent with the TestClient the
+# fixture keeps running, and its answer checked against the document. /api/events is a stream
+# that never ends, so it is left out (tests/e2e reads it).
+import schemathesis  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis.errors import Unsatisfiable  # noqa: E402
+from schemathesis.generation.modes import GenerationMode  # noqa: E402
+
+
+def _operations(api: Api) -> list[Any]:
+    """The operations of the document this server serves (its filter enums are the catalog's)."""
+    schema = schemathesis.openapi.from_dict(api.client.get("/api/openapi.json").json())
+    return [r.ok() for r in schema.exclude(path="/api/events").get_all_operations()]
+
+
+def _send(api: Api, case: Any) -> Any:
+    sent = case.as_transport_kwargs(base_url="http://testserver")
+    body = {k: sent[k] for k in ("json", "data") if sent.get(k) is not None}
+    if "data" in body and isinstance(body["data"], (bytes, str)):
+        body = {"content": body.pop("data")}
+    response = api.client.request(
+        sent["method"], sent["url"], params=sent.get("params"), headers=sent.get("headers"), **body
+    )
+    case.validate_response(response, transport_kwargs=sent)  # every check schemathesis has
+
+
+@pytest.mark.parametrize("mode", list(GenerationMode))
+def test_schemathesis_finds_no_failure(api: Api, mode: GenerationMode) -> None:
+    """Positive and negative data, every operation but the endless stream, all checks."""
+    failures = []
+    for operation in _operations(api):
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=15,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            _send(api, case)
+
+        try:
+            run()
+        except Unsatisfiable:  # negative mode on a route with nothing to get wrong (no parameters)
+            assert mode is GenerationMode.NEGATIVE, operation.path
+        except Exception as exc:  # noqa: BLE001 - collected, so one run names every failing route
+            failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
+    assert not failures, "\n\n".join(failures)
+
+
+# ---------------------------------------------------------------------------- a generated client
+def test_a_generated_client_parses_every_answer_into_typed_objects(api: Api, tmp_path: Path) -> None:
+    """openapi-python-client, fed the served document with no hand-editing, makes a client whose
+    every operation returns a typed object (a generated model, or text for the feed) on a 200,
+    never None. Only its configuration maps the Atom type to text, the one way the tool reads
+    an XML body. /api/events is an endless stream (a blocking client call would never return)."""
+    import importlib
+    import subprocess
+    import sys
+
+    spec = tmp_path / "openapi.json"
+    spec.write_text(api.client.get("/api/openapi.json").text)
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"content_type_overrides": {"application/atom+xml": "text/xml"}}))
+    tool = Path(sys.executable).with_name("openapi-python-client")
+    out = tmp_path / "chutes_client"
+    done = subprocess.run(
+        [str(tool), "generate", "--path", str(spec), "--output-path", str(out), "--meta", "none",
+         "--config", str(config)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0 and "Unsupported content_type" not in done.stdout, done.stdout + done.stderr
+    sys.path.insert(0, str(tmp_path))
+    try:
+        client_mod = importlib.import_module("chutes_client")
+        # the generated client over the in-process server: its calls go through the TestClient
+        client = client_mod.Client(base_url="http://testserver").set_httpx_client(api.client)
+        calls = {
+            "health": {}, "models": {}, "v1_all": {}, "model_detail": {"chute_id": api.first_chute_id()},
+            "chutes": {}, "cache_status": {}, "refresh": {}, "export_data": {}, "merge_report": {},
+            "changes": {}, "changes_atom": {}, "openapi": {},
+        }  # fmt: skip
+        for name, args in calls.items():
+            module = importlib.import_module(f"chutes_client.api.default.{name}")
+            if name == "refresh":  # AuthenticatedClient adds its token to a client it builds itself
+                api.client.headers["Authorization"] = f"Bearer {TOKEN}"
+            try:
+                r = module.sync_detailed(client=client, **args)
+            finally:
+                api.client.headers.pop("Authorization", None)
+            assert r.status_code == 200, (name, r.content[:300])
+            assert r.parsed is not None, name
+            if name == "changes_atom":
+                assert isinstance(r.parsed, str) and r.parsed.startswith("<?xml")
+            else:
+                assert type(r.parsed).__module__.startswith("chutes_client.models."), (name, type(r.parsed))
+        models = importlib.import_module("chutes_client.api.default.models").sync(client=client)
+        first = models.models[0]
+        assert isinstance(first.name, str) and type(first).__name__.endswith("ModelsItem")
+    finally:
+        sys.path.remove(str(tmp_path))
+        for mod in [m for m in sys.modules if m == "chutes_client" or m.startswith("chutes_client.")]:
+            del sys.modules[mod]

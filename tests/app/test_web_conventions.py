@@ -122,6 +122,18 @@ def test_a_public_bind_answers_any_host_unless_names_are_listed(make: Make):
         assert get(listed, host).status_code == status, host
 
 
+def test_openapi_servers_name_the_configured_server_not_the_requests_host(
+    make: Make, monkeypatch: pytest.MonkeyPatch
+):
+    doc = get(make("127.0.0.1", 8600), "localhost:9999").json()
+    assert doc["servers"] == [{"url": "http://127.0.0.1:8600"}]
+    # a wildcard bind: the first name CHUTES_ALLOWED_HOSTS lists (the handler reads the settings)
+    monkeypatch.setenv("CHUTES_ALLOWED_HOSTS", "*.corp.example,dash.example")
+    client = make("0.0.0.0", 8601, CHUTES_ALLOWED_HOSTS="*.corp.example,dash.example")
+    doc = get(client, "x.corp.example").json()
+    assert doc["servers"] == [{"url": "http://dash.example:8601"}]
+
+
 # ---------------------------------------------------------------------------- methods
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "OPTIONS", "TRACE", "PROPFIND", "PURGE"])
 @pytest.mark.parametrize("path", ["/api/nope", "/api", "/api/models/v1/all/x"])

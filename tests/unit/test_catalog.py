@@ -71,6 +71,34 @@ def test_no_data_at_all_falls_back_to_the_sample_when_allowed(settings, fake_api
     assert any("bundled sample" in w and "HTTP 503" in w for w in cat.warnings)
 
 
+def test_the_sample_says_why_it_stands_in_to_the_api_sse_and_status(settings, fake_api, make_client):
+    """Cold start, both upstreams down: every door's outcome names the upstream errors (as data,
+    `Outcome.reason`), not just the log; offline mode says so; a live catalog has no reason."""
+    from types import SimpleNamespace
+
+    from chutes_data.service.refresher import Snapshot
+    from chutes_data.service.runtime import Service
+    from chutes_data.sources.state import OFFLINE_REASON, State, assess, catalog_outcomes
+
+    fake_api.fault("/chutes/", "connect")
+    fake_api.fault("/v1/models", "status", status=503)
+    cat = load_catalog(settings, client=make_client(), allow_sample=True)
+    outcomes = catalog_outcomes(cat, settings)
+    assert outcomes["chutes"].state is State.SAMPLE
+    assert outcomes["v1"].reason.startswith("no live or cached data: ") and "503" in outcomes["v1"].reason
+    assert outcomes["chutes"].reason == "no live or cached data: " + cat.fallback["chutes"]
+    assert all(outcomes[n].reason for n in cat.telemetry), "the telemetry beside the sample says why too"
+    event = Service.snapshot_event(
+        SimpleNamespace(settings=settings), Snapshot(1, cat, datetime(2026, 12, 1, tzinfo=UTC))
+    )  # the SSE snapshot event
+    assert event["sources"]["v1"]["reason"] == outcomes["v1"].reason
+    assert event["sources"]["v1"]["state"] == "sample"
+    offline = settings.with_(offline=True)
+    off = load_catalog(offline, client=make_client())
+    assert assess(off.chutes.status, offline).reason == OFFLINE_REASON  # `status` and the banner's rule
+    assert catalog_outcomes(off, offline)["chutes"].reason == OFFLINE_REASON
+
+
 def test_no_data_at_all_raises_when_data_is_required(settings, fake_api, make_client):
     fake_api.fault("/chutes/", "connect")
     fake_api.fault("/v1/models", "status", status=503)

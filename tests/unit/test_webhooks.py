@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 from aio import run_async
-from receiver import WebhookReceiver
+from receiver import WebhookReceiver, verify
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from chutes_data.config import Settings
 from chutes_data.history import HistoryStore
 from chutes_data.history.db import MIGRATIONS
 from chutes_data.service import webhooks
-from chutes_data.service.webhooks import Dispatcher, Outbox, build_delivery, signature, verify
+from chutes_data.service.webhooks import Dispatcher, Outbox, build_delivery
 from chutes_data.urls import display_url
 
 SECRET = "s3cret-" + "x" * 20
@@ -81,15 +82,27 @@ def closed_port() -> int:
 
 
 # ---------------------------------------------------------------------------- the pieces
-def test_signature_is_hmac_sha256_of_the_raw_body():
-    import hashlib
-    import hmac
+def test_the_reference_library_refuses_a_forged_or_replayed_delivery(settings: Settings):
+    async def main() -> None:
+        with WebhookReceiver() as rx:
+            d = dispatcher(settings, (rx.url,))
+            d.start()
+            await d.publish(events(), NOW)
+            await until(lambda: rx.accepted)
+            await d.stop()
+        (got,) = rx.accepted
+        assert verify(got, SECRET, NOW)["events"] == events()
+        assert verify(got, SECRET, NOW + timedelta(seconds=299))  # within the five minutes
+        with pytest.raises(WebhookVerificationError, match="too old"):  # the same request, replayed
+            verify(got, SECRET, NOW + timedelta(seconds=301))
+        with pytest.raises(WebhookVerificationError, match="signature"):
+            verify({**got, "body": got["body"].replace(b"0.2", b"9.2")}, SECRET, NOW)
+        with pytest.raises(WebhookVerificationError, match="signature"):
+            verify(got, "another-secret-" + "y" * 20, NOW)
+        # the old homemade headers are gone
+        assert not any(h.startswith("x-chutes-") for h in got["headers"])
 
-    body = b'{"id":"x"}'
-    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert signature(body, SECRET) == expected
-    assert verify(body, expected, SECRET)
-    assert not verify(body + b" ", expected, SECRET) and not verify(body, None, SECRET)
+    run_async(main())
 
 
 def test_delivery_id_is_stable_and_the_body_carries_it():
@@ -171,8 +184,9 @@ def test_signed_delivery_reaches_every_receiver(settings: Settings):
             await d.stop()
             for rx in (a, b):
                 (got,) = rx.accepted
-                assert got["headers"]["x-chutes-delivery"] == delivery_id
-                assert verify(got["body"], got["headers"]["x-chutes-signature"], SECRET)
+                assert got["headers"]["webhook-id"] == delivery_id
+                assert got["headers"]["webhook-timestamp"] == str(int(NOW.timestamp()))
+                assert verify(got, SECRET, NOW)["id"] == delivery_id
                 assert got["json"]["events"] == events() and got["json"]["id"] == delivery_id
                 assert got["headers"]["content-type"] == "application/json"
 
@@ -197,8 +211,13 @@ def test_failing_receiver_is_retried_with_backoff_and_gets_each_delivery_once(se
             await until(lambda: len(rx.accepted) >= 2 and d.idle)
             counts = await d.counts()
             await d.stop()
-        ids = [r["headers"]["x-chutes-delivery"] for r in rx.accepted]
+        ids = [r["headers"]["webhook-id"] for r in rx.accepted]
         assert sorted(ids) == sorted([first, second])  # each once
+        # each attempt signed at its own time: the retry, 30 s on, is not a replay of the first
+        stamps = [int(r["headers"]["webhook-timestamp"]) for r in rx.seen]
+        assert stamps == [int(NOW.timestamp())] * 2 + [int(NOW.timestamp()) + 30] * 2
+        for r in rx.accepted:
+            assert verify(r, SECRET, NOW + timedelta(seconds=30))
         assert len(rx.seen) == 4  # two failures, then one success each
         assert counts == {"pending": 0, "delivered": 2, "failed": 0}
 

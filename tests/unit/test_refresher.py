@@ -216,7 +216,8 @@ def test_watch_once_refreshes_and_delivers(live: Settings, upstream):
         assert run_async(watch(s, once=True, out=out)) == 0
         assert len(rx.accepted) == 1  # the first run had nothing to compare with
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("watching: every") and "127.0.0.1" in lines[0]
+    assert lines[0].startswith("once;") and "127.0.0.1" in lines[0]  # no "every 600 s" for --once
+    assert not any("watching: every" in line for line in lines), lines
     assert "revision 1: chutes live 3, v1 live 3; 0 change(s)" in lines[1]
     assert "change(s)" in lines[-1] and "0 change(s)" not in lines[-1]
 

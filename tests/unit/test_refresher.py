@@ -256,3 +256,32 @@ def test_watch_cli_refuses_offline(monkeypatch, capsys):
     monkeypatch.setenv("CHUTES_OFFLINE", "1")
     assert main(["watch", "--once"]) == 1
     assert "needs the network" in capsys.readouterr().err
+
+
+def test_a_reconnect_misses_nothing_published_during_its_replay_and_repeats_nothing():
+    """The endpoint subscribes before it reads the history: an event published in between is
+    queued; the stream sends it once, whether the replay already held it (5) or not (6)."""
+
+    async def main() -> list[bytes]:
+        import threading
+
+        bus, stop = EventBus(), threading.Event()
+        queue = bus.subscribe()  # what /api/events does before its replay
+        bus.publish("change", {"n": 5}, 5)  # journaled and published while the replay ran
+        bus.publish("change", {"n": 6}, 6)  # published after the replay read the journal
+        replay = [format_event("change", {"n": 4}, 4), format_event("change", {"n": 5}, 5)]
+        out: list[bytes] = []
+
+        async def read() -> None:
+            async for chunk in bus.stream(replay, stop, heartbeat=30, queue=queue):
+                out.append(chunk)
+                if len(out) == 4:
+                    stop.set()
+
+        await asyncio.wait_for(read(), 10)
+        assert bus.subscribers == 0
+        return out
+
+    out = run_async(main())
+    ids = [chunk.split(b"\n", 1)[0] for chunk in out[1:]]
+    assert ids == [b"id: 4", b"id: 5", b"id: 6"], out

@@ -22,12 +22,11 @@ if __name__ == "__main__":
     st.set_page_config(page_title="Chutes Model Explorer", page_icon=FAVICON, layout="wide")
 
     page = nav.navigation()
-    nav.redirect(page)  # /models -> / (before any widget)
     catalog = data.catalog()
     banner.warn_public_bind(data.settings().has_key)  # in the server log: a key on a public bind
     note = url_note.start()  # before any bound widget drops an invalid value from the URL
     filtered = nav.shows_filters(page)
-    later = sidebar.deferred(nav.is_models(page))  # a plain first visit: the table first
+    later = sidebar.deferred(nav.is_models(page), catalog.models)  # a first visit: the table first
     if not later:
         sidebar.render(catalog.models, show_filters=filtered)
     banner.banner(catalog, data.settings())

@@ -124,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chutes", type=int, default=300, help="live path: synthetic chutes in the cache")
     ap.add_argument("--repeat", type=int, default=11)
     ap.add_argument(
-        "--query", default="", help="B visits /?QUERY (a shared link: the sidebar is drawn at once)"
+        "--query",
+        default="",
+        help="B visits /?QUERY (a shared link; its widgets come in the second run, as on /)",
     )
     ap.add_argument("--trace", type=Path, help="a Chrome trace of one more Models page load (last path)")
     args = ap.parse_args(argv)

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .config import Settings
 from .schema import EXPORT_COLUMNS, LIST_COLUMNS, MERGED_COLUMNS, SCORE_COLUMNS
+from .sources.state import State, assess_all
 from .values import iso, json_safe
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -65,23 +67,40 @@ def _plain_object(value: Any) -> Any:
     return json_safe(value)
 
 
-def document(catalog: Any, models: pd.DataFrame | None = None, *, view: dict | None = None) -> dict:
+def document(
+    catalog: Any,
+    models: pd.DataFrame | None = None,
+    *,
+    view: dict | None = None,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> dict:
     """The JSON export: sources (and telemetry sources, when loaded), merge report and rows
     (of `models`, default the whole catalog).
     `view`: how `models` was chosen (`{"filters": {...}, "sort": ...}`), recorded as the
-    document's `view` so a file says which filters and sort produced it."""
+    document's `view` so a file says which filters and sort produced it. Each source's `stale`
+    is the one rule's (`sources.state.assess` under `settings`, at `now`)."""
+    now = now or datetime.now(UTC)
     doc: dict[str, Any] = {
-        "generated_at": iso(datetime.now(UTC)),
-        "sources": {name: data.status.to_dict() for name, data in catalog.sources.items()},
+        "generated_at": iso(now),
+        "sources": _statuses(catalog.sources, settings or Settings(), now),
     }
     telemetry = getattr(catalog, "telemetry", None)
     if telemetry:  # where the rows' telemetry columns (speed, capacity, usage) came from
-        doc["telemetry_sources"] = {name: data.status.to_dict() for name, data in telemetry.items()}
+        doc["telemetry_sources"] = _statuses(telemetry, settings or Settings(), now)
     doc["merge_report"] = catalog.report.to_dict()
     if view is not None:
         doc["view"] = json.loads(json.dumps(view, default=str))  # plain JSON values only
     doc["models"] = rows(catalog.models if models is None else models)
     return doc
+
+
+def _statuses(sources: dict, settings: Settings, now: datetime) -> dict[str, dict]:
+    outcomes = assess_all({n: d.status for n, d in sources.items()}, settings, now)
+    return {
+        name: {**data.status.to_dict(), "stale": outcomes[name].state is State.STALE}
+        for name, data in sources.items()
+    }
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # no indent: the C encoder

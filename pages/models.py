@@ -132,7 +132,12 @@ with downloads.popover("Download", icon=":material/download:"):
     st.download_button(
         "This view (JSON)",
         lambda: export.to_json(
-            export.document(catalog, view, view={**view_record(filters, sort_key), "blend_ratio": ratio})
+            export.document(
+                catalog,
+                view,
+                view={**view_record(filters, sort_key), "blend_ratio": ratio},
+                settings=data.settings(),
+            )
         ),
         "chutes-models-view.json",
         "application/json",
@@ -155,7 +160,7 @@ with downloads.popover("Download", icon=":material/download:"):
     )
     st.download_button(
         "Everything (JSON)",
-        lambda: export.to_json(export.document(catalog)),
+        lambda: export.to_json(export.document(catalog, settings=data.settings())),
         "chutes-models.json",
         "application/json",
         **button,

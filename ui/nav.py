@@ -2,7 +2,7 @@
 
 A page's url_path is its file stem (`pages/model_detail.py` -> `/model_detail`), so a link in a
 table, a deep link after a restart and the navigation all name a page the same way. The Models
-page is the default page, served at `/`; `/models` is a hidden page that redirects there.
+page is the default page, served at `/`; `/models` is a hidden page that runs the same script.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def shows_filters(page: object) -> bool:
 
 
 def is_models(page: object) -> bool:
-    """Whether this `st.navigation` page is the Models page (the default page, served at `/`)."""
-    return (getattr(page, "url_path", "") or DEFAULT_PAGE_KEY) == DEFAULT_PAGE_KEY
+    """Whether this `st.navigation` page is the Models page (served at `/` and `/models`)."""
+    return (getattr(page, "url_path", "") or DEFAULT_PAGE_KEY) in (DEFAULT_PAGE_KEY, MODELS_ALIAS)
 
 
 def url_path(page: str) -> str:
@@ -65,23 +65,10 @@ def page_url(page: str, **params: str) -> str:
 
 
 # The default page is served at `/`, but Streamlit still reserves its url_path (and hashes the
-# page by it): the Models page gets an internal one, so `/models` can be a hidden redirect to `/`.
+# page by it): the Models page gets an internal one, and `/models` is a hidden page running the
+# same script (no redirect: a redirect is a whole extra script run before the first table).
 DEFAULT_PAGE_KEY = "home"
 MODELS_ALIAS = "models"
-
-
-def _models_alias() -> None:
-    """The hidden `/models` page: `redirect` leaves it before any widget (else here, as a last
-    resort, with the parameters the widgets keep)."""
-    st.switch_page(MODELS)
-
-
-def redirect(page: object) -> None:
-    """Call right after `navigation()`, before any widget: `/models` goes to `/` (the Models page
-    is the default page), keeping the link's parameters, instead of Streamlit's "Page not found"
-    dialog. Before any widget is drawn, as a bound widget's parameter cannot be set or cleared."""
-    if getattr(page, "url_path", None) == MODELS_ALIAS:
-        st.switch_page(MODELS, query_params={k: st.query_params.get_all(k) for k in st.query_params})
 
 
 def navigation():
@@ -99,7 +86,5 @@ def navigation():
         ]
         for section, entries in SECTIONS.items()
     }
-    pages["Explore"].append(
-        st.Page(_models_alias, title="Models", url_path=MODELS_ALIAS, visibility="hidden")
-    )
+    pages["Explore"].append(st.Page(MODELS, title="Models", url_path=MODELS_ALIAS, visibility="hidden"))
     return st.navigation(pages, position="top")

@@ -15,6 +15,7 @@ import streamlit as st
 
 from chutes_data import filters as vocab
 from chutes_data import service
+from chutes_data.errors import ChutesDataError
 from chutes_data.formatting import currency_unit
 from chutes_data.market_filter import DATE_PATTERN
 from chutes_data.query import Filters, options
@@ -43,6 +44,9 @@ def _choices(name: str, opts: dict[str, list[str]]) -> list[str]:
 
 def currency() -> str:
     """The USD ⇄ TAO choice every page honours (its widget is drawn by `render`)."""
+    if "cur" not in st.session_state:  # a deferred first run: the link's, read by `deferred`
+        got = st.session_state.get("_filters")
+        return got.currency if isinstance(got, Filters) else "usd"
     return "tao" if st.session_state.get("cur") == "TAO" else "usd"
 
 
@@ -132,32 +136,54 @@ def render(models: pd.DataFrame, show_filters: bool = True) -> Filters:
 
 
 # ---------------------------------------------------------------- the first screen, table first
-# A plain first visit of the Models page (`/`, no query parameter) is sent with a one-line
-# sidebar; the widgets follow in a second run. They are the heaviest part of the first screen in
-# the browser (each kind loads and lays out its own component), and a table sent with them
-# painted about 0.25 s later (issue 12; bench/bench_first_table.py). The line keeps the
-# sidebar's place, so nothing shifts when the widgets come.
-# Only there: with no parameter every widget shows its default, so the page is drawn with the
-# filters the widgets will show, and nothing on it holds a value the second run could lose (it
-# starts before the browser has mounted every widget; a widget the page seeded through session
-# state, as the calculator's, would come back at 0). A link is drawn in one run, as before. Only
-# under the server: AppTest and a bare script run draw the sidebar at once.
+# Every first visit of the Models page (`/`, `/models`, a link with query parameters) is sent
+# with a one-line sidebar; the widgets follow in a second run. They are the heaviest part of the
+# first screen in the browser (each kind loads and lays out its own component), and a table sent
+# with them painted 0.25-0.8 s later (issue 12, issue 18; docs/performance.md). The line keeps
+# the sidebar's place, so nothing shifts when the widgets come.
+# The first run filters by the link's parameters as the widgets will read them (`_link_filters`),
+# so both runs show the same rows; the URL keeps its parameters (no widget is bound yet, so none
+# is dropped), and the second run's widgets read them from it. Only the Models page defers: the
+# others seed widgets through session state (the calculator's), which a second run started
+# before the browser has mounted them would lose. Only under the server: AppTest and a bare
+# script run draw the sidebar at once.
 DRAW_AFTER_SECONDS = 0.1  # timed by the browser, from when it has the first screen
 PENDING_KEY = "sidebar_pending"
 _STAGE = "_sidebar_stage"  # absent: the session's first run; then "waiting", "due", "drawn"
 
 
-def deferred(models_page: bool) -> bool:
+def deferred(models_page: bool, models: pd.DataFrame) -> bool:
     """Whether this run leaves the sidebar's widgets for the next one (see above); decided on a
     session's first run. When it does, it draws the sidebar's placeholder line."""
     if _STAGE in st.session_state:  # a later run: the timer's, or the user's before it
         st.session_state[_STAGE] = "drawn"
         return False
-    later = models_page and service.runtime.served() and not len(st.query_params)
+    later = models_page and service.runtime.served()
     st.session_state[_STAGE] = "waiting" if later else "drawn"
     if later:  # keyed: the browser tests and benches wait for it to go (class st-key-…)
+        st.session_state["_filters"] = _link_filters(models)
         st.sidebar.container(key=PENDING_KEY).caption("Loading the filters…")
     return later
+
+
+def _link_filters(models: pd.DataFrame) -> Filters:
+    """The filters the URL holds, as the sidebar's widgets will read them: only their URL keys,
+    and a value a widget would drop (not a choice, out of bounds) is dropped here too."""
+    opts = options(models)
+    values: dict[str, list[str]] = {}
+    for key in st.query_params:
+        spec = vocab.BY_NAME.get(key)
+        if spec is None or spec.field is None or spec.url != key:
+            continue
+        for text in st.query_params.get_all(key):
+            try:
+                vocab.parse_value(spec, text, opts)
+            except ChutesDataError:
+                continue
+            values.setdefault(key, []).append(text)
+    return vocab.view_from(
+        {k: v if vocab.BY_NAME[k].kind == "multi" else v[:1] for k, v in values.items()}, opts
+    ).filters
 
 
 @st.fragment(run_every=DRAW_AFTER_SECONDS)

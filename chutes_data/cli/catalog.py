@@ -18,13 +18,14 @@ from .common import _age, _catalog, _settings, _write
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    catalog = _catalog(args, _settings(args))
+    settings = _settings(args)
+    catalog = _catalog(args, settings)
     if args.format == "csv":
         _write(export.to_csv(catalog.models), args.output)
     elif args.format == "md":
         _write(markdown_table.to_markdown(catalog.models, generated_at=datetime.now(UTC)), args.output)
     else:
-        _write(export.to_json(export.document(catalog)) + "\n", args.output)
+        _write(export.to_json(export.document(catalog, settings=settings)) + "\n", args.output)
     return 0
 
 

@@ -220,11 +220,12 @@ async def export_data(request: Request) -> Response:
     snapshot = await _snapshot(service)
 
     def build() -> bytes:
-        doc = export.document(snapshot.catalog)
+        doc = export.document(snapshot.catalog, settings=service.settings)
         doc["generated_at"] = iso(snapshot.catalog.generated_at)  # stable per snapshot (ETag)
         return export.to_json(doc).encode()
 
-    body = await service.cached(("export", snapshot.revision), build)
+    stale = cache_headers(snapshot, service.settings)["X-Cache"]  # `stale` changes with the clock
+    body = await service.cached(("export", snapshot.revision, stale), build)
     return respond(request, body, snapshot=snapshot)
 
 

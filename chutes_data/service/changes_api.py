@@ -121,17 +121,24 @@ async def events(request: Request) -> Response:
     service = _service()
     parse(request, ())
     after = _last_event_id(request)
-    snapshot = service.snapshot
-    if after is not None:
-        first = await _replay(service, after)
-    else:
-        first = (
-            [format_event("snapshot", service.snapshot_event(snapshot), snapshot.revision)]
-            if snapshot
-            else []
-        )
+    # Subscribe first, then replay: an event published while the history is read is queued,
+    # not missed; the stream skips the queued ones the replay already holds (by id).
+    queue = service.bus.subscribe()
+    try:
+        snapshot = service.snapshot
+        if after is not None:
+            first = await _replay(service, after)
+        else:
+            first = (
+                [format_event("snapshot", service.snapshot_event(snapshot), snapshot.revision)]
+                if snapshot
+                else []
+            )
+    except BaseException:
+        service.bus.unsubscribe(queue)
+        raise
     return StreamingResponse(
-        service.bus.stream(first, service.shutdown),
+        service.bus.stream(first, service.shutdown, queue=queue),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

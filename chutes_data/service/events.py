@@ -26,6 +26,11 @@ def format_event(name: str, data: Any, event_id: str | int | None = None) -> byt
     return f"{head}event: {name}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n".encode()
 
 
+def event_key(message: bytes) -> bytes | None:
+    """What identifies a formatted event: its `id:` and `event:` lines (None without an id)."""
+    return message.split(b"\ndata: ", 1)[0] if message.startswith(b"id: ") else None
+
+
 class EventBus:
     """Fan-out of (name, data, id) to every subscriber's queue. Loop-thread only."""
 
@@ -61,10 +66,14 @@ class EventBus:
         disconnected: Callable[[], Any] | None = None,
         *,
         heartbeat: float = HEARTBEAT,
+        queue: asyncio.Queue | None = None,
     ) -> AsyncIterator[bytes]:
-        """The bytes of one client's stream: `first` (e.g. the current snapshot), then every
-        published event, until shutdown, the client leaves, or the task is cancelled."""
-        queue = self.subscribe()
+        """The bytes of one client's stream: `first` (e.g. the current snapshot or a replay),
+        then every published event, until shutdown, the client leaves, or the task is cancelled.
+        `queue`: a subscription taken before `first` was built (so nothing published meanwhile
+        is missed); an event it holds that `first` already sent (same id and name) is skipped."""
+        queue = queue if queue is not None else self.subscribe()
+        sent = {key for m in first if (key := event_key(m)) is not None}
         try:
             yield b"retry: 3000\n\n"
             for message in first:
@@ -82,6 +91,8 @@ class EventBus:
                         yield b": ping\n\n"
                     continue
                 idle = 0.0
+                if sent and event_key(message) in sent:
+                    continue  # replayed already
                 yield message
         finally:
             self.unsubscribe(queue)

@@ -13,6 +13,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..config import Settings
+from ..sources.state import assess_all
 from . import runtime
 from .params import JSON, ApiError
 from .refresher import Snapshot
@@ -51,16 +53,22 @@ def _matches(header: str | None, etag: str) -> bool:
     return etag in tags
 
 
-def cache_headers(snapshot: Snapshot | None) -> dict[str, str]:
+def cache_headers(snapshot: Snapshot | None, settings: Settings | None = None) -> dict[str, str]:
     """X-Cache / X-Cache-Age / X-Chutes-Revision of a response built from `snapshot` (none for
-    responses that are not catalog data)."""
+    responses that are not catalog data). STALE by the one rule (`sources.state.assess`): a
+    catalog source that is stale, incomplete or missing. `settings`: the running service's."""
     if snapshot is None:
         return {}
+    service = runtime.current()
+    settings = settings or (service.settings if service else Settings())
     catalog = snapshot.catalog
     statuses = [d.status for d in catalog.sources.values()]
     if catalog.is_sample:
         state = "SAMPLE"
-    elif any(s.stale or not s.complete or s.origin == "none" for s in statuses):
+    elif any(
+        o.state.failing
+        for o in assess_all({n: d.status for n, d in catalog.sources.items()}, settings).values()
+    ):
         state = "STALE"
     else:
         state = "HIT"

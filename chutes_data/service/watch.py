@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ..config import Settings
+from ..sources.state import assess_all
 from ..urls import display_url
 from ..values import iso
 from .refresher import Snapshot
@@ -20,12 +21,13 @@ from .runtime import Service
 DRAIN_SECONDS = 30.0  # `--once`: how long to let pending webhook deliveries go out
 
 
-def summary(snapshot: Snapshot) -> str:
+def summary(snapshot: Snapshot, settings: Settings) -> str:
+    """One line per refresh: each catalog source's state by the one rule (`assess`)."""
     parts = []
+    outcomes = assess_all({n: d.status for n, d in snapshot.catalog.sources.items()}, settings)
     for name, data in snapshot.catalog.sources.items():
-        s = data.status
-        state = "stale" if s.stale else ("partial" if not s.complete else s.origin)
-        parts.append(f"{name} {state} {s.count}" + (f" ({s.error})" if s.error else ""))
+        o = outcomes[name]
+        parts.append(f"{name} {o.state.value} {data.status.count}" + (f" ({o.reason})" if o.reason else ""))
     return (
         f"{iso(snapshot.published_at)} revision {snapshot.revision}: {', '.join(parts)}; "
         f"{len(snapshot.events)} change(s)"
@@ -44,16 +46,16 @@ async def watch(
     1 when `once` could not refresh both sources."""
     out = out or sys.stdout
     service = Service(settings, interval=interval)
-    service.listeners.append(lambda snap: print(summary(snap), file=out, flush=True))
+    service.listeners.append(lambda snap: print(summary(snap, settings), file=out, flush=True))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
     receivers = ", ".join(display_url(u) for u in settings.webhook_urls) or "none"
+    every = "once" if once else f"watching: every {service.refresher.interval:g} s"
     print(
-        f"watching: every {service.refresher.interval:g} s; history in {settings.cache_dir}; "
-        f"webhooks: {receivers}",
+        f"{every}; history in {settings.cache_dir}; webhooks: {receivers}",
         file=out,
         flush=True,
     )

@@ -5,7 +5,9 @@
 Only complete, successful fetches are ever written: a failed or partial fetch cannot replace the
 last good snapshot. The last failure is kept beside it in `<source>.error.json` for `status`.
 A file that cannot be read or parsed is ignored with a warning (and refetched), never a crash.
-Payloads come from the servers' responses, never from request headers, so no key is written.
+Payloads come from the servers' responses, never from request headers, so no key is written;
+payloads arrive scrubbed of an echoed key (`sources/client.py`). A file written before that scrub
+may still hold an echo, so `read` scrubs too (with the `secret` the cache was opened with).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..textsafe import scrub_secret
 from ..values import iso, parse_time
 
 log = logging.getLogger(__name__)
@@ -58,8 +61,9 @@ def unwrap(obj: Any) -> tuple[Any, str | None]:
 class DiskCache:
     """Last good payload per source, in `directory`."""
 
-    def __init__(self, directory: Path | str) -> None:
+    def __init__(self, directory: Path | str, secret: str | None = None) -> None:
         self.directory = Path(directory)
+        self._secret = secret  # the API key: scrubbed from what is read (see the module doc)
         self.write_problem: str | None = None  # why the last write() failed
 
     def path(self, source: str) -> Path:
@@ -92,7 +96,8 @@ class DiskCache:
         ):
             log.warning("cache file %s has an unexpected shape; ignoring it and refetching", path)
             return None
-        return CachedPayload(source=source, payload=doc["payload"], fetched_at=fetched_at)
+        payload = scrub_secret(doc["payload"], self._secret)
+        return CachedPayload(source=source, payload=payload, fetched_at=fetched_at)
 
     def write(self, source: str, payload: Any, fetched_at: datetime) -> bool:
         """Atomically replace the cached payload; False (with a warning) when the disk refuses,
@@ -116,7 +121,7 @@ class DiskCache:
         try:
             doc = json.loads(self._error_path(source).read_bytes())
             at = parse_time(doc["at"])
-            return LastError(str(doc["message"]), at) if at else None
+            return LastError(scrub_secret(str(doc["message"]), self._secret), at) if at else None
         except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError):
             return None
 

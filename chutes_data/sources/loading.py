@@ -92,7 +92,7 @@ def load(
         return load_sample(settings, source), None
     spec = SOURCES[source]
     now = now or datetime.now(UTC)
-    cache = DiskCache(settings.cache_dir)
+    cache = DiskCache(settings.cache_dir, settings.api_key)
     cached = cache.read(spec.cache_key)
     if (
         cached is not None
@@ -185,7 +185,7 @@ def cached_status(settings: Settings, sources: tuple[str, ...]) -> dict[str, Sou
     """What is on disk for each source, without fetching: for `status` and the Data sources
     page. `stale` records a refresh that failed after the snapshot was taken; whether its age
     makes it stale is `state.assess`'s one rule."""
-    cache = DiskCache(settings.cache_dir)
+    cache = DiskCache(settings.cache_dir, settings.api_key)
     out = {}
     for source in sources:
         spec = SOURCES[source]

@@ -85,7 +85,3 @@ class Catalog:
     @property
     def is_sample(self) -> bool:
         return any(s.status.origin == "sample" for s in self.sources.values())
-
-    @property
-    def is_stale(self) -> bool:
-        return any(s.status.stale for s in self.sources.values())

@@ -53,7 +53,7 @@ def recorded_error(settings: Settings, source: str) -> LastError | None:
     success); None offline (nothing is fetched there) or when there is none."""
     if settings.offline:
         return None
-    return DiskCache(settings.cache_dir).read_error(source)
+    return DiskCache(settings.cache_dir, settings.api_key).read_error(source)
 
 
 def source_facts(

@@ -12,6 +12,7 @@ from kpis import app_kpi
 from streamlit.testing.v1 import AppTest
 
 from chutes_data import Settings, load_catalog
+from chutes_data.filters import canonical
 from chutes_data.service import runtime
 from chutes_data.service.refresher import Snapshot
 from ui.live import updated_text
@@ -154,17 +155,29 @@ def test_first_screen_has_the_tables_of_the_full_one(fake_service):
 
 
 @pytest.mark.parametrize(
-    "query", [{"q": "qwen"}, {"hot": "true"}, {"cur": "TAO"}, {"sort": "Largest context"}]
+    "query",
+    [{"q": "qwen"}, {"hot": "true"}, {"cur": "TAO"}, {"sort": "Largest context"}, {"min_tps": "abc"}],
 )
-def test_a_link_draws_the_sidebar_at_once(fake_service, query):
-    """A link's values are read by its widgets, in one run: no deferral, applied at once."""
+def test_a_link_defers_the_sidebar_and_applies_its_values_at_once(fake_service, query):
+    """A link is sent table first too: its values filter the first run's table as its widgets
+    read them in the second (an invalid one dropped by both), and the URL keeps them."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     for k, v in query.items():
         at.query_params[k] = v
     at.run()
+    assert not at.exception and not at.sidebar.text_input
+    assert "Loading the filters…" in [c.value for c in at.sidebar.caption]
+    table, first = at.dataframe[0].value, at.session_state["_filters"]
+    assert first.is_default() == bool({"sort", "min_tps", "cur"} & set(query)), first
+    assert first.currency == ("tao" if "cur" in query else "usd")
+    kept = {k: canonical(k, v) for k, v in query.items()}  # a sort label becomes its key
+    assert all(at.query_params[k] in (v, [v]) for k, v in kept.items()), dict(at.query_params)
+    at.run()
     assert not at.exception
     assert [t.key for t in at.sidebar.text_input] == ["q"]
     assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
+    assert at.session_state["_filters"] == first
+    assert at.dataframe[0].value.equals(table)
 
 
 def test_only_the_models_page_defers(fake_service):

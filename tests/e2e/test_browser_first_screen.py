@@ -90,7 +90,15 @@ def test_the_filters_work_after_the_deferred_sidebar(tab, sample_server):
     assert "No model matches these filters" in tab.locator('[data-testid="stMain"]').inner_text()
 
 
-def test_a_link_with_sidebar_values_draws_them_in_the_first_run(tab, sample_server):
-    _open(tab, sample_server.url + "/?q=qwen")
-    assert not tab.evaluate("window.__pending"), _runs(tab)  # no placeholder, ever
-    assert tab.locator('[data-testid="stSidebar"] input').first.input_value() == "qwen"
+def test_a_link_is_sent_table_first_with_its_values_applied(tab, sample_server):
+    """A shared link defers the widgets too: the first run already filters by the link, the URL
+    keeps its parameters, and the widgets show them when they come."""
+    _open(tab, sample_server.url + "/models?q=qwen&cur=TAO")
+    assert tab.evaluate("window.__pending"), _runs(tab)  # the placeholder, then the widgets
+    search = tab.locator('[data-testid="stSidebar"] input').first
+    search.wait_for(state="visible", timeout=30_000)
+    assert search.input_value() == "qwen"
+    assert "q=qwen" in tab.url and "cur=TAO" in tab.url, tab.url
+    assert "/models" in tab.url, tab.url  # served there, not redirected
+    main = tab.locator('[data-testid="stMain"]').inner_text()
+    assert "models shown" in main, main

@@ -216,7 +216,7 @@ def test_models_path_lands_on_the_models_page(context, sample_server):
     wait_idle(page)
     assert not _dialogs(page), _dialogs(page)
     assert "not found" not in page.inner_text("body").lower()
-    assert urlsplit(page.url).path in ("", "/"), page.url
+    assert urlsplit(page.url).path == "/models", page.url  # served there: no redirect run
     assert _query(page).get("q") == ["qwen"], page.url
     headings = [h.inner_text() for h in page.query_selector_all('[data-testid="stMain"] h1')]
     assert headings and headings[0].startswith("Models"), headings
@@ -230,6 +230,6 @@ def test_first_visit_to_models_on_a_fresh_server(chromium_browser, tmp_path):
             assert not load(page, f"{srv.url}/models")
             page.wait_for_timeout(500)
             assert not _dialogs(page), _dialogs(page)
-            assert urlsplit(page.url).path in ("", "/"), page.url
+            assert urlsplit(page.url).path == "/models", page.url
         finally:
             ctx.close()

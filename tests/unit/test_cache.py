@@ -358,3 +358,24 @@ def test_network_error_messages_redact_the_key(keyed_settings, fake_api, make_cl
     with pytest.raises(NetworkError) as info:
         make_client(keyed_settings).list_chutes()
     assert FAKE_KEY not in str(info.value)
+
+
+def test_a_cache_file_from_before_the_scrub_is_scrubbed_when_read(settings, fake_api, make_client):
+    """A cache written before the key was scrubbed at the source may hold an echo of it: what is
+    read back (and everything built from it) carries the key nowhere, and nothing is fetched."""
+    keyed = settings.with_(api_key=FAKE_KEY)
+    load_source(keyed, "chutes", client=make_client(), now=T0)  # a well-formed cache file
+    path = DiskCache(keyed.cache_dir).path("chutes")
+    doc = json.loads(path.read_text())
+    doc["payload"]["items"][0]["name"] = f"leaky/{FAKE_KEY}"  # as an old, unscrubbed file held it
+    doc["payload"]["items"][0]["tagline"] = {FAKE_KEY: f"x {FAKE_KEY} y"}
+    path.write_text(json.dumps(doc))
+    assert FAKE_KEY in path.read_text()
+    fake_api.requests.clear()
+    data = load_source(keyed, "chutes", client=make_client(), now=T0 + timedelta(minutes=1))
+    assert fake_api.requests == [] and data.status.origin == "cache"
+    assert FAKE_KEY not in json.dumps(data.payload)
+    assert FAKE_KEY not in data.frame.to_json()
+    assert any(name.startswith("leaky/") for name in data.frame["name"]), data.frame["name"].tolist()
+    assert FAKE_KEY not in json.dumps(DiskCache(keyed.cache_dir, FAKE_KEY).read("chutes").payload)
+    assert FAKE_KEY in json.dumps(DiskCache(keyed.cache_dir).read("chutes").payload)  # no key: as is

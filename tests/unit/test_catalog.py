@@ -28,7 +28,7 @@ def test_live_catalog_merges_both_sources(settings, fake_api, make_client):
     fake_api.v1_items.append(v1_item("only/in-v1"))
     cat = load_catalog(settings, client=make_client())
     assert cat.chutes.status.origin == cat.v1.status.origin == "live"
-    assert not cat.is_sample and not cat.is_stale
+    assert not cat.is_sample and not any(d.status.stale for d in cat.sources.values())
     assert list(cat.models.columns) == MERGED_COLUMNS
     report = cat.report
     assert (report.chutes_total, report.v1_total, report.matched) == (4, 4, 3)
@@ -127,7 +127,7 @@ def test_stale_source_marks_the_catalog_stale(settings, fake_api, make_client):
     load_catalog(settings, client=make_client())
     fake_api.fault("/v1/models", "status", status=500)
     cat = load_catalog(settings, client=make_client(), refresh=True)
-    assert cat.is_stale and cat.v1.status.origin == "cache" and cat.chutes.status.origin == "live"
+    assert cat.v1.status.stale and cat.v1.status.origin == "cache" and cat.chutes.status.origin == "live"
 
 
 def test_files_replace_fetching(settings, fake_api, make_client, tmp_path, payloads):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 import time
 
 import pytest
@@ -41,21 +42,17 @@ def test_fractional_cache_minutes_set_the_interval():
 def test_both_sources_are_fetched_concurrently(live: Settings, upstream):
     from chutes_data.sources.loader import load_source
 
-    upstream.faults[LIST] = Fault(hang=0.8, times=1)
-    upstream.faults[V1] = Fault(hang=0.8, times=1)
-    spans: dict[str, tuple[float, float]] = {}
+    # Each fetch waits until the other has started: fetched one after the other, the first
+    # would wait alone and break the barrier (no clock: the overlap itself is what is checked).
+    both_started = threading.Barrier(2, timeout=30)
 
     def loader(settings: Settings, source: str, force: bool):
-        started = time.monotonic()
-        try:
-            return load_source(settings, source, refresh=force)
-        finally:
-            spans[source] = (started, time.monotonic())
+        both_started.wait()
+        return load_source(settings, source, refresh=force)
 
     snapshot = run_async(Refresher(live, loader=loader).refresh())
     assert snapshot.refreshed == ("chutes", "v1")
-    (a0, a1), (b0, b1) = spans["chutes"], spans["v1"]
-    assert a0 < b1 and b0 < a1  # the two fetches overlapped in time
+    assert not both_started.broken
 
 
 def test_refresh_is_single_flight(live: Settings, upstream):
@@ -219,7 +216,8 @@ def test_watch_once_refreshes_and_delivers(live: Settings, upstream):
         assert run_async(watch(s, once=True, out=out)) == 0
         assert len(rx.accepted) == 1  # the first run had nothing to compare with
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("watching: every") and "127.0.0.1" in lines[0]
+    assert lines[0].startswith("once;") and "127.0.0.1" in lines[0]  # no "every 600 s" for --once
+    assert not any("watching: every" in line for line in lines), lines
     assert "revision 1: chutes live 3, v1 live 3; 0 change(s)" in lines[1]
     assert "change(s)" in lines[-1] and "0 change(s)" not in lines[-1]
 
@@ -258,3 +256,32 @@ def test_watch_cli_refuses_offline(monkeypatch, capsys):
     monkeypatch.setenv("CHUTES_OFFLINE", "1")
     assert main(["watch", "--once"]) == 1
     assert "needs the network" in capsys.readouterr().err
+
+
+def test_a_reconnect_misses_nothing_published_during_its_replay_and_repeats_nothing():
+    """The endpoint subscribes before it reads the history: an event published in between is
+    queued; the stream sends it once, whether the replay already held it (5) or not (6)."""
+
+    async def main() -> list[bytes]:
+        import threading
+
+        bus, stop = EventBus(), threading.Event()
+        queue = bus.subscribe()  # what /api/events does before its replay
+        bus.publish("change", {"n": 5}, 5)  # journaled and published while the replay ran
+        bus.publish("change", {"n": 6}, 6)  # published after the replay read the journal
+        replay = [format_event("change", {"n": 4}, 4), format_event("change", {"n": 5}, 5)]
+        out: list[bytes] = []
+
+        async def read() -> None:
+            async for chunk in bus.stream(replay, stop, heartbeat=30, queue=queue):
+                out.append(chunk)
+                if len(out) == 4:
+                    stop.set()
+
+        await asyncio.wait_for(read(), 10)
+        assert bus.subscribers == 0
+        return out
+
+    out = run_async(main())
+    ids = [chunk.split(b"\n", 1)[0] for chunk in out[1:]]
+    assert ids == [b"id: 4", b"id: 5", b"id: 6"], out

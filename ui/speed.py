@@ -14,11 +14,10 @@ import streamlit as st
 
 from chutes_data import Catalog, Settings
 from chutes_data import formatting as fmt
-from chutes_data.sources.registry import LABELS
 from chutes_data.sources.telemetry_loader import telemetry_today
-from chutes_data.views import sources as diag
 from chutes_data.views import speed
 
+from .sections import sources_table
 from .speed_figures import (
     CAPACITY_COLORS,
     METRIC_LABELS,
@@ -33,46 +32,20 @@ __all__ = ["CAPACITY_COLORS", "METRIC_LABELS", "capacity_scatter", "daily_figure
 
 # ---------------------------------------------------------------------------- Data sources page
 def sources_section(catalog: Catalog, settings: Settings, now: datetime | None = None) -> None:
-    st.subheader("Telemetry (speed and capacity)", divider="gray")
-    if not catalog.telemetry:
-        st.caption("No telemetry loaded (a saved catalog file is never mixed with live telemetry).")
-        return
-    rows = []
-    for name, data in catalog.telemetry.items():
-        facts = diag.source_facts(data.status, now or datetime.now(UTC), settings.api_key, settings=settings)
-        rows.append(
-            {
-                "source": LABELS.get(name, name),
-                "origin": facts["origin"],
-                "rows": facts["count"],
-                "age": facts["age"],
-                "ttl": facts["ttl"],
-                "state": facts["state"],
-                "stale": facts["stale"],
-                "error": facts["error"],
-            }
-        )
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
+    sources_table(
+        "Telemetry (speed and capacity)",
+        catalog.telemetry,
+        settings,
+        now,
         key="src_telemetry",
-        column_config={
-            "source": st.column_config.TextColumn("Route", width="medium"),
-            "origin": "Origin",
-            "rows": st.column_config.NumberColumn("Rows"),
-            "age": "Age",
-            "ttl": "Cache TTL",
-            "state": "State",
-            "stale": st.column_config.TextColumn("Stale", width="medium"),
-            "error": st.column_config.TextColumn("Last error", width="large"),
-        },
-        placeholder="—",
-    )
-    st.caption(
-        "Anonymous GETs on CHUTES_BASE_URL (the API key is never sent to them), cached for "
-        "CHUTES_TELEMETRY_MINUTES. A failing route leaves its columns unknown; the catalog "
-        "works without it."
+        empty="No telemetry loaded (a saved catalog file is never mixed with live telemetry).",
+        name="Route",
+        rows="Rows",
+        caption=(
+            "Anonymous GETs on CHUTES_BASE_URL (the API key is never sent to them), cached for "
+            "CHUTES_TELEMETRY_MINUTES. A failing route leaves its columns unknown; the catalog "
+            "works without it."
+        ),
     )
 
 

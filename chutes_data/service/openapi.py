@@ -38,6 +38,8 @@ def _schema(p: Param, options: Mapping[str, Sequence[str]] | None = None) -> dic
         schema = {"type": "string", "enum": list(p.choices)}
     else:
         schema = dict(_TYPES[p.kind])
+    if p.pattern:  # empty, or the pattern in full (the server strips white space first)
+        schema["pattern"] = rf"^\s*(?:{p.pattern})?\s*$"
     if p.minimum is not None:
         schema["minimum"] = p.minimum
     if p.maximum is not None:

@@ -67,6 +67,7 @@ class Param:
     minimum: float | None = None
     maximum: float | None = None
     options: str | None = None  # the `query.options()` list its values come from (the catalog's)
+    pattern: str | None = None  # text: what a non-empty value must match (fully), as filters.Spec
 
 
 def _from_spec(s: Spec) -> Param:
@@ -80,6 +81,7 @@ def _from_spec(s: Spec) -> Param:
         choices=s.choices if s.kind == "choice" else (),
         minimum=s.minimum,
         maximum=s.maximum,
+        pattern=s.pattern,
         options=s.options,
     )
 

@@ -68,7 +68,7 @@ def test_pages_show_the_service_snapshot_and_follow_a_new_revision(fake_service)
     assert [c.value for c in at.sidebar.caption] == ["Loading the filters…"]
     assert not at.sidebar.text_input
     at.run()
-    assert [t.key for t in at.sidebar.text_input] == ["q"]
+    assert [t.key for t in at.sidebar.text_input] == ["q", "released"]
     assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
     assert any("updated" in c.value or "bundled sample" in c.value for c in at.sidebar.caption)
     fake_service.snapshot = snapshot_of(3, 2)
@@ -84,7 +84,7 @@ def test_a_bare_run_starts_the_one_service_and_reads_it(apptest_env):
     svc = runtime.current()
     assert svc is not None and svc.own_loop and not runtime.served()
     assert at.session_state["_shown_revision"] == svc.snapshot.revision
-    assert [t.key for t in at.sidebar.text_input] == ["q"]  # no server: the sidebar at once
+    assert [t.key for t in at.sidebar.text_input] == ["q", "released"]  # no server: the sidebar at once
     assert any("bundled sample" in c.value for c in at.sidebar.caption)  # the freshness line
     again = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not again.exception and runtime.current() is svc  # same settings: reused
@@ -174,7 +174,7 @@ def test_a_link_defers_the_sidebar_and_applies_its_values_at_once(fake_service, 
     assert all(at.query_params[k] in (v, [v]) for k, v in kept.items()), dict(at.query_params)
     at.run()
     assert not at.exception
-    assert [t.key for t in at.sidebar.text_input] == ["q"]
+    assert [t.key for t in at.sidebar.text_input] == ["q", "released"]
     assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
     assert at.session_state["_filters"] == first
     assert at.dataframe[0].value.equals(table)
@@ -185,7 +185,7 @@ def test_only_the_models_page_defers(fake_service):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.switch_page("pages/calculator.py").run()
     assert not at.exception
-    assert [t.key for t in at.sidebar.text_input] == ["q"]
+    assert [t.key for t in at.sidebar.text_input] == ["q", "released"]
     assert "Loading the filters…" not in [c.value for c in at.sidebar.caption]
 
 

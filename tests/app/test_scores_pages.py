@@ -30,7 +30,7 @@ def _texts(at) -> str:
 
 
 def test_models_show_a_score_column_and_sort_by_best_score(scored):
-    at = open_page("pages/models.py", sort="score")
+    at = open_page(sort="score")  # the Models page is the default page: `/?sort=score`
     table = at.dataframe[0].value
     assert "score" in table.columns
     top = table["score"].dropna()

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from chutes_data import export, textsafe
 from chutes_data.errors import ChutesDataError
+from chutes_data.market.readers import OFFER_COLUMNS
 from chutes_data.merge import merge_catalogs
 from chutes_data.schema import CHUTES_COLUMNS, MERGED_COLUMNS, V1_COLUMNS
 from chutes_data.sources import normalize, registry
@@ -208,6 +209,8 @@ _COLUMNS = {
     "usage": t.USAGE_COLUMNS,
     "bounties": t.BOUNTIES_COLUMNS,
     "rolling_updates": t.ROLLING_COLUMNS,
+    "models_dev": OFFER_COLUMNS,  # issue 19: one row per provider-model offer
+    "openrouter": OFFER_COLUMNS,
 }
 
 

@@ -28,8 +28,9 @@ _ERROR = ERROR
 
 def _schema(p: Param, options: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
     known = (options or {}).get(p.options or "")
-    if known:  # a filter whose values come from the catalog: the current catalog's values
-        return {"type": "array", "items": {"type": "string", "enum": list(known)}}
+    if known:  # a filter whose values come from the catalog: the current catalog's values (an
+        # empty value, `template=`, is no constraint: a dashboard link may carry one)
+        return {"type": "array", "items": {"type": "string", "enum": ["", *known]}}
     if p.kind == "choice" and p.repeat:  # kind=a&kind=b, or kind=a,b: each item a comma-separated list
         words = "|".join(p.choices)
         schema: dict[str, Any] = {"type": "string", "pattern": rf"^({words})(,({words}))*$"}

@@ -6,6 +6,7 @@ session ends."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -91,4 +92,6 @@ def test_one_leader_fetches_the_follower_shows_the_same_revision_and_takes_over(
         await a.refresh()  # the old leader notices it lost the lock and follows
         assert a.role == "follower" and a.revision == taken.revision
 
-    asyncio.run(scenario())
+    # on a thread of its own: a worker that ran browser tests has Playwright's loop in this thread
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()

@@ -24,7 +24,7 @@ from payloads import FAKE_KEY, chute_item, v1_item
 from receiver import WebhookReceiver, verify
 from upstream import V1, Fault, StandInUpstream
 
-from chutes_data.sources.registry import TELEMETRY_SOURCES
+from chutes_data.sources.registry import SOURCES
 
 pytestmark = pytest.mark.server
 
@@ -111,8 +111,8 @@ def test_sse_and_a_signed_webhook_with_nobody_visiting(live: Live):
 
     threading.Thread(target=listen, daemon=True).start()
     assert opened.wait(15) and events[0][0] == "snapshot"
-    # every source the server keeps, telemetry routes too (one status rule for all of them)
-    assert set(events[0][1]["sources"]) == {"chutes", "v1", *TELEMETRY_SOURCES}
+    # every source the server keeps (one status rule for all of them)
+    assert set(events[0][1]["sources"]) == set(SOURCES)  # catalog, telemetry and market
     before = len(live.rx.accepted)
     item = set_price(live.upstream, 0, 1.2345)
     assert changed.wait(30), (events, live.server.log_text()[-2000:])  # the background refresh

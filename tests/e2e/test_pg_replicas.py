@@ -86,7 +86,8 @@ def test_one_leader_fetches_the_follower_shows_the_same_revision_and_takes_over(
 
         # the leader's session ends (as when its process is SIGKILLed): b leads on its next tick
         with psycopg.connect(a.settings.database_url, autocommit=True) as admin:
-            admin.execute("SELECT pg_terminate_backend(%s)", (a.replica.leader.backend_pid,))
+            # with a timeout it returns once the backend has exited, and so released its lock
+            admin.execute("SELECT pg_terminate_backend(%s, 10000)", (a.replica.leader.backend_pid,))
         taken = await b.refresh()
         assert b.role == "leader" and b._loader.calls and taken.revision > newer.revision
         await a.refresh()  # the old leader notices it lost the lock and follows
